@@ -1,0 +1,3 @@
+from hsw2v.cli import main
+
+main()
