@@ -1,0 +1,874 @@
+"""Word vectors in memory and in word2vec C files (text and binary), plus nearest-neighbour search.
+
+File layout (the one the word2vec C tool, gensim and fastText use)::
+
+    V D\\n                                   header: number of rows, dimensions
+    word v1 v2 ... vD\\n                      text rows
+    word <D little-endian float32>[\\n]      binary rows; the newline is optional on reading
+
+Reading is strict about structure (see :func:`read_word2vec`) and lenient about the things real files
+from other tools do: fastText's trailing space and ``</s>`` row, binary rows with or without a newline,
+token bytes that are not UTF-8, tokens that contain a space in text files, gzip compression (``.gz``).
+
+Writing (see :func:`write_word2vec`) is atomic: the file is written next to its destination under a
+temporary name and moved into place only once complete, so a crash or a full disk never leaves a
+partial file at the path.
+"""
+from __future__ import annotations
+
+import gzip
+import logging
+import os
+import re
+import secrets
+import zlib
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from hsw2v.errors import Hsw2vError, VectorsFormatError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from hsw2v.query import AnalogyReport, PairsReport
+
+log = logging.getLogger(__name__)
+
+#: Accepted values of ``encoding_errors`` (Python codec error handlers).  ``replace`` never fails;
+#: ``surrogateescape`` keeps the original bytes so that saving writes them back unchanged.
+ENCODING_ERRORS = ("replace", "strict", "ignore", "backslashreplace", "surrogateescape")
+
+# Bytes that separate fields in the word2vec format; a word containing one could not be read back.
+_FIELD_SEPARATOR = re.compile(rb"[ \t\n\r\v\f]")
+
+# Scores of one batch of queries are a (batch, V) float32 matrix; cap it at ~128 MiB.
+_SCORE_BUDGET = 1 << 25
+
+# Rows formatted per block when writing text; bounds the temporary character arrays (~16 B/float).
+_TEXT_BLOCK_FLOATS = 1 << 21
+
+
+class UnknownWordError(Hsw2vError, KeyError):
+    """One or more words are not in the vocabulary.
+
+    It is a :class:`KeyError` (as in gensim) and an :class:`~hsw2v.errors.Hsw2vError` (so the CLI
+    reports it as one line).  ``.words`` lists the missing words in the order they were asked for.
+    """
+
+    def __init__(self, words: Sequence[str], n_vocab: int):
+        self.words = list(words)
+        self.n_vocab = n_vocab
+        listed = ", ".join(repr(w) for w in self.words)
+        plural = "s" if len(self.words) > 1 else ""
+        super().__init__(f"unknown word{plural}: {listed} (not among the {n_vocab} words loaded)")
+
+    def __str__(self) -> str:  # KeyError would quote the whole message
+        return str(self.args[0])
+
+
+class Vectors:
+    """Word vectors: an ordered vocabulary and a float32 matrix with one row per word.
+
+    Parameters
+    ----------
+    words : list of str
+        The vocabulary, unique, in row order (word2vec files list the most frequent words first).
+    vectors : numpy.ndarray
+        Real array of shape (V, D), V = ``len(words)`` >= 1 and D >= 1.  It is converted to
+        C-contiguous float32; an array that already is one is used as is, not copied, so do not
+        modify it after the first query (the normalised copy used for search is computed once).
+
+    Raises
+    ------
+    ValueError, TypeError
+        On shape, dtype, non-string or duplicate words (programming errors, not file errors).
+
+    Examples
+    --------
+    >>> v = Vectors(["a", "b"], np.eye(2, dtype=np.float32))
+    >>> "a" in v, len(v), v["b"].tolist()
+    (True, 2, [0.0, 1.0])
+    """
+
+    def __init__(self, words: Sequence[str], vectors: np.ndarray):
+        words = list(words)
+        arr = np.asarray(vectors)
+        if arr.ndim != 2:
+            raise ValueError(f"vectors must be a 2-D array (V, D), got shape {arr.shape}")
+        if not (np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)):
+            raise TypeError(f"vectors must be a real array, got dtype {arr.dtype}")
+        if arr.shape[0] != len(words):
+            raise ValueError(f"{len(words)} words but {arr.shape[0]} vector rows")
+        if arr.shape[0] < 1 or arr.shape[1] < 1:
+            raise ValueError(f"need at least one word and one dimension, got shape {arr.shape}")
+        key_to_index: dict[str, int] = {}
+        for i, w in enumerate(words):
+            if not isinstance(w, str):
+                raise TypeError(f"word #{i} is {type(w).__name__} {w!r}, expected str")
+            if key_to_index.setdefault(w, i) != i:
+                raise ValueError(f"duplicate word {w!r} at rows {key_to_index[w]} and {i}")
+        self._words = words
+        self._vectors = np.ascontiguousarray(arr, dtype=np.float32)
+        self._key_to_index = key_to_index
+        self._norms: np.ndarray | None = None
+        self._unit: np.ndarray | None = None
+
+    # ------------------------------------------------------------------ container protocol
+    @property
+    def words(self) -> list[str]:
+        """list of str: the vocabulary in row order."""
+        return self._words
+
+    index_to_key = words  # gensim's name
+
+    @property
+    def vectors(self) -> np.ndarray:
+        """numpy.ndarray: float32, shape (V, D), C-contiguous; row i belongs to ``words[i]``."""
+        return self._vectors
+
+    @property
+    def key_to_index(self) -> dict[str, int]:
+        """dict: word -> row index."""
+        return self._key_to_index
+
+    @property
+    def vector_size(self) -> int:
+        """int: the dimension D."""
+        return int(self._vectors.shape[1])
+
+    def __len__(self) -> int:
+        return len(self._words)
+
+    def __contains__(self, word: object) -> bool:
+        return word in self._key_to_index
+
+    def __getitem__(self, word: str) -> np.ndarray:
+        """Return a copy of the vector of `word`: float32, shape (D,).  Raises UnknownWordError."""
+        return self._vectors[self.get_index(word)].copy()
+
+    def __repr__(self) -> str:
+        return f"Vectors({len(self)} words, {self.vector_size} dimensions)"
+
+    def get_index(self, word: str) -> int:
+        """Row index of `word`; raises :class:`UnknownWordError` if it is not in the vocabulary."""
+        try:
+            return self._key_to_index[word]
+        except KeyError:
+            raise UnknownWordError([word], len(self)) from None
+
+    def _indices(self, words: Iterable[str]) -> list[int]:
+        """Row indices of `words`; one UnknownWordError naming every missing word."""
+        words = list(words)
+        missing = [w for w in words if w not in self._key_to_index]
+        if missing:
+            raise UnknownWordError(missing, len(self))
+        return [self._key_to_index[w] for w in words]
+
+    # ------------------------------------------------------------------ normalised matrix
+    @property
+    def norms(self) -> np.ndarray:
+        """numpy.ndarray: float32, shape (V,), Euclidean length of each row (computed once)."""
+        if self._norms is None:
+            self._norms = np.linalg.norm(self._vectors, axis=1).astype(np.float32, copy=False)
+        return self._norms
+
+    @property
+    def unit(self) -> np.ndarray:
+        """numpy.ndarray: float32, shape (V, D), rows scaled to length 1 (zero rows stay zero).
+
+        Computed on first use and kept; it is the only second copy of the matrix, and loading,
+        saving or converting never build it.
+        """
+        if self._unit is None:
+            norms = self.norms
+            safe = np.where(norms > 0, norms, np.float32(1))[:, None]
+            self._unit = np.divide(self._vectors, safe, dtype=np.float32)
+        return self._unit
+
+    # ------------------------------------------------------------------ search
+    def _query_vector(self, positive, negative) -> tuple[np.ndarray, list[int]]:
+        """Unit query vector (float32, (D,)) from words and/or raw vectors, and the word rows used."""
+        pos = _as_list(positive)
+        neg = _as_list(negative)
+        if not pos and not neg:
+            raise ValueError("most_similar needs at least one positive or negative word or vector")
+        words = [x for x in pos + neg if isinstance(x, str)]
+        rows = self._indices(words)
+        row_of = dict(zip(words, rows))
+        total = np.zeros(self.vector_size, dtype=np.float64)
+        for sign, items in ((1.0, pos), (-1.0, neg)):
+            for item in items:
+                if isinstance(item, str):
+                    total += sign * self.unit[row_of[item]]
+                else:
+                    vec = np.asarray(item, dtype=np.float64)
+                    if vec.shape != (self.vector_size,):
+                        raise ValueError(
+                            f"query vector has shape {vec.shape}, expected ({self.vector_size},)"
+                        )
+                    total += sign * vec
+        return _unit_vector(total), rows
+
+    def top_k(
+        self,
+        queries: np.ndarray,
+        topn: int = 10,
+        exclude: Sequence[Sequence[int]] | None = None,
+        restrict_vocab: int | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Cosine top-k for a batch of query vectors: one matrix product per batch, argpartition.
+
+        Parameters
+        ----------
+        queries : numpy.ndarray
+            Shape (B, D); should have unit length (the scores are then cosines).
+        topn : int
+            k >= 1; at most the number of candidate rows is returned.
+        exclude : sequence of sequences of int, optional
+            For query i, the rows in ``exclude[i]`` are never returned (score set to -inf).
+        restrict_vocab : int, optional
+            Search only the first `restrict_vocab` rows.
+
+        Returns
+        -------
+        indices : numpy.ndarray
+            int64, shape (B, k), best first.  Excluded rows can only appear (with score -inf) when
+            fewer than k other rows exist.
+        scores : numpy.ndarray
+            float32, shape (B, k), the cosine of each returned row.
+        """
+        if int(topn) < 1:
+            raise ValueError(f"topn must be >= 1, got {topn}")
+        unit = self.unit if restrict_vocab is None else self.unit[: int(restrict_vocab)]
+        n = unit.shape[0]
+        q = np.ascontiguousarray(queries, dtype=np.float32)
+        if q.ndim != 2 or q.shape[1] != self.vector_size:
+            raise ValueError(f"queries must have shape (B, {self.vector_size}), got {q.shape}")
+        if exclude is not None and len(exclude) != len(q):
+            raise ValueError(f"exclude has {len(exclude)} entries for {len(q)} queries")
+        k = min(int(topn), n)
+        out_idx = np.empty((len(q), k), dtype=np.int64)
+        out_sc = np.empty((len(q), k), dtype=np.float32)
+        batch = max(1, min(len(q), _SCORE_BUDGET // max(n, 1)))
+        for start in range(0, len(q), batch):
+            stop = min(start + batch, len(q))
+            scores = q[start:stop] @ unit.T  # (b, n), one BLAS call for the whole batch
+            if exclude is not None:
+                for i, rows in enumerate(exclude[start:stop]):
+                    rows = [r for r in rows if r < n]
+                    if rows:
+                        scores[i, rows] = -np.inf
+            if k < n:
+                part = np.argpartition(scores, n - k, axis=1)[:, n - k:]
+            else:
+                part = np.broadcast_to(np.arange(n), scores.shape)
+            part_sc = np.take_along_axis(scores, part, axis=1)
+            order = np.argsort(-part_sc, axis=1, kind="stable")
+            out_idx[start:stop] = np.take_along_axis(part, order, axis=1)
+            out_sc[start:stop] = np.take_along_axis(part_sc, order, axis=1)
+        return out_idx, out_sc
+
+    def _as_pairs(self, idx: np.ndarray, sc: np.ndarray, topn: int) -> list[tuple[str, float]]:
+        return [(self._words[i], float(s)) for i, s in zip(idx, sc) if s != -np.inf][:topn]
+
+    def most_similar(
+        self,
+        positive: str | np.ndarray | Sequence[str | np.ndarray] | None = None,
+        topn: int = 10,
+        negative: str | np.ndarray | Sequence[str | np.ndarray] | None = None,
+        restrict_vocab: int | None = None,
+    ) -> list[tuple[str, float]]:
+        """Words nearest (cosine) to the mean of the positive minus the negative words/vectors.
+
+        As in gensim and the C tool's ``distance``: words are unit-normalised before averaging,
+        vectors are used as given, the mean is normalised, and the input words are not returned.
+
+        Parameters
+        ----------
+        positive : str or numpy.ndarray or list of them
+            A word, a float vector of shape (D,), or a list of words and vectors.
+        topn : int
+            Number of neighbours, >= 1.
+        negative : str or numpy.ndarray or list of them, optional
+            Words/vectors subtracted from the query.
+        restrict_vocab : int, optional
+            Search only the first `restrict_vocab` rows (the most frequent words).
+
+        Returns
+        -------
+        list of (str, float)
+            (word, cosine similarity), best first.
+
+        Raises
+        ------
+        UnknownWordError
+            Naming every input word that is not in the vocabulary.
+        """
+        query, rows = self._query_vector(positive, negative)
+        idx, sc = self.top_k(query[None, :], topn + len(rows), [rows], restrict_vocab)
+        return self._as_pairs(idx[0], sc[0], topn)
+
+    def similar_by_vector(self, vector: np.ndarray, topn: int = 10) -> list[tuple[str, float]]:
+        """Words nearest to `vector` (float, shape (D,)); no word is excluded."""
+        return self.most_similar(np.asarray(vector), topn=topn)
+
+    def most_similar_many(
+        self, words: Sequence[str], topn: int = 10, restrict_vocab: int | None = None
+    ) -> list[list[tuple[str, float]]]:
+        """Nearest neighbours of each word in `words` (the word itself excluded), batched.
+
+        One matrix product per batch of queries instead of one per word.
+
+        Returns
+        -------
+        list of list of (str, float)
+            One neighbour list per input word, in input order.
+
+        Raises
+        ------
+        UnknownWordError
+            Naming every word of `words` not in the vocabulary.
+        """
+        rows = self._indices(words)
+        if not rows:
+            return []
+        idx, sc = self.top_k(self.unit[rows], topn + 1, [[r] for r in rows], restrict_vocab)
+        return [self._as_pairs(i, s, topn) for i, s in zip(idx, sc)]
+
+    def analogy(
+        self, a: str, b: str, c: str, topn: int = 10, restrict_vocab: int | None = None
+    ) -> list[tuple[str, float]]:
+        """Answers to "`a` is to `b` as `c` is to ?": 3CosAdd, nearest to b - a + c on unit vectors.
+
+        The three input words are excluded from the answers (as in gensim and word2vec).
+
+        Returns
+        -------
+        list of (str, float)
+            (word, cosine similarity to the normalised b - a + c), best first.
+        """
+        return self.most_similar([b, c], topn=topn, negative=[a], restrict_vocab=restrict_vocab)
+
+    def similarity(self, w1: str, w2: str) -> float:
+        """Cosine similarity of two words (0.0 if either vector is zero)."""
+        i, j = self._indices([w1, w2])
+        return float(np.dot(self.unit[i], self.unit[j]))
+
+    # ------------------------------------------------------------------ evaluation
+    def evaluate_analogies(
+        self, path: str | os.PathLike, restrict: int | None = 30000, case_insensitive: bool = True
+    ) -> AnalogyReport:
+        """Analogy accuracy on a questions-words file; same numbers as gensim's
+        ``evaluate_word_analogies(path, restrict_vocab=restrict)``.  See
+        :func:`hsw2v.query.evaluate_analogies`."""
+        from hsw2v.query import evaluate_analogies
+
+        return evaluate_analogies(self, path, restrict=restrict, case_insensitive=case_insensitive)
+
+    def evaluate_pairs(
+        self, path: str | os.PathLike, restrict: int | None = 300000, case_insensitive: bool = True
+    ) -> PairsReport:
+        """Spearman/Pearson against human similarity scores; same numbers as gensim's
+        ``evaluate_word_pairs(path)``.  See :func:`hsw2v.query.evaluate_pairs`."""
+        from hsw2v.query import evaluate_pairs
+
+        return evaluate_pairs(self, path, restrict=restrict, case_insensitive=case_insensitive)
+
+    # ------------------------------------------------------------------ files
+    @classmethod
+    def load(
+        cls,
+        path: str | os.PathLike,
+        binary: bool | None = None,
+        limit: int | None = None,
+        encoding_errors: str = "replace",
+    ) -> Vectors:
+        """Read a word2vec text or binary file; see :func:`read_word2vec`."""
+        words, matrix = read_word2vec(path, binary=binary, limit=limit, encoding_errors=encoding_errors)
+        return cls(words, matrix)
+
+    def save(self, path: str | os.PathLike, binary: bool | None = None) -> None:
+        """Write a word2vec text or binary file atomically; see :func:`write_word2vec`."""
+        write_word2vec(path, self._words, self._vectors, binary=binary)
+
+
+def _as_list(x) -> list:
+    if x is None:
+        return []
+    if isinstance(x, (str, np.ndarray)):
+        return [x]
+    return list(x)
+
+
+def _unit_vector(v: np.ndarray) -> np.ndarray:
+    """float32 copy of `v` scaled to length 1 (unchanged if zero)."""
+    norm = float(np.linalg.norm(v))
+    return (v / norm if norm > 0 else v).astype(np.float32)
+
+
+# ====================================================================== reading
+
+
+def is_binary_name(path: str | os.PathLike) -> bool:
+    """True if `path` (without a ``.gz`` suffix) ends in ``.bin``: the format chosen for writing."""
+    name = os.fspath(path).lower()
+    if name.endswith(".gz"):
+        name = name[:-3]
+    return name.endswith(".bin")
+
+
+def _open_read(path: str):
+    if path.lower().endswith(".gz"):
+        return gzip.open(path, "rb")
+    return open(path, "rb", buffering=1 << 20)
+
+
+def _parse_header(line: bytes, path: str) -> tuple[int, int]:
+    text = line.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte-order mark some editors add
+    fields = text.split()
+    shown = text[:60].decode("utf-8", "replace").strip()
+    if len(fields) != 2 or not all(f.isdigit() for f in fields):
+        raise VectorsFormatError(
+            f"{path}: line 1: expected the word2vec header 'V D' (two positive integers), found "
+            f"{shown!r}; files without a header (GloVe) need one added: "
+            f"sed -i '1i <rows> <dims>' {path}"
+        )
+    n_rows, dim = int(fields[0]), int(fields[1])
+    if n_rows < 1 or dim < 1:
+        raise VectorsFormatError(
+            f"{path}: line 1: header {shown!r} declares {n_rows} rows of {dim} dimensions; "
+            "a vectors file needs at least one row and one dimension"
+        )
+    return n_rows, dim
+
+
+def _looks_like_text_row(probe: bytes, dim: int) -> bool:
+    """True if the first line of `probe` is a word followed by exactly `dim` numbers."""
+    end = probe.find(b"\n")
+    if end < 0:
+        return False
+    parts = probe[:end].rsplit(None, dim)
+    if len(parts) != dim + 1:
+        return False
+    try:
+        np.array(parts[1:], dtype=np.float32)
+    except ValueError:
+        return False
+    return True
+
+
+def detect_binary(path: str | os.PathLike) -> bool:
+    """Whether the word2vec file at `path` is binary, judged from its content (not its name).
+
+    Raises
+    ------
+    VectorsFormatError
+        If the file is empty or its header is malformed.
+    """
+    p = os.fspath(path)
+    with _open_read(p) as f:
+        header = f.readline()
+        if not header:
+            raise VectorsFormatError(f"{p}: the file is empty; expected a word2vec vectors file")
+        _, dim = _parse_header(header, p)
+        return not _looks_like_text_row(f.read(1024 + 40 * dim), dim)
+
+
+def read_word2vec(
+    path: str | os.PathLike,
+    binary: bool | None = None,
+    limit: int | None = None,
+    encoding_errors: str = "replace",
+) -> tuple[list[str], np.ndarray]:
+    """Read a word2vec-format file (text or binary, optionally gzipped).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file; a name ending in ``.gz`` is decompressed.
+    binary : bool, optional
+        None (default) detects the format from the content: the row after the header is text if it
+        is a word followed by exactly D numbers and a newline.
+    limit : int, optional
+        Read only the first `limit` rows (>= 1).  The rest of the file is then not checked.
+    encoding_errors : str
+        How to decode word bytes that are not UTF-8, one of :data:`ENCODING_ERRORS`.  The default
+        ``replace`` substitutes U+FFFD; ``strict`` refuses the file; ``surrogateescape`` keeps the bytes.
+
+    Returns
+    -------
+    words : list of str
+        Unique words in file order.  A repeated word keeps its first row (a warning is logged):
+        word2vec C files can contain repeats after non-UTF-8 bytes are replaced.
+    vectors : numpy.ndarray
+        float32, shape (len(words), D).
+
+    Raises
+    ------
+    VectorsFormatError
+        Naming the file and the line (text) or row (binary) for: an empty file, a bad header, a
+        truncated file or fewer/more rows than the header says, a row with the wrong number of
+        values or a non-numeric value, NaN or infinite values (refused: they make every cosine
+        NaN), an undecodable word with ``encoding_errors="strict"``, an empty word.
+    OSError
+        If the file cannot be opened or read.
+    """
+    p = os.fspath(path)
+    if encoding_errors not in ENCODING_ERRORS:
+        raise ValueError(f"encoding_errors must be one of {ENCODING_ERRORS}, got {encoding_errors!r}")
+    if limit is not None and (isinstance(limit, bool) or int(limit) < 1):
+        raise ValueError(f"limit must be a positive integer, got {limit!r}")
+    try:
+        with _open_read(p) as f:
+            header = f.readline()
+            if not header:
+                raise VectorsFormatError(f"{p}: the file is empty; expected a word2vec vectors file")
+            n_header, dim = _parse_header(header, p)
+            n_rows = n_header if limit is None else min(n_header, int(limit))
+            if binary is None:
+                start = f.tell()
+                binary = not _looks_like_text_row(f.read(1024 + 40 * dim), dim)
+                f.seek(start)
+                log.debug("%s: detected %s format", p, "binary" if binary else "text")
+            if binary:
+                words_b, matrix = _read_binary_rows(f.read(), p, n_header, n_rows, dim, limit is None)
+            else:
+                words_b, matrix = _read_text_rows(f, p, n_header, n_rows, dim, limit is None)
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        raise VectorsFormatError(
+            f"{p}: the gzip stream is damaged or truncated ({exc}); re-download or re-create the file"
+        ) from None
+    words = _decode_words(words_b, p, binary, encoding_errors)
+    _refuse_nonfinite(matrix, words, p, binary)
+    return _drop_duplicates(words, matrix, p)
+
+
+def _where(path: str, binary: bool, row: int) -> str:
+    """'path: row N' for binary files, 'path: line N' (header is line 1) for text files."""
+    return f"{path}: row {row + 1}" if binary else f"{path}: line {row + 2}"
+
+
+def _read_binary_rows(
+    data: bytes, path: str, n_header: int, n_rows: int, dim: int, check_tail: bool
+) -> tuple[list[bytes], np.ndarray]:
+    """Parse binary rows ``word SP <dim float32 LE> [LF]`` from `data` (everything after the header).
+
+    One Python step per row, none per float: each vector's bytes are copied with one memoryview
+    slice assignment into the float32 result.
+    """
+    n_bytes = 4 * dim
+    matrix = np.empty((n_rows, dim), dtype="<f4")
+    dest = memoryview(matrix).cast("B")
+    src = memoryview(data)
+    words: list[bytes] = []
+    pos, size = 0, len(data)
+    for row in range(n_rows):
+        space = data.find(b" ", pos)
+        if space < 0 or space + 1 + n_bytes > size:
+            raise VectorsFormatError(
+                f"{path}: row {row + 1}: the file ends inside this row, after {row} complete rows, "
+                f"but its header says {n_header}; the file is truncated or the header is wrong: "
+                f"re-create it, or pass --limit {row} to read the complete rows"
+                if row
+                else f"{path}: row 1: the file ends before the first complete row of {dim} float32 "
+                "values; the file is truncated or the header dimension is wrong"
+            )
+        word = data[pos:space]
+        if not word or b"\n" in word:
+            raise VectorsFormatError(
+                f"{path}: row {row + 1}: "
+                + ("empty word" if not word else f"word {word[:40]!r} contains a line break")
+                + f" at byte {pos}; rows do not line up with the header's {dim} dimensions: the "
+                "file is damaged, its header is wrong, or it is a text file (use --format text)"
+            )
+        words.append(word)
+        end = space + 1 + n_bytes
+        dest[row * n_bytes : (row + 1) * n_bytes] = src[space + 1 : end]
+        pos = end + 1 if end < size and data[end] == 0x0A else end  # optional newline
+    if check_tail and data[pos:].strip():
+        raise VectorsFormatError(
+            f"{path}: row {n_header + 1}: data continues after the {n_header} rows the header "
+            f"declares ({size - pos} more bytes at byte {pos}); the header is wrong or the file "
+            "has trailing garbage: fix the header's row count or re-create the file"
+        )
+    src.release()
+    dest.release()
+    return words, matrix
+
+
+def _describe_bad_row(fields: list[bytes], dim: int) -> str:
+    """Explain why a text row's whitespace-separated `fields` are not a word plus `dim` numbers."""
+    numeric = 0
+    for field in reversed(fields):
+        if not _is_number(field):
+            break
+        numeric += 1
+    if numeric == len(fields):
+        return f"found {numeric} numbers and no word"
+    if numeric == len(fields) - 1:  # a word and only numbers after it: just the wrong count
+        return f"expected {dim} numbers after the word (header), found {numeric}"
+    bad = fields[len(fields) - numeric - 1].decode("utf-8", "replace")
+    return f"expected {dim} numbers after the word (header), but {bad[:30]!r} is not a number"
+
+
+def _read_text_rows(f, path: str, n_header: int, n_rows: int, dim: int, check_tail: bool):
+    """Parse text rows ``word v1 ... vD``; the vector is taken from the right end of the line."""
+    matrix = np.empty((n_rows, dim), dtype=np.float32)
+    words: list[bytes] = []
+    for row in range(n_rows):
+        line = f.readline()
+        if not line:
+            raise VectorsFormatError(
+                f"{path}: line {row + 1}: the file ends after {row} rows but its header says "
+                f"{n_header}; the file is truncated or the header is wrong: re-create it, "
+                f"or pass --limit {row} to read the complete rows"
+                if row
+                else f"{path}: line 2: the file has a header but no rows"
+            )
+        parts = line.rsplit(None, dim)
+        why = None
+        if len(parts) != dim + 1:
+            why = "empty line" if not parts else _describe_bad_row(line.split(), dim)
+        else:
+            word = parts[0].lstrip()
+            try:
+                matrix[row] = parts[1:]
+            except ValueError:
+                why = _describe_bad_row(line.split(), dim)
+            else:
+                # A word with inner whitespace whose last piece is a number is more likely a row
+                # with too many numbers than a multi-word token: refuse it.
+                inner = word.split()
+                if len(inner) > 1 and _is_number(inner[-1]):
+                    why = _describe_bad_row(line.split(), dim)
+        if why is not None:
+            raise VectorsFormatError(
+                f"{path}: line {row + 2}: {why}; every row must be a word and the {dim} numbers "
+                "the header promises (if this is a binary file, use --format binary)"
+            )
+        words.append(word)
+    if check_tail:
+        for extra, line in enumerate(f):
+            if line.strip():
+                raise VectorsFormatError(
+                    f"{path}: line {n_header + 2 + extra}: more rows follow the {n_header} the "
+                    "header declares; fix the header's row count or re-create the file"
+                )
+    return words, matrix
+
+
+def _is_number(b: bytes) -> bool:
+    try:
+        float(b)
+    except ValueError:
+        return False
+    return True
+
+
+def _decode_words(words_b: list[bytes], path: str, binary: bool, errors: str) -> list[str]:
+    words: list[str] = []
+    for row, w in enumerate(words_b):
+        try:
+            words.append(w.decode("utf-8", errors))
+        except UnicodeDecodeError:
+            raise VectorsFormatError(
+                f"{_where(path, binary, row)}: word {w[:40]!r} is not valid UTF-8; pass "
+                "--encoding-errors replace (or surrogateescape to keep the bytes)"
+            ) from None
+        if not words[-1]:
+            raise VectorsFormatError(
+                f"{_where(path, binary, row)}: word {w[:40]!r} is empty after decoding with "
+                f"encoding_errors={errors!r}; use --encoding-errors replace"
+            )
+    return words
+
+
+def _refuse_nonfinite(matrix: np.ndarray, words: list[str], path: str, binary: bool) -> None:
+    finite = np.isfinite(matrix).all(axis=1)
+    if not finite.all():
+        bad = np.flatnonzero(~finite)
+        row = int(bad[0])
+        raise VectorsFormatError(
+            f"{_where(path, binary, row)}: the vector of {words[row]!r} contains NaN or infinity "
+            f"({len(bad)} such rows); such vectors make every similarity NaN: the training that "
+            "wrote them diverged, retrain (e.g. with a smaller learning rate)"
+        )
+
+
+def _drop_duplicates(words: list[str], matrix: np.ndarray, path: str):
+    seen: dict[str, int] = {}
+    dup_rows = [i for i, w in enumerate(words) if seen.setdefault(w, i) != i]
+    if not dup_rows:
+        return words, matrix
+    log.warning(
+        "%s: %d repeated words (first %r at row %d); keeping the first row of each",
+        path, len(dup_rows), words[dup_rows[0]], dup_rows[0] + 1,
+    )
+    keep = np.ones(len(words), dtype=bool)
+    keep[dup_rows] = False
+    return [w for w, k in zip(words, keep) if k], np.ascontiguousarray(matrix[keep])
+
+
+# ====================================================================== writing
+
+
+def _encode_words(words: Sequence[str], path: str) -> list[bytes]:
+    """UTF-8 bytes of each word; refuse words that could not be read back from the file."""
+    out: list[bytes] = []
+    for i, w in enumerate(words):
+        try:
+            b = w.encode("utf-8", "surrogateescape")  # surrogateescape: bytes kept on loading
+        except UnicodeEncodeError:
+            raise VectorsFormatError(
+                f"{path}: word #{i + 1} {w[:40]!r} cannot be encoded as UTF-8; not written"
+            ) from None
+        if not b or _FIELD_SEPARATOR.search(b):
+            raise VectorsFormatError(
+                f"{path}: word #{i + 1} {w[:40]!r} is "
+                + ("empty" if not b else "contains whitespace")
+                + "; the word2vec format separates fields by whitespace, so it could not be read "
+                "back: rename or drop it before saving (nothing was written)"
+            )
+        out.append(b)
+    return out
+
+
+def format_float32_block(block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Format float32 values as text, vectorised: ``" d.dddddddde±XX"`` with trailing zeros dropped.
+
+    Nine significant digits is enough for every float32 to read back bit-identical (``float()``,
+    ``strtod``, ``numpy``), which ``%.6g`` is not.  The digits are computed with float64 and integer
+    array arithmetic instead of one Python formatting call per float, which is ~4x faster here.
+
+    Parameters
+    ----------
+    block : numpy.ndarray
+        Finite float32 values, shape (R, D).
+
+    Returns
+    -------
+    chars : numpy.ndarray
+        uint8, shape (N,): the ASCII text of all values, row by row, each preceded by one space.
+    row_lengths : numpy.ndarray
+        int64, shape (R,): bytes of `chars` per row.
+    """
+    n_rows, dim = block.shape
+    x = block.astype(np.float64).ravel()
+    n = x.size
+    mag = np.abs(x)
+    nonzero = mag > 0
+    exp = np.floor(np.log10(np.where(nonzero, mag, 1.0))).astype(np.int64)
+    mant = np.rint(mag * np.power(10.0, 8 - exp))  # 9 digits: 100000000 <= mant < 1000000000
+    for too_far in (mant >= 1e9, nonzero & (mant < 1e8)):  # log10 off by one at powers of ten
+        if too_far.any():
+            exp[too_far] += np.where(mant[too_far] >= 1e9, 1, -1)
+            mant[too_far] = np.rint(mag[too_far] * np.power(10.0, 8 - exp[too_far]))
+    mant = mant.astype(np.int64)
+    # Layout of the 16 columns: ' ' '-' d0 '.' d1..d8 'e' sign e1 e2; `keep` drops what is not needed.
+    chars = np.empty((n, 16), dtype=np.uint8)
+    keep = np.ones((n, 16), dtype=bool)
+    chars[:, 0] = ord(" ")
+    chars[:, 1] = ord("-")
+    keep[:, 1] = np.signbit(x)
+    chars[:, 3] = ord(".")
+    trailing_zeros = np.ones(n, dtype=bool)
+    for k in range(8, -1, -1):
+        mant, digit = np.divmod(mant, 10)
+        col = 2 if k == 0 else k + 3
+        chars[:, col] = digit + ord("0")
+        if k:
+            trailing_zeros &= digit == 0
+            keep[:, col] = ~trailing_zeros
+    keep[:, 3] = ~trailing_zeros  # no '.' when all eight fraction digits are zero
+    chars[:, 12] = ord("e")
+    chars[:, 13] = np.where(exp < 0, ord("-"), ord("+"))
+    abs_exp = np.abs(exp)  # float32 exponents are within -45..38: two digits suffice
+    chars[:, 14] = abs_exp // 10 + ord("0")
+    chars[:, 15] = abs_exp % 10 + ord("0")
+    return chars[keep], keep.reshape(n_rows, dim * 16).sum(axis=1)
+
+
+def _write_rows(out, words_b: list[bytes], matrix: np.ndarray, binary: bool) -> None:
+    n_rows, dim = matrix.shape
+    out.write(f"{n_rows} {dim}\n".encode("ascii"))
+    block = max(1, _TEXT_BLOCK_FLOATS // dim)
+    for start in range(0, n_rows, block):
+        stop = min(start + block, n_rows)
+        pieces: list[bytes | memoryview] = []
+        if binary:
+            raw = memoryview(matrix[start:stop].astype("<f4", copy=False).tobytes())
+            step = 4 * dim
+            for r, w in enumerate(words_b[start:stop]):
+                pieces += (w, b" ", raw[r * step : (r + 1) * step], b"\n")
+        else:
+            chars, lengths = format_float32_block(matrix[start:stop])
+            raw = memoryview(chars)
+            offset = 0
+            for w, length in zip(words_b[start:stop], lengths.tolist()):
+                pieces += (w, raw[offset : offset + length], b"\n")
+                offset += length
+        out.write(b"".join(pieces))
+
+
+def write_word2vec(
+    path: str | os.PathLike, words: Sequence[str], vectors: np.ndarray, binary: bool | None = None
+) -> None:
+    """Write vectors in the word2vec C layout, atomically.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Destination; a name ending in ``.gz`` is gzip-compressed.
+    words : sequence of str
+        One word per row; no word may be empty or contain whitespace (ASCII space, tab, newline,
+        CR, VT, FF), since the format could not read it back.
+    vectors : numpy.ndarray
+        Real, finite, shape (len(words), D).  Written as float32.
+    binary : bool, optional
+        None (default): binary if the name (without ``.gz``) ends in ``.bin``, text otherwise.
+        Text numbers have 9 significant digits, so float32 values read back bit-identical.
+
+    Raises
+    ------
+    VectorsFormatError
+        For a bad word or a NaN/infinite value, before any file is created.
+    OSError
+        If writing fails (e.g. disk full); the destination is then left untouched and the
+        temporary file is removed.
+    """
+    p = os.fspath(path)
+    matrix = np.ascontiguousarray(vectors, dtype=np.float32)
+    if matrix.ndim != 2 or matrix.shape[0] != len(words):
+        raise ValueError(f"vectors of shape {matrix.shape} do not match {len(words)} words")
+    words_b = _encode_words(words, p)
+    finite = np.isfinite(matrix).all(axis=1)
+    if not finite.all():
+        row = int(np.flatnonzero(~finite)[0])
+        raise VectorsFormatError(
+            f"{p}: the vector of {words[row]!r} (row {row + 1}) contains NaN or infinity; "
+            "not written: the training diverged, retrain (e.g. with a smaller learning rate)"
+        )
+    if binary is None:
+        binary = is_binary_name(p)
+    folder, name = os.path.split(os.path.abspath(p))
+    tmp = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.tmp")
+    # os.open with 0o666 lets the umask decide the permissions, as for an ordinary new file.
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with open(fd, "wb", buffering=1 << 20) as raw:
+            if p.lower().endswith(".gz"):
+                with gzip.GzipFile(filename=name[:-3], mode="wb", fileobj=raw, compresslevel=6) as gz:
+                    _write_rows(gz, words_b, matrix, binary)
+            else:
+                _write_rows(raw, words_b, matrix, binary)
+            raw.flush()
+            os.fsync(raw.fileno())
+        os.replace(tmp, p)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    log.info("wrote %d x %d %s vectors to %s", matrix.shape[0], matrix.shape[1],
+             "binary" if binary else "text", p)
