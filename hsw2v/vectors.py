@@ -870,5 +870,5 @@ def write_word2vec(
         except OSError:
             pass
         raise
-    log.info("wrote %d x %d %s vectors to %s", matrix.shape[0], matrix.shape[1],
+    log.debug("wrote %d x %d %s vectors to %s", matrix.shape[0], matrix.shape[1],
              "binary" if binary else "text", p)

@@ -1,0 +1,424 @@
+"""Evaluation of word vectors (analogies, word-pair similarity), summaries and result tables.
+
+The two evaluations reproduce gensim 4's ``KeyedVectors.evaluate_word_analogies`` and
+``evaluate_word_pairs`` question by question, so their numbers agree:
+
+* Case-insensitive matching upper-cases both the file and the vocabulary; a word that occurs in
+  several case variants takes the vector of its first (most frequent) variant.
+* Only the first `restrict` words of the vocabulary count; a question (or pair) with a word outside
+  them is *skipped* (counted, reported, left out of the score), never scored as wrong.
+* Analogy ``a b c d``: the candidates are the 5 words nearest to unit(b) - unit(a) + unit(c) among
+  the first `restrict` words, without a, b and c; the answer is the first candidate whose
+  upper-cased form is not one of the three inputs.  Lines that are not four words are ignored.
+* Pairs ``w1<TAB>w2<TAB>score``: lines starting with ``#`` are comments, lines that are not three
+  tab-separated fields with a numeric score are ignored; Spearman is Pearson's r on average ranks.
+"""
+from __future__ import annotations
+
+import logging
+import math
+import os
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from hsw2v.errors import Hsw2vError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from hsw2v.vectors import Vectors
+
+log = logging.getLogger(__name__)
+
+# Neighbours examined per analogy question, as gensim does.
+_ANALOGY_CANDIDATES = 5
+# Analogy questions scored per matrix product.
+_ANALOGY_BATCH = 2048
+
+
+class EvaluationFileError(Hsw2vError):
+    """An analogy or word-pair file cannot be used; the message names the file and line."""
+
+
+# ====================================================================== statistics
+
+
+def rankdata(values: np.ndarray) -> np.ndarray:
+    """Ranks 1..n of `values`, ties getting the mean of the ranks they span.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Real, shape (n,).
+
+    Returns
+    -------
+    numpy.ndarray
+        float64, shape (n,).
+    """
+    x = np.asarray(values, dtype=np.float64)
+    order = np.argsort(x, kind="stable")
+    sorted_x = x[order]
+    # Start of each run of equal values, then each run's mean rank ((first + last) / 2, 1-based).
+    starts = np.flatnonzero(np.r_[True, sorted_x[1:] != sorted_x[:-1]])
+    ends = np.r_[starts[1:], len(x)]
+    mean_rank = (starts + 1 + ends) / 2.0
+    ranks = np.empty(len(x), dtype=np.float64)
+    ranks[order] = np.repeat(mean_rank, ends - starts)
+    return ranks
+
+
+def pearson(x: np.ndarray, y: np.ndarray) -> float:
+    """Pearson correlation of two equally long real vectors (float64 arithmetic).
+
+    Returns NaN when there are fewer than two values or either vector is constant.
+    """
+    a = np.asarray(x, dtype=np.float64)
+    b = np.asarray(y, dtype=np.float64)
+    if a.shape != b.shape or a.ndim != 1:
+        raise ValueError(f"need two 1-D arrays of equal length, got {a.shape} and {b.shape}")
+    if len(a) < 2:
+        return math.nan
+    a = a - a.mean()
+    b = b - b.mean()
+    na, nb = np.linalg.norm(a), np.linalg.norm(b)
+    if na == 0 or nb == 0:
+        return math.nan
+    return float(np.clip(np.dot(a / na, b / nb), -1.0, 1.0))
+
+
+def spearman(x: np.ndarray, y: np.ndarray) -> float:
+    """Spearman rank correlation: :func:`pearson` of the average ranks (NaN if undefined)."""
+    return pearson(rankdata(x), rankdata(y))
+
+
+# ====================================================================== evaluation
+
+
+@dataclass
+class SectionScore:
+    """Analogy results of one ``: section`` of a questions file."""
+
+    name: str
+    correct: int = 0
+    total: int = 0  # questions scored (all four words known)
+    skipped: int = 0  # questions with a word outside the first `restrict` words
+
+    @property
+    def accuracy(self) -> float:
+        """correct / total; 0.0 when nothing was scored (as gensim reports it)."""
+        return self.correct / self.total if self.total else 0.0
+
+
+@dataclass
+class AnalogyReport:
+    """Analogy accuracy per section and overall."""
+
+    path: str
+    restrict: int | None
+    sections: list[SectionScore] = field(default_factory=list)
+    invalid_lines: int = 0
+
+    @property
+    def correct(self) -> int:
+        return sum(s.correct for s in self.sections)
+
+    @property
+    def total(self) -> int:
+        return sum(s.total for s in self.sections)
+
+    @property
+    def skipped(self) -> int:
+        return sum(s.skipped for s in self.sections)
+
+    @property
+    def accuracy(self) -> float:
+        """Overall correct / total; 0.0 when nothing was scored (as gensim reports it)."""
+        return self.correct / self.total if self.total else 0.0
+
+    def to_dict(self) -> dict:
+        """``{"accuracy", "correct", "total", "skipped", "sections": {name: {...}}}``.
+
+        Sections that share a name are merged.
+        """
+        merged: dict[str, SectionScore] = {}
+        for s in self.sections:
+            m = merged.setdefault(s.name, SectionScore(s.name))
+            m.correct += s.correct
+            m.total += s.total
+            m.skipped += s.skipped
+        return {
+            "accuracy": self.accuracy,
+            "correct": self.correct,
+            "total": self.total,
+            "skipped": self.skipped,
+            "sections": {
+                name: {"accuracy": s.accuracy, "correct": s.correct, "total": s.total,
+                       "skipped": s.skipped}
+                for name, s in merged.items()
+            },
+        }
+
+
+@dataclass
+class PairsReport:
+    """Correlation of model cosine similarities with human scores."""
+
+    path: str
+    spearman: float
+    pearson: float
+    pairs: int  # pairs scored
+    oov_pairs: int  # pairs with a word outside the first `restrict` words
+    invalid_lines: int = 0
+
+    @property
+    def oov(self) -> float:
+        """Share (0..1) of valid pairs that were skipped for an unknown word (gensim: percent)."""
+        return self.oov_pairs / (self.pairs + self.oov_pairs)
+
+    def to_dict(self) -> dict:
+        """``{"spearman", "pearson", "oov"}``; an undefined correlation is None (JSON null)."""
+        return {
+            "spearman": None if math.isnan(self.spearman) else self.spearman,
+            "pearson": None if math.isnan(self.pearson) else self.pearson,
+            "oov": self.oov,
+        }
+
+
+def _vocab_index(vectors: Vectors, restrict: int | None, case_insensitive: bool) -> dict[str, int]:
+    """Word (upper-cased if `case_insensitive`) -> row of its first variant among the first rows."""
+    if restrict is not None and (isinstance(restrict, bool) or int(restrict) < 1):
+        raise ValueError(f"restrict must be a positive integer or None, got {restrict!r}")
+    index: dict[str, int] = {}
+    for i, w in enumerate(vectors.words[:restrict]):
+        index.setdefault(w.upper() if case_insensitive else w, i)
+    return index
+
+
+def _read_lines(path: str):
+    """Yield (line number, text line) of a UTF-8 file; refuse other encodings naming the line."""
+    with open(path, "rb") as f:
+        for number, raw in enumerate(f, start=1):
+            try:
+                yield number, raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise EvaluationFileError(
+                    f"{path}: line {number}: not valid UTF-8; convert the file to UTF-8 "
+                    "(e.g. iconv -f latin1 -t utf-8)"
+                ) from None
+
+
+def evaluate_analogies(
+    vectors: Vectors, path: str | os.PathLike, restrict: int | None = 30000,
+    case_insensitive: bool = True,
+) -> AnalogyReport:
+    """Analogy accuracy on a questions-words file (``: section`` lines, then ``a b c d`` lines).
+
+    Equals gensim's ``evaluate_word_analogies(path, restrict_vocab=restrict,
+    case_insensitive=case_insensitive)``; the rules are in the module docstring.
+
+    Parameters
+    ----------
+    vectors : Vectors
+        The vectors, most frequent words first.
+    path : str or os.PathLike
+        UTF-8 questions file.
+    restrict : int or None
+        Only the first `restrict` words are known (None: all).
+    case_insensitive : bool
+        Compare upper-cased words.
+
+    Returns
+    -------
+    AnalogyReport
+
+    Raises
+    ------
+    EvaluationFileError
+        If the file is not UTF-8, has a question before its first section line, or has no questions.
+    """
+    p = os.fspath(path)
+    known = _vocab_index(vectors, restrict, case_insensitive)
+    report = AnalogyReport(p, restrict)
+    # Questions to score: (section, a, b, c rows, expected, inputs as compared).
+    sections_of: list[SectionScore] = []
+    rows: list[tuple[int, int, int]] = []
+    expected: list[str] = []
+    inputs: list[tuple[str, str, str]] = []
+    section = None
+    for number, line in _read_lines(p):
+        if line.startswith(": "):
+            section = SectionScore(line.lstrip(": ").strip())
+            report.sections.append(section)
+            continue
+        if section is None:
+            if not line.strip():
+                continue
+            raise EvaluationFileError(
+                f"{p}: line {number}: question before the first ': section' line; "
+                "a questions-words file starts with a line like ': capital-common-countries'"
+            )
+        fields = line.split()
+        if len(fields) != 4:
+            report.invalid_lines += 1
+            log.debug("%s: line %d: not four words, ignored", p, number)
+            continue
+        if case_insensitive:
+            fields = [w.upper() for w in fields]
+        if not all(w in known for w in fields):
+            section.skipped += 1
+            continue
+        a, b, c, d = fields
+        sections_of.append(section)
+        rows.append((known[a], known[b], known[c]))
+        expected.append(d)
+        inputs.append((a, b, c))
+    if not report.sections or not (rows or report.skipped):
+        raise EvaluationFileError(
+            f"{p}: no analogy questions found; expected ': section' lines followed by lines of "
+            "four words 'a b c d' (a is to b as c is to d)"
+        )
+
+    unit = vectors.unit
+    words = vectors.words
+    for start in range(0, len(rows), _ANALOGY_BATCH):
+        batch = np.asarray(rows[start:start + _ANALOGY_BATCH], dtype=np.int64)
+        queries = unit[batch[:, 1]] - unit[batch[:, 0]] + unit[batch[:, 2]]
+        norms = np.linalg.norm(queries, axis=1, keepdims=True)
+        queries /= np.where(norms > 0, norms, 1)
+        top, scores = vectors.top_k(queries, _ANALOGY_CANDIDATES, batch.tolist(), restrict)
+        for j, (cands, cand_scores) in enumerate(zip(top.tolist(), scores)):
+            q = start + j
+            predicted = None
+            for cand, score in zip(cands, cand_scores):
+                if score == -np.inf:  # fewer candidates than asked for: an excluded input
+                    break
+                predicted = words[cand].upper() if case_insensitive else words[cand]
+                if predicted not in inputs[q]:  # a case variant of an input does not count
+                    break
+            sections_of[q].total += 1
+            sections_of[q].correct += predicted == expected[q]
+    for s in report.sections:
+        log.info("%s: %.1f%% (%d/%d), %d skipped", s.name, 100 * s.accuracy, s.correct, s.total,
+                 s.skipped)
+    if report.total == 0:
+        log.warning("%s: every question has a word outside the first %s words; nothing scored",
+                    p, restrict)
+    return report
+
+
+def evaluate_pairs(
+    vectors: Vectors, path: str | os.PathLike, restrict: int | None = 300000,
+    case_insensitive: bool = True,
+) -> PairsReport:
+    """Spearman and Pearson correlation of cosine similarity with human scores.
+
+    Equals gensim's ``evaluate_word_pairs(path, restrict_vocab=restrict,
+    case_insensitive=case_insensitive)`` (its default restrict is 300000); the file has
+    ``w1<TAB>w2<TAB>score`` lines and ``#`` comments.
+
+    Returns
+    -------
+    PairsReport
+        ``oov`` is a share (0..1); gensim reports the same number as a percentage.
+
+    Raises
+    ------
+    EvaluationFileError
+        If the file is not UTF-8 or no pair has both words known.
+    """
+    p = os.fspath(path)
+    known = _vocab_index(vectors, restrict, case_insensitive)
+    gold: list[float] = []
+    pair_rows: list[tuple[int, int]] = []
+    oov = invalid = 0
+    # Universal newlines and unstripped word fields, exactly as gensim reads the file.
+    for number, line in _read_lines(p):
+        line = line.replace("\r\n", "\n").replace("\r", "\n")
+        if not line or line.startswith("#"):
+            continue
+        fields = line.split("\t")
+        try:
+            if len(fields) != 3:
+                raise ValueError
+            score = float(fields[2])
+        except ValueError:
+            invalid += 1
+            log.debug("%s: line %d: not 'word<TAB>word<TAB>score', ignored", p, number)
+            continue
+        a, b = (fields[0].upper(), fields[1].upper()) if case_insensitive else fields[:2]
+        if a not in known or b not in known:
+            oov += 1
+            continue
+        gold.append(score)
+        pair_rows.append((known[a], known[b]))
+    if not gold:
+        raise EvaluationFileError(
+            f"{p}: no usable word pair: {oov} pairs have an unknown word and {invalid} lines are "
+            "not 'word<TAB>word<TAB>score'"
+        )
+    idx = np.asarray(pair_rows, dtype=np.int64)
+    unit = vectors.unit
+    model = np.einsum("ij,ij->i", unit[idx[:, 0]], unit[idx[:, 1]])  # float32 cosines, (n,)
+    report = PairsReport(p, spearman(gold, model), pearson(gold, model), len(gold), oov, invalid)
+    log.info("%s: Spearman %.4f, Pearson %.4f, %d pairs, %.1f%% with unknown words",
+             p, report.spearman, report.pearson, report.pairs, 100 * report.oov)
+    return report
+
+
+# ====================================================================== summaries and tables
+
+
+def describe(vectors: Vectors, top: int = 10) -> dict:
+    """Summary of a vector set: size, norms, zero rows and the first `top` words.
+
+    Returns
+    -------
+    dict
+        ``words``, ``dim``, ``norm`` (min/mean/median/max of row lengths), ``zero_rows``,
+        ``first_words`` (word2vec files list the most frequent words first).
+    """
+    norms = vectors.norms.astype(np.float64)
+    return {
+        "words": len(vectors),
+        "dim": vectors.vector_size,
+        "norm": {
+            "min": float(norms.min()),
+            "mean": float(norms.mean()),
+            "median": float(np.median(norms)),
+            "max": float(norms.max()),
+        },
+        "zero_rows": int(np.count_nonzero(norms == 0)),
+        "first_words": vectors.words[:top],
+    }
+
+
+def format_table(title: str, results: list[tuple[str, float]]) -> str:
+    """A numbered two-column table of (word, cosine) under `title`, as text without final newline."""
+    width = max([len("word")] + [len(w) for w, _ in results])
+    lines = [title, f"{'':>4} {'word':<{width}}   cosine"]
+    lines += [f"{i:>4} {w:<{width}}  {s:7.4f}" for i, (w, s) in enumerate(results, start=1)]
+    return "\n".join(lines)
+
+
+def format_analogy_report(report: AnalogyReport) -> str:
+    """Per-section and total accuracy as a text table (no final newline)."""
+    width = max([len("total")] + [len(s.name) for s in report.sections])
+    lines = [f"{'section':<{width}}  accuracy  correct/total  skipped"]
+    for s in report.sections:
+        lines.append(f"{s.name:<{width}}  {100 * s.accuracy:7.2f}%  {s.correct:>7}/{s.total:<5}"
+                     f"  {s.skipped:>7}")
+    lines.append(f"{'total':<{width}}  {100 * report.accuracy:7.2f}%  "
+                 f"{report.correct:>7}/{report.total:<5}  {report.skipped:>7}")
+    restrict = "all" if report.restrict is None else f"the first {report.restrict}"
+    lines.append(f"{report.skipped} questions skipped: a word is not among {restrict} words"
+                 + (f"; {report.invalid_lines} lines not 'a b c d' ignored"
+                    if report.invalid_lines else ""))
+    return "\n".join(lines)
+
+
+def format_pairs_report(report: PairsReport) -> str:
+    """Spearman, Pearson and unknown-word share as text (no final newline)."""
+    return (f"{report.path}: Spearman {report.spearman:.4f}  Pearson {report.pearson:.4f}  "
+            f"pairs {report.pairs}  unknown-word pairs {report.oov_pairs} "
+            f"({100 * report.oov:.1f}%)")
