@@ -47,3 +47,235 @@ def main(verbose: bool) -> None:
         format="%(message)s",
         stream=sys.stderr,
     )
+
+
+# ---------------------------------------------------------------- queries, evaluation, conversion
+# (issue 3) Thin commands: parse options, call hsw2v.vectors / hsw2v.query, print.
+import json as _json  # noqa: E402
+import os as _os  # noqa: E402
+
+from hsw2v import query as _query  # noqa: E402
+from hsw2v.vectors import ENCODING_ERRORS as _ENCODING_ERRORS  # noqa: E402
+from hsw2v.vectors import UnknownWordError as _UnknownWordError  # noqa: E402
+from hsw2v.vectors import Vectors as _Vectors  # noqa: E402
+from hsw2v.vectors import detect_binary as _detect_binary  # noqa: E402
+from hsw2v.vectors import is_binary_name as _is_binary_name  # noqa: E402
+
+_EXISTING_FILE = click.Path(exists=True, dir_okay=False)
+
+
+def _vector_input_options(command):
+    """Options shared by every command that reads a vectors file."""
+    command = click.option(
+        "--encoding-errors", type=click.Choice(_ENCODING_ERRORS), default="replace",
+        show_default=True,
+        help="How to decode word bytes that are not UTF-8 (surrogateescape keeps the bytes).",
+    )(command)
+    command = click.option("--limit", type=click.IntRange(min=1), metavar="N",
+                           help="Read only the first N words.")(command)
+    command = click.option(
+        "--format", "fmt", type=click.Choice(["auto", "text", "binary"]), default="auto",
+        show_default=True, help="Format of the vectors file; auto detects it from the content.",
+    )(command)
+    return command
+
+
+def _load_vectors(path: str, fmt: str, limit: int | None, encoding_errors: str) -> _Vectors:
+    binary = {"auto": None, "text": False, "binary": True}[fmt]
+    return _Vectors.load(path, binary=binary, limit=limit, encoding_errors=encoding_errors)
+
+
+def _stdin_queries(prompt: str):
+    """Yield the words of each non-empty stdin line until EOF; prompt only on a terminal."""
+    stdin = click.get_text_stream("stdin")
+    interactive = stdin.isatty()
+    while True:
+        if interactive:
+            click.echo(prompt, nl=False, err=True)
+        line = stdin.readline()
+        if not line:
+            return
+        if line.split():
+            yield line.split()
+
+
+@main.command()
+@click.argument("vectors_path", metavar="VECTORS", type=_EXISTING_FILE)
+@click.argument("words", nargs=-1)
+@click.option("-k", "--topn", type=click.IntRange(min=1), default=10, show_default=True,
+              help="Number of neighbours.")
+@click.option("--negative", multiple=True, metavar="WORD",
+              help="Subtract this word from every query (repeatable).")
+@_vector_input_options
+def similar(vectors_path, words, topn, negative, fmt, limit, encoding_errors):
+    """Nearest words by cosine similarity: one table per WORD.
+
+    With no WORD, read queries from standard input until EOF (like word2vec's
+    distance): the words of a line are averaged into one query.  Unknown words
+    are reported on stderr and skipped; with WORDs given the exit status is
+    then 1.
+
+    \b
+    Examples:
+      hsw2v similar vectors.bin king queen -k 5
+      hsw2v similar vectors.bin king --negative man
+      echo "paris berlin" | hsw2v similar vectors.bin
+    """
+    vectors = _load_vectors(vectors_path, fmt, limit, encoding_errors)
+    negative = list(negative)
+    if words:
+        known = [w for w in words if w in vectors]
+        if negative:
+            tables = [vectors.most_similar([w], topn=topn, negative=negative) for w in known]
+        else:
+            tables = vectors.most_similar_many(known, topn=topn)
+        results = dict(zip(known, tables))
+        for w in words:
+            if w in results:
+                click.echo(_query.format_table(f"nearest to {w!r}:", results[w]) + "\n")
+            else:
+                click.echo(f"hsw2v: unknown word {w!r}", err=True)
+        if len(known) < len(words):
+            raise SystemExit(1)
+        return
+    for line in _stdin_queries("words (EOF to quit)> "):
+        try:
+            result = vectors.most_similar(line, topn=topn, negative=negative)
+        except _UnknownWordError as exc:
+            click.echo(str(exc), err=True)
+            continue
+        click.echo(_query.format_table(f"nearest to {' + '.join(line)}:", result) + "\n")
+
+
+@main.command()
+@click.argument("vectors_path", metavar="VECTORS", type=_EXISTING_FILE)
+@click.argument("words", nargs=-1, metavar="[A B C]")
+@click.option("-k", "--topn", type=click.IntRange(min=1), default=10, show_default=True,
+              help="Number of answers.")
+@_vector_input_options
+def analogy(vectors_path, words, topn, fmt, limit, encoding_errors):
+    """Answer "A is to B as C is to ?": words nearest to B - A + C.
+
+    Unit vectors are combined (3CosAdd) and A, B, C are never answers.  With no
+    words, read "A B C" lines from standard input until EOF.
+
+    \b
+    Examples:
+      hsw2v analogy vectors.bin man king woman
+      printf 'paris france berlin\\n' | hsw2v analogy vectors.bin
+    """
+    if words and len(words) != 3:
+        raise click.UsageError(f"give three words A B C (or none to read them from stdin), "
+                               f"got {len(words)}: {' '.join(words)}")
+    vectors = _load_vectors(vectors_path, fmt, limit, encoding_errors)
+    queries = [list(words)] if words else _stdin_queries("A B C (EOF to quit)> ")
+    for line in queries:
+        if len(line) != 3:
+            click.echo(f"need three words A B C, got {len(line)}: {' '.join(line)}", err=True)
+            continue
+        a, b, c = line
+        try:
+            result = vectors.analogy(a, b, c, topn=topn)
+        except _UnknownWordError as exc:
+            if words:
+                raise
+            click.echo(str(exc), err=True)
+            continue
+        click.echo(_query.format_table(f"{a} is to {b} as {c} is to:", result) + "\n")
+
+
+@main.command()
+@click.argument("vectors_path", metavar="VECTORS", type=_EXISTING_FILE)
+@click.option("--analogies", type=_EXISTING_FILE, metavar="FILE",
+              help="Questions-words file (': section' lines, then 'a b c d' lines).")
+@click.option("--pairs", type=_EXISTING_FILE, metavar="FILE",
+              help="Word-pair file: 'w1<TAB>w2<TAB>score' lines, '#' comments.")
+@click.option("--restrict", type=click.IntRange(min=1), default=30000, show_default=True,
+              help="Analogies: only questions whose four words are among the first N words count.")
+@click.option("--pairs-restrict", type=click.IntRange(min=1), default=300000, show_default=True,
+              help="Pairs: words after the first N count as unknown (gensim's default).")
+@click.option("--case-sensitive", is_flag=True, help="Compare words as written (default: ignore case).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
+@_vector_input_options
+def evaluate(vectors_path, analogies, pairs, restrict, pairs_restrict, case_sensitive, as_json,
+             fmt, limit, encoding_errors):
+    """Analogy accuracy and word-pair correlation (same numbers as gensim).
+
+    \b
+    Examples:
+      hsw2v evaluate vectors.bin --analogies questions-words.txt
+      hsw2v evaluate vectors.bin --pairs wordsim353.tsv --json
+    """
+    if not analogies and not pairs:
+        raise click.UsageError("give --analogies FILE and/or --pairs FILE")
+    vectors = _load_vectors(vectors_path, fmt, limit, encoding_errors)
+    result = {}
+    if analogies:
+        report = vectors.evaluate_analogies(analogies, restrict=restrict,
+                                            case_insensitive=not case_sensitive)
+        result["analogy"] = report.to_dict()
+        if not as_json:
+            click.echo(_query.format_analogy_report(report))
+    if pairs:
+        pair_report = vectors.evaluate_pairs(pairs, restrict=pairs_restrict,
+                                             case_insensitive=not case_sensitive)
+        result["pairs"] = pair_report.to_dict()
+        if not as_json:
+            click.echo(_query.format_pairs_report(pair_report))
+    if as_json:
+        click.echo(_json.dumps(result))
+
+
+@main.command()
+@click.argument("src", metavar="IN", type=_EXISTING_FILE)
+@click.argument("dst", metavar="OUT", type=click.Path(dir_okay=False))
+@click.option("--to", type=click.Choice(["text", "binary"]),
+              help="Output format [default: binary if OUT ends in .bin or .bin.gz, else text].")
+@_vector_input_options
+def convert(src, dst, to, fmt, limit, encoding_errors):
+    """Convert a vectors file between word2vec text and binary (.gz compresses).
+
+    OUT is replaced atomically; the text format keeps float32 values exactly.
+
+    \b
+    Examples:
+      hsw2v convert vectors.bin vectors.txt
+      hsw2v convert wiki.en.vec wiki.en.bin --limit 100000
+    """
+    vectors = _load_vectors(src, fmt, limit, encoding_errors)
+    binary = None if to is None else to == "binary"
+    vectors.save(dst, binary=binary)
+    kind = to or ("binary" if _is_binary_name(dst) else "text")
+    click.echo(f"wrote {len(vectors)} words x {vectors.vector_size} dimensions ({kind}) to {dst}")
+
+
+@main.command()
+@click.argument("vectors_path", metavar="VECTORS", type=_EXISTING_FILE)
+@click.option("--top", type=click.IntRange(min=0), default=10, show_default=True,
+              help="How many of the first (most frequent) words to list.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@_vector_input_options
+def info(vectors_path, top, as_json, fmt, limit, encoding_errors):
+    """Summarise a vectors file: words, dimensions, vector lengths, first words.
+
+    \b
+    Example:
+      hsw2v info vectors.bin --top 20
+    """
+    vectors = _load_vectors(vectors_path, fmt, limit, encoding_errors)
+    summary = _query.describe(vectors, top)
+    binary = _detect_binary(vectors_path) if fmt == "auto" else fmt == "binary"
+    summary = {"file": vectors_path, "format": "binary" if binary else "text",
+               "bytes": _os.path.getsize(vectors_path), **summary}
+    if as_json:
+        click.echo(_json.dumps(summary))
+        return
+    norm = summary["norm"]
+    click.echo(f"file        {vectors_path} ({summary['format']}, {summary['bytes']:,} bytes)")
+    click.echo(f"words       {summary['words']:,}")
+    click.echo(f"dimensions  {summary['dim']}")
+    click.echo(f"norms       min {norm['min']:.4g}  mean {norm['mean']:.4g}  "
+               f"median {norm['median']:.4g}  max {norm['max']:.4g}")
+    click.echo(f"zero rows   {summary['zero_rows']}")
+    if top:
+        click.echo(f"first {len(summary['first_words'])} words: {' '.join(summary['first_words'])}")
