@@ -1,0 +1,188 @@
+"""Encoding: the corpus as a stream of word ids in a temporary file, read back in chunks.
+
+The corpus is tokenised once. Each token becomes an int32 id and each sentence piece is ended by
+``SENTENCE_END`` (-1); epochs then read the file in bounded chunks with ``os.pread`` (page cache,
+not process memory), so neither memory nor per-token Python work grows with the number of epochs.
+
+Ids in a stream are either provisional ids of a :class:`~hsw2v.vocab.WordCounter` (one pass
+counts and encodes) or vocabulary ids (a second pass after pruning, or with a vocabulary read
+from a file); a ``remap`` array (int32) maps them to vocabulary ids, -1 for words left out.
+"""
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Sequence
+
+import numpy as np
+
+from hsw2v.corpus import CorpusStats, iter_token_blocks
+from hsw2v.vocab import Vocab, WordCounter
+
+SENTENCE_END = -1
+_ITEM = 4  # bytes per int32 entry
+_OOV = -2
+
+
+class IdStream:
+    """An append-then-read file of int32 ids with ``SENTENCE_END`` after each sentence piece.
+
+    Parameters
+    ----------
+    tmp_dir : str, optional
+        Folder for the temporary file (default: the system's).
+    """
+
+    def __init__(self, tmp_dir: str | None = None):
+        fd, self.path = tempfile.mkstemp(prefix="hsw2v-ids-", suffix=".i32", dir=tmp_dir)
+        self._fd = fd
+        self.n = 0
+
+    def append(self, ids: np.ndarray) -> None:
+        """Append int32 ids (sentinels included) to the stream."""
+        data = np.ascontiguousarray(ids, dtype=np.int32).tobytes()
+        view = memoryview(data)
+        while view:
+            written = os.write(self._fd, view)
+            view = view[written:]
+        self.n += len(ids)
+
+    def read(self, start: int, count: int) -> np.ndarray:
+        """Return entries ``[start, start + count)`` as int32 (thread-safe: uses ``pread``)."""
+        count = max(0, min(count, self.n - start))
+        data = os.pread(self._fd, count * _ITEM, start * _ITEM)
+        return np.frombuffer(data, dtype=np.int32)
+
+    def iter_chunks(self, start: int, stop: int, chunk: int):
+        """Yield ``(position, ids)`` chunks of ``[start, stop)`` that each end with a sentinel.
+
+        ``stop`` must follow a sentinel (see :meth:`splits`); ``chunk`` must exceed the longest
+        piece, which holds because pieces are cut at ``max_sentence_length``.
+        """
+        pos = start
+        while pos < stop:
+            buf = self.read(pos, min(chunk, stop - pos))
+            if pos + len(buf) < stop:
+                ends = np.flatnonzero(buf == SENTENCE_END)
+                buf = buf[:ends[-1] + 1]
+            yield pos, buf
+            pos += len(buf)
+
+    def splits(self, parts: int) -> list[tuple[int, int]]:
+        """Cut the stream into ``parts`` contiguous ranges that start and end at piece boundaries.
+
+        Every entry belongs to exactly one range; ranges can be empty on tiny corpora.
+        """
+        bounds = [0]
+        for t in range(1, parts):
+            target = max(bounds[-1], self.n * t // parts)
+            bounds.append(self._next_boundary(target))
+        bounds.append(self.n)
+        return list(zip(bounds[:-1], bounds[1:]))
+
+    def _next_boundary(self, pos: int) -> int:
+        """Smallest position ``>= pos`` that starts a piece (just after a sentinel, or the end)."""
+        if pos == 0:
+            return 0
+        pos -= 1  # the entry before a piece start is a sentinel
+        while pos < self.n:
+            buf = self.read(pos, 1 << 16)
+            hits = np.flatnonzero(buf == SENTENCE_END)
+            if hits.size:
+                return pos + int(hits[0]) + 1
+            pos += len(buf)
+        return self.n
+
+    def count_words(self, start: int, stop: int, remap: np.ndarray, chunk: int = 1 << 20) -> int:
+        """Number of entries in ``[start, stop)`` that map to a vocabulary word."""
+        total = 0
+        for pos in range(start, stop, chunk):
+            buf = self.read(pos, min(chunk, stop - pos))
+            ids = buf[buf >= 0]
+            total += int(np.count_nonzero(remap[ids] >= 0))
+        return total
+
+    def close(self) -> None:
+        """Close and delete the file."""
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+            try:
+                os.unlink(self.path)
+            except FileNotFoundError:
+                pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def _with_sentinels(ids: np.ndarray, ends: list[int]) -> np.ndarray:
+    return np.insert(ids, ends, SENTENCE_END) if ends else ids
+
+
+def scan_corpus(paths: Sequence[str], max_sentence_length: int, prune_at: int,
+                stats: CorpusStats, tmp_dir: str | None = None
+                ) -> tuple[WordCounter, IdStream | None]:
+    """Count the corpus and encode it with provisional ids, in one pass.
+
+    Returns
+    -------
+    counter : WordCounter
+    stream : IdStream or None
+        None if pruning happened (provisional ids are then invalid; use :func:`encode_corpus`).
+    """
+    counter = WordCounter(prune_at)
+    stream: IdStream | None = IdStream(tmp_dir)
+    try:
+        for tokens, ends in iter_token_blocks(paths, max_sentence_length, stats):
+            ids = counter.add(tokens)
+            if stream is not None:
+                if counter.prunings:
+                    stream.close()
+                    stream = None
+                else:
+                    stream.append(_with_sentinels(ids, ends))
+    except BaseException:
+        if stream is not None:
+            stream.close()
+        raise
+    return counter, stream
+
+
+def encode_corpus(paths: Sequence[str], vocab: Vocab, max_sentence_length: int,
+                  stats: CorpusStats | None = None, tmp_dir: str | None = None) -> IdStream:
+    """Encode the corpus with vocabulary ids (words outside ``vocab`` are dropped)."""
+    get = vocab.index.get
+    stream = IdStream(tmp_dir)
+    try:
+        for tokens, ends in iter_token_blocks(paths, max_sentence_length, stats):
+            ids = np.fromiter(map(get, tokens, itertools.repeat(_OOV)), dtype=np.int32,
+                              count=len(tokens))
+            ids = _with_sentinels(ids, ends)
+            stream.append(ids[ids != _OOV])
+    except BaseException:
+        stream.close()
+        raise
+    return stream
+
+
+def spool_stdin(paths: list[str], tmp_dir: str | None = None) -> tuple[list[str], list[str]]:
+    """Copy standard input (``-``) to a temporary file so the corpus can be read twice.
+
+    Returns
+    -------
+    paths : list of str   with ``-`` replaced by the spool file
+    spools : list of str  temporary files to delete afterwards
+    """
+    if "-" not in paths:
+        return paths, []
+    fd, spool = tempfile.mkstemp(prefix="hsw2v-stdin-", dir=tmp_dir)
+    with os.fdopen(fd, "wb") as f:
+        shutil.copyfileobj(sys.stdin.buffer, f, 1 << 20)
+    return [spool if p == "-" else p for p in paths], [spool]
