@@ -16,6 +16,23 @@ from hsw2v.errors import Hsw2vError
 class _Group(click.Group):
     """Click group that reports user errors as one line and exit status 2, never a traceback."""
 
+    def main(self, *args, standalone_mode: bool = True, **kwargs):
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            rv = super().main(*args, standalone_mode=False, **kwargs)
+        except click.UsageError as exc:  # bad flag or option value: one line, not click's block
+            where = exc.ctx.command_path if exc.ctx is not None else "hsw2v"
+            click.echo(f"hsw2v: error: {exc.format_message()} (see '{where} --help')", err=True)
+            sys.exit(2)
+        except click.ClickException as exc:
+            click.echo(f"hsw2v: error: {exc.format_message()}", err=True)
+            sys.exit(2)
+        except click.Abort:
+            click.echo("hsw2v: aborted", err=True)
+            sys.exit(130)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
@@ -47,6 +64,52 @@ def main(verbose: bool) -> None:
         format="%(message)s",
         stream=sys.stderr,
     )
+
+
+# ------------------------------------------------------------------------------------ training
+_TRAIN_EPILOG = """\b
+Examples:
+  hsw2v train text8.gz -o vectors.bin
+  hsw2v train corpus/ -o vectors.txt --model cbow --dim 200 --threads 8
+  zcat big.gz | hsw2v train - -o vectors.bin --config configs/sg-hs.toml
+"""
+
+
+@main.command(epilog=_TRAIN_EPILOG)
+@click.argument("corpus", nargs=-1, required=True)
+@click.option("-o", "--output", required=True, metavar="OUT",
+              help="Vectors file to write (.bin: binary, else text unless --format).")
+@click.option("--config", "config_file", metavar="FILE.toml",
+              help="TOML file of options; flags given here override it.")
+@click.option("--model", type=str, help="sg (skip-gram, default) or cbow.")
+@click.option("--dim", type=int, help="Vector dimensionality.  [default: 100]")
+@click.option("--window", type=int, help="Maximum context window.  [default: 5]")
+@click.option("--min-count", type=int, help="Ignore words seen fewer times.  [default: 5]")
+@click.option("--max-vocab", type=int, metavar="N", help="Keep only the N most frequent words.")
+@click.option("--sample", type=float, help="Subsampling threshold, 0 to disable.  [default: 1e-3]")
+@click.option("--alpha", type=float, help="Start learning rate.  [default: 0.025 sg, 0.05 cbow]")
+@click.option("--min-alpha", type=float, help="Final learning rate.  [default: alpha * 1e-4]")
+@click.option("--epochs", type=int, help="Passes over the corpus.  [default: 5]")
+@click.option("--threads", type=int, help="Worker threads.  [default: all cores]")
+@click.option("--seed", type=int, help="Random seed.  [default: 1]")
+@click.option("--max-sentence-length", type=int,
+              help="Cut longer sentences into pieces of this many words.  [default: 10000]")
+@click.option("--prune-at", type=int, metavar="N",
+              help="Distinct tokens held while counting before rare ones are pruned.  "
+                   "[default: 5000000]")
+@click.option("--format", "fmt", type=str, help="text or binary.  [default: from OUT's extension]")
+@click.option("--save-vocab", metavar="FILE", help="Write the vocabulary as 'word count' lines.")
+@click.option("--read-vocab", metavar="FILE", help="Use this 'word count' vocabulary file.")
+@click.option("-q", "--quiet", is_flag=True, default=None, help="No progress bar or epoch lines.")
+def train(corpus, output, config_file, fmt, **options):
+    """Train word vectors on CORPUS (files, folders, - for stdin; .gz/.bz2/.xz read directly).
+
+    Writes OUT in word2vec format and OUT.json with the effective configuration and a run
+    summary.
+    """
+    from hsw2v.train import train_to_file
+
+    train_to_file(corpus, output, config_file=config_file, format=fmt, **options)
 
 
 # ---------------------------------------------------------------- queries, evaluation, conversion
@@ -136,7 +199,7 @@ def similar(vectors_path, words, topn, negative, fmt, limit, encoding_errors):
             else:
                 click.echo(f"hsw2v: unknown word {w!r}", err=True)
         if len(known) < len(words):
-            raise SystemExit(1)
+            click.get_current_context().exit(1)
         return
     for line in _stdin_queries("words (EOF to quit)> "):
         try:

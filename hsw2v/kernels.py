@@ -83,9 +83,10 @@ def sigmoid_and_nll(s, code):
     return f, nll
 
 
-#: Sigmoid table: scores are clamped to [-MAX_EXP, MAX_EXP] and looked up at resolution
-#: 2 * MAX_EXP / TABLE_SIZE (~0.002); the clamp costs at most sigmoid(-8) ~ 3.4e-4.
-MAX_EXP = 8.0
+#: Sigmoid table over [-MAX_EXP, MAX_EXP] at resolution 2 * MAX_EXP / TABLE_SIZE (~0.0015).
+#: As in word2vec and gensim, a node whose score lies outside that range gets no update (its
+#: prediction is saturated); its loss is still counted, computed exactly.
+MAX_EXP = 6.0
 TABLE_SIZE = 8192
 _GRID = (np.arange(TABLE_SIZE + 1, dtype=np.float64) / TABLE_SIZE * 2.0 - 1.0) * MAX_EXP
 #: sigmoid(s) on the grid, float32 (TABLE_SIZE + 1,).
@@ -96,14 +97,29 @@ _SCALE = TABLE_SIZE / (2.0 * MAX_EXP)
 
 
 @jit
-def sigmoid_and_nll_table(s, code):
-    """Table version of :func:`sigmoid_and_nll` (clamped to ``|s| <= MAX_EXP``)."""
-    # Branch-free: code bits are close to random, so branches would be mispredicted half the time.
-    s = min(max(s, -MAX_EXP), MAX_EXP)
-    i = int((s + MAX_EXP) * _SCALE + 0.5)
-    f = SIGMOID_TABLE[i]
-    nll = NLL_TABLE[i + code * (TABLE_SIZE - 2 * i)]  # softplus(-s) for code 0, softplus(s) for 1
-    return f, nll
+def hs_step(s, code, alpha):
+    """Gradient step and loss of one hierarchical-softmax decision.
+
+    Parameters
+    ----------
+    s : float      score ``h . syn1[p]``.
+    code : int     the word's code bit at this node (0 or 1).
+    alpha : float  learning rate.
+
+    Returns
+    -------
+    (g, nll) : (float, float)
+        ``g = (1 - code - sigmoid(s)) * alpha`` (0 when ``|s| >= MAX_EXP``) and
+        ``-log P(code | s)``, never ``log(0)``.
+    """
+    if abs(s) < MAX_EXP:  # also false for NaN, which then updates nothing
+        i = int((s + MAX_EXP) * _SCALE + 0.5)
+        g = (1.0 - code - SIGMOID_TABLE[i]) * alpha
+        # softplus(-s) for code 0 and softplus(s) for code 1, without a branch (codes are
+        # close to random, so a branch would be mispredicted half the time).
+        return g, NLL_TABLE[i + code * (TABLE_SIZE - 2 * i)]
+    _, nll = sigmoid_and_nll(s, code)
+    return 0.0, nll
 
 
 @jit
@@ -145,10 +161,9 @@ def sg_update(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores,
             s = np.float32(0.0)
             for d in range(dim):
                 s += syn0[c, d] * syn1[p, d]
-            code = codes[start + j]
-            f, nll = sigmoid_and_nll_table(s, code)
+            g, nll = hs_step(s, codes[start + j], alpha)
             loss += nll
-            scores[k * plen + j] = (1.0 - code - f) * alpha
+            scores[k * plen + j] = g
     # neu1e = G . Y  (uses syn1 before its update, as word2vec does)
     for k in range(n_ctx):
         for d in range(dim):
@@ -214,10 +229,9 @@ def cbow_update(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, neu1,
         s = np.float32(0.0)
         for d in range(dim):
             s += neu1[d] * syn1[p, d]
-        code = codes[start + j]
-        f, nll = sigmoid_and_nll_table(s, code)
+        g, nll = hs_step(s, codes[start + j], alpha)
         loss += nll
-        g = np.float32((1.0 - code - f) * alpha)
+        g = np.float32(g)
         for d in range(dim):
             neu1e[d] += g * syn1[p, d]
         for d in range(dim):

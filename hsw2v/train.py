@@ -28,7 +28,7 @@ from hsw2v import kernels
 from hsw2v.config import TrainConfig, make_config
 from hsw2v.corpus import CorpusStats, expand_paths
 from hsw2v.encoding import IdStream, encode_corpus, scan_corpus, spool_stdin
-from hsw2v.errors import CorpusError
+from hsw2v.errors import ConfigError, CorpusError
 from hsw2v.huffman import HuffmanTree, build_huffman
 from hsw2v.vocab import (Vocab, build_vocab, check_vocab_size, keep_probabilities, read_vocab,
                          save_vocab)
@@ -170,12 +170,12 @@ class _Trainer:
     def run_epoch(self, epoch: int) -> np.ndarray:
         """Train one epoch; return float64 (4,) [loss, predictions, words read, words trained]."""
         stats = [np.zeros(4, np.float64) for _ in self.splits]
-        self.done = [0] * len(self.splits)
         threads = [threading.Thread(target=self._worker, args=(t, epoch, stats[t]), daemon=True)
                    for t in range(len(self.splits))]
         for th in threads:
             th.start()
         self._wait(threads)
+        self.done = [0] * len(self.splits)
         if self.errors:
             raise self.errors[0]
         return np.sum(stats, axis=0)
@@ -296,11 +296,11 @@ def _train_epochs(cfg: TrainConfig, trainer: _Trainer) -> list[dict[str, Any]]:
         for epoch in range(cfg.epochs):
             t = time.perf_counter()
             loss, pairs, seen, trained = trainer.run_epoch(epoch)
-            base += int(seen)
+            base += int(seen)  # run_epoch has reset the per-thread counts
             tick()
             mean = loss / pairs if pairs else math.nan
             secs = time.perf_counter() - t
-            epochs.append({"epoch": epoch + 1, "loss": mean, "words": int(seen),
+            epochs.append({"epoch": epoch + 1, "loss": float(mean), "words": int(seen),
                            "trained_words": int(trained), "seconds": round(secs, 3)})
             msg = (f"epoch {epoch + 1}/{cfg.epochs}: loss {mean:.4f}, {int(trained)} words "
                    f"trained, {seen / max(secs, 1e-9):,.0f} words/s")
@@ -335,3 +335,61 @@ def train(corpus, config: str | os.PathLike | None = None, **options: Any):
     options.setdefault("quiet", True)
     result = run(corpus, make_config(config, **options))
     return Vectors(result.model.vocab.words, result.model.syn0)
+
+
+def check_output_path(path: str) -> None:
+    """Fail before training if ``path`` cannot be written (missing or read-only folder)."""
+    folder = os.path.dirname(os.path.abspath(path)) or "."
+    if os.path.isdir(path):
+        raise ConfigError(f"output {path!r} is a folder: give a file name, e.g. {path}/vectors.bin")
+    if not os.path.isdir(folder):
+        raise ConfigError(f"output folder {folder!r} does not exist: create it first")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ConfigError(f"output folder {folder!r} is not writable: choose another -o path")
+
+
+def train_to_file(corpus, output: str, config_file: str | None = None,
+                  **options: Any) -> TrainResult:
+    """Train and write the vectors to ``output`` plus ``output + '.json'`` (the CLI's job).
+
+    Both files are written to a temporary name and renamed, so a failed run leaves neither a
+    truncated vectors file nor a summary of a run that did not finish.
+    """
+    from hsw2v.vectors import Vectors
+
+    cfg = make_config(config_file, **options)
+    cfg = cfg.resolved()
+    check_output_path(output)
+    if cfg.quiet:
+        logging.getLogger("hsw2v").setLevel(logging.WARNING)
+    binary = {None: None, "text": False, "binary": True}[cfg.format]
+    result = run(corpus, cfg)
+    t = time.perf_counter()
+    Vectors(result.model.vocab.words, result.model.syn0).save(output, binary=binary)
+    result.summary["seconds_writing"] = round(time.perf_counter() - t, 3)
+    result.summary["output"] = os.path.abspath(output)
+    _write_json_atomic(output + ".json", result.summary)
+    log.info("wrote %s (%d words x %d) and %s.json", output, len(result.model.vocab),
+             cfg.dim, output)
+    return result
+
+
+def _write_json_atomic(path: str, data: dict[str, Any]) -> None:
+    import json
+
+    tmp = f"{path}.tmp{os.getpid()}"
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(data, f, indent=2, default=_json_default)
+            f.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _json_default(x):
+    if isinstance(x, np.generic):
+        return x.item()
+    raise TypeError(f"not JSON serialisable: {type(x).__name__}")
