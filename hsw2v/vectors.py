@@ -523,6 +523,31 @@ def _looks_like_text_row(probe: bytes, dim: int) -> bool:
     return True
 
 
+# Bytes that never occur in a text vectors file (C0 controls but tab, LF, CR; DEL).
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _is_binary_probe(probe: bytes, dim: int) -> bool:
+    """Guess the format from the bytes right after the header.
+
+    Text if the first row is a word and `dim` numbers.  Otherwise (a broken first row) binary,
+    unless the 4*dim bytes after the first space -- a binary row's vector -- are plain UTF-8 text
+    without control characters, which random float bytes practically never are for dim >= 2:
+    then it is a damaged text file, and the text reader will say which line is wrong.
+    """
+    if _looks_like_text_row(probe, dim):
+        return False
+    space = probe.find(b" ")
+    payload = probe[space + 1 : space + 1 + 4 * dim] if space >= 0 else probe
+    if dim < 2 or _CONTROL_BYTES.search(payload):
+        return True
+    try:
+        payload.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start < len(payload) - 3  # only a character cut at the end is allowed
+    return False
+
+
 def detect_binary(path: str | os.PathLike) -> bool:
     """Whether the word2vec file at `path` is binary, judged from its content (not its name).
 
@@ -537,7 +562,7 @@ def detect_binary(path: str | os.PathLike) -> bool:
         if not header:
             raise VectorsFormatError(f"{p}: the file is empty; expected a word2vec vectors file")
         _, dim = _parse_header(header, p)
-        return not _looks_like_text_row(f.read(1024 + 40 * dim), dim)
+        return _is_binary_probe(f.read(1024 + 40 * dim), dim)
 
 
 def read_word2vec(
@@ -598,20 +623,28 @@ def _read_word2vec(path, binary, limit, encoding_errors) -> tuple[list[str], np.
             n_header, dim = _parse_header(header, p)
             n_rows = n_header if limit is None else min(n_header, int(limit))
             start = f.tell()
-            if binary is None:
-                binary = not _looks_like_text_row(f.read(1024 + 40 * dim), dim)
-                f.seek(start)
-                log.debug("%s: detected %s format", p, "binary" if binary else "text")
-            if not binary:
-                words_b, matrix = _read_text_rows(f, p, n_header, n_rows, dim, limit is None)
-            elif isinstance(f, gzip.GzipFile):
-                words_b, matrix = _read_binary_rows(f.read(), 0, p, n_header, n_rows, dim,
-                                                    limit is None)
+            probe = f.read(1024 + 40 * dim)
+            f.seek(start)
+            if not probe.strip():
+                raise VectorsFormatError(f"{p}: line 2: the file has a header but no rows")
+            check_tail = limit is None
+            if binary is not None:
+                words_b, matrix = _read_rows(f, start, p, binary, n_header, n_rows, dim, check_tail)
             else:
-                # Map the file instead of reading it: no copy of the whole file in memory.
-                with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
-                    words_b, matrix = _read_binary_rows(data, start, p, n_header, n_rows, dim,
-                                                        limit is None)
+                binary = _is_binary_probe(probe, dim)
+                try:
+                    words_b, matrix = _read_rows(f, start, p, binary, n_header, n_rows, dim,
+                                                 check_tail)
+                except VectorsFormatError as guess_failed:
+                    # The guess can only be wrong for odd files (a damaged first row, float
+                    # bytes that happen to be printable): accept the other format if it parses.
+                    try:
+                        words_b, matrix = _read_rows(f, start, p, not binary, n_header, n_rows,
+                                                     dim, check_tail)
+                    except VectorsFormatError:
+                        raise guess_failed from None
+                    binary = not binary
+                log.debug("%s: detected %s format", p, "binary" if binary else "text")
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
         raise VectorsFormatError(
             f"{p}: the gzip stream is damaged or truncated ({exc}); re-download or re-create the file"
@@ -619,6 +652,19 @@ def _read_word2vec(path, binary, limit, encoding_errors) -> tuple[list[str], np.
     words = _decode_words(words_b, p, binary, encoding_errors)
     _refuse_nonfinite(matrix, words, p, binary)
     return _drop_duplicates(words, matrix, p)
+
+
+def _read_rows(f, start: int, path: str, binary: bool, n_header: int, n_rows: int, dim: int,
+               check_tail: bool) -> tuple[list[bytes], np.ndarray]:
+    """Parse the rows after the header (which ends at byte `start`) as text or binary."""
+    f.seek(start)
+    if not binary:
+        return _read_text_rows(f, path, n_header, n_rows, dim, check_tail)
+    if isinstance(f, gzip.GzipFile):
+        return _read_binary_rows(f.read(), 0, path, n_header, n_rows, dim, check_tail)
+    # Map the file instead of reading it: no copy of the whole file in memory.
+    with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        return _read_binary_rows(data, start, path, n_header, n_rows, dim, check_tail)
 
 
 def _where(path: str, binary: bool, row: int) -> str:

@@ -1,0 +1,553 @@
+"""Reading, writing and searching word vectors (hsw2v.vectors)."""
+from __future__ import annotations
+
+import errno
+import gzip
+import logging
+import os
+import struct
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from hsw2v import vectors as vmod
+from hsw2v.errors import Hsw2vError, VectorsFormatError
+from hsw2v.vectors import (
+    UnknownWordError,
+    Vectors,
+    detect_binary,
+    format_float32_block,
+    read_word2vec,
+    top_k_rows,
+    write_word2vec,
+)
+
+FORMATS = ["v.txt", "v.bin", "v.txt.gz", "v.bin.gz"]
+
+
+def random_vectors(n: int = 50, dim: int = 8, seed: int = 0) -> Vectors:
+    rng = np.random.default_rng(seed)
+    words = [f"w{i}" for i in range(n - 3)] + ["héllo", "日本", "</s>"]
+    return Vectors(words, rng.standard_normal((n, dim)).astype(np.float32))
+
+
+def write_bytes(path, data: bytes) -> str:
+    path.write_bytes(data)
+    return str(path)
+
+
+def binary_file(rows, dim, newline=True, header=None) -> bytes:
+    """Bytes of a binary word2vec file with `rows` = [(word bytes, list of floats)]."""
+    out = [header if header is not None else f"{len(rows)} {dim}\n".encode()]
+    for word, values in rows:
+        out.append(word + b" " + struct.pack(f"<{len(values)}f", *values) + (b"\n" if newline else b""))
+    return b"".join(out)
+
+
+# ====================================================================== the Vectors object
+
+
+def test_container_protocol():
+    v = random_vectors()
+    assert len(v) == 50 and v.vector_size == 8
+    assert "héllo" in v and "nope" not in v
+    assert v["w3"].dtype == np.float32 and v["w3"].shape == (8,)
+    np.testing.assert_array_equal(v["w3"], v.vectors[3])
+    assert v.key_to_index["w3"] == 3 and v.words[3] == "w3" and v.index_to_key is v.words
+    assert v.vectors.flags.c_contiguous and v.vectors.dtype == np.float32
+
+
+def test_unknown_word_is_a_key_error_naming_the_words():
+    v = random_vectors()
+    with pytest.raises(KeyError) as info:
+        v["nope"]
+    assert isinstance(info.value, Hsw2vError)
+    assert "'nope'" in str(info.value) and "50 words" in str(info.value)
+    with pytest.raises(UnknownWordError) as info:
+        v.most_similar(["w1", "xx", "yy"])
+    assert info.value.words == ["xx", "yy"]
+
+
+@pytest.mark.parametrize(
+    "words, array, error",
+    [
+        (["a", "a"], np.zeros((2, 3)), ValueError),  # duplicate
+        (["a"], np.zeros((2, 3)), ValueError),  # row count
+        (["a"], np.zeros(3), ValueError),  # 1-D
+        ([], np.zeros((0, 3)), ValueError),  # empty
+        (["a", 1], np.zeros((2, 3)), TypeError),  # non-string word
+        (["a"], np.array([["x"]]), TypeError),  # not numbers
+    ],
+)
+def test_constructor_rejects_bad_arguments(words, array, error):
+    with pytest.raises(error):
+        Vectors(words, array)
+
+
+def test_constructor_keeps_a_float32_c_array_without_copying():
+    array = np.ones((2, 3), dtype=np.float32)
+    assert Vectors(["a", "b"], array).vectors is array
+    assert Vectors(["a", "b"], np.ones((2, 3))).vectors.dtype == np.float32
+
+
+# ====================================================================== round trips
+
+
+@pytest.mark.parametrize("name", FORMATS)
+def test_round_trip_is_bit_exact(tmp_path, name):
+    v = random_vectors()
+    path = tmp_path / name
+    v.save(path)
+    assert detect_binary(path) == (".bin" in name)
+    w = Vectors.load(path)
+    assert w.words == v.words
+    np.testing.assert_array_equal(w.vectors, v.vectors)
+
+
+def test_binary_flag_overrides_the_extension(tmp_path):
+    v = random_vectors()
+    v.save(tmp_path / "a.bin", binary=False)
+    v.save(tmp_path / "a.txt", binary=True)
+    assert not detect_binary(tmp_path / "a.bin") and detect_binary(tmp_path / "a.txt")
+    # Loading detects the format from the content, whatever the name says.
+    for name in ("a.bin", "a.txt"):
+        np.testing.assert_array_equal(Vectors.load(tmp_path / name).vectors, v.vectors)
+    np.testing.assert_array_equal(Vectors.load(tmp_path / "a.txt", binary=True).vectors, v.vectors)
+
+
+def test_text_layout_matches_the_c_tool(tmp_path):
+    v = Vectors(["a", "b"], np.array([[1.0, -0.5], [0.0, 0.375]], dtype=np.float32))
+    v.save(tmp_path / "v.txt")
+    assert (tmp_path / "v.txt").read_text() == "2 2\na 1e+00 -5e-01\nb 0e+00 3.75e-01\n"
+    v.save(tmp_path / "v.bin")
+    assert (tmp_path / "v.bin").read_bytes() == binary_file(
+        [(b"a", [1.0, -0.5]), (b"b", [0.0, 0.375])], 2)
+
+
+finite_float32 = st.floats(width=32, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=60, deadline=None)
+@given(hnp.arrays(np.float32, st.tuples(st.integers(1, 4), st.integers(1, 6)), elements=finite_float32))
+def test_text_formatting_reads_back_bit_identical(block):
+    chars, lengths = format_float32_block(block)
+    text = chars.tobytes()
+    assert lengths.sum() == len(text)
+    back = np.array(text.split(), dtype=np.float32).reshape(block.shape)
+    np.testing.assert_array_equal(back.view(np.uint32), block.view(np.uint32))  # -0.0 too
+    back_py = np.array([float(x) for x in text.split()], dtype=np.float32).reshape(block.shape)
+    np.testing.assert_array_equal(back_py, block)
+
+
+word_text = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters=" \t\n\r\x0b\x0c"),
+    min_size=1, max_size=8)
+
+
+@settings(max_examples=30, deadline=None)
+@given(words=st.lists(word_text, min_size=1, max_size=6, unique=True),
+       dim=st.integers(1, 5), binary=st.booleans(), data=st.data())
+def test_any_words_and_values_round_trip(tmp_path_factory, words, dim, binary, data):
+    # Words may contain any character but the ASCII whitespace the format uses as separator;
+    # a word of only Unicode spaces (e.g. U+3000) must still survive.
+    matrix = data.draw(hnp.arrays(np.float32, (len(words), dim), elements=finite_float32))
+    path = tmp_path_factory.mktemp("rt") / ("v.bin" if binary else "v.txt")
+    write_word2vec(path, words, matrix)
+    back_words, back = read_word2vec(path, binary=binary)
+    assert back_words == words
+    np.testing.assert_array_equal(back.view(np.uint32), matrix.view(np.uint32))
+
+
+@settings(max_examples=40, deadline=None)
+@given(dim=st.integers(1, 4), data=st.data())
+def test_detection_falls_back_when_float_bytes_look_like_text(tmp_path_factory, dim, data):
+    # Values whose bytes are printable ASCII (e.g. b"o)Z"): the content guess may say text,
+    # but the text reader fails and the binary reader is then used.
+    printable = st.lists(st.integers(0x21, 0x7E), min_size=4, max_size=4).map(bytes)
+    raw = data.draw(st.lists(printable, min_size=dim, max_size=dim))
+    matrix = np.frombuffer(b"".join(raw), dtype="<f4").reshape(1, dim)
+    path = tmp_path_factory.mktemp("fb") / "v.bin"
+    write_word2vec(path, ["0"], matrix)
+    np.testing.assert_array_equal(read_word2vec(path)[1], matrix)
+
+
+def test_text_writing_is_fast_enough(tmp_path):
+    # 70,000 x 100 in "well under 2 s"; smaller here to keep the suite quick: 20,000 x 100.
+    import time
+
+    v = Vectors([f"w{i}" for i in range(20000)],
+                np.random.default_rng(1).standard_normal((20000, 100)).astype(np.float32))
+    start = time.perf_counter()
+    v.save(tmp_path / "v.txt")
+    assert time.perf_counter() - start < 2.0
+
+
+# ====================================================================== files from other tools
+
+
+def test_binary_rows_without_newline_gensim_style(tmp_path):
+    rows = [(b"a", [1.0, 2.0]), (b"b", [3.0, 4.0]), (b"c", [5.0, 6.0])]
+    path = write_bytes(tmp_path / "v.bin", binary_file(rows, 2, newline=False))
+    v = Vectors.load(path)
+    assert v.words == ["a", "b", "c"]
+    np.testing.assert_array_equal(v.vectors, [[1, 2], [3, 4], [5, 6]])
+
+
+def test_binary_vector_bytes_may_contain_space_and_newline(tmp_path):
+    # 0x0A and 0x20 inside the float bytes must not confuse the row parser.
+    tricky = struct.unpack("<f", b"\x0a\x20\x0a\x20")[0]
+    rows = [(b"a", [tricky, 1.0]), (b"b", [2.0, tricky])]
+    for newline in (True, False):
+        v = Vectors.load(write_bytes(tmp_path / "v.bin", binary_file(rows, 2, newline=newline)))
+        assert v.words == ["a", "b"]
+        np.testing.assert_array_equal(v.vectors, np.array([[tricky, 1], [2, tricky]], np.float32))
+
+
+def test_fasttext_vec_with_trailing_spaces_and_end_of_sentence_token(tmp_path):
+    text = "3 2\n</s> 0.1 0.2 \nthe -0.3 0.4 \n, 0.5 0.6 \n"
+    v = Vectors.load(write_bytes(tmp_path / "wiki.vec", text.encode()))
+    assert v.words == ["</s>", "the", ","]
+    np.testing.assert_allclose(v["the"], [-0.3, 0.4])
+
+
+def test_text_tokens_containing_spaces_load_from_the_right(tmp_path):
+    text = "2 2\nNew York 0.1 0.2\nLos\tAngeles 0.3 0.4\r\n"
+    v = Vectors.load(write_bytes(tmp_path / "v.txt", text.encode()))
+    assert v.words == ["New York", "Los\tAngeles"]
+    with pytest.raises(VectorsFormatError, match="whitespace"):
+        v.save(tmp_path / "out.txt")  # could not be read back as one token
+    assert not (tmp_path / "out.txt").exists()
+
+
+def test_header_with_byte_order_mark(tmp_path):
+    v = Vectors.load(write_bytes(tmp_path / "v.txt", b"\xef\xbb\xbf1 2\na 1 2\n"))
+    assert v.words == ["a"]
+
+
+@pytest.mark.parametrize("binary", [False, True])
+def test_non_utf8_words(tmp_path, binary):
+    raw = [b"caf\xe9", b"ok", b"\xff\xfeX"]
+    if binary:
+        data = binary_file([(w, [1.0, float(i)]) for i, w in enumerate(raw)], 2)
+    else:
+        data = b"3 2\n" + b"".join(w + f" 1 {i}\n".encode() for i, w in enumerate(raw))
+    path = write_bytes(tmp_path / "v", data)
+    assert Vectors.load(path).words == ["caf\ufffd", "ok", "\ufffd\ufffdX"]  # default: replace
+    assert Vectors.load(path, encoding_errors="ignore").words == ["caf", "ok", "X"]
+    assert Vectors.load(path, encoding_errors="backslashreplace").words[0] == "caf\\xe9"
+    where = "row 1" if binary else "line 2"
+    with pytest.raises(VectorsFormatError, match=f"{where}: word .* is not valid UTF-8.*--encoding-errors"):
+        Vectors.load(path, encoding_errors="strict")
+    # surrogateescape keeps the bytes: saving writes them back unchanged.
+    kept = Vectors.load(path, encoding_errors="surrogateescape")
+    kept.save(tmp_path / "again", binary=binary)
+    if binary:
+        assert (tmp_path / "again").read_bytes() == data
+    again = Vectors.load(tmp_path / "again", encoding_errors="surrogateescape")
+    assert [w.encode("utf-8", "surrogateescape") for w in again.words] == raw
+
+
+def test_ignore_that_empties_a_word_is_refused(tmp_path):
+    path = write_bytes(tmp_path / "v.txt", b"2 1\nok 1\n\xff 2\n")
+    with pytest.raises(VectorsFormatError, match="line 3.*empty after decoding"):
+        Vectors.load(path, encoding_errors="ignore")
+
+
+def test_replaced_bytes_that_collide_keep_the_first_row(tmp_path, caplog):
+    path = write_bytes(tmp_path / "v.txt", b"3 1\na\xff 1\nb 2\na\xfe 3\n")
+    with caplog.at_level(logging.WARNING, logger="hsw2v.vectors"):
+        v = Vectors.load(path)
+    assert v.words == ["a\ufffd", "b"]
+    np.testing.assert_array_equal(v.vectors[:, 0], [1, 2])
+    assert "repeated" in caplog.text
+
+
+@pytest.mark.parametrize("name", ["v.txt", "v.bin"])
+def test_limit_reads_only_the_first_rows(tmp_path, name):
+    v = random_vectors()
+    v.save(tmp_path / name)
+    w = Vectors.load(tmp_path / name, limit=5)
+    assert w.words == v.words[:5]
+    np.testing.assert_array_equal(w.vectors, v.vectors[:5])
+    assert len(Vectors.load(tmp_path / name, limit=10**6)) == 50
+    # The part after the limit is not read, so a truncated tail does not matter.
+    data = (tmp_path / name).read_bytes()
+    (tmp_path / name).write_bytes(data[: len(data) * 2 // 3])
+    assert len(Vectors.load(tmp_path / name, limit=5)) == 5
+    with pytest.raises(ValueError):
+        Vectors.load(tmp_path / name, limit=0)
+
+
+# ====================================================================== gensim interop
+
+
+@pytest.mark.parametrize("binary", [False, True])
+def test_gensim_files_load_in_hsw2v(tmp_path, binary):
+    gensim_kv = pytest.importorskip("gensim.models.keyedvectors")
+    v = random_vectors()
+    kv = gensim_kv.KeyedVectors(v.vector_size)
+    kv.add_vectors(v.words, v.vectors)
+    path = tmp_path / ("g.bin" if binary else "g.txt")
+    kv.save_word2vec_format(str(path), binary=binary)
+    w = Vectors.load(path)
+    assert w.words == v.words
+    np.testing.assert_array_equal(w.vectors, v.vectors)
+
+
+@pytest.mark.parametrize("name", FORMATS)
+def test_hsw2v_files_load_in_gensim(tmp_path, name):
+    gensim_kv = pytest.importorskip("gensim.models.keyedvectors")
+    v = random_vectors()
+    v.save(tmp_path / name)
+    kv = gensim_kv.KeyedVectors.load_word2vec_format(str(tmp_path / name), binary=".bin" in name)
+    assert list(kv.index_to_key) == v.words
+    np.testing.assert_array_equal(kv.vectors, v.vectors)
+
+
+def test_search_agrees_with_gensim():
+    gensim_kv = pytest.importorskip("gensim.models.keyedvectors")
+    v = random_vectors(300, 16, seed=3)
+    kv = gensim_kv.KeyedVectors(16)
+    kv.add_vectors(v.words, v.vectors)
+    for word in ("w0", "w7", "日本"):
+        ours, theirs = v.most_similar(word, topn=7), kv.most_similar(word, topn=7)
+        assert [w for w, _ in ours] == [w for w, _ in theirs]
+        np.testing.assert_allclose([s for _, s in ours], [s for _, s in theirs], atol=1e-5)
+    ours = v.most_similar(["w1", "w2"], negative=["w3"], topn=5)
+    theirs = kv.most_similar(positive=["w1", "w2"], negative=["w3"], topn=5)
+    assert [w for w, _ in ours] == [w for w, _ in theirs]
+    assert [w for w, _ in v.analogy("w4", "w5", "w6", topn=5)] == [
+        w for w, _ in kv.most_similar(positive=["w5", "w6"], negative=["w4"], topn=5)]
+    assert v.similarity("w1", "w9") == pytest.approx(float(kv.similarity("w1", "w9")), abs=1e-6)
+    vec = v["w8"] * 3
+    assert [w for w, _ in v.similar_by_vector(vec, 4)] == [
+        w for w, _ in kv.similar_by_vector(vec, topn=4)]
+
+
+# ====================================================================== search
+
+
+def test_most_similar_excludes_inputs_and_sorts():
+    v = random_vectors(100, 6, seed=5)
+    result = v.most_similar("w1", topn=10)
+    assert len(result) == 10 and "w1" not in [w for w, _ in result]
+    scores = [s for _, s in result]
+    assert scores == sorted(scores, reverse=True)
+    u = v.vectors / np.linalg.norm(v.vectors, axis=1, keepdims=True)
+    cos = u @ u[1]
+    cos[1] = -np.inf
+    assert [w for w, _ in result] == [v.words[i] for i in np.argsort(-cos, kind="stable")[:10]]
+    assert len(v.most_similar("w1", topn=1000)) == 99
+    assert v.analogy("w1", "w2", "w3", topn=1000)[-1][0] not in ("w1", "w2", "w3")
+    assert len(v.analogy("w1", "w2", "w3", topn=1000)) == 97
+
+
+def test_most_similar_many_equals_one_query_at_a_time():
+    v = random_vectors(500, 10, seed=2)
+    words = ["w3", "w400", "日本", "w3"]
+    batched = v.most_similar_many(words, topn=5)
+    for word, result in zip(words, batched):
+        single = v.most_similar(word, topn=5)
+        assert [w for w, _ in result] == [w for w, _ in single]
+        np.testing.assert_allclose([s for _, s in result], [s for _, s in single], atol=1e-6)
+    with pytest.raises(UnknownWordError):
+        v.most_similar_many(["w1", "zz"])
+
+
+def test_restrict_vocab_and_zero_vectors():
+    matrix = np.eye(4, dtype=np.float32)
+    matrix[3] = 0  # a zero vector has cosine 0 with everything, never NaN
+    v = Vectors(["a", "b", "c", "z"], matrix)
+    assert v.most_similar("a", topn=3, restrict_vocab=2) == [("b", 0.0)]
+    assert all(np.isfinite(s) for _, s in v.most_similar("z", topn=3))
+    assert v.similarity("a", "z") == 0.0
+
+
+@settings(max_examples=80, deadline=None)
+@given(data=st.data(), rows=st.integers(1, 3), n=st.integers(1, 3000), k=st.integers(1, 20))
+def test_top_k_rows_is_an_exact_sorted_top_k(data, rows, n, k):
+    k = min(k, n)
+    coarse = data.draw(st.booleans())  # many ties
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    scores = rng.standard_normal((rows, n)).astype(np.float32)
+    if coarse:
+        scores = np.round(scores, 1)
+    scores[:, rng.integers(0, n, n // 4)] = -np.inf
+    idx, vals = top_k_rows(scores.copy(), k)
+    expected = np.lexsort((np.broadcast_to(np.arange(n), scores.shape), -scores), axis=1)[:, :k]
+    np.testing.assert_array_equal(idx, expected)
+    np.testing.assert_array_equal(vals, np.take_along_axis(scores, expected, axis=1))
+
+
+def test_top_k_rows_large_rows_use_the_group_threshold():
+    scores = np.random.default_rng(0).standard_normal((3, 100_003)).astype(np.float32)
+    scores[1, -1] = 99  # in the tail that belongs to no group
+    idx, vals = top_k_rows(scores, 10)
+    expected = np.argsort(-scores, axis=1, kind="stable")[:, :10]
+    np.testing.assert_array_equal(idx, expected)
+    assert idx[1, 0] == 100_002
+
+
+def test_top_k_treats_nan_as_lowest():
+    scores = np.array([[np.nan, 1.0, 0.5, np.nan]], dtype=np.float32)
+    idx, vals = top_k_rows(scores, 2)
+    assert idx.tolist() == [[1, 2]]
+
+
+# ====================================================================== broken files
+
+
+BROKEN_TEXT = {
+    "empty": (b"", "the file is empty"),
+    "header-one-field": (b"3\na 1 2\n", "line 1: expected the word2vec header"),
+    "header-words": (b"a b\n", "line 1: expected the word2vec header"),
+    "header-zero": (b"0 5\n", "line 1: header '0 5' declares 0 rows"),
+    "no-rows": (b"2 2\n", "line 2: the file has a header but no rows"),
+    "truncated": (b"3 2\na 1 2\nb 3 4\n", r"line 3: the file ends after 2 rows .* says 3.*--limit 2"),
+    "extra-rows": (b"1 2\na 1 2\nb 3 4\n", "line 3: more rows follow the 1 the header declares"),
+    "too-few-floats": (b"2 3\na 1 2 3\nb 1 2\n", "line 3: expected 3 numbers after the word .*found 2"),
+    "too-many-floats": (b"2 2\na 1 2\nb 1 2 3\n", "line 3: expected 2 numbers .*found 3"),
+    "non-numeric": (b"1 3\na 1 x 3\n", "line 2: .*'x' is not a number"),
+    "only-numbers": (b"1 2\n1 2\n", "line 2: found 2 numbers and no word"),
+    "empty-line": (b"2 1\na 1\n\nb 2\n", "line 3: empty line"),
+    "nan": (b"2 2\na 1 2\nb nan 1\n", "line 3: the vector of 'b' contains NaN or infinity"),
+    "inf": (b"2 2\na inf 2\nb 1 1\n", "line 2: the vector of 'a' contains NaN or infinity"),
+    "binary-as-text": (binary_file([(b"a", [1.5, 2.5])], 2), None),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN_TEXT))
+def test_broken_text_files_are_refused_naming_file_and_line(tmp_path, case):
+    data, message = BROKEN_TEXT[case]
+    path = write_bytes(tmp_path / f"{case}.txt", data)
+    if message is None:  # a binary file forced to text
+        with pytest.raises(VectorsFormatError, match="line 2.*--format binary"):
+            Vectors.load(path, binary=False)
+        return
+    with pytest.raises(VectorsFormatError, match=message) as info:
+        Vectors.load(path)
+    assert str(info.value).startswith(path + ":") and "\n" not in str(info.value)
+
+
+def test_trailing_blank_lines_are_fine(tmp_path):
+    assert len(Vectors.load(write_bytes(tmp_path / "v.txt", b"1 2\na 1 2\n\n\n"))) == 1
+
+
+def _good_binary() -> bytes:
+    return binary_file([(b"alpha", [1.0, 2.0, 3.0]), (b"beta", [4.0, 5.0, 6.0]),
+                        (b"gamma", [7.0, 8.0, 9.0])], 3)
+
+
+BROKEN_BINARY = {
+    "truncated-mid-row": (lambda d: d[:-5], r"row 3: the file ends inside this row, after 2 .*--limit 2"),
+    "truncated-first-row": (lambda d: d[:12], "row 1: the file ends before the first complete row"),
+    "header-too-many-rows": (lambda d: b"4" + d[1:], "row 4: the file ends inside this row"),
+    "header-too-few-rows": (lambda d: b"2" + d[1:], "row 3: data continues after the 2 rows"),
+    "header-wrong-dim": (lambda d: d.replace(b"3 3\n", b"3 2\n", 1), "row 2: .*line break|row 2"),
+    "nan": (lambda d: d.replace(struct.pack("<f", 5.0), struct.pack("<f", float("nan"))),
+            "row 2: the vector of 'beta' contains NaN"),
+    "inf": (lambda d: d.replace(struct.pack("<f", 9.0), struct.pack("<f", float("-inf"))),
+            "row 3: the vector of 'gamma' contains NaN or infinity"),
+    "empty-word": (lambda d: d.replace(b"beta ", b" beta"), "row"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN_BINARY))
+def test_broken_binary_files_are_refused_naming_file_and_row(tmp_path, case):
+    damage, message = BROKEN_BINARY[case]
+    path = write_bytes(tmp_path / f"{case}.bin", damage(_good_binary()))
+    with pytest.raises(VectorsFormatError, match=message) as info:
+        Vectors.load(path, binary=True)
+    assert str(info.value).startswith(path + ":") and "\n" not in str(info.value)
+
+
+def test_good_binary_fixture_loads(tmp_path):
+    v = Vectors.load(write_bytes(tmp_path / "ok.bin", _good_binary()))
+    assert v.words == ["alpha", "beta", "gamma"]
+
+
+def test_damaged_gzip_is_refused(tmp_path):
+    random_vectors().save(tmp_path / "v.txt.gz")
+    data = (tmp_path / "v.txt.gz").read_bytes()
+    (tmp_path / "cut.txt.gz").write_bytes(data[: len(data) // 2])
+    with pytest.raises(VectorsFormatError, match="gzip stream is damaged or truncated"):
+        Vectors.load(tmp_path / "cut.txt.gz")
+    (tmp_path / "bad.bin.gz").write_bytes(b"not gzip at all")
+    with pytest.raises(VectorsFormatError, match="gzip"):
+        Vectors.load(tmp_path / "bad.bin.gz")
+
+
+def test_missing_file_is_an_os_error(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        Vectors.load(tmp_path / "nope.bin")
+
+
+# ====================================================================== safe writing
+
+
+@pytest.mark.parametrize("word, message", [("a b", "whitespace"), ("tab\there", "whitespace"),
+                                           ("new\nline", "whitespace"), ("", "empty"),
+                                           ("\ud800", "cannot be encoded")])
+def test_unwritable_words_are_refused_before_creating_a_file(tmp_path, word, message):
+    v = Vectors(["ok", word], np.ones((2, 2), dtype=np.float32))
+    with pytest.raises(VectorsFormatError, match=f"word #2 .*{message}"):
+        v.save(tmp_path / "v.bin")
+    assert os.listdir(tmp_path) == []
+
+
+def test_nonfinite_values_are_refused_before_creating_a_file(tmp_path):
+    matrix = np.ones((3, 2), dtype=np.float32)
+    matrix[1, 1] = np.nan
+    with pytest.raises(VectorsFormatError, match="'b' \\(row 2\\) contains NaN"):
+        Vectors(["a", "b", "c"], matrix).save(tmp_path / "v.txt")
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("name", ["v.txt", "v.bin", "v.bin.gz"])
+def test_failed_write_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch, name):
+    path = tmp_path / name
+    path.write_bytes(b"previous content")
+    real_write_rows = vmod._write_rows
+
+    def fail_midway(out, words_b, matrix, binary):
+        real_write_rows(out, words_b[:5], matrix[:5], binary)  # some bytes reach the temp file
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(vmod, "_write_rows", fail_midway)
+    with pytest.raises(OSError, match="No space left"):
+        random_vectors().save(path)
+    assert path.read_bytes() == b"previous content"
+    assert os.listdir(tmp_path) == [name]
+
+
+def test_interrupted_write_leaves_no_file(tmp_path, monkeypatch):
+    def interrupt(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(vmod, "_write_rows", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        random_vectors().save(tmp_path / "v.txt")
+    assert os.listdir(tmp_path) == []
+
+
+def test_written_file_gets_ordinary_permissions(tmp_path):
+    random_vectors().save(tmp_path / "v.txt")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (tmp_path / "v.txt").stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_saving_over_the_file_being_read(tmp_path):
+    v = random_vectors()
+    v.save(tmp_path / "v.bin")
+    Vectors.load(tmp_path / "v.bin").save(tmp_path / "v.bin")
+    np.testing.assert_array_equal(Vectors.load(tmp_path / "v.bin").vectors, v.vectors)
+
+
+def test_gzip_output_is_really_compressed(tmp_path):
+    random_vectors().save(tmp_path / "v.txt.gz")
+    with gzip.open(tmp_path / "v.txt.gz", "rt") as f:
+        assert f.readline() == "50 8\n"
