@@ -1,0 +1,40 @@
+"""Shared fixtures: tiny corpora so the suite (JIT included) stays fast."""
+from __future__ import annotations
+
+import os
+import random
+
+import pytest
+
+SHARED = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data")
+
+
+def make_corpus_text(n_sentences: int = 300, seed: int = 0) -> str:
+    """A small deterministic corpus with two topic groups, one sentence per line."""
+    rng = random.Random(seed)
+    animals = ["cat", "dog", "mouse", "horse", "cow", "sheep"]
+    tools = ["hammer", "saw", "drill", "wrench", "screw", "nail"]
+    fillers = ["the", "a", "and", "of", "with", "near"]
+    lines = []
+    for _ in range(n_sentences):
+        group = animals if rng.random() < 0.5 else tools
+        words = [rng.choice(group) if rng.random() < 0.6 else rng.choice(fillers)
+                 for _ in range(rng.randint(4, 12))]
+        lines.append(" ".join(words))
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def small_corpus(tmp_path):
+    """Path of a small text corpus file."""
+    p = tmp_path / "corpus.txt"
+    p.write_text(make_corpus_text())
+    return p
+
+
+@pytest.fixture(scope="session")
+def shared_data():
+    """Folder of the shared benchmark data (for opt-in slow tests)."""
+    if not os.path.isdir(SHARED):
+        pytest.fail(f"shared data folder {SHARED} is missing")
+    return SHARED

@@ -1,0 +1,68 @@
+"""The id stream: one-pass encoding, sentinels, exact thread splits."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from hsw2v.corpus import CorpusStats
+from hsw2v.encoding import SENTENCE_END, encode_corpus, scan_corpus
+from hsw2v.vocab import build_vocab
+
+
+def decode(stream, words, remap=None):
+    ids = stream.read(0, stream.n)
+    out, piece = [], []
+    for t in ids.tolist():
+        if t == SENTENCE_END:
+            out.append(piece)
+            piece = []
+        elif remap is None or remap[t] >= 0:
+            piece.append(words[t] if remap is None else words[remap[t]])
+    return out
+
+
+def test_scan_encodes_in_one_pass(tmp_path):
+    p = tmp_path / "c.txt"
+    p.write_text("a b c d e\nb a\n")
+    stats = CorpusStats()
+    counter, stream = scan_corpus([str(p)], 3, 1000, stats)
+    with stream:
+        assert decode(stream, counter.words) == [["a", "b", "c"], ["d", "e"], ["b", "a"]]
+        assert stats.tokens == 7
+
+
+def test_pruning_falls_back_to_encoding_with_the_final_vocab(tmp_path):
+    p = tmp_path / "c.txt"
+    p.write_text(" ".join(["x"] * 50 + [f"r{i}" for i in range(40)]) + "\n")
+    counter, stream = scan_corpus([str(p)], 1000, 10, CorpusStats())
+    assert stream is None and counter.prunings > 0
+    vocab = build_vocab(counter.words, counter.counts, min_count=2)
+    with encode_corpus([str(p)], vocab, 1000) as s2:
+        assert decode(s2, vocab.words) == [["x"] * 50]
+
+
+@pytest.mark.parametrize("parts", [1, 2, 3, 7])
+def test_splits_cover_the_stream_exactly_at_piece_boundaries(tmp_path, parts):
+    p = tmp_path / "c.txt"
+    rng = np.random.default_rng(0)
+    p.write_text("\n".join(" ".join(f"w{x}" for x in rng.integers(0, 30, rng.integers(1, 20)))
+                           for _ in range(200)))
+    counter, stream = scan_corpus([str(p)], 8, 1000, CorpusStats())
+    with stream:
+        splits = stream.splits(parts)
+        assert splits[0][0] == 0 and splits[-1][1] == stream.n
+        ids = stream.read(0, stream.n)
+        for (a, b), (c, _) in zip(splits, splits[1:]):
+            assert b == c
+        for a, b in splits:
+            if b > a:
+                assert ids[b - 1] == SENTENCE_END
+                assert a == 0 or ids[a - 1] == SENTENCE_END
+        # chunks reassemble each range exactly and end with a sentinel
+        for a, b in splits:
+            chunks = [c for _, c in stream.iter_chunks(a, b, 32)]
+            if chunks:
+                assert np.array_equal(np.concatenate(chunks), ids[a:b])
+                assert all(c[-1] == SENTENCE_END for c in chunks)
+        remap = np.arange(len(counter.words), dtype=np.int32)
+        assert sum(stream.count_words(a, b, remap) for a, b in splits) == int(counter.counts.sum())

@@ -1,0 +1,168 @@
+"""Training end to end on a tiny corpus: determinism, schedules, loss, outputs, config."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import hsw2v
+from hsw2v.cli import main
+from hsw2v.config import TrainConfig, make_config
+from hsw2v.errors import ConfigError
+from hsw2v.train import alpha_at, init_weights, run, thread_rng_states
+
+FAST = dict(dim=16, epochs=2, min_count=2, quiet=True)
+
+
+def test_threads_1_same_seed_is_bit_identical(small_corpus):
+    a = hsw2v.train(small_corpus, threads=1, seed=7, **FAST)
+    b = hsw2v.train(small_corpus, threads=1, seed=7, **FAST)
+    c = hsw2v.train(small_corpus, threads=1, seed=8, **FAST)
+    assert a.words == b.words
+    assert a.vectors.dtype == np.float32
+    assert np.array_equal(a.vectors, b.vectors)
+    assert not np.array_equal(a.vectors, c.vectors)
+
+
+@pytest.mark.parametrize("model", ["sg", "cbow"])
+def test_training_moves_weights_and_loss_falls(small_corpus, model):
+    cfg = make_config(model=model, threads=2, seed=3, dim=16, epochs=4, min_count=2, quiet=True)
+    res = run([small_corpus], cfg)
+    syn0_init, _ = init_weights(len(res.model.vocab), 16, 3)
+    assert not np.allclose(res.model.syn0, syn0_init)
+    assert np.isfinite(res.model.syn0).all() and np.isfinite(res.model.syn1).all()
+    losses = [e["loss"] for e in res.summary["epochs"]]
+    assert all(np.isfinite(losses))
+    assert losses[-1] < losses[0]
+    # every in-vocabulary word is read exactly once per epoch, whatever the thread count
+    assert all(e["words"] == res.model.vocab.total for e in res.summary["epochs"])
+
+
+def test_every_word_is_read_once_per_epoch_with_many_threads(small_corpus):
+    res = run([small_corpus], make_config(threads=5, **FAST))
+    assert [e["words"] for e in res.summary["epochs"]] == [res.model.vocab.total] * 2
+
+
+def test_groups_are_learned(small_corpus):
+    v = hsw2v.train(small_corpus, threads=1, dim=16, epochs=10, min_count=2, sample=0)
+    near = [w for w, _ in v.most_similar("cat", topn=3)]
+    animals = {"dog", "mouse", "horse", "cow", "sheep"}
+    assert len(animals.intersection(near)) >= 2, near
+
+
+def test_alpha_schedule_is_linear_and_floored():
+    cfg = TrainConfig(alpha=0.05, min_alpha=0.001).resolved()
+    assert alpha_at(cfg, 0.0) == 0.05
+    assert alpha_at(cfg, 0.5) == pytest.approx(0.0255)
+    assert alpha_at(cfg, 1.0) == pytest.approx(0.001)
+    assert alpha_at(cfg, 2.0) == pytest.approx(0.001)
+    assert TrainConfig(model="cbow").resolved().alpha == 0.05
+    assert TrainConfig().resolved().min_alpha == pytest.approx(0.025e-4)
+
+
+def test_init_matches_word2vec():
+    syn0, syn1 = init_weights(50, 20, 1)
+    assert syn0.dtype == syn1.dtype == np.float32
+    assert syn0.shape == (50, 20) and syn1.shape == (49, 20)
+    assert np.abs(syn0).max() <= 0.5 / 20 and not np.any(syn1)
+
+
+def test_thread_rng_states_differ_and_are_reproducible():
+    a = thread_rng_states(1, 4)
+    b = thread_rng_states(1, 4)
+    assert len({int(s[0]) for s in a}) == 4
+    assert [int(s[0]) for s in a] == [int(s[0]) for s in b]
+
+
+def test_cli_train_writes_text_binary_and_summary(tmp_path, small_corpus):
+    runner = CliRunner()
+    for name, fmt_first in (("v.txt", b"6"), ("v.bin", None)):
+        out = tmp_path / name
+        r = runner.invoke(main, ["train", str(small_corpus), "-o", str(out), "--dim", "8",
+                                 "--min-count", "2", "--epochs", "1", "--threads", "1", "-q"])
+        assert r.exit_code == 0, r.output
+        header = out.read_bytes().split(b"\n", 1)[0].split()
+        assert int(header[1]) == 8
+        summary = json.loads((tmp_path / (name + ".json")).read_text())
+        assert summary["config"]["dim"] == 8 and summary["vocab_size"] == int(header[0])
+        assert len(summary["epochs"]) == 1
+    loaded_t = hsw2v.Vectors.load(tmp_path / "v.txt")
+    loaded_b = hsw2v.Vectors.load(tmp_path / "v.bin")
+    assert loaded_t.words == loaded_b.words
+    np.testing.assert_allclose(loaded_t.vectors, loaded_b.vectors, rtol=1e-5, atol=1e-7)
+
+
+def test_cli_train_output_loads_in_gensim(tmp_path, small_corpus):
+    gensim_models = pytest.importorskip("gensim.models")
+    for name, binary in (("v.bin", True), ("v.txt", False)):
+        out = tmp_path / name
+        r = CliRunner().invoke(main, ["train", str(small_corpus), "-o", str(out), "--dim", "8",
+                                      "--min-count", "2", "--epochs", "1", "-q"])
+        assert r.exit_code == 0, r.output
+        kv = gensim_models.KeyedVectors.load_word2vec_format(str(out), binary=binary)
+        ours = hsw2v.Vectors.load(out)
+        assert list(kv.index_to_key) == ours.words
+        np.testing.assert_allclose(kv.vectors, ours.vectors, rtol=1e-5, atol=1e-6)
+
+
+def test_config_file_and_flag_precedence(tmp_path, small_corpus):
+    cfg_file = tmp_path / "c.toml"
+    cfg_file.write_text('model = "cbow"\ndim = 12\nmin-count = 2\nepochs = 1\n')
+    cfg = make_config(cfg_file, dim=10)
+    assert (cfg.model, cfg.dim, cfg.min_count) == ("cbow", 10, 2)
+    out = tmp_path / "v.txt"
+    r = CliRunner().invoke(main, ["train", str(small_corpus), "-o", str(out), "--config",
+                                  str(cfg_file), "--dim", "6", "-q"])
+    assert r.exit_code == 0, r.output
+    summary = json.loads((tmp_path / "v.txt.json").read_text())
+    assert summary["config"]["model"] == "cbow" and summary["config"]["dim"] == 6
+
+
+def test_shipped_configs_are_valid():
+    import glob
+    import os
+
+    files = glob.glob(os.path.join(os.path.dirname(__file__), "..", "configs", "*.toml"))
+    assert {os.path.basename(f) for f in files} >= {"default.toml", "sg-hs.toml", "cbow-hs.toml",
+                                                     "text8.toml"}
+    for f in files:
+        make_config(f).resolved()
+    # default.toml lists every option
+    from hsw2v.config import FIELDS, load_config
+    default = load_config(os.path.join(os.path.dirname(files[0]), "default.toml"))
+    assert set(default) >= FIELDS - {"alpha", "min_alpha", "threads", "max_vocab", "format",
+                                     "save_vocab", "read_vocab", "checkpoint",
+                                     "checkpoint_every", "resume"}
+
+
+@pytest.mark.parametrize("key,value,msg", [
+    ("dim", 0, "--dim 0 is out of range"), ("window", 0, "--window 0"),
+    ("alpha", -0.1, "--alpha -0.1"), ("sample", -1, "--sample -1"),
+    ("threads", 0, "--threads 0"), ("epochs", 0, "--epochs 0"), ("model", "skipgram", "sg or cbow"),
+])
+def test_bad_options_name_the_value(key, value, msg):
+    with pytest.raises(ConfigError, match=msg.replace("(", r"\(")):
+        make_config(**{key: value}).resolved()
+
+
+def test_unknown_config_key_suggests_the_right_one(tmp_path):
+    f = tmp_path / "c.toml"
+    f.write_text("min_cout = 3\n")
+    with pytest.raises(ConfigError, match="did you mean 'min-count'"):
+        make_config(f)
+
+
+def test_save_and_read_vocab_round_trip(tmp_path, small_corpus):
+    vocab_file = tmp_path / "vocab.txt"
+    a = hsw2v.train(small_corpus, threads=1, save_vocab=str(vocab_file), **FAST)
+    b = hsw2v.train(small_corpus, threads=1, read_vocab=str(vocab_file), **FAST)
+    assert a.words == b.words
+    assert np.array_equal(a.vectors, b.vectors)
+    assert vocab_file.read_text().splitlines()[0].split()[0] == a.words[0]
+
+
+def test_max_vocab_keeps_exactly_n(small_corpus):
+    v = hsw2v.train(small_corpus, threads=1, max_vocab=5, **FAST)
+    assert len(v) == 5
