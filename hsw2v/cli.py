@@ -37,8 +37,9 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except Hsw2vError as exc:
-            click.echo(f"hsw2v: error: {exc}", err=True)
-            ctx.exit(2)
+            code = getattr(exc, "exit_code", 2)  # 130 for an interrupted training run
+            click.echo(f"hsw2v: {'error: ' if code == 2 else ''}{exc}", err=True)
+            ctx.exit(code)
         except OSError as exc:  # e.g. disk full, permission denied while writing
             if exc.filename is not None:
                 msg = f"{exc.strerror or exc}: {exc.filename}"
@@ -110,6 +111,47 @@ def train(corpus, output, config_file, fmt, **options):
     from hsw2v.train import train_to_file
 
     train_to_file(corpus, output, config_file=config_file, format=fmt, **options)
+
+
+@main.command(epilog="""\b
+Example:
+  hsw2v vocab text8.gz --min-count 5 -o vocab.txt
+""")
+@click.argument("corpus", nargs=-1, required=True)
+@click.option("-o", "--output", metavar="FILE", help="Write the vocabulary ('word count' lines).")
+@click.option("--min-count", type=click.IntRange(min=1), default=5, show_default=True,
+              help="Min-count of the written vocabulary and of the Huffman figures.")
+@click.option("--max-sentence-length", type=click.IntRange(min=1), default=10000,
+              show_default=True, help="Sentence piece length (as in train).")
+@click.option("--prune-at", type=click.IntRange(min=2), default=5_000_000, show_default=True,
+              help="Distinct tokens held while counting before rare ones are pruned.")
+def vocab(corpus, output, min_count, max_sentence_length, prune_at):
+    """Count CORPUS: tokens, types, survivors per min-count, Huffman code lengths."""
+    import numpy as np
+
+    from hsw2v.corpus import CorpusStats, expand_paths
+    from hsw2v.huffman import build_huffman
+    from hsw2v.vocab import (build_vocab, check_vocab_size, count_corpus, save_vocab,
+                             survivors_by_min_count)
+
+    stats = CorpusStats()
+    counter = count_corpus(expand_paths(corpus), max_sentence_length, prune_at, stats)
+    counts = counter.counts
+    click.echo(f"tokens: {stats.tokens}   distinct: {len(counts)}   sentence pieces: "
+               f"{stats.pieces}   invalid UTF-8 bytes: {stats.invalid_bytes}")
+    levels = sorted({1, 2, 5, 10, 20, 50, 100, min_count})
+    click.echo("min-count    words       tokens")
+    for m, (n_words, n_tokens) in survivors_by_min_count(counts, levels).items():
+        click.echo(f"{m:>9} {n_words:>9} {n_tokens:>12}")
+    kept = build_vocab(counter.words, counts, min_count)
+    check_vocab_size(kept, counts, min_count)
+    lengths = build_huffman(kept.counts).lengths
+    click.echo(f"Huffman (min-count {min_count}): mean code length "
+               f"{np.average(lengths, weights=kept.counts):.2f} (per token), "
+               f"{lengths.mean():.2f} (per word), max {lengths.max()}")
+    if output:
+        save_vocab(output, kept)
+        click.echo(f"wrote {len(kept)} words to {output}")
 
 
 # ---------------------------------------------------------------- queries, evaluation, conversion

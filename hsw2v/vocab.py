@@ -243,3 +243,27 @@ def read_vocab(path: str | os.PathLike) -> tuple[list[str], np.ndarray]:
     if not words:
         raise VocabError(f"vocabulary file {path!r} is empty: write one with --save-vocab")
     return words, np.asarray(counts, dtype=np.int64)
+
+
+def count_corpus(paths: list[str], max_sentence_length: int = 10000,
+                 prune_at: int = 5_000_000, stats=None) -> WordCounter:
+    """Count every token of a corpus (streamed, memory bounded by ``prune_at``)."""
+    from hsw2v.corpus import iter_token_blocks
+
+    counter = WordCounter(prune_at)
+    for tokens, _ in iter_token_blocks(paths, max_sentence_length, stats):
+        counter.add(tokens)
+    return counter
+
+
+def survivors_by_min_count(counts: np.ndarray, min_counts: list[int]) -> dict[int, tuple[int, int]]:
+    """For each min-count, how many distinct words and how many tokens survive.
+
+    Returns
+    -------
+    dict
+        ``min_count -> (words, tokens)``.
+    """
+    counts = np.asarray(counts, dtype=np.int64)
+    return {m: (int(np.count_nonzero(counts >= m)), int(counts[counts >= m].sum()))
+            for m in min_counts}
