@@ -192,7 +192,7 @@ def _load_vectors(path: str, fmt: str, limit: int | None, encoding_errors: str) 
 
 def _stdin_queries(prompt: str):
     """Yield the words of each non-empty stdin line until EOF; prompt only on a terminal."""
-    stdin = click.get_text_stream("stdin")
+    stdin = sys.stdin  # click's test runner replaces it too
     interactive = stdin.isatty()
     while True:
         if interactive:
