@@ -54,7 +54,9 @@ def main() -> None:
     query_words = [words[i] for i in rng.choice(args.words, args.queries, replace=False)]
     results: dict = {
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                    "numpy": np.__version__, "processor": platform.processor()},
+                    "numpy": np.__version__, "processor": platform.processor(),
+                    # Other processes on the machine slow the BLAS product down: record them.
+                    "load_average_before": os.getloadavg()[0]},
         "words": args.words, "dim": args.dim, "queries": args.queries,
     }
 
@@ -95,6 +97,9 @@ def main() -> None:
         print()
     print(f"(b) load text: hsw2v {results['load_text_s']:.3f} s")
 
+    results["machine"]["load_average_after"] = os.getloadavg()[0]
+    print(f"load average before/after: {results['machine']['load_average_before']:.2f} / "
+          f"{results['machine']['load_average_after']:.2f} on {os.cpu_count()} CPUs")
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, "w") as f:
         json.dump(results, f, indent=2)
