@@ -6,13 +6,14 @@ File layout (the one the word2vec C tool, gensim and fastText use)::
     word v1 v2 ... vD\\n                      text rows
     word <D little-endian float32>[\\n]      binary rows; the newline is optional on reading
 
-Reading is strict about structure (see :func:`read_word2vec`) and lenient about the things real files
-from other tools do: fastText's trailing space and ``</s>`` row, binary rows with or without a newline,
-token bytes that are not UTF-8, tokens that contain a space in text files, gzip compression (``.gz``).
+Reading is strict about structure (see :func:`read_word2vec`) and lenient about the things real
+files from other tools do: fastText's trailing space and ``</s>`` row, binary rows with or without
+a newline, token bytes that are not UTF-8, tokens that contain a space in text files, gzip
+compression (``.gz``).  Text or binary is told from the content, not the file name.
 
-Writing (see :func:`write_word2vec`) is atomic: the file is written next to its destination under a
-temporary name and moved into place only once complete, so a crash or a full disk never leaves a
-partial file at the path.
+Writing (see :func:`write_word2vec`) is atomic: the file is written next to its destination under
+a temporary name and moved into place only once complete, so a crash or a full disk never leaves
+a partial file at the path.
 """
 from __future__ import annotations
 
@@ -52,8 +53,8 @@ _GROUP = 256
 # Rows copied per block when gathering binary vectors out of the file buffer.
 _GATHER_ROWS = 4096
 
-# Rows formatted per block when writing text; bounds the temporary character arrays (~16 B/float).
-_TEXT_BLOCK_FLOATS = 1 << 21
+# Values formatted per block when writing text; bounds the temporary arrays (~50 B per value).
+_TEXT_BLOCK_FLOATS = 1 << 19
 
 
 class UnknownWordError(Hsw2vError, KeyError):
@@ -233,7 +234,7 @@ class Vectors:
         exclude: Sequence[Sequence[int]] | None = None,
         restrict_vocab: int | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Cosine top-k for a batch of query vectors: one matrix product per batch, argpartition.
+        """Cosine top-k for a batch of query vectors: one matrix product per batch of queries.
 
         Parameters
         ----------
@@ -249,8 +250,9 @@ class Vectors:
         Returns
         -------
         indices : numpy.ndarray
-            int64, shape (B, k), best first.  Excluded rows can only appear (with score -inf) when
-            fewer than k other rows exist.
+            int64, shape (B, k), k = min(topn, rows searched), best first, ties to the lower row
+            (see :func:`top_k_rows`).  Excluded rows appear (with score -inf) only when fewer
+            than k other rows exist.
         scores : numpy.ndarray
             float32, shape (B, k), the cosine of each returned row.
         """
