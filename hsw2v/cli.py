@@ -73,12 +73,14 @@ Examples:
   hsw2v train text8.gz -o vectors.bin
   hsw2v train corpus/ -o vectors.txt --model cbow --dim 200 --threads 8
   zcat big.gz | hsw2v train - -o vectors.bin --config configs/sg-hs.toml
+  hsw2v train big.txt -o vectors.bin --checkpoint-every 30   # Ctrl-C stops and saves too
+  hsw2v train --resume vectors.bin.ckpt
 """
 
 
 @main.command(epilog=_TRAIN_EPILOG)
-@click.argument("corpus", nargs=-1, required=True)
-@click.option("-o", "--output", required=True, metavar="OUT",
+@click.argument("corpus", nargs=-1)
+@click.option("-o", "--output", metavar="OUT",
               help="Vectors file to write (.bin: binary, else text unless --format).")
 @click.option("--config", "config_file", metavar="FILE.toml",
               help="TOML file of options; flags given here override it.")
@@ -101,16 +103,29 @@ Examples:
 @click.option("--format", "fmt", type=str, help="text or binary.  [default: from OUT's extension]")
 @click.option("--save-vocab", metavar="FILE", help="Write the vocabulary as 'word count' lines.")
 @click.option("--read-vocab", metavar="FILE", help="Use this 'word count' vocabulary file.")
+@click.option("--checkpoint", metavar="PATH",
+              help="Where checkpoints are written.  [default: OUT.ckpt]")
+@click.option("--checkpoint-every", type=float, metavar="MINUTES",
+              help="Also write a checkpoint every MINUTES of training.  "
+                   "[default: 30 with --checkpoint, else only on Ctrl-C/SIGTERM]")
+@click.option("--resume", metavar="CHECKPOINT",
+              help="Continue an interrupted run (CORPUS and -o default to the checkpoint's).")
 @click.option("-q", "--quiet", is_flag=True, default=None, help="No progress bar or epoch lines.")
-def train(corpus, output, config_file, fmt, **options):
+def train(corpus, output, config_file, fmt, resume, **options):
     """Train word vectors on CORPUS (files, folders, - for stdin; .gz/.bz2/.xz read directly).
 
     Writes OUT in word2vec format and OUT.json with the effective configuration and a run
-    summary.
+    summary. Ctrl-C or SIGTERM stops within a second or two, writes a checkpoint and exits
+    with status 130; --resume continues the same schedule.
     """
     from hsw2v.train import train_to_file
 
-    train_to_file(corpus, output, config_file=config_file, format=fmt, **options)
+    if resume is None and not corpus:
+        raise click.UsageError("missing argument CORPUS (or give --resume CHECKPOINT)")
+    if resume is None and not output:
+        raise click.UsageError("missing option -o/--output")
+    train_to_file(corpus, output, config_file=config_file, format=fmt, resume=resume,
+                  **options)
 
 
 @main.command(epilog="""\b

@@ -24,3 +24,13 @@ class VocabError(Hsw2vError):
 
 class VectorsFormatError(Hsw2vError):
     """A vectors file is malformed; the message names the file and the line or row."""
+
+
+class CheckpointError(Hsw2vError):
+    """A checkpoint cannot be read or does not belong to the corpus and options given."""
+
+
+class TrainingInterrupted(Hsw2vError):
+    """Training stopped on SIGINT/SIGTERM after writing a checkpoint; the CLI exits with 130."""
+
+    exit_code = 130

@@ -12,10 +12,12 @@ in-vocabulary words in its range: with one thread this is word2vec's linear deca
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import math
 import os
+import signal
 import sys
 import threading
 import time
@@ -25,10 +27,11 @@ from typing import Any
 import numpy as np
 
 from hsw2v import kernels
+from hsw2v.checkpoint import Checkpoint, TrainState
 from hsw2v.config import TrainConfig, make_config
 from hsw2v.corpus import CorpusStats, expand_paths
 from hsw2v.encoding import IdStream, encode_corpus, scan_corpus, spool_stdin
-from hsw2v.errors import ConfigError, CorpusError
+from hsw2v.errors import CheckpointError, ConfigError, CorpusError, TrainingInterrupted
 from hsw2v.huffman import HuffmanTree, build_huffman
 from hsw2v.vocab import (Vocab, build_vocab, check_vocab_size, keep_probabilities, read_vocab,
                          save_vocab)
@@ -141,7 +144,13 @@ def _check_not_empty(stats: CorpusStats) -> None:
 
 
 class _Trainer:
-    """Runs the epochs of one training job over a prepared id stream."""
+    """Runs the epochs of one training job over a prepared id stream.
+
+    Its position in the schedule (:meth:`state`: epoch, per-thread stream position, words done,
+    RNG state and loss accumulators) changes only at chunk boundaries. Setting :attr:`stop`
+    makes every worker return at its next chunk boundary (``run_epoch`` then returns None);
+    :meth:`paused` holds every worker at a chunk boundary while a checkpoint is taken.
+    """
 
     def __init__(self, cfg: TrainConfig, model: Model, stream: IdStream, remap: np.ndarray,
                  stop: threading.Event | None = None):
@@ -155,8 +164,16 @@ class _Trainer:
         self.splits = stream.splits(t)
         self.words = [stream.count_words(a, b, self.remap) for a, b in self.splits]
         self.rngs = thread_rng_states(cfg.seed, t)
+        self.epoch = 0  # epoch in progress (0-based)
+        self.pos = [a for a, _ in self.splits]  # next stream position, per thread
         self.done = [0] * t  # in-vocabulary words read this epoch, per thread
+        self.stats = [np.zeros(4, np.float64) for _ in range(t)]  # this epoch's accumulators
+        self.history: list[dict[str, Any]] = []  # summaries of the finished epochs
         self.errors: list[BaseException] = []
+        self._threads: list[threading.Thread] = []
+        self._hold = threading.Event()
+        self._cond = threading.Condition()
+        self._parked = 0
         dim = model.syn0.shape[1]
         longest = int(model.tree.lengths.max())
         w2 = 2 * cfg.window
@@ -167,18 +184,84 @@ class _Trainer:
             for _ in range(t)
         ]
 
-    def run_epoch(self, epoch: int) -> np.ndarray:
-        """Train one epoch; return float64 (4,) [loss, predictions, words read, words trained]."""
-        stats = [np.zeros(4, np.float64) for _ in self.splits]
-        threads = [threading.Thread(target=self._worker, args=(t, epoch, stats[t]), daemon=True)
+    def run_epoch(self, epoch: int) -> np.ndarray | None:
+        """Train (the rest of) one epoch.
+
+        Returns
+        -------
+        float64 (4,) or None
+            [loss, predictions, words read, words trained] of the epoch, or None if
+            :attr:`stop` was set before it finished (the state then tells where it stopped).
+        """
+        self.epoch = epoch
+        threads = [threading.Thread(target=self._worker, args=(t, epoch), daemon=True)
                    for t in range(len(self.splits))]
+        self._threads = threads
         for th in threads:
             th.start()
         self._wait(threads)
-        self.done = [0] * len(self.splits)
         if self.errors:
             raise self.errors[0]
-        return np.sum(stats, axis=0)
+        if any(p < b for p, (_, b) in zip(self.pos, self.splits)):
+            return None  # stopped
+        total = np.sum(self.stats, axis=0)
+        self.epoch = epoch + 1
+        self.pos = [a for a, _ in self.splits]
+        self.done = [0] * len(self.splits)
+        self.stats = [np.zeros(4, np.float64) for _ in self.splits]
+        return total
+
+    def state(self) -> TrainState:
+        """A copy of the position in the schedule (consistent only while no worker runs)."""
+        return TrainState(epoch=self.epoch, pos=np.array(self.pos, np.int64),
+                          done=np.array(self.done, np.int64),
+                          rng=np.array([r[0] for r in self.rngs], np.uint64),
+                          stats=np.array(self.stats, np.float64).reshape(len(self.splits), 4),
+                          history=[dict(h) for h in self.history])
+
+    def restore(self, state: TrainState) -> None:
+        """Continue from ``state`` (taken from a trainer over the same stream and options)."""
+        if len(state.pos) != len(self.splits):
+            raise CheckpointError(f"the checkpoint has {len(state.pos)} thread states but this "
+                                  f"run has {len(self.splits)} threads: resume with the same "
+                                  "--threads")
+        for t, (a, b) in enumerate(self.splits):
+            if not (a <= int(state.pos[t]) <= b and 0 <= int(state.done[t]) <= self.words[t]):
+                raise CheckpointError("the checkpoint's stream positions do not fit this corpus: "
+                                      "resume on the corpus it was trained on")
+        self.epoch = int(state.epoch)
+        self.pos = [int(p) for p in state.pos]
+        self.done = [int(d) for d in state.done]
+        for r, s in zip(self.rngs, state.rng):
+            r[0] = s
+        self.stats = [np.array(row, np.float64) for row in state.stats]
+        self.history = [dict(h) for h in state.history]
+
+    def paused(self, fn: Callable[[], None]) -> bool:
+        """Call ``fn`` while every worker waits at a chunk boundary; False if stopped instead."""
+        self._hold.set()
+        try:
+            with self._cond:
+                while not self.stop.is_set():
+                    if self._parked >= sum(th.is_alive() for th in self._threads):
+                        break
+                    self._cond.wait(0.05)
+            if self.stop.is_set():
+                return False
+            fn()
+            return True
+        finally:
+            self._hold.clear()
+            with self._cond:
+                self._cond.notify_all()
+
+    def _park(self) -> None:
+        with self._cond:
+            self._parked += 1
+            self._cond.notify_all()
+            while self._hold.is_set() and not self.stop.is_set():
+                self._cond.wait(0.1)
+            self._parked -= 1
 
     def _wait(self, threads: list[threading.Thread]) -> None:
         for th in threads:
@@ -189,16 +272,21 @@ class _Trainer:
 
     on_tick: Callable[[], None] | None = None
 
-    def _worker(self, t: int, epoch: int, stats: np.ndarray) -> None:
+    def _worker(self, t: int, epoch: int) -> None:
         try:
             cfg, m = self.cfg, self.model
             start, stop = self.splits[t]
             words_t = max(1, self.words[t])
             step = (cfg.alpha - cfg.min_alpha) / (cfg.epochs * words_t)
             sent, ctx, scores, neu1, neu1e = self.scratch[t]
+            stats = self.stats[t]
             tree = m.tree
-            done = 0
-            for _, ids in self.stream.iter_chunks(start, stop, CHUNK):
+            done = self.done[t]
+            # Chunk boundaries are the checkpoint positions: pos, done, the RNG state and the
+            # accumulators change together, between the stop/hold checks.
+            for _, ids in self.stream.iter_chunks(self.pos[t], stop, CHUNK):
+                if self._hold.is_set():
+                    self._park()
                 if self.stop.is_set():
                     return
                 alpha = cfg.alpha - step * (epoch * words_t + done)
@@ -206,6 +294,7 @@ class _Trainer:
                     ids, self.remap, self.keep, m.syn0, m.syn1, tree.codes, tree.points,
                     tree.offsets, cfg.model == "sg", cfg.window, alpha, step, cfg.min_alpha,
                     self.rngs[t], sent, ctx, scores, neu1, neu1e, stats)
+                self.pos[t] += len(ids)
                 self.done[t] = done
         except BaseException as exc:  # surfaced by run_epoch in the main thread
             self.errors.append(exc)
@@ -213,7 +302,8 @@ class _Trainer:
 
 
 def run(corpus: Sequence[str | os.PathLike] | str | os.PathLike, cfg: TrainConfig,
-        tmp_dir: str | None = None) -> TrainResult:
+        tmp_dir: str | None = None, *, resume: Checkpoint | None = None,
+        checkpoint: str | None = None, output: str | None = None) -> TrainResult:
     """Train word vectors on ``corpus`` with the (unresolved) options ``cfg``.
 
     Parameters
@@ -223,33 +313,75 @@ def run(corpus: Sequence[str | os.PathLike] | str | os.PathLike, cfg: TrainConfi
     cfg : TrainConfig
     tmp_dir : str, optional
         Folder for the temporary id stream.
+    resume : Checkpoint, optional
+        Continue this checkpoint's run (``cfg`` must be its configuration; the corpus must
+        match its fingerprint).
+    checkpoint : str, optional
+        Where checkpoints go (default ``cfg.checkpoint``). With a path, SIGINT/SIGTERM during
+        training write one there before :class:`TrainingInterrupted` is raised, and one is
+        written every ``cfg.checkpoint_every`` minutes (default 30 when ``cfg.checkpoint`` is set).
+    output : str, optional
+        The vectors file the run is for (recorded in checkpoints, so ``--resume`` needs no -o).
 
     Returns
     -------
     TrainResult
     """
+    from hsw2v.checkpoint import corpus_files
+
     t0 = time.perf_counter()
     cfg = cfg.resolved()
+    checkpoint = checkpoint or cfg.checkpoint
     if isinstance(corpus, (str, os.PathLike)):
         corpus = [corpus]
     paths = expand_paths(corpus)
-    paths, spools = spool_stdin(paths, tmp_dir)
+    files = corpus_files(paths)
+    if resume is not None:
+        _check_files(resume, files)
     stats = CorpusStats()
     stream = None
+    spools: list[str] = []
+    signals = _Signals()
     try:
-        vocab, stream, remap = prepare(paths, cfg, stats, tmp_dir)
-        if stats.invalid_bytes:
-            log.warning("%d bytes of invalid UTF-8 were replaced by U+FFFD", stats.invalid_bytes)
-        t_read = time.perf_counter()
-        log.info("corpus: %d tokens, %d distinct kept (min-count %d), %d training words",
-                 stats.tokens, len(vocab), cfg.min_count, vocab.total)
-        if cfg.save_vocab:
-            save_vocab(cfg.save_vocab, vocab)
-        tree = build_huffman(vocab.counts)
-        syn0, syn1 = init_weights(len(vocab), cfg.dim, cfg.seed)
-        model = Model(vocab, tree, syn0, syn1)
-        trainer = _Trainer(cfg, model, stream, remap)
-        epochs = _train_epochs(cfg, trainer)
+        with signals:
+            paths, spools = spool_stdin(paths, tmp_dir)
+            vocab, stream, remap = prepare(paths, cfg, stats, tmp_dir)
+            if stats.invalid_bytes:
+                log.warning("%d bytes of invalid UTF-8 were replaced by U+FFFD",
+                            stats.invalid_bytes)
+            t_read = time.perf_counter()
+            log.info("corpus: %d tokens, %d distinct kept (min-count %d), %d training words",
+                     stats.tokens, len(vocab), cfg.min_count, vocab.total)
+            if cfg.save_vocab:
+                save_vocab(cfg.save_vocab, vocab)
+            tree = build_huffman(vocab.counts)
+            fingerprint = _fingerprint(files, stats, stream, vocab)
+            if resume is not None:
+                _check_fingerprint(resume, fingerprint, stream)
+                syn0, syn1 = resume.syn0, resume.syn1
+                if syn0.shape[1] != cfg.dim:
+                    raise CheckpointError(f"checkpoint {resume.path!r} holds {syn0.shape[1]}-"
+                                          f"dimensional weights but --dim is {cfg.dim}")
+            else:
+                syn0, syn1 = init_weights(len(vocab), cfg.dim, cfg.seed)
+            model = Model(vocab, tree, syn0, syn1)
+            trainer = _Trainer(cfg, model, stream, remap)
+            signals.stop = trainer.stop
+            if resume is not None:
+                trainer.restore(resume.state)
+                log.info("resuming %s at epoch %d/%d", resume.path, trainer.epoch + 1,
+                         cfg.epochs)
+            written: list[str] = []
+            save = None
+            if checkpoint:
+                meta = {"config": dataclasses.asdict(cfg), "corpus": [os.fspath(p) for p in corpus],
+                        "output": None if output is None else os.path.abspath(output),
+                        "fingerprint": fingerprint}
+                save = _saver(checkpoint, meta, trainer, written)
+            every = cfg.checkpoint_every or (30.0 if cfg.checkpoint else None)
+            epochs = _train_epochs(cfg, trainer, save if every else None, every)
+            if epochs is None:  # stopped by a signal; a second one cannot break the saving
+                raise _interrupted(signals.caught, trainer, save, checkpoint, corpus)
     finally:
         if stream is not None:
             stream.close()
@@ -271,11 +403,126 @@ def run(corpus: Sequence[str | os.PathLike] | str | os.PathLike, cfg: TrainConfi
         "seconds_training": round(t_end - t_read, 3),
         "seconds_total": round(t_end - t0, 3),
     }
+    if resume is not None:
+        summary["resumed_from"] = os.path.abspath(resume.path)
+    if written:
+        summary["checkpoints_written"] = len(written)
     return TrainResult(model, summary)
 
 
-def _train_epochs(cfg: TrainConfig, trainer: _Trainer) -> list[dict[str, Any]]:
-    """Run every epoch with a progress bar; return per-epoch figures."""
+class _Signals:
+    """SIGINT/SIGTERM handling while :func:`run` works (main thread only).
+
+    Before training starts a signal raises KeyboardInterrupt (nothing to save yet; temporary
+    files are removed on the way out); once :attr:`stop` is set, it sets that event instead,
+    and the workers stop at their next chunk boundary.
+    """
+
+    def __init__(self):
+        self.stop: threading.Event | None = None
+        self.caught: list[str] = []
+        self._old: dict[int, Any] = {}
+
+    def _handle(self, signum, frame):
+        self.caught.append(signal.Signals(signum).name)
+        if self.stop is None:
+            raise KeyboardInterrupt
+        self.stop.set()
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                self._old[sig] = signal.signal(sig, self._handle)
+        return self
+
+    def __exit__(self, *exc):
+        for sig, old in self._old.items():
+            signal.signal(sig, old)
+        self._old.clear()
+
+
+def _saver(path: str, meta: dict[str, Any], trainer: _Trainer,
+           written: list[str]) -> Callable[[], None]:
+    """A function that writes the trainer's current state as a checkpoint at ``path``."""
+    from hsw2v.checkpoint import save_checkpoint, stream_digest
+
+    def save() -> None:
+        fp = meta["fingerprint"]
+        if "stream" not in fp:
+            fp["stream"] = stream_digest(trainer.stream)
+        m = trainer.model
+        save_checkpoint(path, meta, m.vocab.words, m.vocab.counts, m.syn0, m.syn1,
+                        trainer.state())
+        written.append(path)
+        log.debug("checkpoint written to %s", path)
+
+    return save
+
+
+def _interrupted(caught: list[str], trainer: _Trainer, save: Callable[[], None] | None,
+                 path: str | None, corpus) -> TrainingInterrupted:
+    """Write the final checkpoint of a stopped run; return the exception that reports it."""
+    import shlex
+
+    how = caught[0] if caught else "a stop request"
+    total = sum(trainer.words) * trainer.cfg.epochs
+    done = trainer.epoch * sum(trainer.words) + sum(trainer.done)
+    where = (f"interrupted by {how} in epoch {trainer.epoch + 1}/{trainer.cfg.epochs} "
+             f"({100 * done / max(total, 1):.0f}% of training done)")
+    if save is None:
+        return TrainingInterrupted(f"{where}; no checkpoint was written (pass a checkpoint path "
+                                   "to be able to resume)")
+    save()
+    stdin = " (with the same corpus on stdin)" if "-" in [os.fspath(p) for p in corpus] else ""
+    return TrainingInterrupted(f"{where}; checkpoint written to {path}; resume with: "
+                               f"hsw2v train --resume {shlex.quote(path)}{stdin}")
+
+
+def _fingerprint(files, stats: CorpusStats, stream: IdStream, vocab: Vocab) -> dict[str, Any]:
+    from hsw2v.checkpoint import vocab_digest
+
+    return {"files": files, "bytes": stats.bytes, "tokens": stats.tokens,
+            "stream_entries": stream.n, "vocab": vocab_digest(vocab.words, vocab.counts)}
+
+
+def _check_files(ckpt: Checkpoint, files: list[list]) -> None:
+    """Refuse a corpus whose file sizes differ from the checkpoint's (before reading it)."""
+    old = ckpt.meta.get("fingerprint", {}).get("files", [])
+    sizes_old = [s for _, s in old]
+    sizes_new = [s for _, s in files]
+    if sizes_old != sizes_new:
+        raise CheckpointError(
+            f"the corpus differs from the one checkpoint {ckpt.path!r} was trained on "
+            f"({len(files)} file(s) of sizes {sizes_new[:5]} vs {len(old)} of sizes "
+            f"{sizes_old[:5]}): resume with the same corpus")
+
+
+def _check_fingerprint(ckpt: Checkpoint, fp: dict[str, Any], stream: IdStream) -> None:
+    """Refuse to resume unless the corpus was read exactly as in the checkpointed run."""
+    from hsw2v.checkpoint import stream_digest
+
+    old = ckpt.meta.get("fingerprint", {})
+    for key, what in (("bytes", "bytes"), ("tokens", "tokens"), ("vocab", "vocabulary"),
+                      ("stream_entries", "encoded length")):
+        if old.get(key) != fp[key]:
+            raise CheckpointError(
+                f"the corpus differs from the one checkpoint {ckpt.path!r} was trained on "
+                f"({what}: {fp[key]} now, {old.get(key)} then): resume with the same corpus "
+                "and vocabulary options")
+    fp["stream"] = stream_digest(stream)
+    if old.get("stream") != fp["stream"]:
+        raise CheckpointError(f"the corpus differs from the one checkpoint {ckpt.path!r} was "
+                              "trained on (same words, different order): resume with the same "
+                              "corpus")
+
+
+def _train_epochs(cfg: TrainConfig, trainer: _Trainer, save: Callable[[], None] | None = None,
+                  every: float | None = None) -> list[dict[str, Any]] | None:
+    """Run the remaining epochs with a progress bar; return per-epoch figures (None if stopped).
+
+    With ``save``, the workers are paused at chunk boundaries every ``every`` minutes while
+    ``save()`` writes a checkpoint.
+    """
     from tqdm import tqdm
 
     total = sum(trainer.words) * cfg.epochs
@@ -283,25 +530,32 @@ def _train_epochs(cfg: TrainConfig, trainer: _Trainer) -> list[dict[str, Any]]:
                dynamic_ncols=True, smoothing=0.1,
                bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}, "
                           "{rate_fmt}{postfix}]")
-    base = 0
-    epochs = []
+    base = trainer.epoch * sum(trainer.words)
+    last_save = time.monotonic()
 
     def tick():
+        nonlocal last_save
         done = base + sum(trainer.done)
         bar.update(done - bar.n)
         bar.set_postfix_str(f"alpha={alpha_at(cfg, done / max(total, 1)):.5f}", refresh=False)
+        if save is not None and time.monotonic() - last_save >= every * 60:
+            trainer.paused(save)
+            last_save = time.monotonic()
 
     trainer.on_tick = tick
     try:
-        for epoch in range(cfg.epochs):
+        for epoch in range(trainer.epoch, cfg.epochs):
             t = time.perf_counter()
-            loss, pairs, seen, trained = trainer.run_epoch(epoch)
+            result = trainer.run_epoch(epoch)
+            if result is None:
+                return None
+            loss, pairs, seen, trained = result
             base += int(seen)  # run_epoch has reset the per-thread counts
             tick()
             mean = loss / pairs if pairs else math.nan
             secs = time.perf_counter() - t
-            epochs.append({"epoch": epoch + 1, "loss": float(mean), "words": int(seen),
-                           "trained_words": int(trained), "seconds": round(secs, 3)})
+            trainer.history.append({"epoch": epoch + 1, "loss": float(mean), "words": int(seen),
+                                    "trained_words": int(trained), "seconds": round(secs, 3)})
             msg = (f"epoch {epoch + 1}/{cfg.epochs}: loss {mean:.4f}, {int(trained)} words "
                    f"trained, {seen / max(secs, 1e-9):,.0f} words/s")
             if cfg.quiet:
@@ -310,10 +564,11 @@ def _train_epochs(cfg: TrainConfig, trainer: _Trainer) -> list[dict[str, Any]]:
                 bar.write(msg, file=sys.stderr)
     finally:
         bar.close()
-    return epochs
+    return trainer.history
 
 
-def train(corpus, config: str | os.PathLike | None = None, **options: Any):
+def train(corpus, config: str | os.PathLike | None = None, resume: str | None = None,
+          **options: Any):
     """Train word vectors and return them (the Python API).
 
     Parameters
@@ -322,8 +577,12 @@ def train(corpus, config: str | os.PathLike | None = None, **options: Any):
         Files, folders (every file below), ``-`` for stdin; ``.gz``/``.bz2``/``.xz`` work.
     config : path, optional
         TOML file of options; ``options`` override it.
+    resume : path, optional
+        Continue the run saved in this checkpoint (``corpus`` may then be None).
     **options
         Any option of ``hsw2v train`` with underscores (``min_count=5``, ``model="cbow"``...).
+        With ``checkpoint=PATH``, an interrupted run (SIGINT/SIGTERM) saves a checkpoint there
+        and raises :class:`hsw2v.errors.TrainingInterrupted`.
 
     Returns
     -------
@@ -333,8 +592,48 @@ def train(corpus, config: str | os.PathLike | None = None, **options: Any):
     from hsw2v.vectors import Vectors
 
     options.setdefault("quiet", True)
-    result = run(corpus, make_config(config, **options))
+    if resume is not None:
+        ckpt, cfg = resume_config(resume, config, **options)
+        result = run(corpus or ckpt.meta["corpus"], cfg, resume=ckpt)
+    else:
+        result = run(corpus, make_config(config, **options))
     return Vectors(result.model.vocab.words, result.model.syn0)
+
+
+#: Options that may differ between a run and its resumption (they do not change the vectors).
+RESUME_MAY_CHANGE = ("quiet", "checkpoint", "checkpoint_every", "format", "save_vocab")
+
+
+def resume_config(path: str, config_file: str | os.PathLike | None = None,
+                  **options: Any) -> tuple[Checkpoint, TrainConfig]:
+    """Load a checkpoint and its configuration, with the options that may change applied.
+
+    Any other option given must equal the checkpoint's (a resumed run keeps its schedule).
+    """
+    from hsw2v.checkpoint import load_checkpoint
+    from hsw2v.config import load_config
+
+    ckpt = load_checkpoint(path)
+    try:
+        cfg = TrainConfig(**ckpt.meta["config"]).resolved()
+    except (TypeError, KeyError, ConfigError) as exc:
+        raise CheckpointError(f"checkpoint {path!r} holds an unusable configuration ({exc}): "
+                              "resume with the hsw2v version that wrote it") from exc
+    given = load_config(config_file) if config_file is not None else {}
+    given.update((k, v) for k, v in options.items() if v is not None)
+    for key, value in given.items():
+        if key not in cfg.__dataclass_fields__:
+            raise ConfigError(f"unknown option {key!r}")
+        if key in RESUME_MAY_CHANGE:
+            setattr(cfg, key, value)
+        elif value != getattr(cfg, key):
+            flag = key.replace("_", "-")
+            raise ConfigError(
+                f"--{flag} {value!r} differs from the checkpoint's {getattr(cfg, key)!r}: a "
+                "resumed run keeps its options (only --quiet, --checkpoint, --checkpoint-every, "
+                "--format and --save-vocab may change); drop --" + flag)
+    cfg.validate()
+    return ckpt, cfg
 
 
 def check_output_path(path: str) -> None:
@@ -348,24 +647,46 @@ def check_output_path(path: str) -> None:
         raise ConfigError(f"output folder {folder!r} is not writable: choose another -o path")
 
 
-def train_to_file(corpus, output: str, config_file: str | None = None,
-                  **options: Any) -> TrainResult:
+def train_to_file(corpus, output: str | None, config_file: str | None = None,
+                  resume: str | None = None, **options: Any) -> TrainResult:
     """Train and write the vectors to ``output`` plus ``output + '.json'`` (the CLI's job).
 
     Both files are written to a temporary name and renamed, so a failed run leaves neither a
     truncated vectors file nor a summary of a run that did not finish.
+
+    SIGINT/SIGTERM during training write a checkpoint (``--checkpoint``, default
+    ``output + '.ckpt'``) and raise :class:`TrainingInterrupted`; ``resume`` continues from one
+    (``corpus`` and ``output`` then default to the checkpoint's). The checkpoint is deleted once
+    the vectors are written.
     """
     from hsw2v.vectors import Vectors
 
-    cfg = make_config(config_file, **options)
-    cfg = cfg.resolved()
+    ckpt = None
+    if resume is not None:
+        ckpt, cfg = resume_config(resume, config_file, **options)
+        corpus = corpus or ckpt.meta["corpus"]
+        output = output or ckpt.meta.get("output")
+        if not output:
+            raise ConfigError(f"checkpoint {resume!r} records no output file: give -o OUT")
+    else:
+        cfg = make_config(config_file, **options)
+        cfg = cfg.resolved()
+    if not output:
+        raise ConfigError("no output file: give -o OUT")
     check_output_path(output)
+    checkpoint = cfg.checkpoint or output + ".ckpt"
+    if cfg.checkpoint:
+        check_output_path(checkpoint)
     if cfg.quiet:
         logging.getLogger("hsw2v").setLevel(logging.WARNING)
     binary = {None: None, "text": False, "binary": True}[cfg.format]
-    result = run(corpus, cfg)
+    result = run(corpus, cfg, resume=ckpt, checkpoint=checkpoint, output=output)
     t = time.perf_counter()
     Vectors(result.model.vocab.words, result.model.syn0).save(output, binary=binary)
+    ours = result.summary.get("checkpoints_written") or (
+        resume is not None and os.path.abspath(resume) == os.path.abspath(checkpoint))
+    if ours and os.path.isfile(checkpoint):  # the run is complete: its checkpoint is spent
+        os.unlink(checkpoint)
     result.summary["seconds_writing"] = round(time.perf_counter() - t, 3)
     result.summary["output"] = os.path.abspath(output)
     _write_json_atomic(output + ".json", result.summary)

@@ -1,0 +1,181 @@
+"""Training checkpoints: everything needed to continue a run exactly where it stopped.
+
+A checkpoint is one uncompressed ``.npz`` file (NumPy's zip of arrays, read back with
+``allow_pickle=False``), written to a temporary name beside the target, flushed to disk and
+renamed over it, so a crash or a full disk never leaves a half-written checkpoint behind.
+
+It holds
+
+* ``meta``: UTF-8 JSON — format version, the resolved configuration, the corpus paths (with
+  their sizes), the output path, the corpus fingerprint, the finished epochs' summaries;
+* ``words`` (UTF-8, newline-joined) and ``counts``: the vocabulary; the Huffman tree is rebuilt
+  from the counts (:func:`hsw2v.huffman.build_huffman` is deterministic);
+* ``syn0``, ``syn1``: the weights;
+* the position in the schedule: ``epoch`` and, per thread, ``pos`` (next stream entry; a chunk
+  boundary), ``done`` (in-vocabulary words read this epoch, which sets the learning rate),
+  ``rng`` (xorshift64* state) and ``stats`` (the epoch's loss accumulators).
+
+On resume the corpus is read and encoded again (the id stream is not stored: it can be as large
+as the corpus) and must match the fingerprint: same bytes, tokens, stream length, vocabulary
+and a digest of the id stream. Any difference is refused with a :class:`CheckpointError`.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import zipfile
+from typing import Any
+
+import numpy as np
+
+from hsw2v.errors import CheckpointError
+
+FORMAT = "hsw2v-checkpoint"
+VERSION = 1
+
+
+@dataclasses.dataclass
+class TrainState:
+    """Position of a run in its schedule (see the module docstring).
+
+    Attributes
+    ----------
+    epoch : int                0-based epoch in progress.
+    pos : int64 (T,)           next stream position of each thread.
+    done : int64 (T,)          in-vocabulary words each thread has read this epoch.
+    rng : uint64 (T,)          each thread's generator state.
+    stats : float64 (T, 4)     each thread's [loss, predictions, words read, words trained].
+    history : list of dict     summaries of the finished epochs.
+    """
+
+    epoch: int
+    pos: np.ndarray
+    done: np.ndarray
+    rng: np.ndarray
+    stats: np.ndarray
+    history: list[dict[str, Any]]
+
+
+@dataclasses.dataclass
+class Checkpoint:
+    """A loaded checkpoint."""
+
+    path: str
+    meta: dict[str, Any]
+    words: list[str]
+    counts: np.ndarray
+    syn0: np.ndarray
+    syn1: np.ndarray
+    state: TrainState
+
+
+def stream_digest(stream, chunk: int = 1 << 22) -> str:
+    """BLAKE2b digest (hex) of an id stream's entries, read in bounded chunks."""
+    h = hashlib.blake2b(digest_size=16)
+    for pos in range(0, stream.n, chunk):
+        h.update(stream.read(pos, chunk).tobytes())
+    return h.hexdigest()
+
+
+def vocab_digest(words: list[str], counts: np.ndarray) -> str:
+    """BLAKE2b digest (hex) of a vocabulary's words and counts."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update("\n".join(words).encode("utf-8"))
+    h.update(np.ascontiguousarray(counts, dtype="<i8").tobytes())
+    return h.hexdigest()
+
+
+def corpus_files(paths: list[str]) -> list[list]:
+    """``[path, size]`` of each corpus file (size None for stdin)."""
+    out = []
+    for p in paths:
+        out.append([p, None if p == "-" else os.path.getsize(p)])
+    return out
+
+
+def save_checkpoint(path: str, meta: dict[str, Any], words: list[str], counts: np.ndarray,
+                    syn0: np.ndarray, syn1: np.ndarray, state: TrainState) -> None:
+    """Write a checkpoint atomically (temporary file, fsync, rename)."""
+    path = os.fspath(path)
+    meta = dict(meta, format=FORMAT, version=VERSION, epoch=state.epoch, history=state.history)
+    arrays = {
+        "meta": np.frombuffer(json.dumps(meta, default=_json_default).encode("utf-8"), np.uint8),
+        "words": np.frombuffer("\n".join(words).encode("utf-8"), np.uint8),
+        "counts": np.asarray(counts, dtype=np.int64),
+        "syn0": syn0,
+        "syn1": syn1,
+        "pos": np.asarray(state.pos, dtype=np.int64),
+        "done": np.asarray(state.done, dtype=np.int64),
+        "rng": np.asarray(state.rng, dtype=np.uint64),
+        "stats": np.asarray(state.stats, dtype=np.float64),
+    }
+    tmp = f"{path}.tmp{os.getpid()}"
+    try:
+        with open(tmp, "wb") as f:
+            np.savez(f, **arrays)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def load_checkpoint(path: str) -> Checkpoint:
+    """Read and check a checkpoint written by :func:`save_checkpoint`.
+
+    Raises
+    ------
+    CheckpointError
+        The file is missing, not a checkpoint, corrupt or inconsistent.
+    """
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise CheckpointError(f"checkpoint {path!r} does not exist: give the file written by the "
+                              "interrupted run (its path was printed when it stopped)")
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            data = {k: z[k] for k in z.files}
+    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, zipfile.LargeZipFile,
+            RuntimeError) as exc:
+        raise CheckpointError(f"checkpoint {path!r} is not a readable hsw2v checkpoint ({exc}): "
+                              "use another checkpoint or start the run again") from exc
+    bad = f"checkpoint {path!r} is corrupt"
+    try:
+        meta = json.loads(data["meta"].tobytes().decode("utf-8"))
+        if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+            raise CheckpointError(f"{path!r} is not an hsw2v checkpoint: give a file written by "
+                                  "hsw2v train --checkpoint (or on interrupt)")
+        if meta.get("version") != VERSION:
+            raise CheckpointError(f"checkpoint {path!r} has format version {meta.get('version')}, "
+                                  f"this hsw2v reads version {VERSION}: resume with the hsw2v "
+                                  "version that wrote it")
+        words = data["words"].tobytes().decode("utf-8").split("\n")
+        counts, syn0, syn1 = data["counts"], data["syn0"], data["syn1"]
+        state = TrainState(epoch=int(meta["epoch"]), pos=data["pos"], done=data["done"],
+                           rng=data["rng"], stats=data["stats"], history=list(meta["history"]))
+        v, t = len(words), len(state.pos)
+        ok = (counts.dtype == np.int64 and counts.shape == (v,) and v >= 2
+              and syn0.dtype == np.float32 and syn0.ndim == 2 and syn0.shape[0] == v
+              and syn1.dtype == np.float32 and syn1.shape == (v - 1, syn0.shape[1])
+              and state.pos.dtype == np.int64 and state.done.shape == (t,)
+              and state.rng.dtype == np.uint64 and state.rng.shape == (t,)
+              and state.stats.shape == (t, 4) and t >= 1)
+        if not ok:
+            raise CheckpointError(f"{bad} (arrays of the wrong shape or type): use another "
+                                  "checkpoint or start the run again")
+    except CheckpointError:
+        raise
+    except (KeyError, ValueError, TypeError, UnicodeDecodeError) as exc:
+        raise CheckpointError(f"{bad} ({type(exc).__name__}: {exc}): use another checkpoint or "
+                              "start the run again") from exc
+    return Checkpoint(path, meta, words, counts, syn0, syn1, state)
+
+
+def _json_default(x):
+    if isinstance(x, np.generic):
+        return x.item()
+    raise TypeError(f"not JSON serialisable: {type(x).__name__}")

@@ -1,0 +1,207 @@
+"""Interruption, checkpoints and resume: a stopped and resumed run equals an uninterrupted one."""
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import hsw2v
+from hsw2v import kernels
+from hsw2v.checkpoint import load_checkpoint
+from hsw2v.cli import main
+from hsw2v.errors import CheckpointError, ConfigError, TrainingInterrupted
+from hsw2v.vectors import Vectors
+
+from conftest import make_corpus_text
+
+train_mod = importlib.import_module("hsw2v.train")  # hsw2v.train is also the API function
+
+OPTS = dict(dim=12, epochs=3, min_count=2, quiet=True, seed=5)
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """Chunks of 64 entries, so a tiny corpus has dozens of checkpoint positions per epoch."""
+    monkeypatch.setattr(train_mod, "CHUNK", 64)
+
+
+def interrupt_after(monkeypatch, n_chunks: int, sig=signal.SIGINT, delay: float = 0.0):
+    """Make the process signal itself after ``n_chunks`` kernel calls."""
+    real = kernels.train_chunk
+    calls = [0]
+
+    def counting(*args):
+        calls[0] += 1
+        if calls[0] == n_chunks:
+            os.kill(os.getpid(), sig)
+            time.sleep(0.05)  # let the main thread run the handler
+        if delay:
+            time.sleep(delay)
+        return real(*args)
+
+    monkeypatch.setattr(kernels, "train_chunk", counting)
+    return calls
+
+
+@pytest.mark.parametrize("model,sig", [("sg", signal.SIGINT), ("cbow", signal.SIGTERM)])
+def test_interrupted_and_resumed_equals_uninterrupted(tmp_path, small_corpus, small_chunks,
+                                                      monkeypatch, model, sig):
+    whole = hsw2v.train(small_corpus, threads=1, model=model, **OPTS)
+    ckpt = str(tmp_path / "run.ckpt")
+    # Interrupt twice (in the first and in a later epoch), resuming each time.
+    interrupt_after(monkeypatch, 7, sig)
+    with pytest.raises(TrainingInterrupted, match="resume with: hsw2v train --resume"):
+        hsw2v.train(small_corpus, threads=1, model=model, checkpoint=ckpt, **OPTS)
+    state = load_checkpoint(ckpt).state
+    assert state.epoch == 0 and 0 < state.done[0]
+    interrupt_after(monkeypatch, 60, sig)
+    with pytest.raises(TrainingInterrupted, match=sig.name):
+        hsw2v.train(None, resume=ckpt, quiet=True)
+    assert load_checkpoint(ckpt).state.epoch > 0
+    monkeypatch.undo()
+    monkeypatch.setattr(train_mod, "CHUNK", 64)
+    resumed = hsw2v.train(small_corpus, resume=ckpt, quiet=True)
+    assert resumed.words == whole.words
+    assert np.array_equal(resumed.vectors, whole.vectors)  # bit-identical
+
+
+def test_periodic_checkpoints_do_not_change_the_run(tmp_path, small_corpus, small_chunks,
+                                                    monkeypatch):
+    whole = hsw2v.train(small_corpus, threads=1, **OPTS)
+    ckpt = str(tmp_path / "p.ckpt")
+    interrupt_after(monkeypatch, 10 ** 9, delay=0.01)  # slow chunks: several ticks per epoch
+    result = train_mod.run(small_corpus, hsw2v.config.make_config(
+        threads=1, checkpoint=ckpt, checkpoint_every=0.25 / 60, **OPTS))
+    assert result.summary["checkpoints_written"] >= 2
+    assert np.array_equal(result.model.syn0, whole.vectors)
+    # The last periodic checkpoint resumes to the same end point.
+    monkeypatch.undo()
+    monkeypatch.setattr(train_mod, "CHUNK", 64)
+    resumed = hsw2v.train(small_corpus, resume=ckpt, quiet=True)
+    assert np.array_equal(resumed.vectors, whole.vectors)
+
+
+def test_periodic_checkpoints_with_two_threads_resume_and_finish(tmp_path, small_corpus,
+                                                                 small_chunks, monkeypatch):
+    ckpt = str(tmp_path / "t2.ckpt")
+    interrupt_after(monkeypatch, 10 ** 9, delay=0.003)
+    result = train_mod.run(small_corpus, hsw2v.config.make_config(
+        threads=2, checkpoint=ckpt, checkpoint_every=0.2 / 60, **OPTS))
+    assert result.summary["checkpoints_written"] >= 1
+    ck = load_checkpoint(ckpt)
+    assert len(ck.state.pos) == 2 and ck.meta["config"]["threads"] == 2
+    monkeypatch.undo()
+    vec = hsw2v.train(small_corpus, resume=ckpt, quiet=True)
+    assert np.isfinite(vec.vectors).all()
+    with pytest.raises(ConfigError, match="--threads 1 differs"):
+        hsw2v.train(small_corpus, resume=ckpt, quiet=True, threads=1)
+
+
+def test_resume_refuses_a_different_corpus(tmp_path, small_corpus, small_chunks, monkeypatch):
+    ckpt = str(tmp_path / "c.ckpt")
+    interrupt_after(monkeypatch, 5)
+    with pytest.raises(TrainingInterrupted):
+        hsw2v.train(small_corpus, threads=1, checkpoint=ckpt, **OPTS)
+    monkeypatch.undo()
+    other = tmp_path / "other.txt"
+    other.write_text(make_corpus_text(seed=1))
+    with pytest.raises(CheckpointError, match="corpus differs"):
+        hsw2v.train(other, resume=ckpt, quiet=True)
+    # Same size and words, different order: caught by the stream digest.
+    lines = small_corpus.read_text().splitlines()
+    shuffled = tmp_path / "shuffled.txt"
+    shuffled.write_text("\n".join(lines[::-1]) + "\n")
+    with pytest.raises(CheckpointError, match="corpus differs"):
+        hsw2v.train(shuffled, resume=ckpt, quiet=True)
+    with pytest.raises(ConfigError, match="--dim 13 differs"):
+        hsw2v.train(small_corpus, resume=ckpt, quiet=True, dim=13)
+
+
+@pytest.mark.parametrize("content", [b"", b"garbage, not a zip", b"PK\x03\x04 broken zip"])
+def test_corrupt_checkpoint_is_one_line_error(tmp_path, small_corpus, content):
+    bad = tmp_path / "bad.ckpt"
+    bad.write_bytes(content)
+    r = CliRunner().invoke(main, ["train", "--resume", str(bad)])
+    assert r.exit_code == 2, r.output
+    assert "not a readable hsw2v checkpoint" in r.output and "Traceback" not in r.output
+    r = CliRunner().invoke(main, ["train", "--resume", str(tmp_path / "missing.ckpt")])
+    assert r.exit_code == 2 and "does not exist" in r.output
+
+
+def test_truncated_checkpoint_is_refused(tmp_path, small_corpus, small_chunks, monkeypatch):
+    ckpt = tmp_path / "t.ckpt"
+    interrupt_after(monkeypatch, 5)
+    with pytest.raises(TrainingInterrupted):
+        hsw2v.train(small_corpus, threads=1, checkpoint=str(ckpt), **OPTS)
+    data = ckpt.read_bytes()
+    for cut in (len(data) // 2, len(data) - 10):
+        ckpt.write_bytes(data[:cut])
+        with pytest.raises(CheckpointError):
+            load_checkpoint(str(ckpt))
+
+
+def _cli(*args, **kw):
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    return subprocess.Popen([sys.executable, "-m", "hsw2v", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env, **kw)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_cli_signal_stops_fast_writes_checkpoint_and_resumes(tmp_path, sig):
+    """The real thing: a CLI process gets a signal mid-training, exits 130, resumes."""
+    corpus = tmp_path / "c.txt"
+    corpus.write_text(make_corpus_text(3000, seed=3))
+    out = tmp_path / "v.txt"
+    args = ["train", str(corpus), "-o", str(out), "--threads", "1", "--dim", "16",
+            "--epochs", "400", "--min-count", "1", "--seed", "3"]
+    p = _cli(*args)
+    # Wait until training runs (an epoch line on stderr), then signal.
+    line = ""
+    deadline = time.monotonic() + 60
+    while "epoch 1/" not in line and time.monotonic() < deadline:
+        line = p.stderr.readline()
+        assert line or p.poll() is None, "process ended before training"
+    t = time.monotonic()
+    p.send_signal(sig)
+    _, err = p.communicate(timeout=30)
+    assert time.monotonic() - t < 3, "did not stop within a few seconds"
+    assert p.returncode == 130, err
+    last = [x for x in err.replace("\r", "\n").splitlines() if x.strip()][-1]
+    assert last.startswith(f"hsw2v: interrupted by {sig.name}") and "--resume" in last
+    ckpt = str(out) + ".ckpt"
+    assert os.path.exists(ckpt)
+    assert not out.exists() and not os.path.exists(str(out) + ".json")
+    assert not [f for f in os.listdir(tmp_path) if ".tmp" in f]
+    ck = load_checkpoint(ckpt)
+    assert ck.meta["output"] == str(out)
+    # Resume with fewer remaining epochs would change the schedule: refused.
+    r = CliRunner().invoke(main, ["train", "--resume", ckpt, "--epochs", "2"])
+    assert r.exit_code == 2 and "--epochs 2 differs" in r.output
+
+
+def test_cli_resume_finishes_and_matches(tmp_path, small_corpus, small_chunks, monkeypatch):
+    out = tmp_path / "v.bin"
+    whole = tmp_path / "w.bin"
+    args = ["--threads", "1", "--dim", "12", "--epochs", "3", "--min-count", "2", "-q"]
+    r = CliRunner().invoke(main, ["train", str(small_corpus), "-o", str(whole), *args])
+    assert r.exit_code == 0, r.output
+    interrupt_after(monkeypatch, 9)
+    r = CliRunner().invoke(main, ["train", str(small_corpus), "-o", str(out), *args])
+    assert r.exit_code == 130, r.output
+    assert "checkpoint written to" in r.output and not out.exists()
+    monkeypatch.undo()
+    monkeypatch.setattr(train_mod, "CHUNK", 64)
+    r = CliRunner().invoke(main, ["train", "--resume", str(out) + ".ckpt"])
+    assert r.exit_code == 0, r.output
+    assert not os.path.exists(str(out) + ".ckpt")  # spent once the vectors are written
+    assert np.array_equal(Vectors.load(str(out)).vectors, Vectors.load(str(whole)).vectors)
+    summary = json.loads(open(str(out) + ".json").read())
+    assert summary["resumed_from"].endswith(".ckpt") and len(summary["epochs"]) == 3
