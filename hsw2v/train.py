@@ -645,6 +645,14 @@ def check_output_path(path: str) -> None:
         raise ConfigError(f"output folder {folder!r} does not exist: create it first")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise ConfigError(f"output folder {folder!r} is not writable: choose another -o path")
+    try:  # os.access says yes to root and knows nothing of read-only mounts: try it
+        import tempfile
+
+        with tempfile.TemporaryFile(dir=folder, prefix=".hsw2v-probe-"):
+            pass
+    except OSError as exc:
+        raise ConfigError(f"output folder {folder!r} is not writable ({exc.strerror or exc}): "
+                          "choose another -o path") from exc
 
 
 def train_to_file(corpus, output: str | None, config_file: str | None = None,
