@@ -552,11 +552,18 @@ def _train_epochs(cfg: TrainConfig, trainer: _Trainer, save: Callable[[], None] 
             loss, pairs, seen, trained = result
             base += int(seen)  # run_epoch has reset the per-thread counts
             tick()
-            mean = loss / pairs if pairs else math.nan
+            # No (word, context) pair at all (a tiny corpus after subsampling): the mean loss is
+            # undefined; it is reported as null, never NaN (which is not JSON).
+            mean = float(loss / pairs) if pairs else None
+            if not pairs:
+                log.warning("epoch %d trained no (word, context) pairs: the corpus is too small "
+                            "(or --sample too low) for training to do anything; lower --sample "
+                            "or use a larger corpus", epoch + 1)
             secs = time.perf_counter() - t
-            trainer.history.append({"epoch": epoch + 1, "loss": float(mean), "words": int(seen),
+            trainer.history.append({"epoch": epoch + 1, "loss": mean, "words": int(seen),
                                     "trained_words": int(trained), "seconds": round(secs, 3)})
-            msg = (f"epoch {epoch + 1}/{cfg.epochs}: loss {mean:.4f}, {int(trained)} words "
+            shown = "n/a" if mean is None else f"{mean:.4f}"
+            msg = (f"epoch {epoch + 1}/{cfg.epochs}: loss {shown}, {int(trained)} words "
                    f"trained, {seen / max(secs, 1e-9):,.0f} words/s")
             if cfg.quiet:
                 log.debug(msg)
