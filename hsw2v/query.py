@@ -299,7 +299,7 @@ def evaluate_analogies(
             sections_of[q].total += 1
             sections_of[q].correct += predicted == expected[q]
     for s in report.sections:
-        log.info("%s: %.1f%% (%d/%d), %d skipped", s.name, 100 * s.accuracy, s.correct, s.total,
+        log.debug("%s: %.1f%% (%d/%d), %d skipped", s.name, 100 * s.accuracy, s.correct, s.total,
                  s.skipped)
     if report.total == 0:
         log.warning("%s: every question has a word outside the first %s words; nothing scored",
@@ -361,7 +361,7 @@ def evaluate_pairs(
     unit = vectors.unit
     model = np.einsum("ij,ij->i", unit[idx[:, 0]], unit[idx[:, 1]])  # float32 cosines, (n,)
     report = PairsReport(p, spearman(gold, model), pearson(gold, model), len(gold), oov, invalid)
-    log.info("%s: Spearman %.4f, Pearson %.4f, %d pairs, %.1f%% with unknown words",
+    log.debug("%s: Spearman %.4f, Pearson %.4f, %d pairs, %.1f%% with unknown words",
              p, report.spearman, report.pearson, report.pairs, 100 * report.oov)
     return report
 
