@@ -510,6 +510,21 @@ def _parse_header(line: bytes, path: str) -> tuple[int, int]:
     return n_rows, dim
 
 
+def _check_header_fits(n_header: int, n_rows: int, dim: int, size: int, path: str) -> None:
+    """Refuse a header that promises more rows than ``size`` bytes can hold.
+
+    A row takes at least ``2 * dim + 1`` bytes in either format (a one-byte word and ``dim``
+    one-digit numbers, each after a separator), so a lying header is caught before anything is
+    allocated for it. Small headers are left to the row parsers, whose messages say more.
+    """
+    if n_rows * dim * 4 > (1 << 26) and n_rows * (2 * dim + 1) > size:
+        raise VectorsFormatError(
+            f"{path}: line 1: the header declares {n_header} rows of {dim} dimensions but only "
+            f"{size} bytes follow it, too few for {n_rows} rows; the header is wrong or the file "
+            "is truncated: fix the header or re-create the file"
+        )
+
+
 def _looks_like_text_row(probe: bytes, dim: int) -> bool:
     """True if the first line of `probe` is a word followed by exactly `dim` numbers."""
     end = probe.find(b"\n")
@@ -617,15 +632,18 @@ def _read_word2vec(path, binary, limit, encoding_errors) -> tuple[list[str], np.
         raise ValueError(f"encoding_errors must be one of {ENCODING_ERRORS}, got {encoding_errors!r}")
     if limit is not None and (isinstance(limit, bool) or int(limit) < 1):
         raise ValueError(f"limit must be a positive integer, got {limit!r}")
+    n_header = dim = 0
     try:
         with _open_read(p) as f:
-            header = f.readline()
+            header = f.readline(4096)  # bounded: a binary file may have no newline for GBs
             if not header:
                 raise VectorsFormatError(f"{p}: the file is empty; expected a word2vec vectors file")
             n_header, dim = _parse_header(header, p)
             n_rows = n_header if limit is None else min(n_header, int(limit))
             start = f.tell()
-            probe = f.read(1024 + 40 * dim)
+            if not isinstance(f, gzip.GzipFile):
+                _check_header_fits(n_header, n_rows, dim, os.fstat(f.fileno()).st_size - start, p)
+            probe = f.read(min(1024 + 40 * dim, 1 << 26))
             f.seek(start)
             if not probe.strip():
                 raise VectorsFormatError(f"{p}: line 2: the file has a header but no rows")
@@ -650,6 +668,14 @@ def _read_word2vec(path, binary, limit, encoding_errors) -> tuple[list[str], np.
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
         raise VectorsFormatError(
             f"{p}: the gzip stream is damaged or truncated ({exc}); re-download or re-create the file"
+        ) from None
+    except (MemoryError, ValueError, OverflowError):
+        if n_header * dim * 4 <= (1 << 26):
+            raise
+        # A lying header in a .gz file (plain files are checked against their size first).
+        raise VectorsFormatError(
+            f"{p}: line 1: the header declares {n_header} rows of {dim} dimensions, more than "
+            "fits in memory; the header is wrong or the file is damaged (or pass --limit N)"
         ) from None
     words = _decode_words(words_b, p, binary, encoding_errors)
     _refuse_nonfinite(matrix, words, p, binary)
