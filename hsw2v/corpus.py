@@ -198,7 +198,7 @@ def iter_token_blocks(paths: Sequence[str], max_sentence_length: int = 10000,
                 run = 0
         stats.tokens += len(tokens)
         stats.pieces += len(ends)
-        if tokens:
+        if tokens or ends:  # a block of only a newline still ends the piece before it
             yield tokens, ends
 
 
