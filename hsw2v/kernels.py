@@ -7,7 +7,10 @@ tool where that helps: ``syn0`` input vectors, ``syn1`` inner-node vectors, ``co
 
 Conventions
 -----------
-* Vectors are float32, shape (V, D) for ``syn0`` and (V - 1, D) for ``syn1``.
+* Vectors are float32, shape (V, S) for ``syn0`` and (V - 1, S) for ``syn1``, C-contiguous, with
+  a row stride ``S`` that is a whole number of SIMD blocks (:func:`row_stride`); the columns past
+  the model's dimension are zero and stay exactly zero under every update (each update adds
+  multiples of rows whose padding is zero). :func:`padded_rows` makes such arrays.
 * A word's Huffman path is ``codes[offsets[w]:offsets[w + 1]]`` (uint8 bits, root first) and
   ``points[offsets[w]:offsets[w + 1]]`` (int32 inner-node rows of ``syn1``).
 * For a node with code bit ``c`` and score ``f = sigmoid(h . syn1[p])`` the gradient step is
@@ -15,6 +18,17 @@ Conventions
   computed stably.
 * Random numbers come from a per-thread xorshift64* state (uint64 array of length 1) passed in
   and updated in place; no global NumPy RNG is used here.
+
+Rows as registers
+-----------------
+The hot loops work on whole rows held in SIMD registers: a row of ``S`` floats is a tuple of
+``S / 16`` values of the LLVM type ``<16 x float>`` (one AVX-512 register, or two AVX2 ones on
+machines without AVX-512). The tuple length is a compile-time constant, taken from the type of
+the ``blocks`` argument (a tuple of ``S / 16`` zeros), so each row width is compiled once and
+every loop over a row is fully unrolled. A handful of intrinsics (:func:`rzero`, :func:`rload`,
+:func:`rstore`, :func:`rfma`, :func:`radd`, :func:`rscale`, :func:`rdot`, :func:`rprefetch`)
+are the only operations on such rows; they emit plain IEEE ``fmul``/``fadd``/``llvm.fma`` in a
+fixed order, so results do not depend on the optimiser.
 """
 from __future__ import annotations
 
@@ -22,6 +36,10 @@ import math
 
 import numba
 import numpy as np
+from llvmlite import ir
+from numba import types
+from numba.core import cgutils
+from numba.extending import intrinsic, models, register_model
 
 #: The one fastmath policy of the package: reassociation and contraction let dot products and
 #: axpy loops vectorise (and fuse into FMAs); 'nsz' and 'arcp' are harmless for this math. The
@@ -33,6 +51,249 @@ FASTMATH = frozenset({"reassoc", "contract", "nsz", "arcp"})
 JIT_OPTIONS = {"nogil": True, "cache": True, "fastmath": set(FASTMATH)}
 
 jit = numba.njit(**JIT_OPTIONS)
+
+
+# ---------------------------------------------------------------------------------------------
+# Rows as tuples of SIMD registers
+# ---------------------------------------------------------------------------------------------
+
+#: Floats per SIMD block (one 512-bit register).
+LANES = 16
+#: Byte alignment of the padded weight arrays (one cache line).
+ALIGN = 64
+
+
+def row_stride(dim: int) -> int:
+    """Row stride (floats) of the kernels' weight arrays for vectors of ``dim`` floats."""
+    return -(-int(dim) // LANES) * LANES
+
+
+def blocks_of(rows: np.ndarray) -> tuple:
+    """The ``blocks`` argument of the row kernels for ``rows``: a tuple of ``S / 16`` zeros."""
+    return (0,) * (rows.shape[1] // LANES)
+
+
+def padded_rows(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(view, rows)``: kernel rows holding ``a`` and the (n, dim) view of them.
+
+    ``rows`` is C-contiguous float32 of shape ``(n, row_stride(dim))``, 64-byte aligned, zero
+    past column ``dim``; ``view = rows[:, :dim]``. If ``a`` already is such a view it is reused
+    (no copy), so training through ``rows`` updates ``a`` in place; otherwise ``a`` is copied.
+
+    Parameters
+    ----------
+    a : float32 (n, dim)
+
+    Returns
+    -------
+    view : float32 (n, dim)       strided view of ``rows``.
+    rows : float32 (n, S)         S = ``row_stride(dim)``.
+    """
+    n, dim = a.shape
+    stride = row_stride(dim)
+    rows = _rows_under(a, stride)
+    if rows is not None:
+        return a, rows
+    raw = np.zeros(n * stride + ALIGN // 4, dtype=np.float32)
+    skip = (-raw.__array_interface__["data"][0] % ALIGN) // 4
+    rows = raw[skip:skip + n * stride].reshape(n, stride)
+    rows[:, :dim] = a
+    return rows[:, :dim], rows
+
+
+def _rows_under(a: np.ndarray, stride: int) -> np.ndarray | None:
+    """The aligned, zero-padded (n, stride) rows that ``a`` is the left part of, or None."""
+    owner = a.base
+    if (a.dtype != np.float32 or a.ndim != 2 or a.strides != (4 * stride, 4)
+            or not isinstance(owner, np.ndarray) or not a.flags.writeable):
+        return None
+    start = a.__array_interface__["data"][0]
+    lo = owner.__array_interface__["data"][0]
+    if start % ALIGN or start < lo or start + a.shape[0] * stride * 4 > lo + owner.nbytes:
+        return None
+    rows = np.lib.stride_tricks.as_strided(a, (a.shape[0], stride), (4 * stride, 4))
+    return rows if not np.any(rows[:, a.shape[1]:]) else None
+
+
+class _F32x16Type(types.Type):
+    """Numba type of one SIMD block: 16 float32 lanes."""
+
+    def __init__(self):
+        super().__init__(name="f32x16")
+
+
+f32x16 = _F32x16Type()
+_VEC = ir.VectorType(ir.FloatType(), LANES)
+_I32 = ir.IntType(32)
+
+
+@register_model(_F32x16Type)
+class _F32x16Model(models.PrimitiveModel):
+    def __init__(self, dmm, fe_type):
+        super().__init__(dmm, fe_type, _VEC)
+
+
+def _is_row(t) -> bool:
+    return isinstance(t, types.UniTuple) and isinstance(t.dtype, _F32x16Type)
+
+
+def _block_ptrs(context, builder, aryty, ary, idxty, idx, count):
+    """Pointers to the ``count`` SIMD blocks of row ``idx`` of 2-D array ``ary``."""
+    row = context.cast(builder, idx, idxty, types.intp)
+    arr = context.make_array(aryty)(context, builder, ary)
+    zero = context.get_constant(types.intp, 0)
+    ptr = cgutils.get_item_pointer(context, builder, aryty, arr, [row, zero], wraparound=False)
+    vp = builder.bitcast(ptr, _VEC.as_pointer())
+    return [builder.gep(vp, [ir.Constant(_I32, i)]) for i in range(count)]
+
+
+def _fma(builder, a, b, c):
+    fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(_VEC, [_VEC] * 3),
+                                        "llvm.fma.v16f32")
+    return builder.call(fn, [a, b, c])
+
+
+def _splat(context, builder, fromty, x):
+    x = context.cast(builder, x, fromty, types.float32)
+    v = builder.insert_element(ir.Constant(_VEC, ir.Undefined), x, ir.Constant(_I32, 0))
+    mask = ir.Constant(ir.VectorType(_I32, LANES), [0] * LANES)
+    return builder.shuffle_vector(v, ir.Constant(_VEC, ir.Undefined), mask)
+
+
+def _row_type(blocks):
+    if isinstance(blocks, (types.UniTuple, types.Tuple)) and not _is_row(blocks):
+        return types.UniTuple(f32x16, len(blocks)) if len(blocks) > 0 else None
+    return blocks if _is_row(blocks) else None
+
+
+@intrinsic
+def rzero(typingctx, blocks):
+    """A row of zeros, as wide as ``blocks`` (a tuple of zeros or a row)."""
+    rt = _row_type(blocks)
+    if rt is None:
+        return None
+
+    def codegen(context, builder, sig, args):
+        z = ir.Constant(_VEC, [0.0] * LANES)
+        return context.make_tuple(builder, rt, [z] * rt.count)
+    return rt(blocks), codegen
+
+
+@intrinsic
+def rload(typingctx, a, i, like):
+    """Row ``a[i]`` (float32 2-D array, stride a multiple of 16) as a row as wide as ``like``."""
+    if not (_is_row(like) and isinstance(a, types.Array) and a.ndim == 2):
+        return None
+
+    def codegen(context, builder, sig, args):
+        ptrs = _block_ptrs(context, builder, sig.args[0], args[0], sig.args[1], args[1], like.count)
+        return context.make_tuple(builder, like, [builder.load(p, align=4) for p in ptrs])
+    return like(a, i, like), codegen
+
+
+@intrinsic
+def rstore(typingctx, a, i, v):
+    """Store row ``v`` into ``a[i]``."""
+    if not (_is_row(v) and isinstance(a, types.Array) and a.ndim == 2):
+        return None
+
+    def codegen(context, builder, sig, args):
+        ptrs = _block_ptrs(context, builder, sig.args[0], args[0], sig.args[1], args[1], v.count)
+        for p, x in zip(ptrs, cgutils.unpack_tuple(builder, args[2], v.count)):
+            builder.store(x, p, align=4)
+        return context.get_dummy_value()
+    return types.void(a, i, v), codegen
+
+
+@intrinsic
+def rfma(typingctx, g, x, acc):
+    """``acc + g * x`` for a scalar ``g`` and rows ``x``, ``acc`` (one fused multiply-add)."""
+    if not (_is_row(x) and acc == x and isinstance(g, (types.Float, types.Integer))):
+        return None
+
+    def codegen(context, builder, sig, args):
+        gv = _splat(context, builder, sig.args[0], args[0])
+        xs = cgutils.unpack_tuple(builder, args[1], x.count)
+        cs = cgutils.unpack_tuple(builder, args[2], x.count)
+        return context.make_tuple(builder, x, [_fma(builder, gv, a, c) for a, c in zip(xs, cs)])
+    return x(g, x, acc), codegen
+
+
+@intrinsic
+def radd(typingctx, x, y):
+    """``x + y`` for rows."""
+    if not (_is_row(x) and x == y):
+        return None
+
+    def codegen(context, builder, sig, args):
+        xs = cgutils.unpack_tuple(builder, args[0], x.count)
+        ys = cgutils.unpack_tuple(builder, args[1], x.count)
+        return context.make_tuple(builder, x, [builder.fadd(a, b) for a, b in zip(xs, ys)])
+    return x(x, y), codegen
+
+
+@intrinsic
+def rscale(typingctx, g, x):
+    """``g * x`` for a scalar ``g`` and a row ``x``."""
+    if not (_is_row(x) and isinstance(g, (types.Float, types.Integer))):
+        return None
+
+    def codegen(context, builder, sig, args):
+        gv = _splat(context, builder, sig.args[0], args[0])
+        xs = cgutils.unpack_tuple(builder, args[1], x.count)
+        return context.make_tuple(builder, x, [builder.fmul(gv, a) for a in xs])
+    return x(g, x), codegen
+
+
+@intrinsic
+def rdot(typingctx, x, y):
+    """Dot product of rows ``x`` and ``y`` (float32).
+
+    Two interleaved FMA chains over the blocks (even and odd), then a pairwise sum of the 16
+    lanes: a fixed summation order, about half the latency of one chain.
+    """
+    if not (_is_row(x) and x == y):
+        return None
+
+    def codegen(context, builder, sig, args):
+        xs = cgutils.unpack_tuple(builder, args[0], x.count)
+        ys = cgutils.unpack_tuple(builder, args[1], x.count)
+        accs = [builder.fmul(a, b) for a, b in zip(xs[:2], ys[:2])]
+        for i in range(2, x.count):
+            accs[i % 2] = _fma(builder, xs[i], ys[i], accs[i % 2])
+        v = accs[0] if len(accs) == 1 else builder.fadd(accs[0], accs[1])
+        n = LANES
+        while n > 1:
+            h = n // 2
+            lo = ir.Constant(ir.VectorType(_I32, h), list(range(h)))
+            hi = ir.Constant(ir.VectorType(_I32, h), list(range(h, n)))
+            v = builder.fadd(builder.shuffle_vector(v, v, lo), builder.shuffle_vector(v, v, hi))
+            n = h
+        return builder.extract_element(v, ir.Constant(_I32, 0))
+    return types.float32(x, y), codegen
+
+
+@intrinsic
+def rprefetch(typingctx, a, i, like):
+    """Ask the CPU to fetch row ``a[i]`` into its caches (a hint; it never faults)."""
+    if not (_is_row(like) and isinstance(a, types.Array) and a.ndim == 2):
+        return None
+
+    def codegen(context, builder, sig, args):
+        ptrs = _block_ptrs(context, builder, sig.args[0], args[0], sig.args[1], args[1], like.count)
+        i8p = ir.IntType(8).as_pointer()
+        fn = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(ir.VoidType(), [i8p, _I32, _I32, _I32]), "llvm.prefetch.p0")
+        for p in ptrs:  # one per 64-byte block: every cache line of the row
+            builder.call(fn, [builder.bitcast(p, i8p), ir.Constant(_I32, 0),
+                              ir.Constant(_I32, 3), ir.Constant(_I32, 1)])
+        return context.get_dummy_value()
+    return types.void(a, i, like), codegen
+
+
+# ---------------------------------------------------------------------------------------------
+# Random numbers and the hierarchical-softmax step
+# ---------------------------------------------------------------------------------------------
 
 _XS_MULT = np.uint64(0x2545F4914F6CDD1D)
 _SM_GAMMA = np.uint64(0x9E3779B97F4A7C15)
@@ -123,141 +384,131 @@ def hs_step(s, code, alpha):
 
 
 @jit
-def sg_update(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores, neu1e):
+def sg_update(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores, neu1e, blocks):
     """One skip-gram hierarchical-softmax step for one center word and its context words.
 
-    Every context word predicts the center word along the center word's Huffman path, so the
-    ``n_ctx x L`` scores, the gradient block and both updates are computed as small dense
-    blocks while the path's ``syn1`` rows stay hot in cache. All scores are taken before any
-    weight moves (a mini-batch over the window).
+    Every context word predicts the center word along the center word's Huffman path, in
+    word2vec's order: for each context word ``c`` (row ``x``, held in registers), for each node
+    ``p`` of the path, ``s = x . syn1[p]``, ``g = (1 - code - sigmoid(s)) * alpha``, the error
+    row ``e += g * syn1[p]`` and ``syn1[p] += g * x``; then ``syn0[c] += e``. A node whose score
+    is saturated (``|s| >= MAX_EXP``) is skipped as in word2vec; its loss is still counted,
+    exactly, after the loop (so no libm call sits between the row registers).
 
     Parameters
     ----------
-    syn0 : float32 (V, D)      input vectors, updated in place for the context rows.
-    syn1 : float32 (V - 1, D)  inner-node vectors, updated in place for the path rows.
+    syn0 : float32 (V, S)      input vectors, updated in place for the context rows.
+    syn1 : float32 (V - 1, S)  inner-node vectors, updated in place for the path rows.
     ctx : int32 (>= n_ctx,)    context word ids; ``ctx[:n_ctx]`` are used (repeats allowed).
     n_ctx : int                number of context words.
     codes : uint8 (total,)     flat Huffman code bits; the path is ``codes[start:stop]``.
     points : int32 (total,)    flat inner-node ids; the path is ``points[start:stop]``.
     start, stop : int          the center word's path slice.
     alpha : float              learning rate.
-    scores : float32 (>= n_ctx * L,)  scratch, receives the gradient block ``g``.
-    neu1e : float32 (>= n_ctx, D)     scratch, receives the input-vector updates.
+    scores : float32 (>= n_ctx * L,)  scratch (the log-odds of saturated decisions).
+    neu1e : float32 (>= 1, S)  scratch (unused; kept for a uniform call).
+    blocks : tuple of S / 16 ints     row width (see :func:`blocks_of`); a compile-time constant.
 
     Returns
     -------
     float
-        Summed negative log-likelihood of the ``n_ctx`` predictions (before the update).
+        Summed negative log-likelihood of the ``n_ctx`` predictions, each node's term taken
+        before that node's update.
     """
-    dim = syn0.shape[1]
     plen = stop - start
+    z = rzero(blocks)
     loss = 0.0
-    # Rows are indexed in place (syn0[c, d]), never sliced into views: a view costs two atomic
-    # reference-count updates, which dominated the run time.
+    n_sat = 0
     for k in range(n_ctx):
         c = ctx[k]
+        x = rload(syn0, c, z)
+        e = z
         for j in range(plen):
             p = points[start + j]
-            s = np.float32(0.0)
-            for d in range(dim):
-                s += syn0[c, d] * syn1[p, d]
-            g, nll = hs_step(s, codes[start + j], alpha)
-            loss += nll
-            scores[k * plen + j] = g
-    # neu1e = G . Y  (uses syn1 before its update, as word2vec does)
-    for k in range(n_ctx):
-        for d in range(dim):
-            neu1e[k, d] = 0.0
-        for j in range(plen):
-            g = scores[k * plen + j]
-            p = points[start + j]
-            for d in range(dim):
-                neu1e[k, d] += g * syn1[p, d]
-    # syn1[path] += G^T . X
-    for j in range(plen):
-        p = points[start + j]
-        for k in range(n_ctx):
-            g = scores[k * plen + j]
-            c = ctx[k]
-            for d in range(dim):
-                syn1[p, d] += g * syn0[c, d]
-    # syn0[ctx] += neu1e
-    for k in range(n_ctx):
-        c = ctx[k]
-        for d in range(dim):
-            syn0[c, d] += neu1e[k, d]
+            y = rload(syn1, p, z)
+            s = rdot(x, y)
+            code = codes[start + j]
+            if abs(s) < MAX_EXP:  # also false for NaN, which then updates nothing
+                i = int((s + MAX_EXP) * _SCALE + 0.5)
+                g = (1.0 - code - SIGMOID_TABLE[i]) * alpha
+                loss += NLL_TABLE[i + code * (TABLE_SIZE - 2 * i)]
+                e = rfma(g, y, e)
+                rstore(syn1, p, rfma(g, x, y))
+            else:
+                scores[n_sat] = s if code == 0 else -s  # log-odds of the observed branch
+                n_sat += 1
+        rstore(syn0, c, radd(rload(syn0, c, z), e))
+    for i in range(n_sat):
+        _, nll = sigmoid_and_nll(scores[i], 0)
+        loss += nll
     return loss
 
 
 @jit
-def cbow_update(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, neu1, neu1e):
+def cbow_update(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores, neu1e, blocks):
     """One CBOW hierarchical-softmax step: the mean of the context vectors predicts the center.
 
     As in word2vec (and gensim with ``cbow_mean=1``) the full error vector is added to every
-    context word's input vector.
+    context word's input vector. The path rows are distinct, so computing every score from
+    the weights before the step equals word2vec's node-by-node loop.
 
     Parameters
     ----------
-    syn0 : float32 (V, D)      input vectors, updated in place for the context rows.
-    syn1 : float32 (V - 1, D)  inner-node vectors, updated in place for the path rows.
+    syn0 : float32 (V, S)      input vectors, updated in place for the context rows.
+    syn1 : float32 (V - 1, S)  inner-node vectors, updated in place for the path rows.
     ctx : int32 (>= n_ctx,)    context word ids, ``n_ctx >= 1``.
     n_ctx : int                number of context words.
     codes, points, start, stop : the center word's Huffman path (see :func:`sg_update`).
     alpha : float              learning rate.
-    neu1 : float32 (D,)        scratch, receives the mean context vector.
-    neu1e : float32 (D,)       scratch, receives the error vector.
+    scores : float32 (>= L,)   scratch, receives the gradients.
+    neu1e : float32 (>= 1, S)  scratch (unused; kept for a uniform call).
+    blocks : tuple of S / 16 ints     row width (see :func:`blocks_of`).
 
     Returns
     -------
     float
         Negative log-likelihood of the center word given the context (before the update).
     """
-    dim = syn0.shape[1]
-    for d in range(dim):
-        neu1[d] = 0.0
-        neu1e[d] = 0.0
+    plen = stop - start
+    z = rzero(blocks)
+    h = z
     for k in range(n_ctx):
-        c = ctx[k]
-        for d in range(dim):
-            neu1[d] += syn0[c, d]
-    inv = np.float32(1.0 / n_ctx)
-    for d in range(dim):
-        neu1[d] *= inv
+        h = radd(h, rload(syn0, ctx[k], z))
+    h = rscale(np.float32(1.0 / n_ctx), h)
+    for j in range(plen):
+        scores[j] = rdot(h, rload(syn1, points[start + j], z))
     loss = 0.0
-    for j in range(stop - start):
-        p = points[start + j]
-        s = np.float32(0.0)
-        for d in range(dim):
-            s += neu1[d] * syn1[p, d]
-        g, nll = hs_step(s, codes[start + j], alpha)
+    for j in range(plen):
+        g, nll = hs_step(scores[j], codes[start + j], alpha)
         loss += nll
-        g = np.float32(g)
-        for d in range(dim):
-            neu1e[d] += g * syn1[p, d]
-        for d in range(dim):
-            syn1[p, d] += g * neu1[d]
+        scores[j] = g
+    e = z
+    for j in range(plen):
+        p = points[start + j]
+        y = rload(syn1, p, z)
+        e = rfma(scores[j], y, e)
+        rstore(syn1, p, rfma(scores[j], h, y))
     for k in range(n_ctx):
         c = ctx[k]
-        for d in range(dim):
-            syn0[c, d] += neu1e[d]
+        rstore(syn0, c, radd(rload(syn0, c, z), e))
     return loss
 
 
-@jit
 def train_chunk(ids, remap, keep, syn0, syn1, codes, points, offsets, sg, window,
                 alpha, alpha_step, min_alpha, rng, sent, ctx, scores, neu1, neu1e, stats):
     """Train on every sentence piece of a chunk of the encoded corpus.
 
     Each piece is first subsampled (word2vec's formula, precomputed in ``keep``), then each
     kept word is trained with a reduced window ``window - b``, ``b`` uniform in
-    ``[0, window)``, over the kept words of its piece.
+    ``[0, window)``, over the kept words of its piece. This checks the row layout and calls the
+    jitted :func:`train_rows` (which is compiled once per row width).
 
     Parameters
     ----------
     ids : int32 (n,)        stream entries; ``-1`` ends a piece, the chunk ends with ``-1``.
     remap : int32 (P,)      stream id -> vocabulary id, or ``-1`` for a word not in the vocabulary.
     keep : float64 (V,)     probability of keeping each word under subsampling.
-    syn0, syn1 : float32    weights, updated in place (Hogwild: other threads may write too).
+    syn0, syn1 : float32 (V, S), (V - 1, S)  weights as made by :func:`padded_rows` (S a
+                            multiple of 16), updated in place (Hogwild: other threads may write).
     codes, points : uint8, int32 (total,)  flat Huffman paths; offsets : int64 (V + 1,).
     sg : bool               skip-gram if true, else CBOW.
     window : int            maximum window (>= 1).
@@ -268,9 +519,40 @@ def train_chunk(ids, remap, keep, syn0, syn1, codes, points, offsets, sg, window
     sent : int32 (>= longest piece,)   scratch for the kept words of a piece.
     ctx : int32 (>= 2 * window,)       scratch for context ids.
     scores : float32 (>= 2 * window * longest path,)  scratch.
-    neu1 : float32 (D,)     scratch.   neu1e : float32 (2 * window, D)  scratch.
+    neu1 : float32 (S,)     scratch (unused, kept for the caller's layout).
+    neu1e : float32 (2 * window, S)  scratch.
     stats : float64 (4,)    accumulates [loss, predictions, words read, words trained].
+
+    Returns
+    -------
+    int
+        In-vocabulary words read.
     """
+    for name, a in (("syn0", syn0), ("syn1", syn1), ("neu1e", neu1e)):
+        if a.ndim != 2 or a.shape[1] % LANES or not a.flags.c_contiguous:
+            raise ValueError(f"{name} must be C-contiguous rows of a multiple of {LANES} floats "
+                             f"(see kernels.padded_rows), got shape {a.shape}")
+    if syn1.shape[1] != syn0.shape[1] or neu1e.shape[1] != syn0.shape[1]:
+        raise ValueError("syn0, syn1 and neu1e must have the same row stride")
+    return train_rows(ids, remap, keep, syn0, syn1, codes, points, offsets, sg, window, alpha,
+                      alpha_step, min_alpha, rng, sent, ctx, scores, neu1e, stats,
+                      blocks_of(syn0))
+
+
+@jit
+def train_rows(ids, remap, keep, syn0, syn1, codes, points, offsets, sg, window, alpha,
+               alpha_step, min_alpha, rng, sent, ctx, scores, neu1e, stats, blocks):
+    """The jitted body of :func:`train_chunk`; ``blocks`` is :func:`blocks_of` ``(syn0)``.
+
+    While a word trains, the rows the next word needs (its path in ``syn1`` and the context
+    word entering the window) are prefetched.
+
+    Returns
+    -------
+    int
+        In-vocabulary words read.
+    """
+    z = rzero(blocks)
     n = ids.shape[0]
     seen = 0
     trained = 0
@@ -311,16 +593,22 @@ def train_chunk(ids, remap, keep, syn0, syn1, codes, points, offsets, sg, window
                 if j != pos:
                     ctx[k] = sent[j]
                     k += 1
+            if pos + 1 < length:
+                nxt = sent[pos + 1]
+                for q in range(offsets[nxt], offsets[nxt + 1]):
+                    rprefetch(syn1, points[q], z)
+                if pos + window + 1 < length:
+                    rprefetch(syn0, sent[pos + window + 1], z)
             if k == 0:
                 continue
             w = sent[pos]
             if sg:
                 loss += sg_update(syn0, syn1, ctx, k, codes, points, offsets[w],
-                                  offsets[w + 1], a, scores, neu1e)
+                                  offsets[w + 1], a, scores, neu1e, blocks)
                 pairs += k
             else:
                 loss += cbow_update(syn0, syn1, ctx, k, codes, points, offsets[w],
-                                    offsets[w + 1], a, neu1, neu1e[0])
+                                    offsets[w + 1], a, scores, neu1e, blocks)
                 pairs += 1
         trained += length
     stats[0] += loss

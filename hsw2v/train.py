@@ -174,7 +174,11 @@ class _Trainer:
         self._hold = threading.Event()
         self._cond = threading.Condition()
         self._parked = 0
-        dim = model.syn0.shape[1]
+        # The kernels work on rows padded to whole SIMD blocks; model.syn0/syn1 become (V, dim)
+        # views of those rows (no copy if they already are), so they always show the weights.
+        model.syn0, self.rows0 = kernels.padded_rows(model.syn0)
+        model.syn1, self.rows1 = kernels.padded_rows(model.syn1)
+        dim = self.rows0.shape[1]
         longest = int(model.tree.lengths.max())
         w2 = 2 * cfg.window
         self.scratch = [
@@ -291,7 +295,7 @@ class _Trainer:
                     return
                 alpha = cfg.alpha - step * (epoch * words_t + done)
                 done += kernels.train_chunk(
-                    ids, self.remap, self.keep, m.syn0, m.syn1, tree.codes, tree.points,
+                    ids, self.remap, self.keep, self.rows0, self.rows1, tree.codes, tree.points,
                     tree.offsets, cfg.model == "sg", cfg.window, alpha, step, cfg.min_alpha,
                     self.rngs[t], sent, ctx, scores, neu1, neu1e, stats)
                 self.pos[t] += len(ids)

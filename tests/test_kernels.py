@@ -1,0 +1,341 @@
+"""The Numba kernels (hsw2v.kernels) against slow NumPy/Python references on tiny inputs."""
+from __future__ import annotations
+
+import inspect
+import math
+import re
+
+import numba
+import numpy as np
+import pytest
+
+from hsw2v import kernels as K
+
+M64 = (1 << 64) - 1
+
+
+# ------------------------------------------------------------------------------------------
+# Slow references
+# ------------------------------------------------------------------------------------------
+
+class RefRng:
+    """xorshift64* in plain Python integers (the kernels' generator)."""
+
+    def __init__(self, state: int):
+        self.x = state
+
+    def u64(self) -> int:
+        x = self.x
+        x ^= x >> 12
+        x ^= (x << 25) & M64
+        x ^= x >> 27
+        self.x = x
+        return (x * 0x2545F4914F6CDD1D) & M64
+
+    def uniform(self) -> float:
+        return (self.u64() >> 11) * (1.0 / 9007199254740992.0)
+
+
+def ref_hs(s: float, code: int, alpha: float) -> tuple[float, float]:
+    """(g, nll) of one decision: table sigmoid inside (-MAX_EXP, MAX_EXP), exact loss outside."""
+    x = s if code == 0 else -s
+    nll_exact = math.log1p(math.exp(-abs(x))) + max(-x, 0.0)
+    if abs(s) < K.MAX_EXP:
+        i = int((s + K.MAX_EXP) * K._SCALE + 0.5)
+        g = (1.0 - code - float(K.SIGMOID_TABLE[i])) * alpha
+        return g, float(K.NLL_TABLE[i if code == 0 else K.TABLE_SIZE - i])
+    return 0.0, nll_exact
+
+
+def ref_sg(syn0, syn1, ctx, codes, path, alpha):
+    """word2vec's skip-gram step (C order), on (V, D) float64 copies; returns the loss."""
+    loss = 0.0
+    for c in ctx:
+        x = syn0[c].copy()
+        e = np.zeros_like(x)
+        for code, p in zip(codes, path):
+            g, nll = ref_hs(float(x @ syn1[p]), int(code), alpha)
+            loss += nll
+            e += g * syn1[p]
+            syn1[p] += g * x
+        syn0[c] += e
+    return loss
+
+
+def ref_cbow(syn0, syn1, ctx, codes, path, alpha):
+    """word2vec's CBOW step (mean of the context rows), on float64 copies; returns the loss."""
+    h = syn0[list(ctx)].mean(axis=0)
+    e = np.zeros_like(h)
+    loss = 0.0
+    for code, p in zip(codes, path):
+        g, nll = ref_hs(float(h @ syn1[p]), int(code), alpha)
+        loss += nll
+        e += g * syn1[p]
+        syn1[p] += g * h
+    for c in ctx:
+        syn0[c] += e
+    return loss
+
+
+def ref_train_chunk(ids, remap, keep, syn0, syn1, codes, points, offsets, sg, window, alpha,
+                    alpha_step, min_alpha, rng: RefRng):
+    """The whole of train_chunk in Python; returns [loss, predictions, words read, trained]."""
+    stats = [0.0, 0, 0, 0]
+    i, n, seen = 0, len(ids), 0
+    while i < n:
+        a = max(alpha - alpha_step * seen, min_alpha)
+        sent = []
+        while i < n:
+            t = int(ids[i])
+            i += 1
+            if t < 0:
+                break
+            w = int(remap[t])
+            if w < 0:
+                continue
+            seen += 1
+            if keep[w] < 1.0 and rng.uniform() >= keep[w]:
+                continue
+            sent.append(w)
+        for pos, w in enumerate(sent):
+            b = rng.u64() % window
+            lo, hi = max(pos - window + b, 0), min(pos + window + 1 - b, len(sent))
+            ctx = [sent[j] for j in range(lo, hi) if j != pos]
+            if not ctx:
+                continue
+            path = slice(offsets[w], offsets[w + 1])
+            if sg:
+                stats[0] += ref_sg(syn0, syn1, ctx, codes[path], points[path], a)
+                stats[1] += len(ctx)
+            else:
+                stats[0] += ref_cbow(syn0, syn1, ctx, codes[path], points[path], a)
+                stats[1] += 1
+        stats[3] += len(sent)
+    stats[2] = seen
+    return stats
+
+
+# ------------------------------------------------------------------------------------------
+# Fixtures
+# ------------------------------------------------------------------------------------------
+
+def tree_of(n_words: int, seed: int):
+    """A random (not Huffman, any prefix-free shape will do for the kernels) set of paths."""
+    rng = np.random.default_rng(seed)
+    lengths = rng.integers(1, min(7, n_words), n_words)
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    codes = rng.integers(0, 2, offsets[-1]).astype(np.uint8)
+    points = rng.integers(0, n_words - 1, offsets[-1]).astype(np.int32)
+    for w in range(n_words):  # a path visits distinct nodes
+        points[offsets[w]:offsets[w + 1]] = rng.choice(n_words - 1, lengths[w], replace=False)
+    return codes, points, offsets
+
+
+def weights(n_words: int, dim: int, seed: int, scale: float = 0.5):
+    rng = np.random.default_rng(seed)
+    syn0 = ((rng.random((n_words, dim)) - 0.5) * scale).astype(np.float32)
+    syn1 = ((rng.random((n_words - 1, dim)) - 0.5) * scale).astype(np.float32)
+    return syn0, syn1
+
+
+def scratch(window: int, longest: int, stride: int, max_len: int = 64):
+    w2 = 2 * window
+    return (np.zeros(max_len, np.int32), np.zeros(w2, np.int32),
+            np.zeros(w2 * longest, np.float32), np.zeros(stride, np.float32),
+            np.zeros((w2, stride), np.float32))
+
+
+# ------------------------------------------------------------------------------------------
+# Row layout
+# ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("dim,stride", [(1, 16), (16, 16), (17, 32), (100, 112), (300, 304)])
+def test_row_stride(dim, stride):
+    assert K.row_stride(dim) == stride
+
+
+def test_padded_rows_layout_and_reuse():
+    a = np.arange(3 * 20, dtype=np.float32).reshape(3, 20)
+    view, rows = K.padded_rows(a)
+    assert rows.shape == (3, 32) and rows.dtype == np.float32 and rows.flags.c_contiguous
+    assert rows.__array_interface__["data"][0] % K.ALIGN == 0
+    assert np.array_equal(view, a) and not np.any(rows[:, 20:])
+    assert np.shares_memory(view, rows)
+    view2, rows2 = K.padded_rows(view)  # already padded: reused, not copied
+    assert view2 is view and rows2.shape == rows.shape
+    assert rows2.__array_interface__["data"][0] == rows.__array_interface__["data"][0]
+    rows2[1, 3] = -1.0
+    assert view[1, 3] == -1.0 and rows[1, 3] == -1.0
+
+
+def test_padded_rows_copies_a_view_with_dirty_padding():
+    _, rows = K.padded_rows(np.zeros((2, 5), np.float32))
+    rows[:, 5:] = 1.0
+    view, fresh = K.padded_rows(rows[:, :5])
+    assert not np.shares_memory(fresh, rows) and not np.any(fresh[:, 5:])
+    assert np.array_equal(view, rows[:, :5])
+
+
+def test_train_chunk_rejects_unpadded_rows():
+    codes, points, offsets = tree_of(4, 0)
+    syn0, syn1 = weights(4, 5, 0)
+    with pytest.raises(ValueError, match="padded_rows"):
+        K.train_chunk(np.array([0, 1, -1], np.int32), np.arange(4, dtype=np.int32), np.ones(4),
+                      syn0, syn1, codes, points, offsets, True, 2, 0.1, 0.0, 0.0,
+                      np.array([7], np.uint64), *scratch(2, 6, 5), np.zeros(4))
+
+
+# ------------------------------------------------------------------------------------------
+# Single steps vs references
+# ------------------------------------------------------------------------------------------
+
+def run_step(kernel, dim, ctx, w, seed, alpha=0.3, scale=0.5):
+    n_words = 9
+    codes, points, offsets = tree_of(n_words, seed)
+    syn0, syn1 = weights(n_words, dim, seed, scale)
+    r0, r1 = syn0.astype(np.float64), syn1.astype(np.float64)
+    _, k0 = K.padded_rows(syn0)
+    _, k1 = K.padded_rows(syn1)
+    ctx = np.asarray(ctx, np.int32)
+    stride = k0.shape[1]
+    got = kernel(k0, k1, ctx, len(ctx), codes, points, offsets[w], offsets[w + 1], alpha,
+                 np.zeros(10 * 6, np.float32), np.zeros((10, stride), np.float32),
+                 K.blocks_of(k0))
+    path = slice(offsets[w], offsets[w + 1])
+    ref = (ref_sg if kernel is K.sg_update else ref_cbow)(r0, r1, list(ctx), codes[path],
+                                                          points[path], alpha)
+    return got, ref, k0, k1, r0, r1, dim
+
+
+@pytest.mark.parametrize("kernel", [K.sg_update, K.cbow_update])
+@pytest.mark.parametrize("dim", [1, 5, 16, 40])
+@pytest.mark.parametrize("ctx,w", [([1], 0), ([2, 5, 2, 7], 3), ([0, 1, 2, 3, 4, 5, 6, 8], 8)])
+def test_step_matches_reference(kernel, dim, ctx, w):
+    got, ref, k0, k1, r0, r1, dim = run_step(kernel, dim, ctx, w, seed=dim + w)
+    assert got == pytest.approx(ref, rel=1e-5)
+    np.testing.assert_allclose(k0[:, :dim], r0, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(k1[:, :dim], r1, rtol=1e-5, atol=1e-6)
+    assert not np.any(k0[:, dim:]) and not np.any(k1[:, dim:])  # padding stays exactly zero
+
+
+@pytest.mark.parametrize("kernel", [K.sg_update, K.cbow_update])
+def test_saturated_nodes_are_skipped_but_counted(kernel):
+    # Large weights: most scores are beyond MAX_EXP, so most nodes do not move.
+    got, ref, k0, k1, r0, r1, dim = run_step(kernel, 24, [1, 2, 3], 4, seed=3, scale=12.0)
+    assert got == pytest.approx(ref, rel=1e-5) and got > 10.0
+    np.testing.assert_allclose(k1[:, :dim], r1, rtol=1e-5, atol=1e-5)
+
+
+def ref_sg_minibatch(syn0, syn1, ctx, codes, path, alpha):
+    """The window as one mini-batch (every score from the weights before the step)."""
+    x, y = syn0[list(ctx)].copy(), syn1[list(path)].copy()
+    g = np.array([[ref_hs(float(xi @ yj), int(c), alpha)[0] for yj, c in zip(y, codes)]
+                  for xi in x])
+    syn1[list(path)] += g.T @ x
+    for c, e in zip(ctx, g @ y):
+        syn0[c] += e
+
+
+def test_sg_step_is_word2vec_order_not_a_minibatch():
+    # Repeated context words see each other's updates (word2vec's order); a mini-batch over
+    # the window would not, and lands measurably elsewhere.
+    got, ref, k0, k1, r0, r1, dim = run_step(K.sg_update, 8, [3, 3, 5], 2, seed=11, alpha=1.0)
+    np.testing.assert_allclose(k0[:, :dim], r0, rtol=1e-5, atol=1e-6)
+    syn0, syn1 = weights(9, 8, 11)
+    codes, points, offsets = tree_of(9, 11)
+    m0, m1 = syn0.astype(np.float64), syn1.astype(np.float64)
+    ref_sg_minibatch(m0, m1, [3, 3, 5], codes[offsets[2]:offsets[3]],
+                     points[offsets[2]:offsets[3]], 1.0)
+    assert np.max(np.abs(k0[3, :dim] - m0[3])) > 1e-3
+
+
+def test_hs_step_table_is_close_to_exact_sigmoid():
+    s = np.linspace(-5.99, 5.99, 2001)
+    for code in (0, 1):
+        g = np.array([K.hs_step(x, code, 1.0)[0] for x in s])
+        exact = 1.0 - code - 1.0 / (1.0 + np.exp(-s))
+        assert np.max(np.abs(g - exact)) < 2e-3
+    assert K.hs_step(6.0, 0, 1.0)[0] == 0.0 and K.hs_step(-7.0, 1, 1.0)[0] == 0.0
+
+
+# ------------------------------------------------------------------------------------------
+# Whole chunks vs the Python reference (same random numbers)
+# ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("sg", [True, False])
+@pytest.mark.parametrize("dim", [3, 20])
+def test_train_chunk_matches_reference(sg, dim):
+    n_words, window = 7, 3
+    codes, points, offsets = tree_of(n_words, 5)
+    syn0, syn1 = weights(n_words, dim, 5, 0.2)
+    rng = np.random.default_rng(9)
+    # Stream ids 0..8; id 8 and id 2 are out of the vocabulary (remap -1); pieces end with -1.
+    remap = np.array([0, 1, -1, 2, 3, 4, 5, 6, -1], np.int32)
+    ids = rng.integers(0, 9, 60).astype(np.int32)
+    ids[[11, 25, 26, 59]] = -1
+    keep = np.array([0.4, 0.9, 1.0, 1.0, 0.7, 1.0, 1.0])
+    r0, r1 = syn0.astype(np.float64), syn1.astype(np.float64)
+    _, k0 = K.padded_rows(syn0)
+    _, k1 = K.padded_rows(syn1)
+    state = np.array([0x1234_5678_9ABC_DEF1], np.uint64)
+    stats = np.zeros(4)
+    seen = K.train_chunk(ids, remap, keep, k0, k1, codes, points, offsets, sg, window, 0.2,
+                         1e-3, 0.05, state, *scratch(window, 6, k0.shape[1]), stats)
+    ref_rng = RefRng(0x1234_5678_9ABC_DEF1)
+    ref = ref_train_chunk(ids, remap, keep, r0, r1, codes, points, offsets, sg, window, 0.2,
+                          1e-3, 0.05, ref_rng)
+    assert seen == ref[2] == int(np.sum(remap[ids[ids >= 0]] >= 0))
+    assert stats[1:].tolist() == [ref[1], ref[2], ref[3]]
+    assert 0 < ref[3] < ref[2]  # subsampling dropped some words
+    assert int(state[0]) == ref_rng.x  # same random numbers drawn
+    assert stats[0] == pytest.approx(ref[0], rel=1e-5)
+    np.testing.assert_allclose(k0[:, :dim], r0, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(k1[:, :dim], r1, rtol=1e-4, atol=1e-6)
+    assert not np.any(k0[:, dim:]) and not np.any(k1[:, dim:])
+
+
+def test_rng_matches_reference_and_splitmix_is_fixed():
+    state = np.array([42], np.uint64)
+    ref = RefRng(42)
+    assert [int(K.next_u64(state)) for _ in range(5)] == [ref.u64() for _ in range(5)]
+    u = K.next_uniform(state)
+    assert u == ref.uniform() and 0.0 <= u < 1.0
+    assert int(K.splitmix64(np.uint64(0))) == 0xE220A8397B1DCDAF
+
+
+# ------------------------------------------------------------------------------------------
+# The one fastmath policy
+# ------------------------------------------------------------------------------------------
+
+def dispatchers():
+    return {name: f for name, f in vars(K).items() if isinstance(f, numba.core.dispatcher.Dispatcher)}
+
+
+def test_every_kernel_uses_the_module_policy():
+    found = dispatchers()
+    assert {"sg_update", "cbow_update", "train_rows", "hs_step", "next_u64"} <= set(found)
+    for name, f in found.items():
+        assert f.targetoptions["fastmath"] == set(K.FASTMATH), name
+        assert f.targetoptions["nogil"] is True, name
+        assert type(f._cache).__name__ == "FunctionCache", f"{name} is not cached on disk"
+
+
+def test_fastmath_is_set_in_one_place_and_keeps_nan_inf():
+    src = inspect.getsource(K)
+    assert len(re.findall(r"fastmath['\"]?\s*[=:]", src)) == 1
+    assert not {"nnan", "ninf", "fast"} & set(K.FASTMATH)
+
+
+def test_nan_scores_update_nothing_and_show_in_the_loss():
+    # A NaN score (a diverged run) must not spread through the table lookup; the loss shows it.
+    syn0, syn1 = weights(9, 4, 2)
+    _, k0 = K.padded_rows(syn0)
+    _, k1 = K.padded_rows(syn1)
+    codes, points, offsets = tree_of(9, 2)
+    k1[points[offsets[0]:offsets[1]], 0] = np.nan
+    before0, before1 = k0.copy(), k1.copy()
+    loss = K.sg_update(k0, k1, np.array([1], np.int32), 1, codes, points, offsets[0],
+                       offsets[1], 0.3, np.zeros(60, np.float32), np.zeros((10, 16), np.float32),
+                       K.blocks_of(k0))
+    assert math.isnan(loss)
+    assert np.array_equal(k0, before0) and np.array_equal(k1, before1, equal_nan=True)
