@@ -27,8 +27,9 @@ machines without AVX-512). The tuple length is a compile-time constant, taken fr
 the ``blocks`` argument (a tuple of ``S / 16`` zeros), so each row width is compiled once and
 every loop over a row is fully unrolled. A handful of intrinsics (:func:`rzero`, :func:`rload`,
 :func:`rstore`, :func:`rfma`, :func:`radd`, :func:`rscale`, :func:`rdot`, :func:`rprefetch`)
-are the only operations on such rows; they emit plain IEEE ``fmul``/``fadd``/``llvm.fma`` in a
-fixed order, so results do not depend on the optimiser.
+are the only operations on such rows; they emit ``fmul``/``fadd``/``llvm.fma`` on those
+registers, which the module's fastmath policy lets LLVM reassociate like any other float code
+(one compiled build is deterministic: one thread and one seed give bit-identical vectors).
 """
 from __future__ import annotations
 
@@ -73,32 +74,95 @@ def blocks_of(rows: np.ndarray) -> tuple:
     return (0,) * (rows.shape[1] // LANES)
 
 
-def padded_rows(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def padded_rows(a: np.ndarray, extra: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Return ``(view, rows)``: kernel rows holding ``a`` and the (n, dim) view of them.
 
-    ``rows`` is C-contiguous float32 of shape ``(n, row_stride(dim))``, 64-byte aligned, zero
-    past column ``dim``; ``view = rows[:, :dim]``. If ``a`` already is such a view it is reused
-    (no copy), so training through ``rows`` updates ``a`` in place; otherwise ``a`` is copied.
+    ``rows`` is C-contiguous float32 of shape ``(n + extra, row_stride(dim))``, 64-byte aligned,
+    zero past column ``dim`` (and in the ``extra`` rows); ``view = rows[:n, :dim]``. If ``a``
+    already is such a view and no extra rows are asked for, it is reused (no copy), so training
+    through ``rows`` updates ``a`` in place; otherwise ``a`` is copied.
 
     Parameters
     ----------
     a : float32 (n, dim)
+    extra : int
+        Rows to add after the ``n`` rows (room for :func:`private_hot_rows`).
 
     Returns
     -------
     view : float32 (n, dim)       strided view of ``rows``.
-    rows : float32 (n, S)         S = ``row_stride(dim)``.
+    rows : float32 (n + extra, S)  S = ``row_stride(dim)``.
     """
     n, dim = a.shape
     stride = row_stride(dim)
-    rows = _rows_under(a, stride)
+    rows = _rows_under(a, stride) if extra == 0 else None
     if rows is not None:
         return a, rows
+    rows = _aligned_zeros(n + extra, stride)
+    rows[:n, :dim] = a
+    return rows[:n, :dim], rows
+
+
+def _aligned_zeros(n: int, stride: int) -> np.ndarray:
     raw = np.zeros(n * stride + ALIGN // 4, dtype=np.float32)
     skip = (-raw.__array_interface__["data"][0] % ALIGN) // 4
-    rows = raw[skip:skip + n * stride].reshape(n, stride)
-    rows[:, :dim] = a
-    return rows[:, :dim], rows
+    return raw[skip:skip + n * stride].reshape(n, stride)
+
+
+#: Inner-node rows each training thread keeps a private copy of (the top of the Huffman tree:
+#: the last-merged, most visited nodes). Every center word updates the root and its first
+#: children, so with shared rows the threads' cores pass those cache lines back and forth on
+#: nearly every (context, node) pair; measured on 2 cores, the 2-thread run used ~1.5x the
+#: CPU time of the same work done by one thread. With 32-64 private rows, merged every
+#: ``HOT_SYNC_EVERY`` center words, the overhead was within noise (~1.05x).
+HOT_ROWS = 64
+#: Center words between two merges of a thread's private rows into the shared ones.
+HOT_SYNC_EVERY = 256
+
+
+def private_hot_rows(rows1: np.ndarray, n_nodes: int, points: np.ndarray, threads: int,
+                     count: int | None = None) -> list[tuple[np.ndarray, tuple | None]]:
+    """Give each of ``threads`` threads private copies of the ``count`` top inner-node rows.
+
+    The private rows of thread ``t`` live in ``rows1`` after the ``n_nodes`` shared ones (see
+    ``padded_rows(..., extra=threads * count)``); the thread trains with a copy of ``points``
+    in which the top nodes point at its private rows, and ``train_chunk(..., hot=...)`` adds
+    the thread's accumulated change to the shared rows (and refreshes its copies) every
+    :data:`HOT_SYNC_EVERY` center words and at the end of each chunk, so the shared rows hold
+    every update at chunk boundaries. One thread needs none of this: it gets ``points`` itself
+    and ``None``.
+
+    Parameters
+    ----------
+    rows1 : float32 (>= n_nodes + threads * count, S)   kernel rows of ``syn1``, updated.
+    n_nodes : int              number of shared inner-node rows (V - 1).
+    points : int32 (total,)    flat Huffman paths.
+    threads : int
+    count : int, optional      rows to privatise (default :data:`HOT_ROWS`; capped at ``n_nodes``).
+
+    Returns
+    -------
+    list of (points_t, hot_t), one per thread
+        ``points_t`` int32 (total,); ``hot_t`` the ``hot`` argument of :func:`train_chunk`.
+    """
+    count = min(HOT_ROWS if count is None else count, n_nodes)
+    if threads <= 1 or count == 0:
+        return [(points, None)] * threads
+    if rows1.shape[0] < n_nodes + threads * count:
+        raise ValueError(f"rows1 has {rows1.shape[0]} rows, needs {n_nodes + threads * count}")
+    top = n_nodes - count
+    out = []
+    for t in range(threads):
+        own = n_nodes + t * count
+        rows1[own:own + count] = rows1[top:n_nodes]
+        base = _aligned_zeros(count, rows1.shape[1])
+        base[:] = rows1[top:n_nodes]
+        pts = np.array(points, dtype=np.int32, copy=True)
+        pts[pts >= top] += own - top
+        # Threads walk the rows from different starting points when merging, so two merges
+        # running at once rarely touch the same row at the same time.
+        out.append((pts, (top, own, base, t * count // threads)))
+    return out
 
 
 def _rows_under(a: np.ndarray, stride: int) -> np.ndarray | None:
@@ -249,8 +313,8 @@ def rscale(typingctx, g, x):
 def rdot(typingctx, x, y):
     """Dot product of rows ``x`` and ``y`` (float32).
 
-    Two interleaved FMA chains over the blocks (even and odd), then a pairwise sum of the 16
-    lanes: a fixed summation order, about half the latency of one chain.
+    Two FMA chains over the blocks (even and odd), then a pairwise sum of the 16 lanes (LLVM
+    may reassociate this under the fastmath policy).
     """
     if not (_is_row(x) and x == y):
         return None
@@ -344,17 +408,43 @@ def sigmoid_and_nll(s, code):
     return f, nll
 
 
-#: Sigmoid table over [-MAX_EXP, MAX_EXP] at resolution 2 * MAX_EXP / TABLE_SIZE (~0.0015).
+#: Sigmoid table over [-MAX_EXP, MAX_EXP] at resolution 2 * MAX_EXP / TABLE_SIZE (~0.012; with
+#: rounding to the nearest entry the sigmoid is off by at most ~0.0015, half of word2vec's and
+#: gensim's 1000 truncated entries). 1024 entries (4 KB) stay in L1 next to the rows: 8192
+#: measured ~8% slower per trained pair, and an exact sigmoid via libm 2.7x slower.
 #: As in word2vec and gensim, a node whose score lies outside that range gets no update (its
 #: prediction is saturated); its loss is still counted, computed exactly.
 MAX_EXP = 6.0
-TABLE_SIZE = 8192
+TABLE_SIZE = 1024
 _GRID = (np.arange(TABLE_SIZE + 1, dtype=np.float64) / TABLE_SIZE * 2.0 - 1.0) * MAX_EXP
 #: sigmoid(s) on the grid, float32 (TABLE_SIZE + 1,).
 SIGMOID_TABLE = (1.0 / (1.0 + np.exp(-_GRID))).astype(np.float32)
 #: -log sigmoid(s) = softplus(-s) on the grid, computed stably, float32 (TABLE_SIZE + 1,).
 NLL_TABLE = (np.logaddexp(0.0, -_GRID)).astype(np.float32)
+#: The loss is read off by linear interpolation (error < 5e-6, so small changes of the scores
+#: show in the reported loss): rows [softplus(-s), softplus(s)] on the grid, float32
+#: (2, TABLE_SIZE + 1), flattened so the code bit picks the row without a branch.
+NLL_PAIR = np.concatenate([np.logaddexp(0.0, -_GRID), np.logaddexp(0.0, _GRID)]).astype(np.float32)
+_ROW = TABLE_SIZE + 1
 _SCALE = TABLE_SIZE / (2.0 * MAX_EXP)
+# float32 copies for the inner loop (float64 arithmetic there costs conversions per pair)
+_MAX_EXP32 = np.float32(MAX_EXP)
+_SCALE32 = np.float32(_SCALE)
+_HALF32 = np.float32(0.5)
+_ONE32 = np.float32(1.0)
+
+
+@jit
+def table_nll(u, code):
+    """``-log P(code | s)`` for ``u = (s + MAX_EXP) * TABLE_SIZE / (2 MAX_EXP)`` in ``[0, TABLE_SIZE)``.
+
+    softplus(-s) for code 0 and softplus(s) for code 1, linearly interpolated in
+    :data:`NLL_PAIR` (the code picks the row: no branch, codes are close to random).
+    """
+    j = int(u)
+    k = j + code * _ROW
+    lo = NLL_PAIR[k]
+    return lo + (u - j) * (NLL_PAIR[k + 1] - lo)
 
 
 @jit
@@ -374,11 +464,9 @@ def hs_step(s, code, alpha):
         ``-log P(code | s)``, never ``log(0)``.
     """
     if abs(s) < MAX_EXP:  # also false for NaN, which then updates nothing
-        i = int((s + MAX_EXP) * _SCALE + 0.5)
-        g = (1.0 - code - SIGMOID_TABLE[i]) * alpha
-        # softplus(-s) for code 0 and softplus(s) for code 1, without a branch (codes are
-        # close to random, so a branch would be mispredicted half the time).
-        return g, NLL_TABLE[i + code * (TABLE_SIZE - 2 * i)]
+        u = (s + MAX_EXP) * _SCALE
+        g = (1.0 - code - SIGMOID_TABLE[int(u + 0.5)]) * alpha
+        return g, table_nll(u, code)
     _, nll = sigmoid_and_nll(s, code)
     return 0.0, nll
 
@@ -416,6 +504,7 @@ def sg_update(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores,
     """
     plen = stop - start
     z = rzero(blocks)
+    a32 = np.float32(alpha)
     loss = 0.0
     n_sat = 0
     for k in range(n_ctx):
@@ -427,10 +516,10 @@ def sg_update(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores,
             y = rload(syn1, p, z)
             s = rdot(x, y)
             code = codes[start + j]
-            if abs(s) < MAX_EXP:  # also false for NaN, which then updates nothing
-                i = int((s + MAX_EXP) * _SCALE + 0.5)
-                g = (1.0 - code - SIGMOID_TABLE[i]) * alpha
-                loss += NLL_TABLE[i + code * (TABLE_SIZE - 2 * i)]
+            if abs(s) < _MAX_EXP32:  # also false for NaN, which then updates nothing
+                u = (s + _MAX_EXP32) * _SCALE32
+                g = (_ONE32 - code - SIGMOID_TABLE[int(u + _HALF32)]) * a32
+                loss += table_nll(u, code)
                 e = rfma(g, y, e)
                 rstore(syn1, p, rfma(g, x, y))
             else:
@@ -494,7 +583,8 @@ def cbow_update(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, score
 
 
 def train_chunk(ids, remap, keep, syn0, syn1, codes, points, offsets, sg, window,
-                alpha, alpha_step, min_alpha, rng, sent, ctx, scores, neu1, neu1e, stats):
+                alpha, alpha_step, min_alpha, rng, sent, ctx, scores, neu1, neu1e, stats,
+                hot=None):
     """Train on every sentence piece of a chunk of the encoded corpus.
 
     Each piece is first subsampled (word2vec's formula, precomputed in ``keep``), then each
@@ -522,6 +612,8 @@ def train_chunk(ids, remap, keep, syn0, syn1, codes, points, offsets, sg, window
     neu1 : float32 (S,)     scratch (unused, kept for the caller's layout).
     neu1e : float32 (2 * window, S)  scratch.
     stats : float64 (4,)    accumulates [loss, predictions, words read, words trained].
+    hot : tuple, optional   this thread's private top rows, from :func:`private_hot_rows`
+                            (then ``points`` must be that thread's ``points_t``).
 
     Returns
     -------
@@ -534,18 +626,59 @@ def train_chunk(ids, remap, keep, syn0, syn1, codes, points, offsets, sg, window
                              f"(see kernels.padded_rows), got shape {a.shape}")
     if syn1.shape[1] != syn0.shape[1] or neu1e.shape[1] != syn0.shape[1]:
         raise ValueError("syn0, syn1 and neu1e must have the same row stride")
+    if hot is None:
+        top, own, base, first = 0, 0, _NO_ROWS.get(syn0.shape[1]), 0
+        if base is None:
+            base = _NO_ROWS[syn0.shape[1]] = np.zeros((0, syn0.shape[1]), np.float32)
+    else:
+        top, own, base, first = hot
     return train_rows(ids, remap, keep, syn0, syn1, codes, points, offsets, sg, window, alpha,
                       alpha_step, min_alpha, rng, sent, ctx, scores, neu1e, stats,
-                      blocks_of(syn0))
+                      blocks_of(syn0), top, own, base, first, HOT_SYNC_EVERY)
+
+
+_NO_ROWS: dict[int, np.ndarray] = {}
+
+
+@jit
+def merge_hot_rows(syn1, top, own, base, first, blocks):
+    """Add a thread's change to its private rows into the shared rows, then refresh its copy.
+
+    For each of the ``n = len(base)`` rows ``r`` (starting at ``first``, wrapping):
+    ``syn1[top + r] += syn1[own + r] - base[r]``, then ``syn1[own + r] = base[r] =`` the new
+    shared row. Another thread may merge at the same time (Hogwild: a rare lost update).
+
+    Parameters
+    ----------
+    syn1 : float32 (>= own + n, S)   shared rows at ``top``, this thread's private ones at ``own``.
+    top, own : int                   first shared and first private row.
+    base : float32 (n, S)            the private rows as of the last merge, updated.
+    first : int                      row to start with.
+    blocks : tuple                   row width (see :func:`blocks_of`).
+    """
+    z = rzero(blocks)
+    n = base.shape[0]
+    for q in range(n):
+        r = (first + q) % n
+        change = rfma(np.float32(-1.0), rload(base, r, z), rload(syn1, own + r, z))
+        row = radd(rload(syn1, top + r, z), change)
+        rstore(syn1, top + r, row)
+        rstore(syn1, own + r, row)
+        rstore(base, r, row)
+
+
+
 
 
 @jit
 def train_rows(ids, remap, keep, syn0, syn1, codes, points, offsets, sg, window, alpha,
-               alpha_step, min_alpha, rng, sent, ctx, scores, neu1e, stats, blocks):
+               alpha_step, min_alpha, rng, sent, ctx, scores, neu1e, stats, blocks,
+               top, own, base, first, sync_every):
     """The jitted body of :func:`train_chunk`; ``blocks`` is :func:`blocks_of` ``(syn0)``.
 
     While a word trains, the rows the next word needs (its path in ``syn1`` and the context
-    word entering the window) are prefetched.
+    word entering the window) are prefetched. If ``base`` has rows, this thread's private top
+    rows are merged (:func:`merge_hot_rows`) every ``sync_every`` center words and at the end.
 
     Returns
     -------
@@ -554,6 +687,7 @@ def train_rows(ids, remap, keep, syn0, syn1, codes, points, offsets, sg, window,
     """
     z = rzero(blocks)
     n = ids.shape[0]
+    since = 0
     seen = 0
     trained = 0
     loss = 0.0
@@ -602,6 +736,10 @@ def train_rows(ids, remap, keep, syn0, syn1, codes, points, offsets, sg, window,
             if k == 0:
                 continue
             w = sent[pos]
+            since += 1
+            if since >= sync_every and base.shape[0] > 0:
+                merge_hot_rows(syn1, top, own, base, first, blocks)
+                since = 0
             if sg:
                 loss += sg_update(syn0, syn1, ctx, k, codes, points, offsets[w],
                                   offsets[w + 1], a, scores, neu1e, blocks)
@@ -611,6 +749,8 @@ def train_rows(ids, remap, keep, syn0, syn1, codes, points, offsets, sg, window,
                                     offsets[w + 1], a, scores, neu1e, blocks)
                 pairs += 1
         trained += length
+    if base.shape[0] > 0:
+        merge_hot_rows(syn1, top, own, base, first, blocks)
     stats[0] += loss
     stats[1] += pairs
     stats[2] += seen

@@ -177,7 +177,10 @@ class _Trainer:
         # The kernels work on rows padded to whole SIMD blocks; model.syn0/syn1 become (V, dim)
         # views of those rows (no copy if they already are), so they always show the weights.
         model.syn0, self.rows0 = kernels.padded_rows(model.syn0)
-        model.syn1, self.rows1 = kernels.padded_rows(model.syn1)
+        n_nodes = model.syn1.shape[0]
+        model.syn1, self.rows1 = kernels.padded_rows(model.syn1, t * kernels.HOT_ROWS)
+        # Per thread: its own copy of the top tree rows (no cache-line ping-pong), merged often.
+        self.hot = kernels.private_hot_rows(self.rows1, n_nodes, model.tree.points, t)
         dim = self.rows0.shape[1]
         longest = int(model.tree.lengths.max())
         w2 = 2 * cfg.window
@@ -283,6 +286,7 @@ class _Trainer:
             words_t = max(1, self.words[t])
             step = (cfg.alpha - cfg.min_alpha) / (cfg.epochs * words_t)
             sent, ctx, scores, neu1, neu1e = self.scratch[t]
+            points, hot = self.hot[t]
             stats = self.stats[t]
             tree = m.tree
             done = self.done[t]
@@ -295,9 +299,9 @@ class _Trainer:
                     return
                 alpha = cfg.alpha - step * (epoch * words_t + done)
                 done += kernels.train_chunk(
-                    ids, self.remap, self.keep, self.rows0, self.rows1, tree.codes, tree.points,
+                    ids, self.remap, self.keep, self.rows0, self.rows1, tree.codes, points,
                     tree.offsets, cfg.model == "sg", cfg.window, alpha, step, cfg.min_alpha,
-                    self.rngs[t], sent, ctx, scores, neu1, neu1e, stats)
+                    self.rngs[t], sent, ctx, scores, neu1, neu1e, stats, hot)
                 self.pos[t] += len(ids)
                 self.done[t] = done
         except BaseException as exc:  # surfaced by run_epoch in the main thread

@@ -41,9 +41,11 @@ def ref_hs(s: float, code: int, alpha: float) -> tuple[float, float]:
     x = s if code == 0 else -s
     nll_exact = math.log1p(math.exp(-abs(x))) + max(-x, 0.0)
     if abs(s) < K.MAX_EXP:
-        i = int((s + K.MAX_EXP) * K._SCALE + 0.5)
-        g = (1.0 - code - float(K.SIGMOID_TABLE[i])) * alpha
-        return g, float(K.NLL_TABLE[i if code == 0 else K.TABLE_SIZE - i])
+        u = (s + K.MAX_EXP) * K._SCALE
+        g = (1.0 - code - float(K.SIGMOID_TABLE[int(u + 0.5)])) * alpha
+        grid = np.arange(K.TABLE_SIZE + 1) / K._SCALE - K.MAX_EXP
+        table = np.logaddexp(0.0, grid if code else -grid)
+        return g, float(np.interp(u, np.arange(K.TABLE_SIZE + 1), table))
     return 0.0, nll_exact
 
 
@@ -249,6 +251,15 @@ def test_sg_step_is_word2vec_order_not_a_minibatch():
     assert np.max(np.abs(k0[3, :dim] - m0[3])) > 1e-3
 
 
+def test_table_loss_is_close_to_exact_and_moves_with_tiny_score_changes():
+    for code in (0, 1):
+        for s in np.linspace(-5.99, 5.99, 1001):
+            x = s if code == 0 else -s
+            exact = math.log1p(math.exp(-abs(x))) + max(-x, 0.0)
+            assert K.hs_step(s, code, 0.1)[1] == pytest.approx(exact, abs=1e-5)
+    assert K.hs_step(1e-4, 0, 0.1)[1] < K.hs_step(0.0, 0, 0.1)[1] < K.hs_step(-1e-4, 0, 0.1)[1]
+
+
 def test_hs_step_table_is_close_to_exact_sigmoid():
     s = np.linspace(-5.99, 5.99, 2001)
     for code in (0, 1):
@@ -339,3 +350,73 @@ def test_nan_scores_update_nothing_and_show_in_the_loss():
                        K.blocks_of(k0))
     assert math.isnan(loss)
     assert np.array_equal(k0, before0) and np.array_equal(k1, before1, equal_nan=True)
+
+
+# ------------------------------------------------------------------------------------------
+# Private top rows per thread
+# ------------------------------------------------------------------------------------------
+
+def test_private_hot_rows_layout():
+    n_nodes, count = 6, 3
+    codes, points, offsets = tree_of(n_nodes + 1, 4)
+    _, syn1 = weights(n_nodes + 1, 5, 4)
+    view, rows1 = K.padded_rows(syn1, 2 * count)
+    assert rows1.shape == (n_nodes + 2 * count, 16) and np.array_equal(view, syn1)
+    hot = K.private_hot_rows(rows1, n_nodes, points, 2, count)
+    for t, (pts, (top, own, base, first)) in enumerate(hot):
+        assert (top, own) == (n_nodes - count, n_nodes + t * count)
+        moved = points >= top
+        assert np.array_equal(pts[moved], points[moved] + own - top)
+        assert np.array_equal(pts[~moved], points[~moved])
+        assert np.array_equal(rows1[own:own + count], rows1[top:n_nodes])
+        assert np.array_equal(base, rows1[top:n_nodes])
+    assert K.private_hot_rows(rows1, n_nodes, points, 1) == [(points, None)]
+
+
+def test_merging_adds_every_threads_change():
+    n_nodes, count = 6, 3
+    _, points, _ = tree_of(n_nodes + 1, 4)
+    _, rows1 = K.padded_rows(weights(n_nodes + 1, 5, 4)[1], 2 * count)
+    before = rows1[:n_nodes].copy()
+    hot = K.private_hot_rows(rows1, n_nodes, points, 2, count)
+    rng = np.random.default_rng(0)
+    changes = []
+    for _, (top, own, base, first) in hot:
+        d = np.zeros((count, 16), np.float32)
+        d[:, :5] = rng.normal(size=(count, 5))
+        rows1[own:own + count] += d
+        changes.append(d)
+    for _, (top, own, base, first) in hot:
+        K.merge_hot_rows(rows1, top, own, base, first, K.blocks_of(rows1))
+    top = n_nodes - count
+    np.testing.assert_allclose(rows1[top:n_nodes], before[top:] + changes[0] + changes[1],
+                               rtol=1e-6, atol=1e-6)
+    assert np.array_equal(rows1[:top], before[:top])
+    own1, base1 = hot[1][1][1], hot[1][1][2]  # the last to merge sees both changes
+    assert np.array_equal(rows1[own1:own1 + count], rows1[top:n_nodes])
+    assert np.array_equal(base1, rows1[top:n_nodes])
+    assert not np.any(rows1[:, 5:])
+
+
+@pytest.mark.parametrize("sg", [True, False])
+def test_one_thread_with_private_rows_trains_like_shared_rows(sg):
+    n_words, window, dim = 7, 3, 20
+    codes, points, offsets = tree_of(n_words, 5)
+    syn0, syn1 = weights(n_words, dim, 5, 0.2)
+    ids = np.random.default_rng(9).integers(0, 7, 300).astype(np.int32)
+    ids[[50, 120, 299]] = -1
+    args = (np.arange(7, dtype=np.int32), np.ones(7))
+    _, a0 = K.padded_rows(syn0)
+    _, a1 = K.padded_rows(syn1, 2 * 3)
+    _, b0 = K.padded_rows(syn0)
+    _, b1 = K.padded_rows(syn1)
+    pts, hot = K.private_hot_rows(a1, n_words - 1, points, 2, count=3)[0]
+    sa, sb = np.zeros(4), np.zeros(4)
+    K.train_chunk(ids, *args, a0, a1, codes, pts, offsets, sg, window, 0.2, 0, 0.05,
+                  np.array([7], np.uint64), *scratch(window, 6, 32, 400), sa, hot)
+    K.train_chunk(ids, *args, b0, b1, codes, points, offsets, sg, window, 0.2, 0, 0.05,
+                  np.array([7], np.uint64), *scratch(window, 6, 32, 400), sb)
+    assert sa.tolist() == pytest.approx(sb.tolist(), rel=1e-6)
+    np.testing.assert_allclose(a1[:n_words - 1], b1, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(a0, b0, rtol=1e-5, atol=1e-6)
+    assert not np.allclose(b1, K.padded_rows(syn1)[1])  # it did train
