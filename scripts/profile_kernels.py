@@ -1,0 +1,168 @@
+#!/usr/bin/env python
+"""Profile of a training job: where the time goes, measured on the kernels themselves.
+
+1. Phases of the whole job (start-up, reading + encoding, training, writing), from one run of
+   ``hsw2v train`` and its JSON summary.
+2. The skip-gram/CBOW kernel alone on the first ``--words`` stream entries of the corpus, one
+   thread, by thread CPU time (so other processes on a shared machine matter less): words/s,
+   trained words/s and predictions/s, with weights already trained for one pass.
+3. Two threads on two halves of that slice at once, with the shared top-of-tree rows and with
+   per-thread private copies (``kernels.private_hot_rows``): wall time and summed CPU time
+   against the same work done by one thread.
+
+Usage: ``python scripts/profile_kernels.py [--corpus PATH] [--words N] [--reps R] [--json OUT]``
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from hsw2v import kernels as K  # noqa: E402
+from hsw2v.config import make_config  # noqa: E402
+from hsw2v.corpus import CorpusStats  # noqa: E402
+from hsw2v.huffman import build_huffman  # noqa: E402
+from hsw2v.vocab import keep_probabilities  # noqa: E402
+
+train_mod = importlib.import_module("hsw2v.train")
+DATA = os.path.join(os.path.dirname(ROOT), "shared", "data")
+
+
+def job_phases(corpus: str, threads: int) -> dict:
+    with tempfile.TemporaryDirectory() as d:
+        out = os.path.join(d, "v.bin")
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "hsw2v", "train", corpus, "-o", out, "--threads",
+                        str(threads), "--quiet"], check=True)
+        wall = time.perf_counter() - t
+        s = json.load(open(out + ".json"))
+    startup = wall - s["seconds_total"] - s.get("seconds_writing", 0.0)
+    return {"wall_s": wall, "startup_s": startup, "reading_s": s["seconds_reading"],
+            "training_s": s["seconds_training"], "writing_s": s.get("seconds_writing"),
+            "epochs_s": [e["seconds"] for e in s["epochs"]]}
+
+
+class Slice:
+    """The first ``n`` stream entries of the corpus, with everything a kernel call needs."""
+
+    def __init__(self, corpus: str, n: int, model: str):
+        cfg = make_config(model=model, threads=1).resolved()
+        vocab, stream, remap = train_mod.prepare([corpus], cfg, CorpusStats())
+        try:
+            ids = stream.read(0, min(n, stream.n)).copy()
+        finally:
+            stream.close()
+        ids = ids[:int(np.flatnonzero(ids == -1)[-1]) + 1] if (ids == -1).any() else np.append(ids, -1)
+        self.ids, self.remap, self.cfg = ids, np.ascontiguousarray(remap, np.int32), cfg
+        self.tree = build_huffman(vocab.counts)
+        self.keep = keep_probabilities(vocab.counts, cfg.sample)
+        self.V = len(vocab)
+        syn0, syn1 = train_mod.init_weights(self.V, cfg.dim, 1)
+        _, self.rows0 = K.padded_rows(syn0)
+        _, self.rows1 = K.padded_rows(syn1, 2 * K.HOT_ROWS)
+        self.stride = self.rows0.shape[1]
+        # Train once so the weights (and the share of saturated nodes) look like mid-training.
+        self.run(self.ids, self.rows0, self.rows1, self.tree.points, None, 1)
+        self.warm0, self.warm1 = self.rows0.copy(), self.rows1.copy()
+
+    def scratch(self):
+        w2 = 2 * self.cfg.window
+        longest = int(self.tree.lengths.max())
+        return (np.zeros(self.cfg.max_sentence_length, np.int32), np.zeros(w2, np.int32),
+                np.zeros(w2 * longest, np.float32), np.zeros(self.stride, np.float32),
+                np.zeros((w2, self.stride), np.float32))
+
+    def run(self, ids, rows0, rows1, points, hot, seed):
+        st = np.zeros(4)
+        K.train_chunk(ids, self.remap, self.keep, rows0, rows1, self.tree.codes, points,
+                      self.tree.offsets, self.cfg.model == "sg", self.cfg.window,
+                      self.cfg.alpha, 0.0, self.cfg.min_alpha, np.array([seed], np.uint64),
+                      *self.scratch(), st, hot)
+        return st
+
+
+def kernel_alone(sl: Slice, reps: int) -> dict:
+    times = []
+    for r in range(reps):
+        rows0, rows1 = sl.warm0.copy(), sl.warm1.copy()
+        t = time.thread_time()
+        st = sl.run(sl.ids, rows0, rows1, sl.tree.points, None, 7)
+        times.append(time.thread_time() - t)
+    best = min(times)
+    words = st[2]
+    return {"cpu_s_min": best, "cpu_s_median": statistics.median(times),
+            "words_per_s": words / best, "trained_words_per_s": st[3] / best,
+            "predictions_per_s": st[1] / best}
+
+
+def two_threads(sl: Slice, reps: int) -> dict:
+    ids = sl.ids
+    cut = int(np.flatnonzero(ids[:len(ids) // 2 + 20000] == -1)[-1]) + 1
+    parts = [ids[:cut], ids[cut:]]
+    out = {}
+    for label, private in (("shared_rows", False), ("private_top_rows", True)):
+        walls, cpus, alone = [], [], []
+        for r in range(reps):
+            rows0, rows1 = sl.warm0.copy(), sl.warm1.copy()
+            n_nodes = sl.V - 1
+            hot = (K.private_hot_rows(rows1, n_nodes, sl.tree.points, 2) if private
+                   else [(sl.tree.points, None)] * 2)
+            shared1 = rows1 if private else rows1[:n_nodes]
+            cpu = [0.0, 0.0]
+
+            def work(t):
+                c = time.thread_time()
+                sl.run(parts[t], rows0, shared1, hot[t][0], hot[t][1], 11 + t)
+                cpu[t] = time.thread_time() - c
+            th = [threading.Thread(target=work, args=(t,)) for t in range(2)]
+            w = time.perf_counter()
+            for x in th:
+                x.start()
+            for x in th:
+                x.join()
+            walls.append(time.perf_counter() - w)
+            cpus.append(sum(cpu))
+            rows0, rows1 = sl.warm0.copy(), sl.warm1.copy()
+            c = time.thread_time()
+            for t in range(2):
+                sl.run(parts[t], rows0, rows1[:sl.V - 1], sl.tree.points, None, 11 + t)
+            alone.append(time.thread_time() - c)
+        out[label] = {"wall_s": min(walls), "cpu_s": min(cpus), "cpu_one_thread_s": min(alone),
+                      "cpu_ratio": min(cpus) / min(alone), "speedup": min(alone) / min(walls)}
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--corpus", default=os.path.join(DATA, "text8-prefix.gz"))
+    ap.add_argument("--words", type=int, default=400_000)
+    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--model", default="sg", choices=("sg", "cbow"))
+    ap.add_argument("--json")
+    a = ap.parse_args()
+    res = {"job": job_phases(a.corpus, 2)}
+    print("job phases:", json.dumps(res["job"]))
+    sl = Slice(a.corpus, a.words, a.model)
+    res["kernel_one_thread"] = kernel_alone(sl, a.reps)
+    print("kernel, one thread:", json.dumps(res["kernel_one_thread"]))
+    res["two_threads"] = two_threads(sl, a.reps)
+    print("two threads:", json.dumps(res["two_threads"]))
+    if a.json:
+        json.dump(res, open(a.json, "w"), indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
