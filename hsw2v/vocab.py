@@ -20,6 +20,14 @@ from hsw2v.errors import VocabError
 log = logging.getLogger(__name__)
 
 
+class _Ids(dict):
+    """Token -> provisional id; looking up a new token gives it the next id."""
+
+    def __missing__(self, token: str) -> int:
+        i = self[token] = len(self)
+        return i
+
+
 class WordCounter:
     """Counts tokens and assigns provisional ids, with word2vec-style pruning.
 
@@ -31,7 +39,7 @@ class WordCounter:
 
     def __init__(self, prune_at: int = 5_000_000):
         self.prune_at = prune_at
-        self.index: dict[str, int] = {}
+        self.index: dict[str, int] = _Ids()
         self._counts = np.zeros(1024, dtype=np.int64)
         self.min_reduce = 1
         self.prunings = 0
@@ -52,18 +60,15 @@ class WordCounter:
 
         The ids are valid for encoding only while :attr:`prunings` is 0.
         """
-        index = self.index
-        new = set(tokens).difference(index)
-        if new:
-            n = len(index)
-            # Sorted so ids do not depend on string hashing (PYTHONHASHSEED).
-            index.update(zip(sorted(new), range(n, n + len(new))))
-        n = len(index)
+        # New tokens get the next id inside the lookup (_Ids.__missing__): one C-level pass
+        # over the block, ids in order of first appearance.
+        ids = np.fromiter(map(self.index.__getitem__, tokens), dtype=np.int32,
+                          count=len(tokens))
+        n = len(self.index)
         if n > len(self._counts):
             grown = np.zeros(max(n, 2 * len(self._counts)), dtype=np.int64)
             grown[:len(self._counts)] = self._counts
             self._counts = grown
-        ids = np.fromiter(map(index.__getitem__, tokens), dtype=np.int32, count=len(tokens))
         self._counts[:n] += np.bincount(ids, minlength=n)
         if n > self.prune_at:
             self._prune()
@@ -74,7 +79,7 @@ class WordCounter:
         while len(self.index) > self.prune_at:
             counts = self.counts
             survivors = [(w, c) for w, c in zip(self.index, counts.tolist()) if c > self.min_reduce]
-            self.index = {w: i for i, (w, _) in enumerate(survivors)}
+            self.index = _Ids((w, i) for i, (w, _) in enumerate(survivors))
             self._counts = np.zeros(max(1024, 2 * len(survivors)), dtype=np.int64)
             self._counts[:len(survivors)] = [c for _, c in survivors]
             self.min_reduce += 1
