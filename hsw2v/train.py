@@ -279,16 +279,29 @@ class _Trainer:
 
     on_tick: Callable[[], None] | None = None
 
+    def _kernel(self, t: int, ids: np.ndarray, alpha: float, step: float) -> int:
+        """Run :func:`kernels.train_chunk` for thread ``t``; return the words it read."""
+        cfg, tree = self.cfg, self.model.tree
+        sent, ctx, scores, neu1, neu1e = self.scratch[t]
+        points, hot = self.hot[t]
+        return kernels.train_chunk(
+            ids, self.remap, self.keep, self.rows0, self.rows1, tree.codes, points,
+            tree.offsets, cfg.model == "sg", cfg.window, alpha, step, cfg.min_alpha,
+            self.rngs[t], sent, ctx, scores, neu1, neu1e, self.stats[t], hot)
+
+    def warm_up(self) -> None:
+        """Compile (or load from the cache) the kernel before the clock and the bar start.
+
+        An empty sentence piece draws no random number and changes no weight.
+        """
+        self._kernel(0, np.full(1, -1, dtype=np.int32), self.cfg.alpha, 0.0)
+
     def _worker(self, t: int, epoch: int) -> None:
         try:
-            cfg, m = self.cfg, self.model
+            cfg = self.cfg
             start, stop = self.splits[t]
             words_t = max(1, self.words[t])
             step = (cfg.alpha - cfg.min_alpha) / (cfg.epochs * words_t)
-            sent, ctx, scores, neu1, neu1e = self.scratch[t]
-            points, hot = self.hot[t]
-            stats = self.stats[t]
-            tree = m.tree
             done = self.done[t]
             # Chunk boundaries are the checkpoint positions: pos, done, the RNG state and the
             # accumulators change together, between the stop/hold checks.
@@ -298,10 +311,7 @@ class _Trainer:
                 if self.stop.is_set():
                     return
                 alpha = cfg.alpha - step * (epoch * words_t + done)
-                done += kernels.train_chunk(
-                    ids, self.remap, self.keep, self.rows0, self.rows1, tree.codes, points,
-                    tree.offsets, cfg.model == "sg", cfg.window, alpha, step, cfg.min_alpha,
-                    self.rngs[t], sent, ctx, scores, neu1, neu1e, stats, hot)
+                done += self._kernel(t, ids, alpha, step)
                 self.pos[t] += len(ids)
                 self.done[t] = done
         except BaseException as exc:  # surfaced by run_epoch in the main thread
@@ -387,6 +397,7 @@ def run(corpus: Sequence[str | os.PathLike] | str | os.PathLike, cfg: TrainConfi
                         "fingerprint": fingerprint}
                 save = _saver(checkpoint, meta, trainer, written)
             every = cfg.checkpoint_every or (30.0 if cfg.checkpoint else None)
+            trainer.warm_up()
             epochs = _train_epochs(cfg, trainer, save if every else None, every)
             if epochs is None:  # stopped by a signal; a second one cannot break the saving
                 raise _interrupted(signals.caught, trainer, save, checkpoint, corpus)
@@ -700,10 +711,15 @@ def train_to_file(corpus, output: str | None, config_file: str | None = None,
     checkpoint = cfg.checkpoint or output + ".ckpt"
     if cfg.checkpoint:
         check_output_path(checkpoint)
-    if cfg.quiet:
-        logging.getLogger("hsw2v").setLevel(logging.WARNING)
     binary = {None: None, "text": False, "binary": True}[cfg.format]
-    result = run(corpus, cfg, resume=ckpt, checkpoint=checkpoint, output=output)
+    logger = logging.getLogger("hsw2v")
+    level = logger.level
+    if cfg.quiet:
+        logger.setLevel(logging.WARNING)
+    try:
+        result = run(corpus, cfg, resume=ckpt, checkpoint=checkpoint, output=output)
+    finally:
+        logger.setLevel(level)
     t = time.perf_counter()
     Vectors(result.model.vocab.words, result.model.syn0).save(output, binary=binary)
     ours = result.summary.get("checkpoints_written") or (

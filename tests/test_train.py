@@ -166,3 +166,15 @@ def test_save_and_read_vocab_round_trip(tmp_path, small_corpus):
 def test_max_vocab_keeps_exactly_n(small_corpus):
     v = hsw2v.train(small_corpus, threads=1, max_vocab=5, **FAST)
     assert len(v) == 5
+
+
+def test_quiet_does_not_leak_the_log_level(tmp_path, small_corpus):
+    import logging
+
+    from hsw2v.train import train_to_file
+
+    logger = logging.getLogger("hsw2v")
+    before = logger.level
+    train_to_file([small_corpus], str(tmp_path / "v.txt"), quiet=True, **{
+        k: v for k, v in FAST.items() if k != "quiet"})
+    assert logger.level == before
