@@ -12,10 +12,8 @@ in-vocabulary words in its range: with one thread this is word2vec's linear deca
 """
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import logging
-import math
 import os
 import signal
 import sys
