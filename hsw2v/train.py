@@ -118,6 +118,9 @@ def prepare(paths: Sequence[str], cfg: TrainConfig, stats: CorpusStats,
         _check_not_empty(stats)
         return vocab, stream, np.arange(len(vocab), dtype=np.int32)
     counter, stream = scan_corpus(paths, cfg.max_sentence_length, cfg.prune_at, stats, tmp_dir)
+    if counter.prunings > 1:
+        log.warning("counting pruned %d times in all; tokens seen fewer than %d times by then "
+                    "may be missing or under-counted", counter.prunings, counter.min_reduce)
     try:
         _check_not_empty(stats)
         words, counts = counter.words, counter.counts

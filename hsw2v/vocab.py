@@ -85,10 +85,11 @@ class WordCounter:
             self.min_reduce += 1
         self.prunings += 1
         self.pruned_words += before - len(self.index)
-        log.warning("vocabulary pruned: more than %d distinct tokens held, dropped %d tokens seen "
-                    "fewer than %d times (counts of rare words are now approximate; raise "
-                    "--prune-at to avoid)", self.prune_at, before - len(self.index),
-                    self.min_reduce)
+        # Warn once; later prunings are summed up by the caller and logged at debug level.
+        (log.warning if self.prunings == 1 else log.debug)(
+            "vocabulary pruned: more than %d distinct tokens held, dropped %d tokens seen "
+            "fewer than %d times (counts of rare words are now approximate; raise "
+            "--prune-at to avoid)", self.prune_at, before - len(self.index), self.min_reduce)
 
 
 @dataclasses.dataclass
