@@ -595,8 +595,7 @@ def cbow_update(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, score
 
 
 def train_chunk(ids, remap, keep, syn0, syn1, codes, points, offsets, sg, window,
-                alpha, alpha_step, min_alpha, rng, sent, ctx, scores, neu1, neu1e, stats,
-                hot=None):
+                alpha, alpha_step, min_alpha, rng, sent, ctx, scores, neu1e, stats, hot=None):
     """Train on every sentence piece of a chunk of the encoded corpus.
 
     Each piece is first subsampled (word2vec's formula, precomputed in ``keep``), then each
@@ -621,7 +620,6 @@ def train_chunk(ids, remap, keep, syn0, syn1, codes, points, offsets, sg, window
     sent : int32 (>= longest piece,)   scratch for the kept words of a piece.
     ctx : int32 (>= 2 * window,)       scratch for context ids.
     scores : float32 (>= 2 * window * longest path,)  scratch.
-    neu1 : float32 (S,)     scratch (unused, kept for the caller's layout).
     neu1e : float32 (2 * window, S)  scratch.
     stats : float64 (4,)    accumulates [loss, predictions, words read, words trained].
     hot : tuple, optional   this thread's private top rows, from :func:`private_hot_rows`

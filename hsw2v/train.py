@@ -187,7 +187,7 @@ class _Trainer:
         w2 = 2 * cfg.window
         self.scratch = [
             (np.zeros(cfg.max_sentence_length, np.int32), np.zeros(w2, np.int32),
-             np.zeros(w2 * longest, np.float32), np.zeros(dim, np.float32),
+             np.zeros(w2 * longest, np.float32),
              np.zeros((w2, dim), np.float32))
             for _ in range(t)
         ]
@@ -283,12 +283,12 @@ class _Trainer:
     def _kernel(self, t: int, ids: np.ndarray, alpha: float, step: float) -> int:
         """Run :func:`kernels.train_chunk` for thread ``t``; return the words it read."""
         cfg, tree = self.cfg, self.model.tree
-        sent, ctx, scores, neu1, neu1e = self.scratch[t]
+        sent, ctx, scores, neu1e = self.scratch[t]
         points, hot = self.hot[t]
         return kernels.train_chunk(
             ids, self.remap, self.keep, self.rows0, self.rows1, tree.codes, points,
             tree.offsets, cfg.model == "sg", cfg.window, alpha, step, cfg.min_alpha,
-            self.rngs[t], sent, ctx, scores, neu1, neu1e, self.stats[t], hot)
+            self.rngs[t], sent, ctx, scores, neu1e, self.stats[t], hot)
 
     def warm_up(self) -> None:
         """Compile (or load from the cache) the kernel before the clock and the bar start.

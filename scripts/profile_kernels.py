@@ -81,7 +81,7 @@ class Slice:
         w2 = 2 * self.cfg.window
         longest = int(self.tree.lengths.max())
         return (np.zeros(self.cfg.max_sentence_length, np.int32), np.zeros(w2, np.int32),
-                np.zeros(w2 * longest, np.float32), np.zeros(self.stride, np.float32),
+                np.zeros(w2 * longest, np.float32),
                 np.zeros((w2, self.stride), np.float32))
 
     def run(self, ids, rows0, rows1, points, hot, seed):
