@@ -28,7 +28,9 @@ def test_threads_1_same_seed_is_bit_identical(small_corpus):
 
 @pytest.mark.parametrize("model", ["sg", "cbow"])
 def test_training_moves_weights_and_loss_falls(small_corpus, model):
-    cfg = make_config(model=model, threads=2, seed=3, dim=16, epochs=4, min_count=2, quiet=True)
+    # No subsampling: at 1e-3 this tiny corpus keeps too few words to learn in 4 epochs.
+    cfg = make_config(model=model, threads=2, seed=3, dim=16, epochs=4, min_count=2, sample=0,
+                      quiet=True)
     res = run([small_corpus], cfg)
     syn0_init, _ = init_weights(len(res.model.vocab), 16, 3)
     assert not np.allclose(res.model.syn0, syn0_init)
@@ -36,6 +38,8 @@ def test_training_moves_weights_and_loss_falls(small_corpus, model):
     losses = [e["loss"] for e in res.summary["epochs"]]
     assert all(np.isfinite(losses))
     assert losses[-1] < losses[0]
+    # below the loss of the untrained model (zero tree rows: ln 2 per node of the path)
+    assert losses[-1] < 0.95 * np.log(2) * res.summary["huffman_mean_code_length"]
     # every in-vocabulary word is read exactly once per epoch, whatever the thread count
     assert all(e["words"] == res.model.vocab.total for e in res.summary["epochs"])
 
@@ -178,3 +182,28 @@ def test_quiet_does_not_leak_the_log_level(tmp_path, small_corpus):
     train_to_file([small_corpus], str(tmp_path / "v.txt"), quiet=True, **{
         k: v for k, v in FAST.items() if k != "quiet"})
     assert logger.level == before
+
+
+@pytest.mark.parametrize("model, threads, dim", [("sg", 2, 20), ("cbow", 1, 40)])
+def test_background_kernel_load_matches_the_real_call(monkeypatch, small_corpus, model, threads,
+                                                      dim):
+    # The background load is only worth it if it loads the specialisation the run calls:
+    # every call of the jitted kernel, the loader's and the run's, must have the same types.
+    from numba import typeof
+
+    from hsw2v import kernels
+    from hsw2v.train import load_kernel_in_background
+
+    seen = []
+    real = kernels.train_rows
+
+    def spy(*args):
+        seen.append(tuple(typeof(a) for a in args))
+        return real(*args)
+
+    monkeypatch.setattr(kernels, "train_rows", spy)
+    cfg = make_config(model=model, threads=threads, dim=dim, min_count=1, epochs=1).resolved()
+    load_kernel_in_background(cfg).join()
+    assert len(seen) == 1
+    run(small_corpus, make_config(model=model, threads=threads, dim=dim, min_count=1, epochs=1))
+    assert len(seen) > 1 and set(seen) == {seen[0]}
