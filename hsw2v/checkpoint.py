@@ -11,9 +11,9 @@ It holds
 * ``words`` (UTF-8, newline-joined) and ``counts``: the vocabulary; the Huffman tree is rebuilt
   from the counts (:func:`hsw2v.huffman.build_huffman` is deterministic);
 * ``syn0``, ``syn1``: the weights;
-* the position in the schedule: ``epoch``, ``pos`` (stream entry where the next chunk of work
-  starts; every chunk before it is trained), ``done`` (in-vocabulary words before ``pos``) and,
-  per thread, ``rng`` (xorshift64* state) and ``stats`` (the epoch's loss accumulators).
+* the position in the schedule: ``epoch`` and, per thread, ``pos`` (next stream entry; a chunk
+  boundary), ``done`` (in-vocabulary words read this epoch, which sets the learning rate),
+  ``rng`` (xorshift64* state) and ``stats`` (the epoch's loss accumulators).
 
 On resume the corpus is read and encoded again (the id stream is not stored: it can be as large
 as the corpus) and must match the fingerprint: same bytes, tokens, stream length, vocabulary
@@ -33,7 +33,7 @@ import numpy as np
 from hsw2v.errors import CheckpointError
 
 FORMAT = "hsw2v-checkpoint"
-VERSION = 2  # 2: one shared work position (pos, done) instead of one per thread
+VERSION = 1
 
 
 @dataclasses.dataclass
@@ -43,8 +43,8 @@ class TrainState:
     Attributes
     ----------
     epoch : int                0-based epoch in progress.
-    pos : int64 (1,)           stream position of the next chunk of work (all before it done).
-    done : int64 (1,)          in-vocabulary words before ``pos`` (read this epoch).
+    pos : int64 (T,)           next stream position of each thread.
+    done : int64 (T,)          in-vocabulary words each thread has read this epoch.
     rng : uint64 (T,)          each thread's generator state.
     stats : float64 (T, 4)     each thread's [loss, predictions, words read, words trained].
     history : list of dict     summaries of the finished epochs.
@@ -157,12 +157,11 @@ def load_checkpoint(path: str) -> Checkpoint:
         counts, syn0, syn1 = data["counts"], data["syn0"], data["syn1"]
         state = TrainState(epoch=int(meta["epoch"]), pos=data["pos"], done=data["done"],
                            rng=data["rng"], stats=data["stats"], history=list(meta["history"]))
-        v, t = len(words), len(state.rng)
+        v, t = len(words), len(state.pos)
         ok = (counts.dtype == np.int64 and counts.shape == (v,) and v >= 2
               and syn0.dtype == np.float32 and syn0.ndim == 2 and syn0.shape[0] == v
               and syn1.dtype == np.float32 and syn1.shape == (v - 1, syn0.shape[1])
-              and state.pos.dtype == np.int64 and state.pos.shape == (1,)
-              and state.done.dtype == np.int64 and state.done.shape == (1,)
+              and state.pos.dtype == np.int64 and state.done.shape == (t,)
               and state.rng.dtype == np.uint64 and state.rng.shape == (t,)
               and state.stats.shape == (t, 4) and t >= 1)
         if not ok:

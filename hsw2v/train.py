@@ -1,15 +1,14 @@
 """Training orchestration: corpus → vocabulary → Huffman tree → id stream → threads of kernels.
 
-The corpus is read and encoded once and cut into chunks of about :data:`CHUNK` stream entries
-at sentence-piece ends. In each epoch the threads take the chunks in order from a shared
-counter and run :func:`hsw2v.kernels.train_chunk` on each, so every kept word is trained exactly
-once per epoch and no thread idles while another still has a backlog. The kernel releases the
-GIL, so threads update the shared weights lock-free (Hogwild).
+The corpus is read and encoded once; each epoch then splits the id stream into one contiguous
+range per thread (cut at sentence-piece boundaries, so every kept word is trained exactly once
+per epoch) and runs :func:`hsw2v.kernels.train_chunk` on bounded chunks of it in Python threads.
+The kernel releases the GIL, so threads update the shared weights lock-free (Hogwild).
 
-The learning rate at the ``k``-th in-vocabulary word of epoch ``e`` is
-``alpha - (alpha - min_alpha) * (e * W + k) / (epochs * W)`` for ``W`` words per epoch:
-word2vec's linear decay over ``epochs x corpus words``, set by the position in the corpus, so it
-does not depend on which thread trains a chunk or when.
+The learning rate of thread ``t`` at its ``k``-th word of epoch ``e`` is
+``alpha - (alpha - min_alpha) * (e * W_t + k) / (epochs * W_t)`` where ``W_t`` is the number of
+in-vocabulary words in its range: with one thread this is word2vec's linear decay over
+``epochs x corpus words``; with several, all threads move through the schedule together.
 """
 from __future__ import annotations
 
@@ -37,11 +36,8 @@ from hsw2v.vocab import (Vocab, build_vocab, check_vocab_size, keep_probabilitie
 
 log = logging.getLogger(__name__)
 
-#: Stream entries per chunk of work (a chunk ends at a piece end, so it may be longer). Threads
-#: take chunks from a shared counter: a fixed half per thread left one of two threads idle for
-#: 5-15% of the skip-gram job here. A chunk is 10-20 ms of work, so the Python around each call
-#: costs nothing, and it bounds memory and the delay of progress, pause and stop.
-CHUNK = 1 << 15
+#: Stream entries handed to one kernel call (bounded memory, responsive progress and stop).
+CHUNK = 1 << 17
 
 
 @dataclasses.dataclass
@@ -141,42 +137,6 @@ def prepare(paths: Sequence[str], cfg: TrainConfig, stats: CorpusStats,
     return vocab, stream, np.arange(len(vocab), dtype=np.int32)
 
 
-def load_kernel_in_background(cfg: TrainConfig, tmp_dir: str | None = None) -> threading.Thread:
-    """Start loading (or compiling) the training kernel for ``cfg`` while the corpus is read.
-
-    Loading the cached kernel costs about 0.4 s of one core (most of it numba setting itself
-    up), compiling it a few seconds; reading the corpus does not need it. The thread warms up a
-    two-word :class:`_Trainer` built exactly like the real one, so it loads the specialisation
-    the real run calls (same dtypes, layouts and row width). A failure here is only logged:
-    the real warm-up then loads the kernel itself and reports any error.
-
-    Parameters
-    ----------
-    cfg : TrainConfig   resolved options (``dim``, ``window``, ``threads`` matter).
-    tmp_dir : str, optional   folder for the two-word id stream.
-
-    Returns
-    -------
-    threading.Thread   join it before timing the training.
-    """
-    tiny = dataclasses.replace(cfg, max_sentence_length=16)  # only the scratch size changes
-
-    def load() -> None:
-        try:
-            vocab = Vocab(["a", "b"], np.array([2, 1], dtype=np.int64))
-            syn0, syn1 = init_weights(2, cfg.dim, 0)
-            with IdStream(tmp_dir) as stream:
-                stream.append(np.array([0, 1, SENTENCE_END], dtype=np.int32))
-                model = Model(vocab, build_huffman(vocab.counts), syn0, syn1)
-                _Trainer(tiny, model, stream, np.arange(2, dtype=np.int32)).warm_up()
-        except Exception:  # noqa: BLE001 - the main thread's warm-up reports real errors
-            log.debug("loading the kernel in the background failed", exc_info=True)
-
-    thread = threading.Thread(target=load, name="hsw2v-kernel-load", daemon=True)
-    thread.start()
-    return thread
-
-
 def _check_not_empty(stats: CorpusStats) -> None:
     if stats.tokens == 0:
         what = "is empty" if stats.bytes == 0 else "holds only whitespace"
@@ -184,51 +144,13 @@ def _check_not_empty(stats: CorpusStats) -> None:
                           "pass a text corpus with words separated by whitespace")
 
 
-def chunk_table(stream: IdStream, remap: np.ndarray, target: int | None = None
-                ) -> tuple[np.ndarray, np.ndarray]:
-    """Cut ``stream`` into chunks of about ``target`` entries (default :data:`CHUNK`).
-
-    Each chunk ends just after a sentinel (the first one at or past ``target`` entries from its
-    start), so it holds whole sentence pieces. The stream is read once, in bounded blocks.
-
-    Returns
-    -------
-    starts : int64 (K + 1,)   chunk ``k`` is ``[starts[k], starts[k + 1])``; ``starts[-1] == n``.
-    before : int64 (K + 1,)   in-vocabulary words (``remap >= 0``) before ``starts[k]``.
-    """
-    target = max(1, target or CHUNK)
-    starts, before = [0], [0]
-    pos = total = 0
-    while pos < stream.n:
-        buf = stream.read(pos, max(target, 1 << 20))
-        ids = buf[buf >= 0]
-        known = np.zeros(len(buf), dtype=np.int64)
-        known[buf >= 0] = remap[ids] >= 0
-        words = np.concatenate(([0], np.cumsum(known)))  # words in buf[:i]
-        ends = np.flatnonzero(buf == SENTENCE_END) + 1  # local piece ends
-        j = 0
-        while True:
-            j += int(np.searchsorted(ends[j:], starts[-1] + target - pos))
-            if j >= len(ends):
-                break
-            starts.append(pos + int(ends[j]))
-            before.append(total + int(words[ends[j]]))
-        total += int(words[-1])
-        pos += len(buf)
-    if starts[-1] < stream.n:  # unreachable for streams that end with a sentinel
-        starts.append(stream.n)
-        before.append(total)
-    return np.array(starts, dtype=np.int64), np.array(before, dtype=np.int64)
-
-
 class _Trainer:
     """Runs the epochs of one training job over a prepared id stream.
 
-    Its position in the schedule (:meth:`state`: epoch, the next chunk of work, the words
-    before it, the RNG states and loss accumulators) changes only at chunk boundaries. Setting
-    :attr:`stop` makes every worker return at its next chunk boundary (``run_epoch`` then
-    returns None); :meth:`paused` holds every worker at a chunk boundary while a checkpoint is
-    taken.
+    Its position in the schedule (:meth:`state`: epoch, per-thread stream position, words done,
+    RNG state and loss accumulators) changes only at chunk boundaries. Setting :attr:`stop`
+    makes every worker return at its next chunk boundary (``run_epoch`` then returns None);
+    :meth:`paused` holds every worker at a chunk boundary while a checkpoint is taken.
     """
 
     def __init__(self, cfg: TrainConfig, model: Model, stream: IdStream, remap: np.ndarray,
@@ -240,18 +162,16 @@ class _Trainer:
         self.keep = keep_probabilities(model.vocab.counts, cfg.sample)
         self.stop = stop or threading.Event()
         t = cfg.threads
-        self.threads = t
-        self.starts, self.before = chunk_table(stream, self.remap)
-        self.words = int(self.before[-1])  # in-vocabulary words per epoch
+        self.splits = stream.splits(t)
+        self.words = [stream.count_words(a, b, self.remap) for a, b in self.splits]
         self.rngs = thread_rng_states(cfg.seed, t)
         self.epoch = 0  # epoch in progress (0-based)
-        self.next = 0  # next chunk to train in this epoch (every earlier one is done)
-        self.done = 0  # in-vocabulary words read this epoch, by finished chunks
+        self.pos = [a for a, _ in self.splits]  # next stream position, per thread
+        self.done = [0] * t  # in-vocabulary words read this epoch, per thread
         self.stats = [np.zeros(4, np.float64) for _ in range(t)]  # this epoch's accumulators
         self.history: list[dict[str, Any]] = []  # summaries of the finished epochs
         self.errors: list[BaseException] = []
         self._threads: list[threading.Thread] = []
-        self._lock = threading.Lock()
         self._hold = threading.Event()
         self._cond = threading.Condition()
         self._parked = 0
@@ -283,44 +203,43 @@ class _Trainer:
         """
         self.epoch = epoch
         threads = [threading.Thread(target=self._worker, args=(t, epoch), daemon=True)
-                   for t in range(self.threads)]
+                   for t in range(len(self.splits))]
         self._threads = threads
         for th in threads:
             th.start()
         self._wait(threads)
         if self.errors:
             raise self.errors[0]
-        if self.next < len(self.starts) - 1:
+        if any(p < b for p, (_, b) in zip(self.pos, self.splits)):
             return None  # stopped
         total = np.sum(self.stats, axis=0)
         self.epoch = epoch + 1
-        self.next = 0
-        self.done = 0
-        self.stats = [np.zeros(4, np.float64) for _ in range(self.threads)]
+        self.pos = [a for a, _ in self.splits]
+        self.done = [0] * len(self.splits)
+        self.stats = [np.zeros(4, np.float64) for _ in self.splits]
         return total
 
     def state(self) -> TrainState:
         """A copy of the position in the schedule (consistent only while no worker runs)."""
-        return TrainState(epoch=self.epoch, pos=np.array([self.starts[self.next]], np.int64),
-                          done=np.array([self.done], np.int64),
+        return TrainState(epoch=self.epoch, pos=np.array(self.pos, np.int64),
+                          done=np.array(self.done, np.int64),
                           rng=np.array([r[0] for r in self.rngs], np.uint64),
-                          stats=np.array(self.stats, np.float64).reshape(self.threads, 4),
+                          stats=np.array(self.stats, np.float64).reshape(len(self.splits), 4),
                           history=[dict(h) for h in self.history])
 
     def restore(self, state: TrainState) -> None:
         """Continue from ``state`` (taken from a trainer over the same stream and options)."""
-        if len(state.rng) != self.threads:
-            raise CheckpointError(f"the checkpoint has {len(state.rng)} thread states but this "
-                                  f"run has {self.threads} threads: resume with the same "
+        if len(state.pos) != len(self.splits):
+            raise CheckpointError(f"the checkpoint has {len(state.pos)} thread states but this "
+                                  f"run has {len(self.splits)} threads: resume with the same "
                                   "--threads")
-        k = int(np.searchsorted(self.starts, int(state.pos[0])))
-        if (k >= len(self.starts) or self.starts[k] != state.pos[0]
-                or self.before[k] != state.done[0]):
-            raise CheckpointError("the checkpoint's stream position does not fit this corpus: "
-                                  "resume on the corpus it was trained on")
+        for t, (a, b) in enumerate(self.splits):
+            if not (a <= int(state.pos[t]) <= b and 0 <= int(state.done[t]) <= self.words[t]):
+                raise CheckpointError("the checkpoint's stream positions do not fit this corpus: "
+                                      "resume on the corpus it was trained on")
         self.epoch = int(state.epoch)
-        self.next = k
-        self.done = int(state.done[0])
+        self.pos = [int(p) for p in state.pos]
+        self.done = [int(d) for d in state.done]
         for r, s in zip(self.rngs, state.rng):
             r[0] = s
         self.stats = [np.array(row, np.float64) for row in state.stats]
@@ -384,25 +303,21 @@ class _Trainer:
     def _worker(self, t: int, epoch: int) -> None:
         try:
             cfg = self.cfg
-            step = (cfg.alpha - cfg.min_alpha) / (cfg.epochs * max(1, self.words))
-            last = len(self.starts) - 1
-            # Chunk boundaries are the checkpoint positions: a worker checks for a pause or a
-            # stop before it takes a chunk and finishes every chunk it took.
-            while True:
+            start, stop = self.splits[t]
+            words_t = max(1, self.words[t])
+            step = (cfg.alpha - cfg.min_alpha) / (cfg.epochs * words_t)
+            done = self.done[t]
+            # Chunk boundaries are the checkpoint positions: pos, done, the RNG state and the
+            # accumulators change together, between the stop/hold checks.
+            for _, ids in self.stream.iter_chunks(self.pos[t], stop, CHUNK):
                 if self._hold.is_set():
                     self._park()
                 if self.stop.is_set():
                     return
-                with self._lock:
-                    k = self.next
-                    if k >= last:
-                        return
-                    self.next = k + 1
-                a, b = int(self.starts[k]), int(self.starts[k + 1])
-                alpha = cfg.alpha - step * (epoch * self.words + int(self.before[k]))
-                n = self._kernel(t, self.stream.read(a, b - a), alpha, step)
-                with self._lock:
-                    self.done += n
+                alpha = cfg.alpha - step * (epoch * words_t + done)
+                done += self._kernel(t, ids, alpha, step)
+                self.pos[t] += len(ids)
+                self.done[t] = done
         except BaseException as exc:  # surfaced by run_epoch in the main thread
             self.errors.append(exc)
             self.stop.set()
@@ -449,7 +364,6 @@ def run(corpus: Sequence[str | os.PathLike] | str | os.PathLike, cfg: TrainConfi
     stream = None
     spools: list[str] = []
     signals = _Signals()
-    loader = load_kernel_in_background(cfg, tmp_dir)
     try:
         with signals:
             paths, spools = spool_stdin(paths, tmp_dir)
@@ -487,13 +401,11 @@ def run(corpus: Sequence[str | os.PathLike] | str | os.PathLike, cfg: TrainConfi
                         "fingerprint": fingerprint}
                 save = _saver(checkpoint, meta, trainer, written)
             every = cfg.checkpoint_every or (30.0 if cfg.checkpoint else None)
-            loader.join()
             trainer.warm_up()
             epochs = _train_epochs(cfg, trainer, save if every else None, every)
             if epochs is None:  # stopped by a signal; a second one cannot break the saving
                 raise _interrupted(signals.caught, trainer, save, checkpoint, corpus)
     finally:
-        loader.join()  # never leave numba compiling in a thread the interpreter may tear down
         if stream is not None:
             stream.close()
         for s in spools:
@@ -576,8 +488,8 @@ def _interrupted(caught: list[str], trainer: _Trainer, save: Callable[[], None] 
     import shlex
 
     how = caught[0] if caught else "a stop request"
-    total = trainer.words * trainer.cfg.epochs
-    done = trainer.epoch * trainer.words + trainer.done
+    total = sum(trainer.words) * trainer.cfg.epochs
+    done = trainer.epoch * sum(trainer.words) + sum(trainer.done)
     where = (f"interrupted by {how} in epoch {trainer.epoch + 1}/{trainer.cfg.epochs} "
              f"({100 * done / max(total, 1):.0f}% of training done)")
     if save is None:
@@ -636,17 +548,17 @@ def _train_epochs(cfg: TrainConfig, trainer: _Trainer, save: Callable[[], None] 
     """
     from tqdm import tqdm
 
-    total = trainer.words * cfg.epochs
+    total = sum(trainer.words) * cfg.epochs
     bar = tqdm(total=total, unit="word", unit_scale=True, file=sys.stderr, disable=cfg.quiet,
                dynamic_ncols=True, smoothing=0.1,
                bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}, "
                           "{rate_fmt}{postfix}]")
-    base = trainer.epoch * trainer.words
+    base = trainer.epoch * sum(trainer.words)
     last_save = time.monotonic()
 
     def tick():
         nonlocal last_save
-        done = base + trainer.done
+        done = base + sum(trainer.done)
         bar.update(done - bar.n)
         bar.set_postfix_str(f"alpha={alpha_at(cfg, done / max(total, 1)):.5f}", refresh=False)
         if save is not None and time.monotonic() - last_save >= every * 60:

@@ -185,14 +185,13 @@ def test_quiet_does_not_leak_the_log_level(tmp_path, small_corpus):
 
 
 @pytest.mark.parametrize("model, threads, dim", [("sg", 2, 20), ("cbow", 1, 40)])
-def test_background_kernel_load_matches_the_real_call(monkeypatch, small_corpus, model, threads,
-                                                      dim):
-    # The background load is only worth it if it loads the specialisation the run calls:
-    # every call of the jitted kernel, the loader's and the run's, must have the same types.
+def test_warm_up_loads_the_specialisation_training_calls(monkeypatch, small_corpus, model,
+                                                         threads, dim):
+    # The warm-up (before the clock and the bar start) is only worth it if it loads the
+    # specialisation the epochs call: every call of the jitted kernel must have the same types.
     from numba import typeof
 
     from hsw2v import kernels
-    from hsw2v.train import load_kernel_in_background
 
     seen = []
     real = kernels.train_rows
@@ -202,8 +201,5 @@ def test_background_kernel_load_matches_the_real_call(monkeypatch, small_corpus,
         return real(*args)
 
     monkeypatch.setattr(kernels, "train_rows", spy)
-    cfg = make_config(model=model, threads=threads, dim=dim, min_count=1, epochs=1).resolved()
-    load_kernel_in_background(cfg).join()
-    assert len(seen) == 1
     run(small_corpus, make_config(model=model, threads=threads, dim=dim, min_count=1, epochs=1))
     assert len(seen) > 1 and set(seen) == {seen[0]}
