@@ -6,7 +6,9 @@
   whole line at once (text8 is one 100 MB line).
 * Tokens are split on whitespace (``str.split``); a newline (and the end of each file) ends a
   sentence; sentences longer than ``max_sentence_length`` tokens are cut into consecutive
-  pieces, so no token is ever dropped.
+  pieces, so no token is ever dropped. :func:`iter_token_blocks` does this in Python (the API
+  and the reference); counting and encoding run a jitted tokenizer over the same blocks as
+  UTF-8 bytes (:func:`iter_utf8_blocks`, :class:`hsw2v.vocab.TokenTable`).
 * Invalid UTF-8: every byte that is not part of a valid UTF-8 sequence becomes U+FFFD (the
   replacement character) and is counted in :attr:`CorpusStats.invalid_bytes`; training goes on.
 * A run of more than ``BLOCK_BYTES`` bytes without whitespace is broken at the block boundary,
@@ -27,6 +29,8 @@ import sys
 import zlib
 from collections.abc import Iterator, Sequence
 from typing import BinaryIO
+
+import numpy as np
 
 from hsw2v.errors import CorpusError
 
@@ -202,6 +206,23 @@ def iter_token_blocks(paths: Sequence[str], max_sentence_length: int = 10000,
             yield tokens, ends
 
 
+def iter_utf8_blocks(paths: Sequence[str], stats: CorpusStats | None = None,
+                     block_bytes: int = BLOCK_BYTES) -> Iterator[tuple[np.ndarray, bool]]:
+    """Yield the blocks of :func:`iter_text_blocks` as valid UTF-8 bytes.
+
+    The input of the jitted tokenizer (:meth:`hsw2v.vocab.TokenTable.scan`): the same blocks,
+    so the same tokens, pieces and statistics as :func:`iter_token_blocks`, with every invalid
+    byte already replaced by U+FFFD.
+
+    Yields
+    ------
+    (buf, file_end) : (uint8 (n,), bool)
+        ``buf`` is read-only; a block may be empty (the last one of a file often is).
+    """
+    for text, file_end in iter_text_blocks(paths, stats, block_bytes):
+        yield np.frombuffer(text.encode("utf-8"), dtype=np.uint8), file_end
+
+
 def iter_sentences(paths: Sequence[str | os.PathLike], max_sentence_length: int = 10000,
                    stats: CorpusStats | None = None) -> Iterator[list[str]]:
     """Yield the corpus as sentence pieces (lists of tokens), streamed.
@@ -243,4 +264,4 @@ def _refuse_binary(path: str, raw: bytes) -> None:
 
 
 __all__ = ["BLOCK_BYTES", "CorpusStats", "expand_paths", "open_binary", "iter_text_blocks",
-           "iter_token_blocks", "iter_sentences"]
+           "iter_utf8_blocks", "iter_token_blocks", "iter_sentences"]

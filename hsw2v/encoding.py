@@ -10,7 +10,6 @@ from a file); a ``remap`` array (int32) maps them to vocabulary ids, -1 for word
 """
 from __future__ import annotations
 
-import itertools
 import os
 import shutil
 import sys
@@ -19,12 +18,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from hsw2v.corpus import CorpusStats, iter_token_blocks
-from hsw2v.vocab import Vocab, WordCounter
+from hsw2v.corpus import CorpusStats
+from hsw2v.vocab import TokenTable, Vocab, WordCounter, iter_id_blocks
 
 SENTENCE_END = -1
 _ITEM = 4  # bytes per int32 entry
-_OOV = -2
 
 
 class IdStream:
@@ -122,10 +120,6 @@ class IdStream:
         self.close()
 
 
-def _with_sentinels(ids: np.ndarray, ends: list[int]) -> np.ndarray:
-    return np.insert(ids, ends, SENTENCE_END) if ends else ids
-
-
 def scan_corpus(paths: Sequence[str], max_sentence_length: int, prune_at: int,
                 stats: CorpusStats, tmp_dir: str | None = None
                 ) -> tuple[WordCounter, IdStream | None]:
@@ -140,14 +134,13 @@ def scan_corpus(paths: Sequence[str], max_sentence_length: int, prune_at: int,
     counter = WordCounter(prune_at)
     stream: IdStream | None = IdStream(tmp_dir)
     try:
-        for tokens, ends in iter_token_blocks(paths, max_sentence_length, stats):
-            ids = counter.add(tokens)
+        for ids in iter_id_blocks(paths, counter.scan, max_sentence_length, stats):
             if stream is not None:
                 if counter.prunings:
                     stream.close()
                     stream = None
                 else:
-                    stream.append(_with_sentinels(ids, ends))
+                    stream.append(ids)
     except BaseException:
         if stream is not None:
             stream.close()
@@ -158,14 +151,23 @@ def scan_corpus(paths: Sequence[str], max_sentence_length: int, prune_at: int,
 def encode_corpus(paths: Sequence[str], vocab: Vocab, max_sentence_length: int,
                   stats: CorpusStats | None = None, tmp_dir: str | None = None) -> IdStream:
     """Encode the corpus with vocabulary ids (words outside ``vocab`` are dropped)."""
-    get = vocab.index.get
+    # Table id i is the i-th word of the vocabulary that a corpus token can equal (non-empty,
+    # no whitespace); to_vocab maps it to the word's vocabulary id, with [-1] -> -1 for the
+    # piece ends.
+    words = [(w, i) for w, i in vocab.index.items() if w.split() == [w]]
+    table = TokenTable(max(1024, len(words)))
+    table.add([w for w, _ in words])
+    to_vocab = np.fromiter((i for _, i in words), dtype=np.int32, count=len(words))
+    identity = np.array_equal(to_vocab, np.arange(len(words)))
+    to_vocab = np.append(to_vocab, np.int32(SENTENCE_END))
+
+    def lookup(buf, file_end, max_len, run):
+        return table.scan(buf, False, file_end, max_len, run)
+
     stream = IdStream(tmp_dir)
     try:
-        for tokens, ends in iter_token_blocks(paths, max_sentence_length, stats):
-            ids = np.fromiter(map(get, tokens, itertools.repeat(_OOV)), dtype=np.int32,
-                              count=len(tokens))
-            ids = _with_sentinels(ids, ends)
-            stream.append(ids[ids != _OOV])
+        for ids in iter_id_blocks(paths, lookup, max_sentence_length, stats):
+            stream.append(ids if identity else to_vocab[ids])
     except BaseException:
         stream.close()
         raise

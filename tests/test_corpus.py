@@ -151,3 +151,114 @@ def test_newline_alone_in_a_block_still_ends_the_sentence(tmp_path):
             piece, start = [], end
         piece += tokens[start:]
     assert pieces == [["bb", "ccc"], ["a"]]
+
+
+# ------------------------------------------------------------ the jitted tokenizer (fast path)
+def fast_blocks(path, maxlen=10000, block=1 << 20, capacity=1024):
+    """Pieces (token lists), words and counts by first appearance, stats: the jitted path."""
+    from hsw2v.vocab import TokenTable, iter_id_blocks
+
+    table = TokenTable(capacity)
+
+    def scan(buf, file_end, max_len, run):
+        return table.scan(buf, True, file_end, max_len, run)
+
+    stats = CorpusStats()
+    ids = [i for block_ids in iter_id_blocks([str(path)], scan, maxlen, stats, block)
+           for i in block_ids.tolist()]
+    words = table.words
+    pieces, piece = [], []
+    for i in ids:
+        if i < 0:
+            pieces.append(piece)
+            piece = []
+        else:
+            piece.append(words[i])
+    assert piece == []  # every piece ends with a sentinel
+    return pieces, words, table.counts.tolist(), stats
+
+
+def python_blocks(path, maxlen=10000, block=1 << 20):
+    """The same from the Python reference tokenizer (iter_token_blocks)."""
+    stats = CorpusStats()
+    pieces, piece, counts = [], [], {}
+    for tokens, ends in iter_token_blocks([str(path)], maxlen, stats, block_bytes=block):
+        for t in tokens:
+            counts[t] = counts.get(t, 0) + 1
+        start = 0
+        for end in ends:
+            pieces.append(piece + tokens[start:end])
+            piece, start = [], end
+        piece = piece + tokens[start:]
+    assert piece == []
+    return pieces, list(counts), list(counts.values()), stats
+
+
+_SPACES = ["\t", "\n", "\x0b", "\x0c", "\r", "\x1c", "\x1d", "\x1e", "\x1f", " ", "\x85", "\xa0",
+           "\u1680", *[chr(c) for c in range(0x2000, 0x200B)], "\u2028", "\u2029", "\u202f",
+           "\u205f", "\u3000"]
+# Letters (ASCII and multi-byte, tokens longer than 8 bytes sharing their first 8), characters
+# next to whitespace in UTF-8 that are not whitespace, and invalid UTF-8.
+_PIECES = ([s.encode() for s in ["a", "b", "the", "abcdefgh", "abcdefghij", "abcdefghik", "é",
+                                 "中", "😀", "\u200b", "\u2030", "\u3001", "\xa1", "\x84",
+                                 "\u1681", "\u205e", "\x1b", "\x7f", "\ufffd"]]
+           + [s.encode() for s in _SPACES]
+           + [b"\xff", b"\xc3", b"\xe2\x80", b"\xf0\x9f\x98", b"\x80", b"\xed\xa0\x80"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(parts=st.lists(st.sampled_from(_PIECES), max_size=80), maxlen=st.integers(1, 6),
+       block=st.integers(1, 24), capacity=st.sampled_from([1, 2, 1024]))
+def test_jitted_tokenizer_matches_the_python_reference(tmp_path_factory, parts, maxlen, block,
+                                                       capacity):
+    p = tmp_path_factory.mktemp("c") / "c.txt"
+    p.write_bytes(b"".join(parts))
+    try:
+        expected = python_blocks(p, maxlen, block)
+    except CorpusError as exc:  # mostly invalid bytes: refused as binary, by both paths
+        with pytest.raises(CorpusError, match="binary") as info:
+            fast_blocks(p, maxlen, block, capacity)
+        assert str(info.value) == str(exc)
+        return
+    got = fast_blocks(p, maxlen, block, capacity)
+    assert got[0] == expected[0]  # pieces
+    assert got[1] == expected[1] and got[2] == expected[2]  # ids by first appearance, counts
+    assert got[3] == expected[3]  # files, bytes, invalid bytes, tokens, pieces
+
+
+def test_jitted_whitespace_agrees_with_str_isspace_for_every_code_point():
+    # Every code point between two letters, UTF-8 encoded and tokenized in one call: a
+    # character taken for whitespace (or missed) would split (or join) the runs of letters and
+    # change the token list. (Surrogates cannot be encoded; the corpus reader never makes them.)
+    import numpy as np
+
+    from hsw2v.vocab import TokenTable
+
+    chars = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+    text = "x" + "x".join(chars) + "x"
+    table = TokenTable()
+    ids, tokens, pieces, _ = table.scan(np.frombuffer(text.encode(), dtype=np.uint8), True)
+    words = table.words
+    assert [words[i] for i in ids.tolist() if i >= 0] == text.split()
+    assert tokens == len(text.split()) == 1 + sum(c.isspace() for c in chars) == 30
+    assert pieces == 1  # "\n" is the one character that ends a piece
+
+
+@pytest.mark.parametrize("block", range(1, 9))
+def test_jitted_path_keeps_multibyte_characters_split_across_blocks(tmp_path, block):
+    p = tmp_path / "c.txt"
+    p.write_text("aaé bbbé\u3000ü 中文\u2029x😀y\xa0z\n", encoding="utf-8")
+    got = fast_blocks(p, block=block)
+    assert got == python_blocks(p, block=block)
+    if block >= 5:  # (smaller blocks also break runs longer than a block, on purpose)
+        assert got[0] == [["aaé", "bbbé", "ü", "中文", "x😀y", "z"]]
+    assert got[3].invalid_bytes == 0
+
+
+def test_jitted_path_replaces_and_counts_invalid_bytes(tmp_path):
+    p = tmp_path / "c.txt"
+    p.write_bytes(b"caf\xc3\xa9 ok bad\xff\xfeword end\xe2\x80\n")
+    assert fast_blocks(p, block=3) == python_blocks(p, block=3)
+    pieces, _, _, stats = fast_blocks(p, block=16)
+    assert pieces == [["café", "ok", "bad\ufffd\ufffdword", "end\ufffd\ufffd"]]
+    assert stats.invalid_bytes == 4

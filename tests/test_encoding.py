@@ -4,9 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hsw2v.corpus import CorpusStats
+from hsw2v.corpus import CorpusStats, iter_sentences, iter_token_blocks
 from hsw2v.encoding import SENTENCE_END, encode_corpus, scan_corpus
-from hsw2v.vocab import build_vocab
+from hsw2v.vocab import Vocab, build_vocab
 
 
 def decode(stream, words, remap=None):
@@ -66,3 +66,50 @@ def test_splits_cover_the_stream_exactly_at_piece_boundaries(tmp_path, parts):
                 assert all(c[-1] == SENTENCE_END for c in chunks)
         remap = np.arange(len(counter.words), dtype=np.int32)
         assert sum(stream.count_words(a, b, remap) for a, b in splits) == int(counter.counts.sum())
+
+
+@pytest.mark.parametrize("prune_at", [3, 8, 40, 1000])
+def test_scan_matches_the_reference_counter_and_falls_back_after_pruning(tmp_path, prune_at):
+    from test_vocab import _ReferenceCounter
+
+    # Two files, the first without a final newline (the end of a file ends a piece).
+    rng = np.random.default_rng(1)
+    paths = [str(tmp_path / "c1.txt"), str(tmp_path / "c2.txt")]
+    for path, end in zip(paths, ["", "\n"]):
+        with open(path, "w") as f:
+            f.write("\n".join(" ".join(f"w{x}" for x in rng.zipf(1.5, rng.integers(0, 15)) % 60)
+                              for _ in range(150)) + end)
+    ref = _ReferenceCounter(prune_at)
+    for tokens, _ in iter_token_blocks(paths, 4):
+        ref.add(tokens)
+    stats = CorpusStats()
+    counter, stream = scan_corpus(paths, 4, prune_at, stats)
+    assert counter.words == list(ref.index) and counter.counts.tolist() == ref.counts
+    assert (counter.prunings, counter.pruned_words, counter.min_reduce) == (
+        ref.prunings, ref.pruned_words, ref.min_reduce)
+    assert (stream is None) == (ref.prunings > 0)
+    expected = list(iter_sentences(paths, 4))
+    if stream is not None:
+        with stream:
+            assert decode(stream, counter.words) == expected
+    assert stats.tokens == sum(map(len, expected)) and stats.pieces == len(expected)
+
+
+def test_encode_drops_words_outside_the_vocab_and_keeps_piece_ends(tmp_path):
+    p = tmp_path / "c.txt"
+    p.write_text("a b zz c\nzz zz\n\u3000b\xa0a é\n")
+    # Words that no token can equal (whitespace inside, empty) are simply never found.
+    vocab = Vocab(["b", "a", "é", "x y", ""], np.array([5, 4, 3, 2, 1], dtype=np.int64))
+    stats = CorpusStats()
+    with encode_corpus([str(p)], vocab, 2, stats) as s:
+        ids = s.read(0, s.n).tolist()
+    assert ids == [1, 0, -1, -1, -1, 0, 1, -1, 2, -1]  # pieces of 2: [a b] [zz c] [zz zz] ...
+    assert stats.tokens == 9 and stats.pieces == 5
+
+
+def test_encode_with_repeated_vocab_words_uses_the_last_id_like_a_dict(tmp_path):
+    p = tmp_path / "c.txt"
+    p.write_text("a b a\n")
+    vocab = Vocab(["a", "b", "a"], np.array([3, 2, 1], dtype=np.int64))
+    with encode_corpus([str(p)], vocab, 100) as s:
+        assert s.read(0, s.n).tolist() == [vocab.index["a"], 1, vocab.index["a"], -1]

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hsw2v.errors import VocabError
 from hsw2v.vocab import (WordCounter, build_vocab, check_vocab_size, keep_probabilities,
@@ -76,3 +78,74 @@ def test_bad_vocab_files(tmp_path, text, msg):
     p.write_text(text)
     with pytest.raises(VocabError, match=msg):
         read_vocab(p)
+
+
+class _ReferenceCounter:
+    """The dict-based WordCounter this package had before the jitted table (the reference)."""
+
+    def __init__(self, prune_at):
+        self.prune_at, self.index, self.counts = prune_at, {}, []
+        self.min_reduce, self.prunings, self.pruned_words = 1, 0, 0
+
+    def add(self, tokens):
+        ids = []
+        for t in tokens:
+            i = self.index.setdefault(t, len(self.index))
+            if i == len(self.counts):
+                self.counts.append(0)
+            self.counts[i] += 1
+            ids.append(i)
+        if len(self.index) > self.prune_at:
+            before = len(self.index)
+            while len(self.index) > self.prune_at:
+                kept = [(w, c) for w, c in zip(self.index, self.counts) if c > self.min_reduce]
+                self.index = {w: i for i, (w, _) in enumerate(kept)}
+                self.counts = [c for _, c in kept]
+                self.min_reduce += 1
+            self.prunings += 1
+            self.pruned_words += before - len(self.index)
+        return ids
+
+
+@settings(max_examples=200, deadline=None)
+@given(blocks=st.lists(st.lists(st.sampled_from([f"w{i}" for i in range(12)] + ["é", "x" * 9]),
+                                max_size=15), max_size=8),
+       prune_at=st.integers(1, 8))
+def test_pruning_matches_the_reference_counter(blocks, prune_at):
+    c, ref = WordCounter(prune_at), _ReferenceCounter(prune_at)
+    for tokens in blocks:
+        ids = c.add(tokens)
+        ref_ids = ref.add(tokens)
+        assert ids.tolist() == ref_ids  # (for encoding, valid only while nothing was pruned)
+        assert c.words == list(ref.index) and c.counts.tolist() == ref.counts
+        assert (c.prunings, c.pruned_words, c.min_reduce) == (ref.prunings, ref.pruned_words,
+                                                              ref.min_reduce)
+        assert len(c) == len(c.index) == len(ref.index) <= prune_at
+
+
+def test_pruning_warns_once_then_logs_at_debug_level(caplog):
+    import logging
+
+    c = WordCounter(prune_at=3)
+    with caplog.at_level(logging.DEBUG, logger="hsw2v.vocab"):
+        for i in range(3):
+            c.add([f"r{i}_{j}" for j in range(5)])
+    levels = [r.levelno for r in caplog.records if "pruned" in r.getMessage()]
+    assert levels == [logging.WARNING, logging.DEBUG, logging.DEBUG] and c.prunings == 3
+
+
+def test_counter_grows_past_its_first_arrays_and_keeps_ids():
+    # Many distinct tokens, longer than 8 bytes and sharing their first 8: the table grows and
+    # rehashes several times; ids stay in order of first appearance.
+    tokens = [f"prefix__{i}" for i in range(5000)] + ["é" * 5, "中" * 3]
+    c = WordCounter()
+    ids = c.add(tokens * 2)
+    assert ids.tolist() == list(range(len(tokens))) * 2
+    assert c.words == tokens and c.counts.tolist() == [2] * len(tokens)
+
+
+def test_counter_refuses_tokens_the_reader_cannot_make():
+    c = WordCounter()
+    for bad in (["a b"], [""], ["x", "\u3000y"]):
+        with pytest.raises(ValueError, match="not a token"):
+            c.add(bad)
