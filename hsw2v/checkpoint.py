@@ -6,13 +6,15 @@ renamed over it, so a crash or a full disk never leaves a half-written checkpoin
 
 It holds
 
-* ``meta``: UTF-8 JSON — format version, the resolved configuration, the corpus paths (with
+* ``meta``: UTF-8 JSON — format version, the resolved configuration, the chunk size of the
+  run (positions below are chunk boundaries), the corpus paths (with
   their sizes), the output path, the corpus fingerprint, the finished epochs' summaries;
 * ``words`` (UTF-8, newline-joined) and ``counts``: the vocabulary; the Huffman tree is rebuilt
   from the counts (:func:`hsw2v.huffman.build_huffman` is deterministic);
 * ``syn0``, ``syn1``: the weights;
-* the position in the schedule: ``epoch`` and, per thread, ``pos`` (next stream entry; a chunk
-  boundary), ``done`` (in-vocabulary words read this epoch, which sets the learning rate),
+* the position in the schedule: ``epoch``; per thread's range of the stream ``pos`` (where its
+  untrained chunks start; a chunk boundary), ``back`` (where the chunks other threads took
+  from its back start) and ``done`` (in-vocabulary words of its trained chunks); per thread
   ``rng`` (xorshift64* state) and ``stats`` (the epoch's loss accumulators).
 
 On resume the corpus is read and encoded again (the id stream is not stored: it can be as large
@@ -33,7 +35,7 @@ import numpy as np
 from hsw2v.errors import CheckpointError
 
 FORMAT = "hsw2v-checkpoint"
-VERSION = 1
+VERSION = 2  # 2: chunks taken from the back of a range (back)
 
 
 @dataclasses.dataclass
@@ -43,8 +45,10 @@ class TrainState:
     Attributes
     ----------
     epoch : int                0-based epoch in progress.
-    pos : int64 (T,)           next stream position of each thread.
-    done : int64 (T,)          in-vocabulary words each thread has read this epoch.
+    pos : int64 (T,)           per range: stream position of its first untrained chunk.
+    back : int64 (T,)          per range: stream position where the chunks taken from its back
+                               start (its end if none were).
+    done : int64 (T,)          per range: in-vocabulary words of its trained chunks.
     rng : uint64 (T,)          each thread's generator state.
     stats : float64 (T, 4)     each thread's [loss, predictions, words read, words trained].
     history : list of dict     summaries of the finished epochs.
@@ -52,6 +56,7 @@ class TrainState:
 
     epoch: int
     pos: np.ndarray
+    back: np.ndarray
     done: np.ndarray
     rng: np.ndarray
     stats: np.ndarray
@@ -69,6 +74,12 @@ class Checkpoint:
     syn0: np.ndarray
     syn1: np.ndarray
     state: TrainState
+
+    @property
+    def chunk(self) -> int:
+        """Stream entries per chunk of work in the run that wrote it (positions are counted in
+        its chunks)."""
+        return int(self.meta["chunk"])
 
 
 def stream_digest(stream, chunk: int = 1 << 22) -> str:
@@ -107,6 +118,7 @@ def save_checkpoint(path: str, meta: dict[str, Any], words: list[str], counts: n
         "syn0": syn0,
         "syn1": syn1,
         "pos": np.asarray(state.pos, dtype=np.int64),
+        "back": np.asarray(state.back, dtype=np.int64),
         "done": np.asarray(state.done, dtype=np.int64),
         "rng": np.asarray(state.rng, dtype=np.uint64),
         "stats": np.asarray(state.stats, dtype=np.float64),
@@ -155,15 +167,18 @@ def load_checkpoint(path: str) -> Checkpoint:
                                   "version that wrote it")
         words = data["words"].tobytes().decode("utf-8").split("\n")
         counts, syn0, syn1 = data["counts"], data["syn0"], data["syn1"]
-        state = TrainState(epoch=int(meta["epoch"]), pos=data["pos"], done=data["done"],
+        state = TrainState(epoch=int(meta["epoch"]), pos=data["pos"], back=data["back"],
+                           done=data["done"],
                            rng=data["rng"], stats=data["stats"], history=list(meta["history"]))
         v, t = len(words), len(state.pos)
         ok = (counts.dtype == np.int64 and counts.shape == (v,) and v >= 2
               and syn0.dtype == np.float32 and syn0.ndim == 2 and syn0.shape[0] == v
               and syn1.dtype == np.float32 and syn1.shape == (v - 1, syn0.shape[1])
               and state.pos.dtype == np.int64 and state.done.shape == (t,)
+              and state.back.dtype == np.int64 and state.back.shape == (t,)
               and state.rng.dtype == np.uint64 and state.rng.shape == (t,)
-              and state.stats.shape == (t, 4) and t >= 1)
+              and state.stats.shape == (t, 4) and t >= 1
+              and isinstance(meta.get("chunk"), int) and meta["chunk"] >= 1)
         if not ok:
             raise CheckpointError(f"{bad} (arrays of the wrong shape or type): use another "
                                   "checkpoint or start the run again")

@@ -54,54 +54,48 @@ class IdStream:
         data = os.pread(self._fd, count * _ITEM, start * _ITEM)
         return np.frombuffer(data, dtype=np.int32)
 
-    def iter_chunks(self, start: int, stop: int, chunk: int):
-        """Yield ``(position, ids)`` chunks of ``[start, stop)`` that each end with a sentinel.
+    def chunk_table(self, remap: np.ndarray, target: int, block: int = 1 << 20
+                    ) -> tuple[np.ndarray, np.ndarray]:
+        """Cut the stream into chunks of whole sentence pieces, about ``target`` entries each.
 
-        ``stop`` must follow a sentinel (see :meth:`splits`); ``chunk`` must exceed the longest
-        piece, which holds because pieces are cut at ``max_sentence_length``.
+        A chunk ends just after the first sentinel at or past ``target`` entries from its
+        start (so a chunk is longer than ``target`` only by the rest of a piece). The stream is
+        read once, ``block`` entries at a time.
+
+        Parameters
+        ----------
+        remap : int32 (P,)   stream id -> vocabulary id, -1 for a word outside the vocabulary.
+        target : int         wanted entries per chunk (>= 1).
+
+        Returns
+        -------
+        starts : int64 (K + 1,)   chunk ``k`` is ``[starts[k], starts[k + 1])``, ``starts[0] == 0``
+                                  and ``starts[K] == n``: every entry is in exactly one chunk.
+        before : int64 (K + 1,)   in-vocabulary words before ``starts[k]``.
         """
-        pos = start
-        while pos < stop:
-            buf = self.read(pos, min(chunk, stop - pos))
-            if pos + len(buf) < stop:
-                ends = np.flatnonzero(buf == SENTENCE_END)
-                buf = buf[:ends[-1] + 1]
-            yield pos, buf
-            pos += len(buf)
-
-    def splits(self, parts: int) -> list[tuple[int, int]]:
-        """Cut the stream into ``parts`` contiguous ranges that start and end at piece boundaries.
-
-        Every entry belongs to exactly one range; ranges can be empty on tiny corpora.
-        """
-        bounds = [0]
-        for t in range(1, parts):
-            target = max(bounds[-1], self.n * t // parts)
-            bounds.append(self._next_boundary(target))
-        bounds.append(self.n)
-        return list(zip(bounds[:-1], bounds[1:]))
-
-    def _next_boundary(self, pos: int) -> int:
-        """Smallest position ``>= pos`` that starts a piece (just after a sentinel, or the end)."""
-        if pos == 0:
-            return 0
-        pos -= 1  # the entry before a piece start is a sentinel
+        target = max(1, int(target))
+        starts, before = [0], [0]
+        pos = total = 0
         while pos < self.n:
-            buf = self.read(pos, 1 << 16)
-            hits = np.flatnonzero(buf == SENTENCE_END)
-            if hits.size:
-                return pos + int(hits[0]) + 1
-            pos += len(buf)
-        return self.n
-
-    def count_words(self, start: int, stop: int, remap: np.ndarray, chunk: int = 1 << 20) -> int:
-        """Number of entries in ``[start, stop)`` that map to a vocabulary word."""
-        total = 0
-        for pos in range(start, stop, chunk):
-            buf = self.read(pos, min(chunk, stop - pos))
+            buf = self.read(pos, max(block, target))
+            known = np.zeros(len(buf) + 1, dtype=np.int64)
             ids = buf[buf >= 0]
-            total += int(np.count_nonzero(remap[ids] >= 0))
-        return total
+            known[1:][buf >= 0] = remap[ids] >= 0
+            words = np.cumsum(known)  # words[i]: in-vocabulary words in buf[:i]
+            ends = np.flatnonzero(buf == SENTENCE_END) + 1  # local positions after a sentinel
+            j = 0
+            while True:
+                j += int(np.searchsorted(ends[j:], starts[-1] + target - pos))
+                if j >= len(ends):
+                    break
+                starts.append(pos + int(ends[j]))
+                before.append(total + int(words[ends[j]]))
+            total += int(words[-1])
+            pos += len(buf)
+        if starts[-1] < self.n:  # a stream that does not end with a sentinel (not made here)
+            starts.append(self.n)
+            before.append(total)
+        return np.array(starts, dtype=np.int64), np.array(before, dtype=np.int64)
 
     def close(self) -> None:
         """Close and delete the file."""

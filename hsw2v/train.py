@@ -1,14 +1,19 @@
 """Training orchestration: corpus → vocabulary → Huffman tree → id stream → threads of kernels.
 
-The corpus is read and encoded once; each epoch then splits the id stream into one contiguous
-range per thread (cut at sentence-piece boundaries, so every kept word is trained exactly once
-per epoch) and runs :func:`hsw2v.kernels.train_chunk` on bounded chunks of it in Python threads.
-The kernel releases the GIL, so threads update the shared weights lock-free (Hogwild).
+The corpus is read and encoded once and cut into chunks of whole sentence pieces (about
+:data:`CHUNK` stream entries each). Each thread owns one contiguous range of chunks, as each
+word2vec C thread owns a part of the file, and trains it front to back with
+:func:`hsw2v.kernels.train_chunk`; a thread that has finished its range takes chunks from the
+back of the range with the most left, so no thread idles while another has a backlog (on a
+shared machine one half often took 0.1-0.4 s longer than the other per epoch). Every kept word
+is trained exactly once per epoch. The kernel releases the GIL, so threads update the shared
+weights lock-free (Hogwild).
 
-The learning rate of thread ``t`` at its ``k``-th word of epoch ``e`` is
+The learning rate of a chunk of range ``t`` at its ``k``-th word in epoch ``e`` is
 ``alpha - (alpha - min_alpha) * (e * W_t + k) / (epochs * W_t)`` where ``W_t`` is the number of
-in-vocabulary words in its range: with one thread this is word2vec's linear decay over
-``epochs x corpus words``; with several, all threads move through the schedule together.
+in-vocabulary words in the range and ``k`` counts from the range's start: with one thread this
+is word2vec's linear decay over ``epochs x corpus words``; with several, all ranges move through
+the schedule together, and a chunk's rate does not depend on which thread trains it.
 """
 from __future__ import annotations
 
@@ -36,8 +41,13 @@ from hsw2v.vocab import (Vocab, build_vocab, check_vocab_size, keep_probabilitie
 
 log = logging.getLogger(__name__)
 
-#: Stream entries handed to one kernel call (bounded memory, responsive progress and stop).
-CHUNK = 1 << 17
+#: Stream entries per chunk of work (a chunk holds whole pieces, so it is at least one piece:
+#: 10,001 entries on text8). Small, so that taking over the back of another thread's range
+#: evens out the threads' finishing times to a few ms, and bounded memory, progress and stop;
+#: a skip-gram chunk is still ~10 ms of work, so the Python around each call costs ~1%.
+CHUNK = 1 << 13
+#: Most chunks one kernel call takes from the front of its own range (~128 K entries).
+CLAIM = 16
 
 
 @dataclasses.dataclass
@@ -147,14 +157,15 @@ def _check_not_empty(stats: CorpusStats) -> None:
 class _Trainer:
     """Runs the epochs of one training job over a prepared id stream.
 
-    Its position in the schedule (:meth:`state`: epoch, per-thread stream position, words done,
-    RNG state and loss accumulators) changes only at chunk boundaries. Setting :attr:`stop`
+    Its position in the schedule (:meth:`state`: epoch, per range the chunks taken from its
+    front and its back and the words they hold, per thread the RNG state and loss accumulators)
+    changes only at chunk boundaries. Setting :attr:`stop`
     makes every worker return at its next chunk boundary (``run_epoch`` then returns None);
     :meth:`paused` holds every worker at a chunk boundary while a checkpoint is taken.
     """
 
     def __init__(self, cfg: TrainConfig, model: Model, stream: IdStream, remap: np.ndarray,
-                 stop: threading.Event | None = None):
+                 stop: threading.Event | None = None, chunk: int | None = None):
         self.cfg = cfg
         self.model = model
         self.stream = stream
@@ -162,12 +173,24 @@ class _Trainer:
         self.keep = keep_probabilities(model.vocab.counts, cfg.sample)
         self.stop = stop or threading.Event()
         t = cfg.threads
-        self.splits = stream.splits(t)
-        self.words = [stream.count_words(a, b, self.remap) for a, b in self.splits]
+        self.threads = t
+        self.chunk = chunk or CHUNK  # a resumed run cuts the chunks its checkpoint counted in
+        starts, before = stream.chunk_table(self.remap, self.chunk)
+        self.starts = starts
+        # Range t is chunks [first[t], first[t + 1]): cut where the stream is split evenly.
+        self.first = np.searchsorted(starts[:-1], np.arange(t + 1) * stream.n // t)
+        self.first[-1] = len(starts) - 1
+        #: words before each chunk start, counted from the start of its range; and per range
+        self.before = [before[self.first[r]:self.first[r + 1] + 1] - before[self.first[r]]
+                       for r in range(t)]
+        self.words = [int(b[-1]) for b in self.before]
         self.rngs = thread_rng_states(cfg.seed, t)
         self.epoch = 0  # epoch in progress (0-based)
-        self.pos = [a for a, _ in self.splits]  # next stream position, per thread
-        self.done = [0] * t  # in-vocabulary words read this epoch, per thread
+        n_chunks = np.diff(self.first)
+        self.front = [0] * t  # chunks of range r taken from its front (by its owner)
+        self.back = [int(c) for c in n_chunks]  # its chunks from back[r] on were taken by others
+        self.done = [0] * t  # in-vocabulary words of each range's finished chunks, this epoch
+        self._lock = threading.Lock()
         self.stats = [np.zeros(4, np.float64) for _ in range(t)]  # this epoch's accumulators
         self.history: list[dict[str, Any]] = []  # summaries of the finished epochs
         self.errors: list[BaseException] = []
@@ -203,42 +226,55 @@ class _Trainer:
         """
         self.epoch = epoch
         threads = [threading.Thread(target=self._worker, args=(t, epoch), daemon=True)
-                   for t in range(len(self.splits))]
+                   for t in range(self.threads)]
         self._threads = threads
         for th in threads:
             th.start()
         self._wait(threads)
         if self.errors:
             raise self.errors[0]
-        if any(p < b for p, (_, b) in zip(self.pos, self.splits)):
+        if any(f < b for f, b in zip(self.front, self.back)):
             return None  # stopped
         total = np.sum(self.stats, axis=0)
         self.epoch = epoch + 1
-        self.pos = [a for a, _ in self.splits]
-        self.done = [0] * len(self.splits)
-        self.stats = [np.zeros(4, np.float64) for _ in self.splits]
+        self.front = [0] * self.threads
+        self.back = [int(c) for c in np.diff(self.first)]
+        self.done = [0] * self.threads
+        self.stats = [np.zeros(4, np.float64) for _ in range(self.threads)]
         return total
 
     def state(self) -> TrainState:
         """A copy of the position in the schedule (consistent only while no worker runs)."""
-        return TrainState(epoch=self.epoch, pos=np.array(self.pos, np.int64),
+        return TrainState(epoch=self.epoch,
+                          pos=self.starts[np.add(self.first[:-1], self.front)],
+                          back=self.starts[np.add(self.first[:-1], self.back)],
                           done=np.array(self.done, np.int64),
                           rng=np.array([r[0] for r in self.rngs], np.uint64),
-                          stats=np.array(self.stats, np.float64).reshape(len(self.splits), 4),
+                          stats=np.array(self.stats, np.float64).reshape(self.threads, 4),
                           history=[dict(h) for h in self.history])
 
     def restore(self, state: TrainState) -> None:
         """Continue from ``state`` (taken from a trainer over the same stream and options)."""
-        if len(state.pos) != len(self.splits):
+        if len(state.pos) != self.threads:
             raise CheckpointError(f"the checkpoint has {len(state.pos)} thread states but this "
-                                  f"run has {len(self.splits)} threads: resume with the same "
+                                  f"run has {self.threads} threads: resume with the same "
                                   "--threads")
-        for t, (a, b) in enumerate(self.splits):
-            if not (a <= int(state.pos[t]) <= b and 0 <= int(state.done[t]) <= self.words[t]):
+        front, back = [], []
+        for r in range(self.threads):
+            lo, hi = int(self.first[r]), int(self.first[r + 1])
+            f = int(np.searchsorted(self.starts, state.pos[r]))
+            b = int(np.searchsorted(self.starts, state.back[r]))
+            ok = (lo <= f <= b <= hi and self.starts[f] == state.pos[r]
+                  and self.starts[b] == state.back[r]
+                  and state.done[r] == self.before[r][f - lo] + self.words[r]
+                  - self.before[r][b - lo])
+            if not ok:
                 raise CheckpointError("the checkpoint's stream positions do not fit this corpus: "
                                       "resume on the corpus it was trained on")
+            front.append(f - lo)
+            back.append(b - lo)
         self.epoch = int(state.epoch)
-        self.pos = [int(p) for p in state.pos]
+        self.front, self.back = front, back
         self.done = [int(d) for d in state.done]
         for r, s in zip(self.rngs, state.rng):
             r[0] = s
@@ -300,24 +336,48 @@ class _Trainer:
         ids.flags.writeable = False
         self._kernel(0, ids, self.cfg.alpha, 0.0)
 
+    def _claim(self, t: int) -> tuple[int, int, int] | None:
+        """The next chunks for thread ``t`` as ``(range, first, stop)``, or None when none is left.
+
+        From the front of its own range, a quarter of what is left in it (at least one chunk,
+        at most :data:`CLAIM` chunks: few kernel calls while far from the end, fine-grained
+        near it); when that is empty, one chunk from the back of the range with the most left.
+        Call with :attr:`_lock` held.
+        """
+        left = [b - f for f, b in zip(self.front, self.back)]
+        if left[t] > 0:
+            k = self.front[t]
+            self.front[t] += min(max(1, left[t] // 4), CLAIM)
+            return t, k, self.front[t]
+        r = int(np.argmax(left))
+        if left[r] < 1:
+            return None
+        self.back[r] -= 1
+        return r, self.back[r], self.back[r] + 1
+
     def _worker(self, t: int, epoch: int) -> None:
         try:
             cfg = self.cfg
-            start, stop = self.splits[t]
-            words_t = max(1, self.words[t])
-            step = (cfg.alpha - cfg.min_alpha) / (cfg.epochs * words_t)
-            done = self.done[t]
-            # Chunk boundaries are the checkpoint positions: pos, done, the RNG state and the
-            # accumulators change together, between the stop/hold checks.
-            for _, ids in self.stream.iter_chunks(self.pos[t], stop, CHUNK):
+            # Chunk boundaries are the checkpoint positions: a worker checks for a pause or a
+            # stop before it takes a chunk and finishes every chunk it took.
+            while True:
                 if self._hold.is_set():
                     self._park()
                 if self.stop.is_set():
                     return
-                alpha = cfg.alpha - step * (epoch * words_t + done)
-                done += self._kernel(t, ids, alpha, step)
-                self.pos[t] += len(ids)
-                self.done[t] = done
+                with self._lock:
+                    claim = self._claim(t)
+                if claim is None:
+                    return
+                r, k, stop = claim
+                a = int(self.starts[self.first[r] + k])
+                b = int(self.starts[self.first[r] + stop])
+                words_r = max(1, self.words[r])
+                step = (cfg.alpha - cfg.min_alpha) / (cfg.epochs * words_r)
+                alpha = cfg.alpha - step * (epoch * words_r + int(self.before[r][k]))
+                n = self._kernel(t, self.stream.read(a, b - a), alpha, step)
+                with self._lock:
+                    self.done[r] += n
         except BaseException as exc:  # surfaced by run_epoch in the main thread
             self.errors.append(exc)
             self.stop.set()
@@ -387,7 +447,8 @@ def run(corpus: Sequence[str | os.PathLike] | str | os.PathLike, cfg: TrainConfi
             else:
                 syn0, syn1 = init_weights(len(vocab), cfg.dim, cfg.seed)
             model = Model(vocab, tree, syn0, syn1)
-            trainer = _Trainer(cfg, model, stream, remap)
+            trainer = _Trainer(cfg, model, stream, remap,
+                               chunk=None if resume is None else resume.chunk)
             signals.stop = trainer.stop
             if resume is not None:
                 trainer.restore(resume.state)
@@ -396,7 +457,8 @@ def run(corpus: Sequence[str | os.PathLike] | str | os.PathLike, cfg: TrainConfi
             written: list[str] = []
             save = None
             if checkpoint:
-                meta = {"config": dataclasses.asdict(cfg), "corpus": [os.fspath(p) for p in corpus],
+                meta = {"config": dataclasses.asdict(cfg), "chunk": trainer.chunk,
+                        "corpus": [os.fspath(p) for p in corpus],
                         "output": None if output is None else os.path.abspath(output),
                         "fingerprint": fingerprint}
                 save = _saver(checkpoint, meta, trainer, written)

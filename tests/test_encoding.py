@@ -41,31 +41,28 @@ def test_pruning_falls_back_to_encoding_with_the_final_vocab(tmp_path):
         assert decode(s2, vocab.words) == [["x"] * 50]
 
 
-@pytest.mark.parametrize("parts", [1, 2, 3, 7])
-def test_splits_cover_the_stream_exactly_at_piece_boundaries(tmp_path, parts):
+@pytest.mark.parametrize("target, block", [(1, 1 << 20), (10, 1 << 20), (32, 7), (64, 50),
+                                           (10 ** 6, 1 << 20)])
+def test_chunks_cover_the_stream_exactly_at_piece_boundaries(tmp_path, target, block):
     p = tmp_path / "c.txt"
     rng = np.random.default_rng(0)
     p.write_text("\n".join(" ".join(f"w{x}" for x in rng.integers(0, 30, rng.integers(1, 20)))
                            for _ in range(200)))
     counter, stream = scan_corpus([str(p)], 8, 1000, CorpusStats())
     with stream:
-        splits = stream.splits(parts)
-        assert splits[0][0] == 0 and splits[-1][1] == stream.n
-        ids = stream.read(0, stream.n)
-        for (a, b), (c, _) in zip(splits, splits[1:]):
-            assert b == c
-        for a, b in splits:
-            if b > a:
-                assert ids[b - 1] == SENTENCE_END
-                assert a == 0 or ids[a - 1] == SENTENCE_END
-        # chunks reassemble each range exactly and end with a sentinel
-        for a, b in splits:
-            chunks = [c for _, c in stream.iter_chunks(a, b, 32)]
-            if chunks:
-                assert np.array_equal(np.concatenate(chunks), ids[a:b])
-                assert all(c[-1] == SENTENCE_END for c in chunks)
+        # words outside the vocabulary do not count: leave out every third provisional id
         remap = np.arange(len(counter.words), dtype=np.int32)
-        assert sum(stream.count_words(a, b, remap) for a, b in splits) == int(counter.counts.sum())
+        remap[::3] = -1
+        starts, before = stream.chunk_table(remap, target, block=block)
+        ids = stream.read(0, stream.n)
+        assert starts[0] == 0 and starts[-1] == stream.n and np.all(np.diff(starts) > 0)
+        assert all(ids[e - 1] == SENTENCE_END for e in starts[1:])
+        # a chunk stops at the first piece end at or past the target
+        for a, b in zip(starts[:-1], starts[1:]):
+            assert b - a >= min(target, stream.n - a)
+            assert not np.any(ids[a + target - 1:b - 1] == SENTENCE_END)
+        known = np.concatenate(([0], np.cumsum((ids >= 0) & (remap[ids] >= 0))))
+        assert np.array_equal(before, known[starts])
 
 
 @pytest.mark.parametrize("prune_at", [3, 8, 40, 1000])

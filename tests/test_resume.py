@@ -62,7 +62,7 @@ def test_interrupted_and_resumed_equals_uninterrupted(tmp_path, small_corpus, sm
         hsw2v.train(small_corpus, threads=1, model=model, checkpoint=ckpt, **OPTS)
     state = load_checkpoint(ckpt).state
     assert state.epoch == 0 and 0 < state.done[0]
-    interrupt_after(monkeypatch, 60, sig)
+    interrupt_after(monkeypatch, 20, sig)  # ~13 kernel calls per epoch here
     with pytest.raises(TrainingInterrupted, match=sig.name):
         hsw2v.train(None, resume=ckpt, quiet=True)
     assert load_checkpoint(ckpt).state.epoch > 0
@@ -77,7 +77,7 @@ def test_periodic_checkpoints_do_not_change_the_run(tmp_path, small_corpus, smal
                                                     monkeypatch):
     whole = hsw2v.train(small_corpus, threads=1, **OPTS)
     ckpt = str(tmp_path / "p.ckpt")
-    interrupt_after(monkeypatch, 10 ** 9, delay=0.01)  # slow chunks: several ticks per epoch
+    interrupt_after(monkeypatch, 10 ** 9, delay=0.03)  # slow chunks: several ticks per epoch
     result = train_mod.run(small_corpus, hsw2v.config.make_config(
         threads=1, checkpoint=ckpt, checkpoint_every=0.25 / 60, **OPTS))
     assert result.summary["checkpoints_written"] >= 2

@@ -203,3 +203,92 @@ def test_warm_up_loads_the_specialisation_training_calls(monkeypatch, small_corp
     monkeypatch.setattr(kernels, "train_rows", spy)
     run(small_corpus, make_config(model=model, threads=threads, dim=dim, min_count=1, epochs=1))
     assert len(seen) > 1 and set(seen) == {seen[0]}
+
+
+def test_a_thread_that_finishes_first_takes_chunks_from_the_back_of_another(monkeypatch,
+                                                                            small_corpus):
+    # Thread 0 is slowed down: thread 1 must train the back of range 0 after its own range,
+    # every word must still be read once per epoch, and the ranges' positions must meet.
+    import importlib
+    import time
+
+    from hsw2v import kernels
+
+    train_mod = importlib.import_module("hsw2v.train")
+    monkeypatch.setattr(train_mod, "CHUNK", 64)
+    real = kernels.train_chunk
+    calls = []  # (thread, entries of the call)
+
+    def spy(ids, *args, **kwargs):
+        rng = args[12]
+        t = next(i for i, r in enumerate(trainers[0].rngs) if r is rng)
+        calls.append((t, len(ids)))
+        if t == 0:
+            time.sleep(0.01)
+        return real(ids, *args, **kwargs)
+
+    trainers = []
+    init = train_mod._Trainer.__init__
+
+    def keep(self, *a, **k):
+        init(self, *a, **k)
+        trainers.append(self)
+
+    monkeypatch.setattr(train_mod._Trainer, "__init__", keep)
+    monkeypatch.setattr(kernels, "train_chunk", spy)
+    res = run(small_corpus, make_config(threads=2, epochs=2, dim=8, min_count=1, quiet=True))
+    tr = trainers[-1]
+    entries = [sum(n for t, n in calls if t == u and n > 1) for u in (0, 1)]
+    own = np.diff(tr.starts[tr.first])  # entries per range
+    assert entries[1] > own[1] * 2  # thread 1 trained more than its own range
+    assert sum(entries) == int(own.sum()) * 2  # every entry once per epoch
+    assert [e["words"] for e in res.summary["epochs"]] == [res.model.vocab.total] * 2
+
+
+def test_state_with_chunks_taken_from_the_back_restores_exactly(monkeypatch, small_corpus):
+    import dataclasses
+    import importlib
+
+    from hsw2v.errors import CheckpointError
+
+    train_mod = importlib.import_module("hsw2v.train")
+    monkeypatch.setattr(train_mod, "CHUNK", 64)
+    cfg = make_config(threads=2, epochs=2, dim=8, min_count=1, quiet=True).resolved()
+
+    def trainer():
+        vocab, stream, remap = train_mod.prepare([str(small_corpus)], cfg, train_mod.CorpusStats())
+        syn0, syn1 = init_weights(len(vocab), cfg.dim, 0)
+        model = train_mod.Model(vocab, train_mod.build_huffman(vocab.counts), syn0, syn1)
+        return train_mod._Trainer(cfg, model, stream, remap)
+
+    a = trainer()
+    taken = set()
+    n1 = int(np.diff(a.first)[1])
+    n0 = int(np.diff(a.first)[0])
+    while a.front[1] < n1:  # thread 1 runs out of its own chunks ...
+        claim = a._claim(1)
+        r, k, stop = claim
+        assert r == 1 and stop - k == min(max(1, (n1 - k) // 4), train_mod.CLAIM)
+        taken.update((r, j) for j in range(k, stop))
+        a.done[r] += int(a.before[r][stop] - a.before[r][k])
+    for t in [1, 1, 1, 0]:  # ... takes three chunks from the back of range 0, one at a time
+        r, k, stop = a._claim(t)
+        assert r == 0 and (stop - k == 1 or t == 0)
+        assert not any((r, j) in taken for j in range(k, stop))
+        taken.update((r, j) for j in range(k, stop))
+        a.done[r] += int(a.before[r][stop] - a.before[r][k])
+    assert (a.front, a.back) == ([min(max(1, (n0 - 3) // 4), train_mod.CLAIM), n1], [n0 - 3, n1])
+    state = a.state()
+    b = trainer()
+    b.restore(state)
+    assert (b.front, b.back, b.done) == (a.front, a.back, a.done)
+    # the claims left are exactly the chunks not taken yet
+    rest = set()
+    while (claim := b._claim(0) or b._claim(1)) is not None:
+        r, k, stop = claim
+        assert not any((r, j) in rest for j in range(k, stop))
+        rest.update((r, j) for j in range(k, stop))
+    every = {(r, k) for r in range(2) for k in range(int(np.diff(a.first)[r]))}
+    assert rest | taken == every and not rest & taken
+    with pytest.raises(CheckpointError, match="do not fit"):
+        trainer().restore(dataclasses.replace(state, done=state.done + 1))
