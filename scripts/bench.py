@@ -225,6 +225,7 @@ def extras(args, work: str) -> dict:
                       "training_speedup": t1 / tn}
     print(f"  scaling 1 -> {args.threads} threads: training {t1:.2f} s -> {tn:.2f} s "
           f"({t1 / tn:.2f}x), wall {w1:.2f} -> {wn:.2f} s ({w1 / wn:.2f}x)", flush=True)
+    res["ceiling"] = ceiling(args, work)
     # Start-up: interpreter + import, and a whole tiny training run with the cached kernels.
     tiny = tiny_corpus(work)
     tiny_cmd = [sys.executable, "-m", "hsw2v", "train", tiny, "-o", os.path.join(work, "tiny.bin"),
@@ -255,6 +256,38 @@ def extras(args, work: str) -> dict:
     print(f"  peak RSS, corpus x1 vs x10 (1 epoch, vocabularies {vocab[1]} and {vocab[10]}): "
           f"{rss[1]:.1f} MB vs {rss[10]:.1f} MB", flush=True)
     return res
+
+
+def ceiling(args, work: str) -> dict:
+    """The machine's own limit for this work: N one-thread jobs at once vs one alone.
+
+    The jobs are separate processes (nothing shared: no Hogwild, no GIL), so their combined
+    throughput bounds what N threads of one job can reach. 2 epochs each (the ratio does not
+    depend on the length). Returns training seconds (medians) and ``N * alone / together``.
+    """
+    n = args.threads
+
+    def cmd(i: int) -> tuple[list[str], str]:
+        out = os.path.join(work, f"ceil{i}.bin")
+        return hsw2v_cmd([args.corpus], out, args.model, 1, i + 1, epochs=2), out + ".json"
+
+    alone, together = [], []
+    for _ in range(args.scaling_reps):
+        c, js = cmd(0)
+        run_measured(c)
+        alone.append(json.load(open(js))["seconds_training"])
+        jobs = [cmd(i) for i in range(n)]
+        procs = [subprocess.Popen(c, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                 for c, _ in jobs]
+        for p in procs:
+            if p.wait() != 0:
+                raise RuntimeError(f"a ceiling job failed: {p.stderr.read()[-2000:]}")
+        together.append(statistics.median(json.load(open(js))["seconds_training"]
+                                          for _, js in jobs))
+    a, t = statistics.median(alone), statistics.median(together)
+    print(f"  machine ceiling: {n} one-thread jobs at once train in {t:.2f} s each vs {a:.2f} s "
+          f"alone ({n * a / t:.2f}x the throughput of one)", flush=True)
+    return {"jobs": n, "training_alone_s": a, "training_together_s": t, "speedup": n * a / t}
 
 
 def machine() -> dict:
@@ -334,7 +367,10 @@ def table(result: dict) -> str:
         lines += ["",
                   f"- 1 → {s['threads']} threads: training {s['training_1_s']:.2f} s → "
                   f"{s['training_n_s']:.2f} s (**{s['training_speedup']:.2f}×**), whole process "
-                  f"{s['wall_1_s']:.2f} s → {s['wall_n_s']:.2f} s ({s['wall_speedup']:.2f}×)",
+                  f"{s['wall_1_s']:.2f} s → {s['wall_n_s']:.2f} s ({s['wall_speedup']:.2f}×)"
+                  + (f"; the machine's own ceiling, {ex['ceiling']['jobs']} separate one-thread "
+                     f"jobs at once against one alone, was **{ex['ceiling']['speedup']:.2f}×**"
+                     if "ceiling" in ex else ""),
                   f"- start-up: `import hsw2v` {st['import_s']:.2f} s; a whole tiny run with the "
                   f"cached kernels {st['tiny_run_cached_s']:.2f} s; cold, with an empty "
                   f"`NUMBA_CACHE_DIR`, {st['tiny_run_cold_s']:.2f} s (compiling: "
