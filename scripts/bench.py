@@ -210,12 +210,14 @@ def tiny_corpus(work: str) -> str:
 def extras(args, work: str) -> dict:
     res: dict = {}
     # 1 -> N threads (training seconds are what threads can speed up; wall includes reading).
-    one = [run_measured(hsw2v_cmd([args.corpus], os.path.join(work, "t1.bin"), args.model, 1,
-                                  r + 1)) | {"summary": json.load(open(os.path.join(work, "t1.bin.json")))}
-           for r in range(args.scaling_reps)]
-    many = [run_measured(hsw2v_cmd([args.corpus], os.path.join(work, "tn.bin"), args.model,
-                                   args.threads, r + 1)) | {"summary": json.load(open(os.path.join(work, "tn.bin.json")))}
-            for r in range(args.scaling_reps)]
+    # Alternating 1, N, 1, N, ...: the load of a shared machine drifts, and runs taken in two
+    # blocks would compare two different machines.
+    one, many = [], []
+    for r in range(args.scaling_reps):
+        for runs, t, name in ((one, 1, "t1.bin"), (many, args.threads, "tn.bin")):
+            out = os.path.join(work, name)
+            runs.append(run_measured(hsw2v_cmd([args.corpus], out, args.model, t, r + 1))
+                        | {"summary": json.load(open(out + ".json"))})
     w1 = statistics.median(r["wall_s"] for r in one)
     wn = statistics.median(r["wall_s"] for r in many)
     t1 = statistics.median(r["summary"]["seconds_training"] for r in one)
@@ -364,6 +366,8 @@ def table(result: dict) -> str:
     ex = result.get("extras")
     if ex:
         s, st, mem = ex["scaling"], ex["startup"], ex["memory"]
+        if result.get("extras_date"):
+            lines += ["", f"Measured again on {result['extras_date']} (`--extras-only`):"]
         lines += ["",
                   f"- 1 → {s['threads']} threads: training {s['training_1_s']:.2f} s → "
                   f"{s['training_n_s']:.2f} s (**{s['training_speedup']:.2f}×**), whole process "
@@ -431,6 +435,8 @@ def main(argv=None) -> int:
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--scaling-reps", type=int, default=1)
     ap.add_argument("--no-extras", action="store_true")
+    ap.add_argument("--extras-only", action="store_true",
+                    help="measure only the extras and update them in the existing JSON")
     ap.add_argument("--json", help="output file (default .bench/bench-MODEL.json)")
     ap.add_argument("--markdown", nargs="+", metavar="JSON", help="print the README section")
     ap.add_argument("--readme", nargs="+", metavar=("README", "JSON"),
@@ -442,8 +448,15 @@ def main(argv=None) -> int:
     if args.readme:
         update_readme(args.readme[0], markdown([json.load(open(p)) for p in args.readme[1:]]))
         return 0
-    result = bench(args)
     out = args.json or os.path.join(ROOT, ".bench", f"bench-{args.model}.json")
+    if args.extras_only:
+        result = json.load(open(out))
+        with tempfile.TemporaryDirectory(prefix="hsw2v-bench-") as work:
+            result["extras"] = extras(args, work)
+        result["extras_date"] = datetime.datetime.now(datetime.timezone.utc).isoformat(
+            timespec="seconds")
+    else:
+        result = bench(args)
     os.makedirs(os.path.dirname(out), exist_ok=True)
     with open(out, "w") as f:
         json.dump(result, f, indent=1)
