@@ -5,7 +5,7 @@ The corpus is read and encoded once and cut into chunks of whole sentence pieces
 word2vec C thread owns a part of the file, and trains it front to back with
 :func:`hsw2v.kernels.train_chunk`; a thread that has finished its range takes chunks from the
 back of the range with the most left, so no thread idles while another has a backlog (on a
-shared machine one half often took 0.1-0.4 s longer than the other per epoch). Every kept word
+shared machine one half often took up to 0.4 s longer than the other per epoch). Every kept word
 is trained exactly once per epoch. The kernel releases the GIL, so threads update the shared
 weights lock-free (Hogwild).
 
