@@ -12,10 +12,11 @@ It holds
 * ``words`` (UTF-8, newline-joined) and ``counts``: the vocabulary; the Huffman tree is rebuilt
   from the counts (:func:`hsw2v.huffman.build_huffman` is deterministic);
 * ``syn0``, ``syn1``: the weights;
-* the position in the schedule: ``epoch``; per thread's range of the stream ``pos`` (where its
-  untrained chunks start; a chunk boundary), ``back`` (where the chunks other threads took
-  from its back start) and ``done`` (in-vocabulary words of its trained chunks); per thread
-  ``rng`` (xorshift64* state) and ``stats`` (the epoch's loss accumulators).
+* the position in the schedule: ``epoch``; per thread's range of chunks, taken in the epoch's
+  order (see :mod:`hsw2v.train`), ``front`` (chunks trained from the front of that order),
+  ``back`` (where the chunks other threads took from its back start) and ``done``
+  (in-vocabulary words of its trained chunks); per thread ``rng`` (xorshift64* state) and
+  ``stats`` (the epoch's loss accumulators).
 
 On resume the corpus is read and encoded again (the id stream is not stored: it can be as large
 as the corpus) and must match the fingerprint: same bytes, tokens, stream length, vocabulary
@@ -35,7 +36,7 @@ import numpy as np
 from hsw2v.errors import CheckpointError
 
 FORMAT = "hsw2v-checkpoint"
-VERSION = 2  # 2: chunks taken from the back of a range (back)
+VERSION = 2  # 2: ranges of chunks in a per-epoch order (front, back) instead of positions
 
 
 @dataclasses.dataclass
@@ -45,9 +46,9 @@ class TrainState:
     Attributes
     ----------
     epoch : int                0-based epoch in progress.
-    pos : int64 (T,)           per range: stream position of its first untrained chunk.
-    back : int64 (T,)          per range: stream position where the chunks taken from its back
-                               start (its end if none were).
+    front : int64 (T,)         per range: chunks of its order trained from the front.
+    back : int64 (T,)          per range: index in its order where the chunks other threads
+                               took from its back start (its length if none were).
     done : int64 (T,)          per range: in-vocabulary words of its trained chunks.
     rng : uint64 (T,)          each thread's generator state.
     stats : float64 (T, 4)     each thread's [loss, predictions, words read, words trained].
@@ -55,7 +56,7 @@ class TrainState:
     """
 
     epoch: int
-    pos: np.ndarray
+    front: np.ndarray
     back: np.ndarray
     done: np.ndarray
     rng: np.ndarray
@@ -117,7 +118,7 @@ def save_checkpoint(path: str, meta: dict[str, Any], words: list[str], counts: n
         "counts": np.asarray(counts, dtype=np.int64),
         "syn0": syn0,
         "syn1": syn1,
-        "pos": np.asarray(state.pos, dtype=np.int64),
+        "front": np.asarray(state.front, dtype=np.int64),
         "back": np.asarray(state.back, dtype=np.int64),
         "done": np.asarray(state.done, dtype=np.int64),
         "rng": np.asarray(state.rng, dtype=np.uint64),
@@ -167,14 +168,14 @@ def load_checkpoint(path: str) -> Checkpoint:
                                   "version that wrote it")
         words = data["words"].tobytes().decode("utf-8").split("\n")
         counts, syn0, syn1 = data["counts"], data["syn0"], data["syn1"]
-        state = TrainState(epoch=int(meta["epoch"]), pos=data["pos"], back=data["back"],
+        state = TrainState(epoch=int(meta["epoch"]), front=data["front"], back=data["back"],
                            done=data["done"],
                            rng=data["rng"], stats=data["stats"], history=list(meta["history"]))
-        v, t = len(words), len(state.pos)
+        v, t = len(words), len(state.front)
         ok = (counts.dtype == np.int64 and counts.shape == (v,) and v >= 2
               and syn0.dtype == np.float32 and syn0.ndim == 2 and syn0.shape[0] == v
               and syn1.dtype == np.float32 and syn1.shape == (v - 1, syn0.shape[1])
-              and state.pos.dtype == np.int64 and state.done.shape == (t,)
+              and state.front.dtype == np.int64 and state.done.shape == (t,)
               and state.back.dtype == np.int64 and state.back.shape == (t,)
               and state.rng.dtype == np.uint64 and state.rng.shape == (t,)
               and state.stats.shape == (t, 4) and t >= 1

@@ -100,6 +100,9 @@ Examples:
 @click.option("--prune-at", type=int, metavar="N",
               help="Distinct tokens held while counting before rare ones are pruned.  "
                    "[default: 5000000]")
+@click.option("--shuffle/--no-shuffle", default=None,
+              help="Train each thread's chunks of ~10,000 words in a new random order every "
+                   "epoch, or in corpus order as word2vec does.  [default: shuffle]")
 @click.option("--format", "fmt", type=str, help="text or binary.  [default: from OUT's extension]")
 @click.option("--save-vocab", metavar="FILE", help="Write the vocabulary as 'word count' lines.")
 @click.option("--read-vocab", metavar="FILE", help="Use this 'word count' vocabulary file.")

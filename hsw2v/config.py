@@ -38,6 +38,7 @@ class TrainConfig:
     seed: int = 1
     max_sentence_length: int = 10000
     prune_at: int = 5_000_000
+    shuffle: bool = True
     format: str | None = None
     save_vocab: str | None = None
     read_vocab: str | None = None
@@ -75,6 +76,8 @@ class TrainConfig:
         _check_int("prune-at", self.prune_at, 2)
         if self.max_vocab is not None:
             _check_int("max-vocab", self.max_vocab, 2)
+        if not isinstance(self.shuffle, bool):
+            raise ConfigError(f"shuffle must be true or false, got {self.shuffle!r}")
         if self.threads is not None:
             _check_int("threads", self.threads, 1)
         _check_float("sample", self.sample, 0.0, 1.0)

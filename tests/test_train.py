@@ -145,6 +145,7 @@ def test_shipped_configs_are_valid():
     ("dim", 0, "--dim 0 is out of range"), ("window", 0, "--window 0"),
     ("alpha", -0.1, "--alpha -0.1"), ("sample", -1, "--sample -1"),
     ("threads", 0, "--threads 0"), ("epochs", 0, "--epochs 0"), ("model", "skipgram", "sg or cbow"),
+    ("shuffle", "yes", "shuffle must be true or false"),
 ])
 def test_bad_options_name_the_value(key, value, msg):
     with pytest.raises(ConfigError, match=msg.replace("(", r"\(")):
@@ -292,3 +293,52 @@ def test_state_with_chunks_taken_from_the_back_restores_exactly(monkeypatch, sma
     assert rest | taken == every and not rest & taken
     with pytest.raises(CheckpointError, match="do not fit"):
         trainer().restore(dataclasses.replace(state, done=state.done + 1))
+
+
+@pytest.mark.parametrize("shuffle", [True, False])
+def test_each_epoch_trains_every_chunk_once_in_its_order(monkeypatch, small_corpus, shuffle):
+    # With shuffle each epoch draws a new order of the chunks (reproducibly); without, corpus
+    # order. Either way the stream reads of an epoch tile the stream exactly once.
+    import importlib
+
+    from hsw2v.encoding import IdStream
+
+    train_mod = importlib.import_module("hsw2v.train")
+    monkeypatch.setattr(train_mod, "CHUNK", 64)
+    reads = []
+    real = IdStream.read
+
+    def spy(self, start, count):
+        if count < (1 << 20):  # not the chunk table's block reads
+            reads.append((start, len(real(self, start, count)), self.n))
+        return real(self, start, count)
+
+    monkeypatch.setattr(IdStream, "read", spy)
+
+    def epochs():
+        reads.clear()
+        run(small_corpus, make_config(threads=1, epochs=2, dim=8, min_count=1, quiet=True,
+                                      shuffle=shuffle, seed=3))
+        n = reads[0][2]
+        out, cur, covered = [], [], 0
+        for start, count, _ in reads:
+            cur.append((start, count))
+            covered += count
+            if covered == n:
+                out.append(cur)
+                cur, covered = [], 0
+        assert not cur and len(out) == 2
+        for ep in out:  # the reads of an epoch tile [0, n) exactly
+            pos = 0
+            for start, count in sorted(ep):
+                assert start == pos
+                pos += count
+            assert pos == n
+        return [[start for start, _ in ep] for ep in out]
+
+    first = epochs()
+    assert epochs() == first  # reproducible
+    if shuffle:
+        assert first[0] != sorted(first[0]) and first[0] != first[1]
+    else:
+        assert first[0] == sorted(first[0]) == first[1]
