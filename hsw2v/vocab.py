@@ -345,13 +345,13 @@ def build_vocab(words: list[str], counts: np.ndarray, min_count: int = 5,
     Vocab
     """
     counts = np.asarray(counts, dtype=np.int64)
-    keep = np.flatnonzero(counts >= min_count)
-    clist = counts.tolist()
-    order = sorted(keep.tolist(), key=lambda i: (-clist[i], words[i]))
+    keep = np.flatnonzero(counts >= min_count).tolist()
+    # Ties by word: order by word, then a stable sort by count (one Python sort, of words only).
+    by_word = np.asarray(sorted(keep, key=words.__getitem__), dtype=np.int64)
+    order = by_word[np.argsort(-counts[by_word], kind="stable")]
     if max_vocab is not None:
         order = order[:max_vocab]
-    return Vocab(words=[words[i] for i in order],
-                 counts=np.asarray([clist[i] for i in order], dtype=np.int64))
+    return Vocab(words=[words[i] for i in order.tolist()], counts=counts[order])
 
 
 def check_vocab_size(vocab: Vocab, counts: np.ndarray, min_count: int) -> None:
