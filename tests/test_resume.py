@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import numpy as np
@@ -36,17 +37,26 @@ def small_chunks(monkeypatch):
 def interrupt_after(monkeypatch, n_chunks: int, sig=signal.SIGINT, delay: float = 0.0):
     """Make the process signal itself after ``n_chunks`` kernel calls."""
     real = kernels.train_chunk
+    real_handle = train_mod._Signals._handle
     calls = [0]
+    handled = threading.Event()
+
+    def handle(self, signum, frame):
+        real_handle(self, signum, frame)
+        handled.set()
 
     def counting(*args):
         calls[0] += 1
         if calls[0] == n_chunks:
-            os.kill(os.getpid(), sig)
-            time.sleep(0.05)  # let the main thread run the handler
+            # Signal the main thread (which runs Python's handlers) and wait until the handler
+            # has run: a fixed sleep let a busy machine finish the epoch first (a CI failure).
+            signal.pthread_kill(threading.main_thread().ident, sig)
+            assert handled.wait(30), "the signal handler did not run"
         if delay:
             time.sleep(delay)
         return real(*args)
 
+    monkeypatch.setattr(train_mod._Signals, "_handle", handle)
     monkeypatch.setattr(kernels, "train_chunk", counting)
     return calls
 
