@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from hsw2v import kernels
 from hsw2v.corpus import CorpusStats
 from hsw2v.vocab import TokenTable, Vocab, WordCounter, iter_id_blocks
 
@@ -74,28 +75,21 @@ class IdStream:
         before : int64 (K + 1,)   in-vocabulary words before ``starts[k]``.
         """
         target = max(1, int(target))
-        starts, before = [0], [0]
-        pos = total = 0
+        remap = np.ascontiguousarray(remap, dtype=np.int32)
+        starts, before = [np.zeros(1, np.int64)], [np.zeros(1, np.int64)]
+        pos = last = total = 0
         while pos < self.n:
             buf = self.read(pos, max(block, target))
-            known = np.zeros(len(buf) + 1, dtype=np.int64)
-            ids = buf[buf >= 0]
-            known[1:][buf >= 0] = remap[ids] >= 0
-            words = np.cumsum(known)  # words[i]: in-vocabulary words in buf[:i]
-            ends = np.flatnonzero(buf == SENTENCE_END) + 1  # local positions after a sentinel
-            j = 0
-            while True:
-                j += int(np.searchsorted(ends[j:], starts[-1] + target - pos))
-                if j >= len(ends):
-                    break
-                starts.append(pos + int(ends[j]))
-                before.append(total + int(words[ends[j]]))
-            total += int(words[-1])
+            cuts = np.empty((2, len(buf) // target + 1), np.int64)
+            k, last, total = kernels.chunk_cuts(buf, remap, pos, last, total, target, cuts[0],
+                                                cuts[1])
+            starts.append(cuts[0, :k])
+            before.append(cuts[1, :k])
             pos += len(buf)
+        starts, before = np.concatenate(starts), np.concatenate(before)
         if starts[-1] < self.n:  # a stream that does not end with a sentinel (not made here)
-            starts.append(self.n)
-            before.append(total)
-        return np.array(starts, dtype=np.int64), np.array(before, dtype=np.int64)
+            starts, before = np.append(starts, self.n), np.append(before, total)
+        return starts, before
 
     def close(self) -> None:
         """Close and delete the file."""

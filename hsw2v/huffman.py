@@ -15,6 +15,7 @@ import dataclasses
 
 import numpy as np
 
+from hsw2v import kernels
 from hsw2v.errors import VocabError
 
 
@@ -64,7 +65,7 @@ def build_huffman(counts: np.ndarray) -> HuffmanTree:
     -------
     HuffmanTree
     """
-    counts = np.asarray(counts, dtype=np.int64)
+    counts = np.ascontiguousarray(counts, dtype=np.int64)
     n = len(counts)
     if n < 2:
         raise VocabError(
@@ -74,55 +75,14 @@ def build_huffman(counts: np.ndarray) -> HuffmanTree:
         raise ValueError("counts must be sorted in descending order")
     if counts[-1] <= 0:
         raise ValueError("counts must be positive")
-    parent, bit = _merge(counts.tolist())
-    # Depth of every node, from the root down: parents always have larger indices.
+    parent = np.zeros(2 * n - 1, dtype=np.int64)
+    bit = np.zeros(2 * n - 1, dtype=np.uint8)
     depth = np.zeros(2 * n - 1, dtype=np.int64)
-    for node in range(2 * n - 3, -1, -1):
-        depth[node] = depth[parent[node]] + 1
-    lengths = depth[:n]
+    kernels.huffman_merge(counts, parent, bit, depth)
     offsets = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
+    np.cumsum(depth[:n], out=offsets[1:])
     codes = np.empty(offsets[-1], dtype=np.uint8)
     points = np.empty(offsets[-1], dtype=np.int32)
-    parent = np.asarray(parent, dtype=np.int64)
-    bit = np.asarray(bit, dtype=np.uint8)
-    # Walk all leaves up at once, writing each path from its end (leaf side) to its start.
-    node = np.arange(n, dtype=np.int64)
-    pos = offsets[1:] - 1
-    active = np.ones(n, dtype=bool)
-    while True:
-        idx = np.flatnonzero(active)
-        if idx.size == 0:
-            break
-        cur = node[idx]
-        codes[pos[idx]] = bit[cur]
-        points[pos[idx]] = parent[cur] - n
-        node[idx] = parent[cur]
-        pos[idx] -= 1
-        active[idx] = pos[idx] >= offsets[idx]
+    kernels.huffman_paths(parent, bit, offsets, codes, points)
     return HuffmanTree(codes=codes, points=points, offsets=offsets)
 
-
-def _merge(counts: list[int]) -> tuple[list[int], list[int]]:
-    """Two-queue Huffman merge; return ``parent`` and ``bit`` of each of the ``2V - 1`` nodes."""
-    n = len(counts)
-    weight = counts + [0] * (n - 1)
-    parent = [0] * (2 * n - 1)
-    bit = [0] * (2 * n - 1)
-    leaf = n - 1  # next smallest leaf (leaves are sorted descending)
-    inner = n  # next smallest merged node (merged nodes are created nondecreasing)
-    for a in range(n - 1):
-        pair = []
-        for _ in range(2):
-            # Prefer the leaf on ties: keeps the tree shallow and deterministic.
-            if leaf >= 0 and (inner >= n + a or weight[leaf] <= weight[inner]):
-                pair.append(leaf)
-                leaf -= 1
-            else:
-                pair.append(inner)
-                inner += 1
-        weight[n + a] = weight[pair[0]] + weight[pair[1]]
-        parent[pair[0]] = n + a
-        parent[pair[1]] = n + a
-        bit[pair[1]] = 1
-    return parent, bit

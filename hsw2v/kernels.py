@@ -81,8 +81,9 @@ def padded_rows(a: np.ndarray, extra: int = 0) -> tuple[np.ndarray, np.ndarray]:
 
     ``rows`` is C-contiguous float32 of shape ``(n + extra, row_stride(dim))``, 64-byte aligned,
     zero past column ``dim`` (and in the ``extra`` rows); ``view = rows[:n, :dim]``. If ``a``
-    already is such a view and no extra rows are asked for, it is reused (no copy), so training
-    through ``rows`` updates ``a`` in place; otherwise ``a`` is copied.
+    already is such a view (as made by :func:`aligned_rows`, with at least ``extra`` zero rows
+    after it), it is reused (no copy), so training through ``rows`` updates ``a`` in place;
+    otherwise ``a`` is copied.
 
     Parameters
     ----------
@@ -96,12 +97,26 @@ def padded_rows(a: np.ndarray, extra: int = 0) -> tuple[np.ndarray, np.ndarray]:
     rows : float32 (n + extra, S)  S = ``row_stride(dim)``.
     """
     n, dim = a.shape
-    stride = row_stride(dim)
-    rows = _rows_under(a, stride) if extra == 0 else None
+    rows = _rows_under(a, row_stride(dim), extra)
     if rows is not None:
         return a, rows
-    rows = _aligned_zeros(n + extra, stride)
-    rows[:n, :dim] = a
+    view, rows = aligned_rows(n, dim, extra)
+    view[:] = a
+    return view, rows
+
+
+def aligned_rows(n: int, dim: int, extra: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Zeroed kernel rows: ``(view, rows)`` as :func:`padded_rows` returns them.
+
+    Filling ``view`` in place (rather than padding a finished (n, dim) array) spares a copy
+    and its fresh pages, which cost ~2 ms per MB here.
+
+    Returns
+    -------
+    view : float32 (n, dim)       ``rows[:n, :dim]``.
+    rows : float32 (n + extra, S)
+    """
+    rows = _aligned_zeros(n + extra, row_stride(dim))
     return rows[:n, :dim], rows
 
 
@@ -167,18 +182,22 @@ def private_hot_rows(rows1: np.ndarray, n_nodes: int, points: np.ndarray, thread
     return out
 
 
-def _rows_under(a: np.ndarray, stride: int) -> np.ndarray | None:
-    """The aligned, zero-padded (n, stride) rows that ``a`` is the left part of, or None."""
+def _rows_under(a: np.ndarray, stride: int, extra: int = 0) -> np.ndarray | None:
+    """The aligned (n + extra, stride) rows that ``a`` is the left part of, or None unless
+    their padding and the ``extra`` rows are zero."""
     owner = a.base
     if (a.dtype != np.float32 or a.ndim != 2 or a.strides != (4 * stride, 4)
             or not isinstance(owner, np.ndarray) or not a.flags.writeable):
         return None
+    n = a.shape[0] + extra
     start = a.__array_interface__["data"][0]
     lo = owner.__array_interface__["data"][0]
-    if start % ALIGN or start < lo or start + a.shape[0] * stride * 4 > lo + owner.nbytes:
+    if start % ALIGN or start < lo or start + n * stride * 4 > lo + owner.nbytes:
         return None
-    rows = np.lib.stride_tricks.as_strided(a, (a.shape[0], stride), (4 * stride, 4))
-    return rows if not np.any(rows[:, a.shape[1]:]) else None
+    rows = np.lib.stride_tricks.as_strided(a, (n, stride), (4 * stride, 4))
+    if np.any(rows[:, a.shape[1]:]) or np.any(rows[a.shape[0]:]):
+        return None
+    return rows
 
 
 class _F32x16Type(types.Type):
@@ -766,6 +785,106 @@ def train_rows(ids, remap, keep, syn0, syn1, codes, points, offsets, sg, window,
     stats[2] += seen
     stats[3] += trained
     return seen
+
+
+# ---------------------------------------------------------------------------------------------
+# Huffman tree and chunk table (set-up of a run: O(V) and O(stream) loops kept out of Python)
+# ---------------------------------------------------------------------------------------------
+
+@jit
+def huffman_merge(counts, parent, bit, depth):
+    """word2vec's two-queue Huffman merge over counts sorted in descending order.
+
+    Leaves are nodes ``0..V-1``; merge ``a`` creates node ``V + a``, so the root is ``2V - 2``.
+    Of the two nodes merged, the second gets bit 1; on equal weights a leaf is taken before a
+    merged node (a shallower tree, and deterministic).
+
+    Parameters
+    ----------
+    counts : int64 (V,)        positive, descending, ``V >= 2``.
+    parent : int64 (2V - 1,)   receives each node's parent (the root's is left unset).
+    bit : uint8 (2V - 1,)      receives each node's code bit (0 for the root).
+    depth : int64 (2V - 1,)    receives each node's depth (root 0): a leaf's code length.
+    """
+    n = counts.shape[0]
+    weight = np.zeros(2 * n - 1, np.int64)
+    weight[:n] = counts
+    bit[:] = 0
+    leaf = n - 1  # next smallest leaf
+    inner = n  # next smallest merged node (merged nodes are made in nondecreasing order)
+    for a in range(n - 1):
+        node = n + a
+        for side in range(2):
+            if leaf >= 0 and (inner >= node or weight[leaf] <= weight[inner]):
+                pick = leaf
+                leaf -= 1
+            else:
+                pick = inner
+                inner += 1
+            weight[node] += weight[pick]
+            parent[pick] = node
+            bit[pick] = side
+    # Parents have larger indices than their children: one pass from the root down.
+    depth[2 * n - 2] = 0
+    for node in range(2 * n - 3, -1, -1):
+        depth[node] = depth[parent[node]] + 1
+
+
+@jit
+def huffman_paths(parent, bit, offsets, codes, points):
+    """Write every leaf's path, root first, from :func:`huffman_merge`'s ``parent`` and ``bit``.
+
+    Parameters
+    ----------
+    parent : int64 (2V - 1,);  bit : uint8 (2V - 1,)
+    offsets : int64 (V + 1,)   leaf ``w``'s path is ``[offsets[w], offsets[w + 1])``.
+    codes : uint8 (total,)     receives the code bits.
+    points : int32 (total,)    receives the inner-node rows (node ``V + a`` is row ``a``).
+    """
+    n = offsets.shape[0] - 1
+    for w in range(n):
+        node = w
+        for q in range(offsets[w + 1] - 1, offsets[w] - 1, -1):  # leaf side first
+            codes[q] = bit[node]
+            node = parent[node]
+            points[q] = node - n
+
+
+@jit
+def chunk_cuts(ids, remap, pos, last, total, target, starts, before):
+    """Cut a block of the id stream into chunks of whole sentence pieces.
+
+    A chunk ends just after the first piece end (a negative entry) at least ``target``
+    entries after the chunk's start.
+
+    Parameters
+    ----------
+    ids : int32 (n,)         stream entries ``[pos, pos + n)``.
+    remap : int32 (P,)       stream id -> vocabulary id, or ``-1`` (not a word to count).
+    pos : int                stream position of ``ids[0]``.
+    last : int               stream position where the current chunk starts.
+    total : int              in-vocabulary words before ``pos``.
+    target : int             wanted entries per chunk (>= 1).
+    starts, before : int64 (>= n // target + 1,)  receive each new chunk start and the
+                             in-vocabulary words before it.
+
+    Returns
+    -------
+    (int, int, int)
+        New chunk starts written, then ``last`` and ``total`` after the block.
+    """
+    k = 0
+    for i in range(ids.shape[0]):
+        t = ids[i]
+        if t >= 0:
+            if remap[t] >= 0:
+                total += 1
+        elif pos + i + 1 - last >= target:
+            last = pos + i + 1
+            starts[k] = last
+            before[k] = total
+            k += 1
+    return k, last, total
 
 
 # ---------------------------------------------------------------------------------------------

@@ -81,8 +81,13 @@ class TrainResult:
     summary: dict[str, Any]
 
 
-def init_weights(n_words: int, dim: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def init_weights(n_words: int, dim: int, seed: int, spare_rows: int = 0
+                 ) -> tuple[np.ndarray, np.ndarray]:
     """word2vec's initialisation: ``syn0`` uniform in ±0.5/dim, ``syn1`` zeros.
+
+    Both are views of kernel rows (:func:`kernels.aligned_rows`), so training uses them in
+    place; ``syn1``'s rows have ``spare_rows`` more zero rows after it (room for the threads'
+    private copies of the top rows, see :func:`kernels.private_hot_rows`).
 
     Returns
     -------
@@ -90,9 +95,14 @@ def init_weights(n_words: int, dim: int, seed: int) -> tuple[np.ndarray, np.ndar
     syn1 : float32 (n_words - 1, dim)
     """
     rng = np.random.default_rng(seed)
-    syn0 = ((rng.random((n_words, dim), dtype=np.float32) - np.float32(0.5))
-            / np.float32(dim)).astype(np.float32)
-    syn1 = np.zeros((n_words - 1, dim), dtype=np.float32)
+    syn0, _ = kernels.aligned_rows(n_words, dim)
+    step = 4096  # rows at a time: no (n_words, dim) temporaries; the same numbers as at once
+    for i in range(0, n_words, step):
+        block = rng.random((min(step, n_words - i), dim), dtype=np.float32)
+        block -= np.float32(0.5)
+        block /= np.float32(dim)
+        syn0[i:i + step] = block
+    syn1, _ = kernels.aligned_rows(n_words - 1, dim, spare_rows)
     return syn0, syn1
 
 
@@ -469,7 +479,8 @@ def run(corpus: Sequence[str | os.PathLike] | str | os.PathLike, cfg: TrainConfi
                     raise CheckpointError(f"checkpoint {resume.path!r} holds {syn0.shape[1]}-"
                                           f"dimensional weights but --dim is {cfg.dim}")
             else:
-                syn0, syn1 = init_weights(len(vocab), cfg.dim, cfg.seed)
+                syn0, syn1 = init_weights(len(vocab), cfg.dim, cfg.seed,
+                                          cfg.threads * kernels.HOT_ROWS)
             model = Model(vocab, tree, syn0, syn1)
             trainer = _Trainer(cfg, model, stream, remap,
                                chunk=None if resume is None else resume.chunk)

@@ -27,6 +27,43 @@ def reference_cost(counts: np.ndarray) -> int:
     return cost
 
 
+def reference_paths(counts: np.ndarray) -> tuple[list[list[int]], list[list[int]]]:
+    """Each word's code bits and inner-node rows (root first), by the two-queue merge in plain
+    Python: the slow reference of ``kernels.huffman_merge`` and ``kernels.huffman_paths``."""
+    n = len(counts)
+    weight = [int(c) for c in counts] + [0] * (n - 1)
+    parent, bit = [0] * (2 * n - 1), [0] * (2 * n - 1)
+    leaf, inner = n - 1, n
+    for a in range(n - 1):
+        for side in range(2):
+            if leaf >= 0 and (inner >= n + a or weight[leaf] <= weight[inner]):
+                pick, leaf = leaf, leaf - 1
+            else:
+                pick, inner = inner, inner + 1
+            weight[n + a] += weight[pick]
+            parent[pick], bit[pick] = n + a, side
+    codes, points = [], []
+    for w in range(n):
+        c, p, node = [], [], w
+        while node != 2 * n - 2:
+            c.append(bit[node])
+            node = parent[node]
+            p.append(node - n)
+        codes.append(c[::-1])
+        points.append(p[::-1])
+    return codes, points
+
+
+@settings(max_examples=60, deadline=None)
+@given(counts_strategy)
+def test_huffman_kernels_match_the_python_reference(counts):
+    tree = build_huffman(counts)
+    codes, points = reference_paths(counts)
+    for w in range(len(counts)):
+        assert tree.code(w).tolist() == codes[w]
+        assert tree.path(w).tolist() == points[w]
+
+
 @settings(max_examples=60, deadline=None)
 @given(counts_strategy)
 def test_huffman_properties(counts):

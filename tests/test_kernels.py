@@ -170,6 +170,19 @@ def test_padded_rows_layout_and_reuse():
     assert view[1, 3] == -1.0 and rows[1, 3] == -1.0
 
 
+def test_padded_rows_reuses_aligned_rows_with_room_for_extra_rows():
+    view, rows = K.aligned_rows(3, 20, extra=4)
+    assert rows.shape == (7, 32) and not np.any(rows)
+    view[:] = 1.0
+    view2, rows2 = K.padded_rows(view, 4)  # the 4 spare zero rows are there: no copy
+    assert view2 is view and np.shares_memory(rows2, rows) and rows2.shape == (7, 32)
+    _, rows3 = K.padded_rows(view, 5)  # not room enough: copied
+    assert not np.shares_memory(rows3, rows) and rows3.shape == (8, 32)
+    rows[5, 0] = 2.0  # a spare row is not zero: copied
+    _, rows4 = K.padded_rows(view, 4)
+    assert not np.shares_memory(rows4, rows) and not np.any(rows4[3:])
+
+
 def test_padded_rows_copies_a_view_with_dirty_padding():
     _, rows = K.padded_rows(np.zeros((2, 5), np.float32))
     rows[:, 5:] = 1.0

@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 import hsw2v
+from hsw2v import kernels
 from hsw2v.cli import main
 from hsw2v.config import TrainConfig, make_config
 from hsw2v.errors import ConfigError
@@ -71,6 +72,16 @@ def test_init_matches_word2vec():
     assert syn0.dtype == syn1.dtype == np.float32
     assert syn0.shape == (50, 20) and syn1.shape == (49, 20)
     assert np.abs(syn0).max() <= 0.5 / 20 and not np.any(syn1)
+    # Made in kernel rows (the trainer uses them without a copy), block by block with the
+    # same numbers as one draw of the whole matrix.
+    rng = np.random.default_rng(1)
+    assert np.array_equal(syn0, (rng.random((50, 20), dtype=np.float32) - np.float32(0.5))
+                          / np.float32(20))
+    big0, big1 = init_weights(5000, 3, 2, spare_rows=6)
+    rng = np.random.default_rng(2)
+    assert np.array_equal(big0, (rng.random((5000, 3), dtype=np.float32) - np.float32(0.5))
+                          / np.float32(3))
+    assert kernels.padded_rows(big0)[0] is big0 and kernels.padded_rows(big1, 6)[0] is big1
 
 
 def test_thread_rng_states_differ_and_are_reproducible():
