@@ -131,10 +131,14 @@ def _aligned_zeros(n: int, stride: int) -> np.ndarray:
 #: children, so with shared rows the threads' cores pass those cache lines back and forth on
 #: nearly every (context, node) pair; measured on 2 cores, the 2-thread run used ~1.5x the
 #: CPU time of the same work done by one thread. With 32-64 private rows, merged every
-#: ``HOT_SYNC_EVERY`` center words, the overhead was within noise (~1.05x).
-HOT_ROWS = 64
-#: Center words between two merges of a thread's private rows into the shared ones.
-HOT_SYNC_EVERY = 256
+#: ``HOT_SYNC_UPDATES`` row updates, the overhead was within noise (~1.05x).
+HOT_ROWS = 512
+#: Path-row updates (one per (prediction, node)) between two merges of a thread's private rows
+#: into the shared ones: about 230 skip-gram center words on text8 (~6 predictions of ~12
+#: nodes each) or 1400 CBOW ones (one prediction each). Counting updates rather than center
+#: words gives both models the same staleness per row and the same share of time in merges;
+#: merging every 256 CBOW center words spent ~10% of its time there.
+HOT_SYNC_UPDATES = 32768
 
 
 def private_hot_rows(rows1: np.ndarray, n_nodes: int, points: np.ndarray, threads: int,
@@ -145,7 +149,7 @@ def private_hot_rows(rows1: np.ndarray, n_nodes: int, points: np.ndarray, thread
     ``padded_rows(..., extra=threads * count)``); the thread trains with a copy of ``points``
     in which the top nodes point at its private rows, and ``train_chunk(..., hot=...)`` adds
     the thread's accumulated change to the shared rows (and refreshes its copies) every
-    :data:`HOT_SYNC_EVERY` center words and at the end of each chunk, so the shared rows hold
+    :data:`HOT_SYNC_UPDATES` path-row updates and at the end of each chunk, so the shared rows hold
     every update at chunk boundaries. One thread needs none of this: it gets ``points`` itself
     and ``None``.
 
@@ -663,7 +667,7 @@ def train_chunk(ids, remap, keep, syn0, syn1, codes, points, offsets, sg, window
         top, own, base, first = hot
     return train_rows(ids, remap, keep, syn0, syn1, codes, points, offsets, sg, window, alpha,
                       alpha_step, min_alpha, rng, sent, ctx, scores, neu1e, stats,
-                      blocks_of(syn0), top, own, base, first, HOT_SYNC_EVERY)
+                      blocks_of(syn0), top, own, base, first, HOT_SYNC_UPDATES)
 
 
 _NO_ROWS: dict[int, np.ndarray] = {}
@@ -707,7 +711,8 @@ def train_rows(ids, remap, keep, syn0, syn1, codes, points, offsets, sg, window,
 
     While a word trains, the rows the next word needs (its path in ``syn1`` and the context
     word entering the window) are prefetched. If ``base`` has rows, this thread's private top
-    rows are merged (:func:`merge_hot_rows`) every ``sync_every`` center words and at the end.
+    rows are merged (:func:`merge_hot_rows`) once ``sync_every`` path-row updates have been
+    made since the last merge, and at the end.
 
     Returns
     -------
@@ -765,7 +770,6 @@ def train_rows(ids, remap, keep, syn0, syn1, codes, points, offsets, sg, window,
             if k == 0:
                 continue
             w = sent[pos]
-            since += 1
             if since >= sync_every and base.shape[0] > 0:
                 merge_hot_rows(syn1, top, own, base, first, blocks)
                 since = 0
@@ -773,10 +777,12 @@ def train_rows(ids, remap, keep, syn0, syn1, codes, points, offsets, sg, window,
                 loss += sg_update(syn0, syn1, ctx, k, codes, points, offsets[w],
                                   offsets[w + 1], a, scores, neu1e, blocks)
                 pairs += k
+                since += k * (offsets[w + 1] - offsets[w])
             else:
                 loss += cbow_update(syn0, syn1, ctx, k, codes, points, offsets[w],
                                     offsets[w + 1], a, scores, neu1e, blocks)
                 pairs += 1
+                since += offsets[w + 1] - offsets[w]
         trained += length
     if base.shape[0] > 0:
         merge_hot_rows(syn1, top, own, base, first, blocks)
