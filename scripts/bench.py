@@ -209,25 +209,41 @@ def tiny_corpus(work: str) -> str:
 
 def extras(args, work: str) -> dict:
     res: dict = {}
-    # 1 -> N threads (training seconds are what threads can speed up; wall includes reading).
-    # Alternating 1, N, 1, N, ...: the load of a shared machine drifts, and runs taken in two
-    # blocks would compare two different machines.
-    one, many = [], []
+    # 1 -> N threads (training seconds are what threads can speed up; wall includes reading),
+    # and the machine's ceiling, measured in the same rounds: 1, N, then N one-thread jobs at
+    # once, round after round. The load of a shared machine drifts, and runs taken in blocks
+    # would compare different machines.
+    one, many, ceil = [], [], []
     for r in range(args.scaling_reps):
         for runs, t, name in ((one, 1, "t1.bin"), (many, args.threads, "tn.bin")):
             out = os.path.join(work, name)
             runs.append(run_measured(hsw2v_cmd([args.corpus], out, args.model, t, r + 1))
                         | {"summary": json.load(open(out + ".json"))})
+        ceil.append(ceiling_round(args, work))
     w1 = statistics.median(r["wall_s"] for r in one)
     wn = statistics.median(r["wall_s"] for r in many)
     t1 = statistics.median(r["summary"]["seconds_training"] for r in one)
     tn = statistics.median(r["summary"]["seconds_training"] for r in many)
+    # Per round: the speed-up as a share of that round's ceiling.
+    share = statistics.median(
+        (a["summary"]["seconds_training"] / b["summary"]["seconds_training"]) / c["speedup"]
+        for a, b, c in zip(one, many, ceil))
     res["scaling"] = {"threads": args.threads, "wall_1_s": w1, "wall_n_s": wn,
                       "wall_speedup": w1 / wn, "training_1_s": t1, "training_n_s": tn,
-                      "training_speedup": t1 / tn}
-    print(f"  scaling 1 -> {args.threads} threads: training {t1:.2f} s -> {tn:.2f} s "
+                      "training_speedup": t1 / tn, "share_of_ceiling": share,
+                      "rounds": [{"training_1_s": a["summary"]["seconds_training"],
+                                  "training_n_s": b["summary"]["seconds_training"],
+                                  "ceiling": c["speedup"]} for a, b, c in zip(one, many, ceil)]}
+    n = args.threads
+    a_s = statistics.median(c["training_alone_s"] for c in ceil)
+    t_s = statistics.median(c["training_together_s"] for c in ceil)
+    res["ceiling"] = {"jobs": n, "training_alone_s": a_s, "training_together_s": t_s,
+                      "speedup": statistics.median(c["speedup"] for c in ceil)}
+    print(f"  scaling 1 -> {n} threads: training {t1:.2f} s -> {tn:.2f} s "
           f"({t1 / tn:.2f}x), wall {w1:.2f} -> {wn:.2f} s ({w1 / wn:.2f}x)", flush=True)
-    res["ceiling"] = ceiling(args, work)
+    print(f"  machine ceiling: {n} one-thread jobs at once train in {t_s:.2f} s each vs "
+          f"{a_s:.2f} s alone ({res['ceiling']['speedup']:.2f}x the throughput of one); per "
+          f"round, the scaling was {share:.0%} of the ceiling", flush=True)
     # Start-up: interpreter + import, and a whole tiny training run with the cached kernels.
     tiny = tiny_corpus(work)
     tiny_cmd = [sys.executable, "-m", "hsw2v", "train", tiny, "-o", os.path.join(work, "tiny.bin"),
@@ -260,12 +276,12 @@ def extras(args, work: str) -> dict:
     return res
 
 
-def ceiling(args, work: str) -> dict:
-    """The machine's own limit for this work: N one-thread jobs at once vs one alone.
+def ceiling_round(args, work: str) -> dict:
+    """The machine's own limit for this work now: N one-thread jobs at once vs one alone.
 
     The jobs are separate processes (nothing shared: no Hogwild, no GIL), so their combined
     throughput bounds what N threads of one job can reach. 2 epochs each (the ratio does not
-    depend on the length). Returns training seconds (medians) and ``N * alone / together``.
+    depend on the length). Returns training seconds and ``N * alone / together``.
     """
     n = args.threads
 
@@ -273,23 +289,18 @@ def ceiling(args, work: str) -> dict:
         out = os.path.join(work, f"ceil{i}.bin")
         return hsw2v_cmd([args.corpus], out, args.model, 1, i + 1, epochs=2), out + ".json"
 
-    alone, together = [], []
-    for _ in range(args.scaling_reps):
-        c, js = cmd(0)
-        run_measured(c)
-        alone.append(json.load(open(js))["seconds_training"])
-        jobs = [cmd(i) for i in range(n)]
-        procs = [subprocess.Popen(c, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-                 for c, _ in jobs]
-        for p in procs:
-            if p.wait() != 0:
-                raise RuntimeError(f"a ceiling job failed: {p.stderr.read()[-2000:]}")
-        together.append(statistics.median(json.load(open(js))["seconds_training"]
-                                          for _, js in jobs))
-    a, t = statistics.median(alone), statistics.median(together)
-    print(f"  machine ceiling: {n} one-thread jobs at once train in {t:.2f} s each vs {a:.2f} s "
-          f"alone ({n * a / t:.2f}x the throughput of one)", flush=True)
-    return {"jobs": n, "training_alone_s": a, "training_together_s": t, "speedup": n * a / t}
+    c, js = cmd(0)
+    run_measured(c)
+    alone = json.load(open(js))["seconds_training"]
+    jobs = [cmd(i) for i in range(n)]
+    procs = [subprocess.Popen(c, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+             for c, _ in jobs]
+    for p in procs:
+        if p.wait() != 0:
+            raise RuntimeError(f"a ceiling job failed: {p.stderr.read()[-2000:]}")
+    together = statistics.median(json.load(open(js))["seconds_training"] for _, js in jobs)
+    return {"training_alone_s": alone, "training_together_s": together,
+            "speedup": n * alone / together}
 
 
 def machine() -> dict:
@@ -374,7 +385,10 @@ def table(result: dict) -> str:
                   f"{s['wall_1_s']:.2f} s → {s['wall_n_s']:.2f} s ({s['wall_speedup']:.2f}×)"
                   + (f"; the machine's own ceiling, {ex['ceiling']['jobs']} separate one-thread "
                      f"jobs at once against one alone, was **{ex['ceiling']['speedup']:.2f}×**"
-                     if "ceiling" in ex else ""),
+                     if "ceiling" in ex else "")
+                  + (f" (measured in the same rounds; per round the speed-up was "
+                     f"{s['share_of_ceiling']:.0%} of the ceiling)" if "share_of_ceiling" in s
+                     else ""),
                   f"- start-up: `import hsw2v` {st['import_s']:.2f} s; a whole tiny run with the "
                   f"cached kernels {st['tiny_run_cached_s']:.2f} s; cold, with an empty "
                   f"`NUMBA_CACHE_DIR`, {st['tiny_run_cold_s']:.2f} s (compiling: "
