@@ -813,9 +813,12 @@ def huffman_merge(counts, parent, bit, depth):
     depth : int64 (2V - 1,)    receives each node's depth (root 0): a leaf's code length.
     """
     n = counts.shape[0]
-    weight = np.zeros(2 * n - 1, np.int64)
-    weight[:n] = counts
-    bit[:] = 0
+    # Explicit loops, no slice assignment: its shape-mismatch error path would cost ~2.5 s
+    # of compiling (string formatting), for nothing that can happen here.
+    weight = np.empty(2 * n - 1, np.int64)
+    for i in range(2 * n - 1):
+        weight[i] = counts[i] if i < n else 0
+        bit[i] = 0
     leaf = n - 1  # next smallest leaf
     inner = n  # next smallest merged node (merged nodes are made in nondecreasing order)
     for a in range(n - 1):
