@@ -130,14 +130,16 @@ def _aligned_zeros(n: int, stride: int) -> np.ndarray:
 #: the last-merged, most visited nodes). Every center word updates the root and its first
 #: children, so with shared rows the threads' cores pass those cache lines back and forth on
 #: nearly every (context, node) pair; measured on 2 cores, the 2-thread run used ~1.5x the
-#: CPU time of the same work done by one thread. With 32-64 private rows, merged every
-#: ``HOT_SYNC_UPDATES`` row updates, the overhead was within noise (~1.05x).
+#: CPU time of the same work done by one thread. Skip-gram needs few private rows (it updates
+#: a path row once per context word in a row, so a line stays put for a while); CBOW updates
+#: each path row once per prediction, and its rows below the top 64 still changed cores often
+#: enough to cost ~15% against two threads sharing no weights. With 512 rows merged every
+#: ``HOT_SYNC_UPDATES`` row updates both models ran within noise of that.
 HOT_ROWS = 512
 #: Path-row updates (one per (prediction, node)) between two merges of a thread's private rows
-#: into the shared ones: about 230 skip-gram center words on text8 (~6 predictions of ~12
-#: nodes each) or 1400 CBOW ones (one prediction each). Counting updates rather than center
-#: words gives both models the same staleness per row and the same share of time in merges;
-#: merging every 256 CBOW center words spent ~10% of its time there.
+#: into the shared ones: about 450 skip-gram center words on text8 (~6 predictions of ~12
+#: nodes each) or 2700 CBOW ones (one prediction each). Counting updates rather than center
+#: words gives both models the same staleness per row and the same share of time in merges.
 HOT_SYNC_UPDATES = 32768
 
 
@@ -149,8 +151,8 @@ def private_hot_rows(rows1: np.ndarray, n_nodes: int, points: np.ndarray, thread
     ``padded_rows(..., extra=threads * count)``); the thread trains with a copy of ``points``
     in which the top nodes point at its private rows, and ``train_chunk(..., hot=...)`` adds
     the thread's accumulated change to the shared rows (and refreshes its copies) every
-    :data:`HOT_SYNC_UPDATES` path-row updates and at the end of each chunk, so the shared rows hold
-    every update at chunk boundaries. One thread needs none of this: it gets ``points`` itself
+    :data:`HOT_SYNC_UPDATES` path-row updates and at the end of each chunk, so the shared rows
+    hold every update at chunk boundaries. One thread needs none of this: it gets ``points`` itself
     and ``None``.
 
     Parameters

@@ -207,6 +207,13 @@ def tiny_corpus(work: str) -> str:
     return path
 
 
+def tiny_cmd(work: str) -> list[str]:
+    """A whole training run on a tiny corpus (1 epoch, dim 100: the job's kernel signature)."""
+    return [sys.executable, "-m", "hsw2v", "train", tiny_corpus(work), "-o",
+            os.path.join(work, "tiny.bin"), "--epochs", "1", "--min-count", "1", "--threads", "1",
+            "--dim", "100", "--quiet"]
+
+
 def extras(args, work: str) -> dict:
     res: dict = {}
     # 1 -> N threads (training seconds are what threads can speed up; wall includes reading),
@@ -245,15 +252,13 @@ def extras(args, work: str) -> dict:
           f"{a_s:.2f} s alone ({res['ceiling']['speedup']:.2f}x the throughput of one); per "
           f"round, the scaling was {share:.0%} of the ceiling", flush=True)
     # Start-up: interpreter + import, and a whole tiny training run with the cached kernels.
-    tiny = tiny_corpus(work)
-    tiny_cmd = [sys.executable, "-m", "hsw2v", "train", tiny, "-o", os.path.join(work, "tiny.bin"),
-                "--epochs", "1", "--min-count", "1", "--threads", "1", "--dim", "100", "--quiet"]
-    run_measured(tiny_cmd)  # make sure the cache holds this signature
+    tiny = tiny_cmd(work)
+    run_measured(tiny)  # make sure the cache holds this signature
     imp = statistics.median(run_measured([sys.executable, "-c", "import hsw2v.train, hsw2v.kernels"])["wall_s"]
                             for _ in range(3))
-    warm = statistics.median(run_measured(tiny_cmd)["wall_s"] for _ in range(3))
+    warm = statistics.median(run_measured(tiny)["wall_s"] for _ in range(3))
     with tempfile.TemporaryDirectory(prefix="hsw2v-numba-cold-") as cold_dir:
-        cold = run_measured(tiny_cmd, env=dict(os.environ, NUMBA_CACHE_DIR=cold_dir))["wall_s"]
+        cold = run_measured(tiny, env=dict(os.environ, NUMBA_CACHE_DIR=cold_dir))["wall_s"]
     res["startup"] = {"import_s": imp, "tiny_run_cached_s": warm, "tiny_run_cold_s": cold,
                       "cold_compile_s": cold - warm}
     print(f"  start-up: import {imp:.2f} s, tiny run with cached kernels {warm:.2f} s, "
@@ -331,6 +336,9 @@ def bench(args) -> dict:
         info = machine()
         print(f"# {args.model}, {args.threads} threads, {args.reps} reps, corpus {args.corpus}",
               flush=True)
+        # A tiny run first, so the compiled kernels are in numba's cache (after an edit of
+        # hsw2v/kernels.py, the first timed run would otherwise include ~5 s of compiling).
+        run_measured(tiny_cmd(work))
         rows = []
         for rep in range(args.reps):
             for tool in ("hsw2v", "gensim"):  # A B A B ...
