@@ -127,33 +127,35 @@ def _aligned_zeros(n: int, stride: int) -> np.ndarray:
 
 
 #: Inner-node rows each training thread keeps a private copy of (the top of the Huffman tree:
-#: the last-merged, most visited nodes). Every center word updates the root and its first
-#: children, so with shared rows the threads' cores pass those cache lines back and forth on
-#: nearly every (context, node) pair; measured on 2 cores, the 2-thread run used ~1.5x the
-#: CPU time of the same work done by one thread. Skip-gram needs few private rows (it updates
-#: a path row once per context word in a row, so a line stays put for a while); CBOW updates
-#: each path row once per prediction, and its rows below the top 64 still changed cores often
-#: enough to cost ~15% against two threads sharing no weights. With 512 rows merged every
-#: ``HOT_SYNC_UPDATES`` row updates both models ran within noise of that.
-HOT_ROWS = 512
+#: the last-merged, most visited nodes), per model. Every center word updates the root and its
+#: first children, so with shared rows the threads' cores pass those cache lines back and forth
+#: on nearly every (context, node) pair; measured on 2 cores, the 2-thread run used ~1.5x the
+#: CPU time of the same work done by one thread. Skip-gram needs few private rows: it updates a
+#: path row once per context word in a row, so a line stays put for a while. CBOW updates each
+#: path row once per prediction, and with 64 private rows its rows below them still changed
+#: cores often enough to cost ~10-15% against two threads sharing no weights; with 256 rows it
+#: was within noise of that. (Skip-gram with 256 rows merged as often was ~3% slower.)
+HOT_ROWS = {"sg": 64, "cbow": 256}
 #: Path-row updates (one per (prediction, node)) between two merges of a thread's private rows
-#: into the shared ones: about 450 skip-gram center words on text8 (~6 predictions of ~12
-#: nodes each) or 2700 CBOW ones (one prediction each). Counting updates rather than center
-#: words gives both models the same staleness per row and the same share of time in merges.
-HOT_SYNC_UPDATES = 32768
+#: into the shared ones, per model: about 256 skip-gram center words on text8 (~6 predictions
+#: of ~12 nodes each) or 680 CBOW ones (one prediction each). Longer intervals merge less but
+#: let a thread train on an older copy of the other threads' top rows: 512 CBOW rows merged
+#: every 32768 updates was as fast, but its analogy score over 40 seeds (0.0710) sat ~0.0015
+#: below the earlier setting's.
+HOT_SYNC_UPDATES = {"sg": 18432, "cbow": 8192}
 
 
 def private_hot_rows(rows1: np.ndarray, n_nodes: int, points: np.ndarray, threads: int,
-                     count: int | None = None) -> list[tuple[np.ndarray, tuple | None]]:
+                     count: int) -> list[tuple[np.ndarray, tuple | None]]:
     """Give each of ``threads`` threads private copies of the ``count`` top inner-node rows.
 
     The private rows of thread ``t`` live in ``rows1`` after the ``n_nodes`` shared ones (see
     ``padded_rows(..., extra=threads * count)``); the thread trains with a copy of ``points``
     in which the top nodes point at its private rows, and ``train_chunk(..., hot=...)`` adds
     the thread's accumulated change to the shared rows (and refreshes its copies) every
-    :data:`HOT_SYNC_UPDATES` path-row updates and at the end of each chunk, so the shared rows
-    hold every update at chunk boundaries. One thread needs none of this: it gets ``points`` itself
-    and ``None``.
+    :data:`HOT_SYNC_UPDATES` path-row updates (of its model) and at the end of each chunk, so
+    the shared rows hold every update at chunk boundaries. One thread needs none of this: it
+    gets ``points`` itself and ``None``.
 
     Parameters
     ----------
@@ -161,14 +163,14 @@ def private_hot_rows(rows1: np.ndarray, n_nodes: int, points: np.ndarray, thread
     n_nodes : int              number of shared inner-node rows (V - 1).
     points : int32 (total,)    flat Huffman paths.
     threads : int
-    count : int, optional      rows to privatise (default :data:`HOT_ROWS`; capped at ``n_nodes``).
+    count : int                rows to privatise (see :data:`HOT_ROWS`; capped at ``n_nodes``).
 
     Returns
     -------
     list of (points_t, hot_t), one per thread
         ``points_t`` int32 (total,); ``hot_t`` the ``hot`` argument of :func:`train_chunk`.
     """
-    count = min(HOT_ROWS if count is None else count, n_nodes)
+    count = min(count, n_nodes)
     if threads <= 1 or count == 0:
         return [(points, None)] * threads
     if rows1.shape[0] < n_nodes + threads * count:
@@ -669,7 +671,8 @@ def train_chunk(ids, remap, keep, syn0, syn1, codes, points, offsets, sg, window
         top, own, base, first = hot
     return train_rows(ids, remap, keep, syn0, syn1, codes, points, offsets, sg, window, alpha,
                       alpha_step, min_alpha, rng, sent, ctx, scores, neu1e, stats,
-                      blocks_of(syn0), top, own, base, first, HOT_SYNC_UPDATES)
+                      blocks_of(syn0), top, own, base, first,
+                      HOT_SYNC_UPDATES["sg" if sg else "cbow"])
 
 
 _NO_ROWS: dict[int, np.ndarray] = {}

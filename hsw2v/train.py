@@ -218,9 +218,11 @@ class _Trainer:
         # views of those rows (no copy if they already are), so they always show the weights.
         model.syn0, self.rows0 = kernels.padded_rows(model.syn0)
         n_nodes = model.syn1.shape[0]
-        model.syn1, self.rows1 = kernels.padded_rows(model.syn1, t * kernels.HOT_ROWS)
+        hot_rows = kernels.HOT_ROWS[cfg.model]
+        model.syn1, self.rows1 = kernels.padded_rows(model.syn1, t * hot_rows)
         # Per thread: its own copy of the top tree rows (no cache-line ping-pong), merged often.
-        self.hot = kernels.private_hot_rows(self.rows1, n_nodes, model.tree.points, t)
+        self.hot = kernels.private_hot_rows(self.rows1, n_nodes, model.tree.points, t,
+                                            hot_rows)
         dim = self.rows0.shape[1]
         longest = int(model.tree.lengths.max())
         w2 = 2 * cfg.window
@@ -480,7 +482,7 @@ def run(corpus: Sequence[str | os.PathLike] | str | os.PathLike, cfg: TrainConfi
                                           f"dimensional weights but --dim is {cfg.dim}")
             else:
                 syn0, syn1 = init_weights(len(vocab), cfg.dim, cfg.seed,
-                                          cfg.threads * kernels.HOT_ROWS)
+                                          cfg.threads * kernels.HOT_ROWS[cfg.model])
             model = Model(vocab, tree, syn0, syn1)
             trainer = _Trainer(cfg, model, stream, remap,
                                chunk=None if resume is None else resume.chunk)

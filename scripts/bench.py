@@ -396,7 +396,10 @@ def table(result: dict) -> str:
                      if "ceiling" in ex else "")
                   + (f" (measured in the same rounds; per round the speed-up was "
                      f"{s['share_of_ceiling']:.0%} of the ceiling)" if "share_of_ceiling" in s
-                     else ""),
+                     else "")
+                  + (". Each round, speed-up / ceiling: " + ", ".join(
+                      f"{r['training_1_s'] / r['training_n_s']:.2f} / {r['ceiling']:.2f}"
+                      for r in s["rounds"]) if s.get("rounds") else ""),
                   f"- start-up: `import hsw2v` {st['import_s']:.2f} s; a whole tiny run with the "
                   f"cached kernels {st['tiny_run_cached_s']:.2f} s; cold, with an empty "
                   f"`NUMBA_CACHE_DIR`, {st['tiny_run_cold_s']:.2f} s (compiling: "

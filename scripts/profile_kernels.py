@@ -71,7 +71,7 @@ class Slice:
         self.V = len(vocab)
         syn0, syn1 = train_mod.init_weights(self.V, cfg.dim, 1)
         _, self.rows0 = K.padded_rows(syn0)
-        _, self.rows1 = K.padded_rows(syn1, 2 * K.HOT_ROWS)
+        _, self.rows1 = K.padded_rows(syn1, 2 * K.HOT_ROWS[model])
         self.stride = self.rows0.shape[1]
         # Train once so the weights (and the share of saturated nodes) look like mid-training.
         self.run(self.ids, self.rows0, self.rows1, self.tree.points, None, 1)
@@ -117,7 +117,8 @@ def two_threads(sl: Slice, reps: int) -> dict:
         for r in range(reps):
             rows0, rows1 = sl.warm0.copy(), sl.warm1.copy()
             n_nodes = sl.V - 1
-            hot = (K.private_hot_rows(rows1, n_nodes, sl.tree.points, 2) if private
+            count = K.HOT_ROWS[sl.cfg.model]
+            hot = (K.private_hot_rows(rows1, n_nodes, sl.tree.points, 2, count) if private
                    else [(sl.tree.points, None)] * 2)
             shared1 = rows1 if private else rows1[:n_nodes]
             cpu = [0.0, 0.0]

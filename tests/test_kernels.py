@@ -383,7 +383,7 @@ def test_private_hot_rows_layout():
         assert np.array_equal(pts[~moved], points[~moved])
         assert np.array_equal(rows1[own:own + count], rows1[top:n_nodes])
         assert np.array_equal(base, rows1[top:n_nodes])
-    assert K.private_hot_rows(rows1, n_nodes, points, 1) == [(points, None)]
+    assert K.private_hot_rows(rows1, n_nodes, points, 1, count) == [(points, None)]
 
 
 def test_merging_adds_every_threads_change():
