@@ -103,6 +103,11 @@ def test_cli_train_writes_text_binary_and_summary(tmp_path, small_corpus):
         summary = json.loads((tmp_path / (name + ".json")).read_text())
         assert summary["config"]["dim"] == 8 and summary["vocab_size"] == int(header[0])
         assert len(summary["epochs"]) == 1
+        # the phases add up; loading the kernel is reported apart from training
+        parts = (summary["seconds_reading"] + summary["seconds_loading_kernel"]
+                 + summary["seconds_training"])
+        assert summary["seconds_loading_kernel"] >= 0
+        assert parts == pytest.approx(summary["seconds_total"], abs=0.005)
     loaded_t = hsw2v.Vectors.load(tmp_path / "v.txt")
     loaded_b = hsw2v.Vectors.load(tmp_path / "v.bin")
     assert loaded_t.words == loaded_b.words
