@@ -4,8 +4,9 @@ Trains the benchmark job (skip-gram and CBOW, text8 prefix, 2 threads) and check
 bars on the median of seven seeds (about a minute each model on 2 cores). Single runs vary a
 lot: over 10-20 seeds skip-gram analogy averaged 0.1177-0.1189 (sd 0.004-0.0055) against the
 0.115 bar, and a median of three seeds fell under it in one of two runs on 2026-11-21; CBOW
-WS353 averaged 0.486 with sd 0.023 (median 0.479) against the 0.48 bar, so that check can fail
-on an unlucky draw. The failure message shows every score.
+WS353 averaged 0.486-0.493 over 20 seeds with sd 0.015-0.023 against the 0.48 bar, so that
+check can fail on an unlucky draw (its median of seven was 0.471 once, 2026-11-21, with the
+same seeds averaging 0.493 in another run). The failure message shows every score.
 """
 from __future__ import annotations
 
@@ -38,8 +39,8 @@ def test_skipgram_meets_the_quality_bars(shared_data):
 
 
 def test_cbow_meets_the_quality_bars(shared_data):
-    # alpha 0.05 (the CBOW default); over 20 seeds analogy averaged 0.0728 (sd 0.0031), WS353
-    # 0.486 (sd 0.023), so the WS353 bar is the tighter one here.
+    # alpha 0.05 (the CBOW default); over 20 seeds analogy averaged 0.0719 (sd 0.0037), WS353
+    # 0.493 (sd 0.020), so either bar can be missed on an unlucky draw.
     scores = scores_over_seeds(shared_data, "cbow")
     assert statistics.median(a for a, _ in scores) >= 0.070, scores
     assert statistics.median(p for _, p in scores) >= 0.48, scores
