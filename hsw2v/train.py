@@ -195,19 +195,13 @@ class _Trainer:
         # Range t is chunks [first[t], first[t + 1]): cut where the stream is split evenly.
         self.first = np.searchsorted(starts[:-1], np.arange(t + 1) * stream.n // t)
         self.first[-1] = len(starts) - 1
-        #: in-vocabulary words of each chunk, per range; and per range
+        #: in-vocabulary words of each chunk, per range; and their sum, per range
         self.chunk_words = [np.diff(before[self.first[r]:self.first[r + 1] + 1])
                             for r in range(t)]
         self.words = [int(w.sum()) for w in self.chunk_words]
-        self._set_order(0)
         self.rngs = thread_rng_states(cfg.seed, t)
-        self.epoch = 0  # epoch in progress (0-based)
-        n_chunks = np.diff(self.first)
-        self.front = [0] * t  # chunks of range r taken from its front (by its owner)
-        self.back = [int(c) for c in n_chunks]  # its chunks from back[r] on were taken by others
-        self.done = [0] * t  # in-vocabulary words of each range's finished chunks, this epoch
+        self._start_epoch(0)
         self._lock = threading.Lock()
-        self.stats = [np.zeros(4, np.float64) for _ in range(t)]  # this epoch's accumulators
         self.history: list[dict[str, Any]] = []  # summaries of the finished epochs
         self.errors: list[BaseException] = []
         self._threads: list[threading.Thread] = []
@@ -232,6 +226,17 @@ class _Trainer:
              np.zeros((w2, dim), np.float32))
             for _ in range(t)
         ]
+
+    def _start_epoch(self, epoch: int) -> None:
+        """Set the position in the schedule to the start of ``epoch``."""
+        self.epoch = epoch  # epoch in progress (0-based)
+        self._set_order(epoch)
+        t = self.threads
+        self.front = [0] * t  # chunks of range r taken from its front (by its owner)
+        # chunks of range r from back[r] on were taken by other threads
+        self.back = [int(c) for c in np.diff(self.first)]
+        self.done = [0] * t  # in-vocabulary words of each range's finished chunks, this epoch
+        self.stats = [np.zeros(4, np.float64) for _ in range(t)]  # this epoch's accumulators
 
     def _set_order(self, epoch: int) -> None:
         """Set each range's chunk order for ``epoch`` and the words before each place in it."""
@@ -269,12 +274,7 @@ class _Trainer:
         if any(f < b for f, b in zip(self.front, self.back)):
             return None  # stopped
         total = np.sum(self.stats, axis=0)
-        self.epoch = epoch + 1
-        self._set_order(self.epoch)
-        self.front = [0] * self.threads
-        self.back = [int(c) for c in np.diff(self.first)]
-        self.done = [0] * self.threads
-        self.stats = [np.zeros(4, np.float64) for _ in range(self.threads)]
+        self._start_epoch(epoch + 1)
         return total
 
     def state(self) -> TrainState:

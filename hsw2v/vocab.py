@@ -3,11 +3,11 @@
 Counting gives every distinct token a provisional id (its order of first appearance) so the
 corpus can be encoded in the same pass (see :mod:`hsw2v.encoding`). Tokens are held as UTF-8
 bytes in a :class:`TokenTable`, filled block by block by a jitted tokenizer
-(:func:`hsw2v.kernels.scan_tokens`), so reading makes no Python object per token. Memory is bounded the way
-word2vec bounds it: when more than ``prune_at`` distinct tokens are held, every token seen at
-most ``min_reduce`` times is dropped and ``min_reduce`` grows by one. Pruning makes counts of
-rare words approximate (a warning says so) and invalidates provisional ids, so the corpus is
-then encoded in a second pass with the final vocabulary.
+(:func:`hsw2v.kernels.scan_tokens`), so reading makes no Python object per token. Memory is
+bounded the way word2vec bounds it: when more than ``prune_at`` distinct tokens are held,
+every token seen at most ``min_reduce`` times is dropped and ``min_reduce`` grows by one.
+Pruning makes counts of rare words approximate (a warning says so) and invalidates provisional
+ids, so the corpus is then encoded in a second pass with the final vocabulary.
 """
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 import numpy as np
 
 from hsw2v import kernels
+from hsw2v.corpus import BLOCK_BYTES, CorpusStats, iter_utf8_blocks
 from hsw2v.errors import VocabError
 
 log = logging.getLogger(__name__)
@@ -201,11 +202,6 @@ class WordCounter:
         """Distinct tokens in provisional-id order."""
         return self.table.words
 
-    @property
-    def index(self) -> dict[str, int]:
-        """Token -> provisional id (a new dict on each call)."""
-        return {w: i for i, w in enumerate(self.words)}
-
     def add(self, tokens: list[str]) -> np.ndarray:
         """Count ``tokens`` (non-empty, without whitespace); return their provisional ids,
         int32 (len(tokens),).
@@ -250,7 +246,8 @@ class WordCounter:
 
 
 def iter_id_blocks(paths: Sequence[str], scan: Callable, max_sentence_length: int = 10000,
-                   stats=None, block_bytes: int | None = None) -> Iterator[np.ndarray]:
+                   stats: CorpusStats | None = None, block_bytes: int | None = None
+                   ) -> Iterator[np.ndarray]:
     """Read a corpus and map each block's tokens to ids with ``scan``.
 
     Parameters
@@ -273,8 +270,6 @@ def iter_id_blocks(paths: Sequence[str], scan: Callable, max_sentence_length: in
         Each block's ids with -1 after each sentence piece: the tokens and pieces of
         :func:`hsw2v.corpus.iter_token_blocks`.
     """
-    from hsw2v.corpus import BLOCK_BYTES, CorpusStats, iter_utf8_blocks
-
     stats = stats if stats is not None else CorpusStats()
     run = 0  # tokens in the current, unfinished piece
     for buf, file_end in iter_utf8_blocks(paths, stats, block_bytes or BLOCK_BYTES):

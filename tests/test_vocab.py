@@ -26,7 +26,7 @@ def test_pruning_bounds_distinct_tokens_and_keeps_frequent_words(caplog):
     c = WordCounter(prune_at=50)
     for i in range(20):
         c.add(["the", "of"] * 5 + [f"rare{i}_{j}" for j in range(10)])
-    assert len(c.index) <= 50
+    assert len(c) <= 50
     assert c.prunings > 0
     counts = dict(zip(c.words, c.counts.tolist()))
     assert counts["the"] == 100 and counts["of"] == 100  # frequent words are exact
@@ -120,7 +120,7 @@ def test_pruning_matches_the_reference_counter(blocks, prune_at):
         assert c.words == list(ref.index) and c.counts.tolist() == ref.counts
         assert (c.prunings, c.pruned_words, c.min_reduce) == (ref.prunings, ref.pruned_words,
                                                               ref.min_reduce)
-        assert len(c) == len(c.index) == len(ref.index) <= prune_at
+        assert len(c) == len(c.words) == len(ref.index) <= prune_at
 
 
 def test_pruning_warns_once_then_logs_at_debug_level(caplog):
