@@ -469,6 +469,7 @@ def run(corpus: Sequence[str | os.PathLike] | str | os.PathLike, cfg: TrainConfi
                 log.warning("%d bytes of invalid UTF-8 were replaced by U+FFFD",
                             stats.invalid_bytes)
             t_read = time.perf_counter()
+            cpu_read = time.process_time()
             log.info("corpus: %d tokens, %d distinct kept (min-count %d), %d training words",
                      stats.tokens, len(vocab), cfg.min_count, vocab.total)
             if cfg.save_vocab:
@@ -513,6 +514,7 @@ def run(corpus: Sequence[str | os.PathLike] | str | os.PathLike, cfg: TrainConfi
         for s in spools:
             os.unlink(s)
     t_end = time.perf_counter()
+    cpu_end = time.process_time()
     summary = {
         "config": dataclasses.asdict(cfg),
         "corpus": [os.fspath(p) for p in corpus],
@@ -530,6 +532,10 @@ def run(corpus: Sequence[str | os.PathLike] | str | os.PathLike, cfg: TrainConfi
         "seconds_loading_kernel": round(t_load, 3),
         "seconds_training": round(t_end - t_read - t_load, 3),
         "seconds_total": round(t_end - t0, 3),
+        # CPU time of the whole process (every thread) after reading: against a 1-thread run,
+        # what running N threads costs in extra work, whatever the machine's other load does
+        # to wall time.
+        "cpu_seconds_training": round(cpu_end - cpu_read, 3),
     }
     if resume is not None:
         summary["resumed_from"] = os.path.abspath(resume.path)

@@ -235,11 +235,18 @@ def extras(args, work: str) -> dict:
     share = statistics.median(
         (a["summary"]["seconds_training"] / b["summary"]["seconds_training"]) / c["speedup"]
         for a, b, c in zip(one, many, ceil))
+    # CPU time of training, all threads: N threads doing the same work should use no more CPU
+    # than one. Another tenant's load slows wall time far more than it changes this.
+    cpu = statistics.median(b["summary"]["cpu_seconds_training"]
+                            / a["summary"]["cpu_seconds_training"] for a, b in zip(one, many))
     res["scaling"] = {"threads": args.threads, "wall_1_s": w1, "wall_n_s": wn,
                       "wall_speedup": w1 / wn, "training_1_s": t1, "training_n_s": tn,
                       "training_speedup": t1 / tn, "share_of_ceiling": share,
+                      "cpu_ratio": cpu,
                       "rounds": [{"training_1_s": a["summary"]["seconds_training"],
                                   "training_n_s": b["summary"]["seconds_training"],
+                                  "cpu_1_s": a["summary"]["cpu_seconds_training"],
+                                  "cpu_n_s": b["summary"]["cpu_seconds_training"],
                                   "ceiling": c["speedup"]} for a, b, c in zip(one, many, ceil)]}
     n = args.threads
     a_s = statistics.median(c["training_alone_s"] for c in ceil)
@@ -251,6 +258,8 @@ def extras(args, work: str) -> dict:
     print(f"  machine ceiling: {n} one-thread jobs at once train in {t_s:.2f} s each vs "
           f"{a_s:.2f} s alone ({res['ceiling']['speedup']:.2f}x the throughput of one); per "
           f"round, the scaling was {share:.0%} of the ceiling", flush=True)
+    print(f"  CPU time of training, {n} threads / 1 thread: {cpu:.3f} (median per round)",
+          flush=True)
     # Start-up: interpreter + import, and a whole tiny training run with the cached kernels.
     tiny = tiny_cmd(work)
     run_measured(tiny)  # make sure the cache holds this signature
@@ -397,6 +406,9 @@ def table(result: dict) -> str:
                   + (f" (measured in the same rounds; per round the speed-up was "
                      f"{s['share_of_ceiling']:.0%} of the ceiling)" if "share_of_ceiling" in s
                      else "")
+                  + (f". For the same training, the {s['threads']}-thread runs used "
+                     f"**{s['cpu_ratio']:.3f}×** the CPU time of the 1-thread ones (all threads, "
+                     f"median per round)" if "cpu_ratio" in s else "")
                   + (". Each round, speed-up / ceiling: " + ", ".join(
                       f"{r['training_1_s'] / r['training_n_s']:.2f} / {r['ceiling']:.2f}"
                       for r in s["rounds"]) if s.get("rounds") else ""),

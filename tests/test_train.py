@@ -108,6 +108,7 @@ def test_cli_train_writes_text_binary_and_summary(tmp_path, small_corpus):
                  + summary["seconds_training"])
         assert summary["seconds_loading_kernel"] >= 0
         assert parts == pytest.approx(summary["seconds_total"], abs=0.005)
+        assert 0 < summary["cpu_seconds_training"] < 60
     loaded_t = hsw2v.Vectors.load(tmp_path / "v.txt")
     loaded_b = hsw2v.Vectors.load(tmp_path / "v.bin")
     assert loaded_t.words == loaded_b.words
