@@ -705,9 +705,6 @@ def merge_hot_rows(syn1, top, own, base, first, blocks):
         rstore(base, r, row)
 
 
-
-
-
 @jit
 def train_rows(ids, remap, keep, syn0, syn1, codes, points, offsets, sg, window, alpha,
                alpha_step, min_alpha, rng, sent, ctx, scores, neu1e, stats, blocks,
