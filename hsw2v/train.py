@@ -116,7 +116,9 @@ def thread_rng_states(seed: int, threads: int) -> list[np.ndarray]:
     states = []
     for t in range(threads):
         s = int(kernels.splitmix64(np.uint64(seed * 1_000_003 + t)))
-        states.append(np.array([s or 0x9E3779B97F4A7C15], dtype=np.uint64))
+        state = kernels.private_zeros(1, np.uint64)  # written on every draw: a line of its own
+        state[0] = s or 0x9E3779B97F4A7C15
+        states.append(state)
     return states
 
 
@@ -220,10 +222,12 @@ class _Trainer:
         dim = self.rows0.shape[1]
         longest = int(model.tree.lengths.max())
         w2 = 2 * cfg.window
+        # Per thread, written all the time: each array on cache lines of its own.
         self.scratch = [
-            (np.zeros(cfg.max_sentence_length, np.int32), np.zeros(w2, np.int32),
-             np.zeros(w2 * longest, np.float32),
-             np.zeros((w2, dim), np.float32))
+            (kernels.private_zeros(cfg.max_sentence_length, np.int32),
+             kernels.private_zeros(w2, np.int32),
+             kernels.private_zeros(w2 * longest, np.float32),
+             kernels.private_zeros((w2, dim), np.float32))
             for _ in range(t)
         ]
 
@@ -236,7 +240,8 @@ class _Trainer:
         # chunks of range r from back[r] on were taken by other threads
         self.back = [int(c) for c in np.diff(self.first)]
         self.done = [0] * t  # in-vocabulary words of each range's finished chunks, this epoch
-        self.stats = [np.zeros(4, np.float64) for _ in range(t)]  # this epoch's accumulators
+        # this epoch's accumulators, per thread
+        self.stats = [kernels.private_zeros(4, np.float64) for _ in range(t)]
 
     def _set_order(self, epoch: int) -> None:
         """Set each range's chunk order for ``epoch`` and the words before each place in it."""
@@ -306,7 +311,8 @@ class _Trainer:
         self.done = [int(d) for d in state.done]
         for r, s in zip(self.rngs, state.rng):
             r[0] = s
-        self.stats = [np.array(row, np.float64) for row in state.stats]
+        for mine, row in zip(self.stats, state.stats):
+            mine[:] = row
         self.history = [dict(h) for h in state.history]
 
     def paused(self, fn: Callable[[], None]) -> bool:

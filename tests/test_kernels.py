@@ -369,6 +369,30 @@ def test_nan_scores_update_nothing_and_show_in_the_loss():
 # Private top rows per thread
 # ------------------------------------------------------------------------------------------
 
+@pytest.mark.parametrize("shape, dtype", [(1, np.uint64), (4, np.float64), (10, np.int32),
+                                          ((10, 112), np.float32)])
+def test_private_zeros_own_their_blocks(shape, dtype):
+    arrays = [K.private_zeros(shape, dtype) for _ in range(8)]
+    blocks = []
+    for a in arrays:
+        assert a.shape == np.zeros(shape).shape and a.dtype == dtype
+        assert a.flags.c_contiguous and a.flags.writeable and not a.any()
+        addr = a.__array_interface__["data"][0]
+        assert addr % K.PRIVATE_BLOCK == 0
+        # the block(s) the array lies in belong to its own buffer, which nothing else uses
+        owner = a.base
+        while isinstance(owner.base, np.ndarray):
+            owner = owner.base
+        lo = owner.__array_interface__["data"][0]
+        assert lo <= addr and addr + max(a.nbytes, 1) <= lo + owner.nbytes
+        last = (addr + max(a.nbytes, 1) - 1) // K.PRIVATE_BLOCK
+        assert (last + 1) * K.PRIVATE_BLOCK <= lo + owner.nbytes
+        blocks.append(set(range(addr // K.PRIVATE_BLOCK, last + 1)))
+    for i in range(len(blocks)):
+        for j in range(i):
+            assert not blocks[i] & blocks[j]
+
+
 def test_private_hot_rows_layout():
     n_nodes, count = 6, 3
     codes, points, offsets = tree_of(n_nodes + 1, 4)

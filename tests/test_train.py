@@ -263,6 +263,28 @@ def test_a_thread_that_finishes_first_takes_chunks_from_the_back_of_another(monk
     assert [e["words"] for e in res.summary["epochs"]] == [res.model.vocab.total] * 2
 
 
+def test_what_each_thread_writes_shares_no_cache_line_with_another_thread(small_corpus):
+    import importlib
+
+    train_mod = importlib.import_module("hsw2v.train")
+    cfg = make_config(threads=3, epochs=1, dim=8, min_count=1, quiet=True).resolved()
+    vocab, stream, remap = train_mod.prepare([str(small_corpus)], cfg, train_mod.CorpusStats())
+    syn0, syn1 = init_weights(len(vocab), cfg.dim, 0, 3 * kernels.HOT_ROWS[cfg.model])
+    model = train_mod.Model(vocab, train_mod.build_huffman(vocab.counts), syn0, syn1)
+    tr = train_mod._Trainer(cfg, model, stream, remap)
+
+    def lines(a):  # 128-byte blocks (cache-line pairs) that array ``a`` touches
+        addr = a.__array_interface__["data"][0]
+        return set(range(addr // 128, (addr + max(a.nbytes, 1) - 1) // 128 + 1))
+
+    per_thread = [set().union(*(lines(a) for a in (tr.rngs[t], tr.stats[t], *tr.scratch[t])))
+                  for t in range(3)]
+    for t in range(3):
+        for u in range(t):
+            assert not per_thread[t] & per_thread[u], (t, u)
+    stream.close()
+
+
 def test_state_with_chunks_taken_from_the_back_restores_exactly(monkeypatch, small_corpus):
     import dataclasses
     import importlib
