@@ -9,8 +9,11 @@
 3. Two threads on two halves of that slice at once, with the shared top-of-tree rows and with
    per-thread private copies (``kernels.private_hot_rows``): wall time and summed CPU time
    against the same work done by one thread.
+4. With ``--sharing-rounds N``: what sharing syn0 and syn1 costs two threads, in CPU time
+   against two threads that share nothing, round by round (:func:`sharing`).
 
-Usage: ``python scripts/profile_kernels.py [--corpus PATH] [--words N] [--reps R] [--json OUT]``
+Usage: ``python scripts/profile_kernels.py [--corpus PATH] [--words N] [--reps R] [--model M]
+[--sharing-rounds N] [--json OUT]``
 """
 from __future__ import annotations
 
@@ -78,18 +81,28 @@ class Slice:
         self.warm0, self.warm1 = self.rows0.copy(), self.rows1.copy()
 
     def scratch(self):
+        """One thread's scratch, laid out as the trainer does (cache lines of its own)."""
         w2 = 2 * self.cfg.window
         longest = int(self.tree.lengths.max())
-        return (np.zeros(self.cfg.max_sentence_length, np.int32), np.zeros(w2, np.int32),
-                np.zeros(w2 * longest, np.float32),
-                np.zeros((w2, self.stride), np.float32))
+        return (K.private_zeros(self.cfg.max_sentence_length, np.int32),
+                K.private_zeros(w2, np.int32), K.private_zeros(w2 * longest, np.float32),
+                K.private_zeros((w2, self.stride), np.float32))
 
-    def run(self, ids, rows0, rows1, points, hot, seed):
-        st = np.zeros(4)
-        K.train_chunk(ids, self.remap, self.keep, rows0, rows1, self.tree.codes, points,
-                      self.tree.offsets, self.cfg.model == "sg", self.cfg.window,
-                      self.cfg.alpha, 0.0, self.cfg.min_alpha, np.array([seed], np.uint64),
-                      *self.scratch(), st, hot)
+    def run(self, ids, rows0, rows1, points, hot, seed, chunk=None):
+        """Train on ``ids`` once, in kernel calls of about ``chunk`` entries (default: one)."""
+        st = K.private_zeros(4, np.float64)
+        rng = K.private_zeros(1, np.uint64)
+        rng[0] = seed
+        scratch = self.scratch()
+        chunk = chunk or len(ids)
+        a = 0
+        while a < len(ids):
+            ends = np.flatnonzero(ids[a + chunk - 1:a + 2 * chunk] == -1)
+            b = len(ids) if a + chunk >= len(ids) or not len(ends) else a + chunk + int(ends[0])
+            K.train_chunk(ids[a:b], self.remap, self.keep, rows0, rows1, self.tree.codes, points,
+                          self.tree.offsets, self.cfg.model == "sg", self.cfg.window,
+                          self.cfg.alpha, 0.0, self.cfg.min_alpha, rng, *scratch, st, hot)
+            a = b
         return st
 
 
@@ -145,12 +158,67 @@ def two_threads(sl: Slice, reps: int) -> dict:
     return out
 
 
+def sharing(sl: Slice, rounds: int, passes: int = 2) -> dict:
+    """What sharing the weights costs two threads, by part, in CPU time.
+
+    Each round runs four arms one after another (their order rotating), two threads on the two
+    halves of the slice, ``passes`` passes each, in kernel calls of 16 x 10,000 entries as
+    the trainer makes: ``hogwild`` (the trainer's layout: shared syn0, shared syn1 with private
+    top rows), ``own_syn0`` (each thread its own syn0), ``own_syn1`` (each thread its own syn1)
+    and ``separate`` (nothing shared). Returns per round each arm's summed thread CPU time over
+    ``separate``'s. On a machine whose cores pass cache lines at a steady cost the ratios stay
+    steady; on a shared virtual machine they vary from round to round with the cost of moving
+    a line between the two cores.
+    """
+    ids = sl.ids
+    cut = int(np.flatnonzero(ids[:len(ids) // 2 + 20000] == -1)[-1]) + 1
+    parts = [ids[:cut], ids[cut:]]
+    n_nodes = sl.V - 1
+    count = K.HOT_ROWS[sl.cfg.model]
+    arms = ["hogwild", "own_syn0", "own_syn1", "separate"]
+
+    def arm(kind: str) -> float:
+        rows0, rows1 = sl.warm0.copy(), sl.warm1.copy()
+        syn0 = [rows0, rows0 if kind in ("hogwild", "own_syn1") else sl.warm0.copy()]
+        if kind in ("hogwild", "own_syn0"):
+            hot = K.private_hot_rows(rows1, n_nodes, sl.tree.points, 2, count)
+            syn1 = [rows1, rows1]
+        else:
+            hot = [(sl.tree.points, None)] * 2
+            syn1 = [rows1[:n_nodes], sl.warm1[:n_nodes].copy()]
+        cpu = [0.0, 0.0]
+
+        def work(t):
+            c = time.thread_time()
+            for p in range(passes):
+                sl.run(parts[t], syn0[t], syn1[t], hot[t][0], hot[t][1], 11 + t + 2 * p,
+                       chunk=16 * 10_001)
+            cpu[t] = time.thread_time() - c
+        th = [threading.Thread(target=work, args=(t,)) for t in range(2)]
+        for x in th:
+            x.start()
+        for x in th:
+            x.join()
+        return sum(cpu)
+
+    out = []
+    for r in range(rounds):
+        order = arms[r % 4:] + arms[:r % 4]
+        cpu = {k: arm(k) for k in order}
+        out.append({k: cpu[k] / cpu["separate"] for k in arms[:3]} | {"separate_cpu_s": cpu["separate"]})
+        print(f"  round {r}: CPU time / separate: " + ", ".join(
+            f"{k} {out[-1][k]:.2f}" for k in arms[:3]), flush=True)
+    return {"rounds": out, "median": {k: statistics.median(o[k] for o in out) for k in arms[:3]}}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--corpus", default=os.path.join(DATA, "text8-prefix.gz"))
     ap.add_argument("--words", type=int, default=400_000)
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--model", default="sg", choices=("sg", "cbow"))
+    ap.add_argument("--sharing-rounds", type=int, default=0,
+                    help="also measure what sharing syn0/syn1 costs two threads (see sharing())")
     ap.add_argument("--json")
     a = ap.parse_args()
     res = {"job": job_phases(a.corpus, 2)}
@@ -160,6 +228,10 @@ def main() -> int:
     print("kernel, one thread:", json.dumps(res["kernel_one_thread"]))
     res["two_threads"] = two_threads(sl, a.reps)
     print("two threads:", json.dumps(res["two_threads"]))
+    if a.sharing_rounds:
+        print("sharing the weights, two threads (summed CPU time against sharing nothing):")
+        res["sharing"] = sharing(sl, a.sharing_rounds)
+        print("  median:", json.dumps(res["sharing"]["median"]))
     if a.json:
         json.dump(res, open(a.json, "w"), indent=1)
     return 0
