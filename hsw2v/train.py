@@ -539,8 +539,8 @@ def run(corpus: Sequence[str | os.PathLike] | str | os.PathLike, cfg: TrainConfi
         "seconds_training": round(t_end - t_read - t_load, 3),
         "seconds_total": round(t_end - t0, 3),
         # CPU time of the whole process (every thread) after reading: against a 1-thread run,
-        # what running N threads costs in extra work, whatever the machine's other load does
-        # to wall time.
+        # what running N threads costs in extra work (it also rises when the machine runs the
+        # cores slower, so compare medians of paired runs).
         "cpu_seconds_training": round(cpu_end - cpu_read, 3),
     }
     if resume is not None:

@@ -236,7 +236,8 @@ def extras(args, work: str) -> dict:
         (a["summary"]["seconds_training"] / b["summary"]["seconds_training"]) / c["speedup"]
         for a, b, c in zip(one, many, ceil))
     # CPU time of training, all threads: N threads doing the same work should use no more CPU
-    # than one. Another tenant's load slows wall time far more than it changes this.
+    # than one. Above 1: work the threads make for each other (shared cache lines), or cores
+    # running slower while both are busy.
     cpu = statistics.median(b["summary"]["cpu_seconds_training"]
                             / a["summary"]["cpu_seconds_training"] for a, b in zip(one, many))
     res["scaling"] = {"threads": args.threads, "wall_1_s": w1, "wall_n_s": wn,

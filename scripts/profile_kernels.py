@@ -162,8 +162,9 @@ def sharing(sl: Slice, rounds: int, passes: int = 2) -> dict:
     """What sharing the weights costs two threads, by part, in CPU time.
 
     Each round runs four arms one after another (their order rotating), two threads on the two
-    halves of the slice, ``passes`` passes each, in kernel calls of 16 x 10,000 entries as
-    the trainer makes: ``hogwild`` (the trainer's layout: shared syn0, shared syn1 with private
+    halves of the slice, ``passes`` passes each, in kernel calls of 16 sentence pieces (the
+    trainer's calls hold one piece each when it shuffles chunks, so it merges its private rows
+    more often): ``hogwild`` (the trainer's layout: shared syn0, shared syn1 with private
     top rows), ``own_syn0`` (each thread its own syn0), ``own_syn1`` (each thread its own syn1)
     and ``separate`` (nothing shared). Returns per round each arm's summed thread CPU time over
     ``separate``'s. On a machine whose cores pass cache lines at a steady cost the ratios stay
@@ -205,7 +206,8 @@ def sharing(sl: Slice, rounds: int, passes: int = 2) -> dict:
     for r in range(rounds):
         order = arms[r % 4:] + arms[:r % 4]
         cpu = {k: arm(k) for k in order}
-        out.append({k: cpu[k] / cpu["separate"] for k in arms[:3]} | {"separate_cpu_s": cpu["separate"]})
+        out.append({k: cpu[k] / cpu["separate"] for k in arms[:3]}
+                   | {"separate_cpu_s": cpu["separate"]})
         print(f"  round {r}: CPU time / separate: " + ", ".join(
             f"{k} {out[-1][k]:.2f}" for k in arms[:3]), flush=True)
     return {"rounds": out, "median": {k: statistics.median(o[k] for o in out) for k in arms[:3]}}
