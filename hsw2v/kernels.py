@@ -116,18 +116,13 @@ def aligned_rows(n: int, dim: int, extra: int = 0) -> tuple[np.ndarray, np.ndarr
     view : float32 (n, dim)       ``rows[:n, :dim]``.
     rows : float32 (n + extra, S)
     """
-    rows = _aligned_zeros(n + extra, row_stride(dim))
+    # Blocks of their own are also ALIGN-aligned (PRIVATE_BLOCK is a multiple of ALIGN).
+    rows = private_zeros((n + extra, row_stride(dim)), np.float32)
     return rows[:n, :dim], rows
 
 
-def _aligned_zeros(n: int, stride: int) -> np.ndarray:
-    raw = np.zeros(n * stride + ALIGN // 4, dtype=np.float32)
-    skip = (-raw.__array_interface__["data"][0] % ALIGN) // 4
-    return raw[skip:skip + n * stride].reshape(n, stride)
-
-
 #: Bytes that keep one thread's scratch apart from another's: two cache lines, since the
-#: adjacent-line prefetcher moves lines in pairs.
+#: adjacent-line prefetcher moves lines in pairs (a multiple of :data:`ALIGN`).
 PRIVATE_BLOCK = 128
 
 
@@ -206,7 +201,7 @@ def private_hot_rows(rows1: np.ndarray, n_nodes: int, points: np.ndarray, thread
     for t in range(threads):
         own = n_nodes + t * count
         rows1[own:own + count] = rows1[top:n_nodes]
-        base = _aligned_zeros(count, rows1.shape[1])
+        base = private_zeros((count, rows1.shape[1]), np.float32)
         base[:] = rows1[top:n_nodes]
         pts = np.array(points, dtype=np.int32, copy=True)
         pts[pts >= top] += own - top

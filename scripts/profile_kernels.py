@@ -94,15 +94,16 @@ class Slice:
         rng = K.private_zeros(1, np.uint64)
         rng[0] = seed
         scratch = self.scratch()
-        chunk = chunk or len(ids)
-        a = 0
-        while a < len(ids):
-            ends = np.flatnonzero(ids[a + chunk - 1:a + 2 * chunk] == -1)
-            b = len(ids) if a + chunk >= len(ids) or not len(ends) else a + chunk + int(ends[0])
+        # Chunks cut as the trainer cuts them (kernels.chunk_cuts: whole sentence pieces).
+        cuts = np.empty((2, len(ids) // (chunk or len(ids)) + 1), np.int64)
+        k, _, _ = K.chunk_cuts(ids, self.remap, 0, 0, 0, chunk or len(ids), cuts[0], cuts[1])
+        bounds = [0, *cuts[0, :k].tolist()]
+        if bounds[-1] < len(ids):
+            bounds.append(len(ids))
+        for a, b in zip(bounds, bounds[1:]):
             K.train_chunk(ids[a:b], self.remap, self.keep, rows0, rows1, self.tree.codes, points,
                           self.tree.offsets, self.cfg.model == "sg", self.cfg.window,
                           self.cfg.alpha, 0.0, self.cfg.min_alpha, rng, *scratch, st, hot)
-            a = b
         return st
 
 
