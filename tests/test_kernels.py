@@ -1,14 +1,19 @@
 """The Numba kernels (hsw2v.kernels) against slow NumPy/Python references on tiny inputs."""
 from __future__ import annotations
 
+import glob
+import importlib
 import inspect
 import math
+import os
+import pkgutil
 import re
 
 import numba
 import numpy as np
 import pytest
 
+import hsw2v
 from hsw2v import kernels as K
 
 M64 = (1 << 64) - 1
@@ -41,9 +46,9 @@ def ref_hs(s: float, code: int, alpha: float) -> tuple[float, float]:
     x = s if code == 0 else -s
     nll_exact = math.log1p(math.exp(-abs(x))) + max(-x, 0.0)
     if abs(s) < K.MAX_EXP:
-        u = (s + K.MAX_EXP) * K._SCALE
+        u = (s + K.MAX_EXP) * (K.TABLE_SIZE / (2 * K.MAX_EXP))
         g = (1.0 - code - float(K.SIGMOID_TABLE[int(u + 0.5)])) * alpha
-        grid = np.arange(K.TABLE_SIZE + 1) / K._SCALE - K.MAX_EXP
+        grid = np.arange(K.TABLE_SIZE + 1) / (K.TABLE_SIZE / (2 * K.MAX_EXP)) - K.MAX_EXP
         table = np.logaddexp(0.0, grid if code else -grid)
         return g, float(np.interp(u, np.arange(K.TABLE_SIZE + 1), table))
     return 0.0, nll_exact
@@ -331,13 +336,28 @@ def test_rng_matches_reference_and_splitmix_is_fixed():
 # The one fastmath policy
 # ------------------------------------------------------------------------------------------
 
+def kernel_modules():
+    """Every module of the kernels package (and the package itself)."""
+    mods = [K]
+    for info in pkgutil.iter_modules(K.__path__):
+        mods.append(importlib.import_module(f"{K.__name__}.{info.name}"))
+    return mods
+
+
 def dispatchers():
-    return {name: f for name, f in vars(K).items() if isinstance(f, numba.core.dispatcher.Dispatcher)}
+    found = {}
+    for mod in kernel_modules():
+        for name, f in vars(mod).items():
+            if isinstance(f, numba.core.dispatcher.Dispatcher):
+                found[f"{mod.__name__}.{name}"] = f
+    return found
 
 
-def test_every_kernel_uses_the_module_policy():
+def test_every_kernel_uses_the_package_policy():
     found = dispatchers()
-    assert {"sg_update", "cbow_update", "train_rows", "hs_step", "next_u64"} <= set(found)
+    short = {name.rsplit(".", 1)[1] for name in found}
+    assert {"sg_update", "cbow_update", "train_rows", "hs_step", "next_u64", "scan_tokens",
+            "huffman_merge", "chunk_cuts", "merge_hot_rows"} <= short
     for name, f in found.items():
         assert f.targetoptions["fastmath"] == set(K.FASTMATH), name
         assert f.targetoptions["nogil"] is True, name
@@ -345,9 +365,26 @@ def test_every_kernel_uses_the_module_policy():
 
 
 def test_fastmath_is_set_in_one_place_and_keeps_nan_inf():
-    src = inspect.getsource(K)
-    assert len(re.findall(r"fastmath['\"]?\s*[=:]", src)) == 1
+    # One policy module names fastmath; no other module of the package sets flags or calls
+    # numba.njit/jit itself (a kernel with flags of its own would escape the policy).
+    named = {}
+    for path in glob.glob(os.path.join(os.path.dirname(hsw2v.__file__), "**", "*.py"),
+                          recursive=True):
+        src = open(path, encoding="utf-8").read()
+        hits = len(re.findall(r"fastmath['\"]?\s*[=:]", src))
+        if hits:
+            named[os.path.relpath(path, os.path.dirname(hsw2v.__file__))] = hits
+        if not path.endswith(os.path.join("kernels", "policy.py")):
+            assert not re.search(r"numba\.(njit|jit)\(|@(numba\.)?n?jit\(", src), path
+    assert named == {os.path.join("kernels", "policy.py"): 1}
     assert not {"nnan", "ninf", "fast"} & set(K.FASTMATH)
+
+
+def test_kernels_import_nothing_else_from_the_package():
+    for mod in kernel_modules():
+        src = inspect.getsource(mod)
+        for line in re.findall(r"^\s*(?:from|import)\s+(hsw2v[\w.]*)", src, re.M):
+            assert line == "hsw2v.kernels" or line.startswith("hsw2v.kernels."), (mod, line)
 
 
 def test_nan_scores_update_nothing_and_show_in_the_loss():

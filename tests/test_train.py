@@ -209,7 +209,7 @@ def test_warm_up_loads_the_specialisation_training_calls(monkeypatch, small_corp
     # specialisation the epochs call: every call of the jitted kernel must have the same types.
     from numba import typeof
 
-    from hsw2v import kernels
+    from hsw2v.kernels import hs as kernels  # train_chunk calls hs.train_rows
 
     seen = []
     real = kernels.train_rows

@@ -1,0 +1,48 @@
+"""Numba kernels: every jitted function of hsw2v lives in this package, one module per concern.
+
+The package imports nothing else from hsw2v and takes arrays and numbers only, so the math can
+be read (and tested against NumPy references) on its own. Names follow the word2vec C tool where
+that helps: ``syn0`` input vectors, ``syn1`` inner-node vectors, ``codes`` and ``points`` the
+Huffman code bits and inner-node indices of each word's path.
+
+Modules
+-------
+``policy``    the one fastmath policy and the JIT options (:data:`jit`) every kernel uses.
+``rows``      the weight layout (rows padded to SIMD blocks) and the row intrinsics.
+``rng``       per-thread xorshift64* random numbers.
+``logistic``  the sigmoid and its loss, exact and tabulated.
+``hot``       threads' private copies of the most visited rows, and their merge.
+``hs``        hierarchical softmax: skip-gram and CBOW steps, the loop over a chunk.
+``tree``      the Huffman merge and paths.
+``chunks``    the chunk table of the id stream.
+``tokens``    the UTF-8 tokenizer and its token table.
+
+Every public name is also importable from the package itself (``kernels.train_chunk``).
+
+Numba caches compiled code per source file and does not notice a change in a module that a
+cached kernel calls into: after editing one kernel module, clear the caches
+(``find hsw2v -name '*.nbi' -delete``) or set a fresh ``NUMBA_CACHE_DIR``.
+"""
+from hsw2v.kernels.chunks import chunk_cuts
+from hsw2v.kernels.hot import HOT_ROWS, HOT_SYNC_UPDATES, merge_hot_rows, private_hot_rows
+from hsw2v.kernels.hs import cbow_update, hs_step, sg_update, train_chunk, train_rows
+from hsw2v.kernels.logistic import (MAX_EXP, NLL_PAIR, NLL_TABLE, SIGMOID_TABLE, TABLE_SIZE,
+                                    sigmoid_and_nll, table_nll)
+from hsw2v.kernels.policy import FASTMATH, JIT_OPTIONS, jit
+from hsw2v.kernels.rng import next_u64, next_uniform, splitmix64
+from hsw2v.kernels.rows import (ALIGN, LANES, PRIVATE_BLOCK, aligned_rows, blocks_of,
+                                padded_rows, private_zeros, radd, rdot, rfma, rload, rprefetch,
+                                row_stride, rscale, rstore, rzero)
+from hsw2v.kernels.tokens import scan_tokens, table_compact, table_rehash, wide_space_width
+from hsw2v.kernels.tree import huffman_merge, huffman_paths
+
+__all__ = [
+    "ALIGN", "FASTMATH", "HOT_ROWS", "HOT_SYNC_UPDATES", "JIT_OPTIONS", "LANES", "MAX_EXP",
+    "NLL_PAIR", "NLL_TABLE", "PRIVATE_BLOCK", "SIGMOID_TABLE", "TABLE_SIZE", "aligned_rows",
+    "blocks_of", "cbow_update", "chunk_cuts", "hs_step", "huffman_merge", "huffman_paths", "jit",
+    "merge_hot_rows", "next_u64", "next_uniform", "padded_rows", "private_hot_rows",
+    "private_zeros", "radd", "rdot", "rfma", "rload", "row_stride", "rprefetch", "rscale",
+    "rstore", "rzero", "scan_tokens", "sg_update", "sigmoid_and_nll", "splitmix64",
+    "table_compact", "table_nll", "table_rehash", "train_chunk", "train_rows",
+    "wide_space_width",
+]
