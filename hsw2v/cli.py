@@ -5,12 +5,20 @@ Every command turns :class:`hsw2v.errors.Hsw2vError` into one line on stderr and
 """
 from __future__ import annotations
 
+import json as _json
 import logging
+import os as _os
 import sys
 
 import click
 
+from hsw2v import report as _report
 from hsw2v.errors import Hsw2vError
+from hsw2v.formats import ENCODING_ERRORS as _ENCODING_ERRORS
+from hsw2v.formats import detect_binary as _detect_binary
+from hsw2v.formats import is_binary_name as _is_binary_name
+from hsw2v.vectors import UnknownWordError as _UnknownWordError
+from hsw2v.vectors import Vectors as _Vectors
 
 
 class _Group(click.Group):
@@ -227,16 +235,7 @@ def vocab(corpus, output, min_count, max_sentence_length, prune_at):
 
 
 # ---------------------------------------------------------------- queries, evaluation, conversion
-# (issue 3) Thin commands: parse options, call hsw2v.vectors / hsw2v.query, print.
-import json as _json  # noqa: E402
-import os as _os  # noqa: E402
-
-from hsw2v import query as _query  # noqa: E402
-from hsw2v.vectors import ENCODING_ERRORS as _ENCODING_ERRORS  # noqa: E402
-from hsw2v.vectors import UnknownWordError as _UnknownWordError  # noqa: E402
-from hsw2v.vectors import Vectors as _Vectors  # noqa: E402
-from hsw2v.vectors import detect_binary as _detect_binary  # noqa: E402
-from hsw2v.vectors import is_binary_name as _is_binary_name  # noqa: E402
+# Thin commands: parse options, call hsw2v.vectors / hsw2v.evaluate, print with hsw2v.report.
 
 _EXISTING_FILE = click.Path(exists=True, dir_okay=False)
 
@@ -309,7 +308,7 @@ def similar(vectors_path, words, topn, negative, fmt, limit, encoding_errors):
         results = dict(zip(known, tables))
         for w in words:
             if w in results:
-                click.echo(_query.format_table(f"nearest to {w!r}:", results[w]) + "\n")
+                click.echo(_report.format_table(f"nearest to {w!r}:", results[w]) + "\n")
             else:
                 click.echo(f"hsw2v: unknown word {w!r}", err=True)
         if len(known) < len(words):
@@ -321,7 +320,7 @@ def similar(vectors_path, words, topn, negative, fmt, limit, encoding_errors):
         except _UnknownWordError as exc:
             click.echo(str(exc), err=True)
             continue
-        click.echo(_query.format_table(f"nearest to {' + '.join(line)}:", result) + "\n")
+        click.echo(_report.format_table(f"nearest to {' + '.join(line)}:", result) + "\n")
 
 
 @main.command()
@@ -358,7 +357,7 @@ def analogy(vectors_path, words, topn, fmt, limit, encoding_errors):
                 raise
             click.echo(str(exc), err=True)
             continue
-        click.echo(_query.format_table(f"{a} is to {b} as {c} is to:", result) + "\n")
+        click.echo(_report.format_table(f"{a} is to {b} as {c} is to:", result) + "\n")
 
 
 @main.command()
@@ -392,13 +391,13 @@ def evaluate(vectors_path, analogies, pairs, restrict, pairs_restrict, case_sens
                                             case_insensitive=not case_sensitive)
         result["analogy"] = report.to_dict()
         if not as_json:
-            click.echo(_query.format_analogy_report(report))
+            click.echo(_report.format_analogy_report(report))
     if pairs:
         pair_report = vectors.evaluate_pairs(pairs, restrict=pairs_restrict,
                                              case_insensitive=not case_sensitive)
         result["pairs"] = pair_report.to_dict()
         if not as_json:
-            click.echo(_query.format_pairs_report(pair_report))
+            click.echo(_report.format_pairs_report(pair_report))
     if as_json:
         click.echo(_json.dumps(result))
 
@@ -440,7 +439,7 @@ def info(vectors_path, top, as_json, fmt, limit, encoding_errors):
       hsw2v info vectors.bin --top 20
     """
     vectors = _load_vectors(vectors_path, fmt, limit, encoding_errors)
-    summary = _query.describe(vectors, top)
+    summary = _report.describe(vectors, top)
     binary = _detect_binary(vectors_path) if fmt == "auto" else fmt == "binary"
     summary = {"file": vectors_path, "format": "binary" if binary else "text",
                "bytes": _os.path.getsize(vectors_path), **summary}

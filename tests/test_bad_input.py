@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import make_corpus_text
-from hsw2v import vectors as vectors_mod
+from hsw2v import formats as vectors_mod
 from hsw2v.cli import main
 
 TEXT = make_corpus_text(200).encode()

@@ -13,17 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from hsw2v import vectors as vmod
+from hsw2v import formats as vmod
 from hsw2v.errors import Hsw2vError, VectorsFormatError
-from hsw2v.vectors import (
-    UnknownWordError,
-    Vectors,
-    detect_binary,
-    format_float32_block,
-    read_word2vec,
-    top_k_rows,
-    write_word2vec,
-)
+from hsw2v.formats import detect_binary, format_float32_block, read_word2vec, write_word2vec
+from hsw2v.vectors import UnknownWordError, Vectors, top_k_rows
 
 FORMATS = ["v.txt", "v.bin", "v.txt.gz", "v.bin.gz"]
 

@@ -19,14 +19,11 @@ import logging
 import math
 import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
 from hsw2v.errors import Hsw2vError
-
-if TYPE_CHECKING:  # pragma: no cover
-    from hsw2v.vectors import Vectors
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +35,16 @@ _ANALOGY_BATCH = 2048
 
 class EvaluationFileError(Hsw2vError):
     """An analogy or word-pair file cannot be used; the message names the file and line."""
+
+
+class Vectors(Protocol):
+    """What evaluation needs of a set of word vectors (:class:`hsw2v.vectors.Vectors` has it)."""
+
+    words: list[str]
+    unit: np.ndarray  # float32 (V, D), rows of length 1 (or 0)
+
+    def top_k(self, queries: np.ndarray, topn: int = 10, exclude=None,
+              restrict_vocab: int | None = None) -> tuple[np.ndarray, np.ndarray]: ...
 
 
 # ====================================================================== statistics
@@ -367,58 +374,3 @@ def evaluate_pairs(
 
 
 # ====================================================================== summaries and tables
-
-
-def describe(vectors: Vectors, top: int = 10) -> dict:
-    """Summary of a vector set: size, norms, zero rows and the first `top` words.
-
-    Returns
-    -------
-    dict
-        ``words``, ``dim``, ``norm`` (min/mean/median/max of row lengths), ``zero_rows``,
-        ``first_words`` (word2vec files list the most frequent words first).
-    """
-    norms = vectors.norms.astype(np.float64)
-    return {
-        "words": len(vectors),
-        "dim": vectors.vector_size,
-        "norm": {
-            "min": float(norms.min()),
-            "mean": float(norms.mean()),
-            "median": float(np.median(norms)),
-            "max": float(norms.max()),
-        },
-        "zero_rows": int(np.count_nonzero(norms == 0)),
-        "first_words": vectors.words[:top],
-    }
-
-
-def format_table(title: str, results: list[tuple[str, float]]) -> str:
-    """A numbered two-column table of (word, cosine) under `title`, as text without final newline."""
-    width = max([len("word")] + [len(w) for w, _ in results])
-    lines = [title, f"{'':>4} {'word':<{width}}   cosine"]
-    lines += [f"{i:>4} {w:<{width}}  {s:7.4f}" for i, (w, s) in enumerate(results, start=1)]
-    return "\n".join(lines)
-
-
-def format_analogy_report(report: AnalogyReport) -> str:
-    """Per-section and total accuracy as a text table (no final newline)."""
-    width = max([len("total")] + [len(s.name) for s in report.sections])
-    lines = [f"{'section':<{width}}  accuracy  correct/total  skipped"]
-    for s in report.sections:
-        lines.append(f"{s.name:<{width}}  {100 * s.accuracy:7.2f}%  {s.correct:>7}/{s.total:<5}"
-                     f"  {s.skipped:>7}")
-    lines.append(f"{'total':<{width}}  {100 * report.accuracy:7.2f}%  "
-                 f"{report.correct:>7}/{report.total:<5}  {report.skipped:>7}")
-    restrict = "all" if report.restrict is None else f"the first {report.restrict}"
-    lines.append(f"{report.skipped} questions skipped: a word is not among {restrict} words"
-                 + (f"; {report.invalid_lines} lines not 'a b c d' ignored"
-                    if report.invalid_lines else ""))
-    return "\n".join(lines)
-
-
-def format_pairs_report(report: PairsReport) -> str:
-    """Spearman, Pearson and unknown-word share as text (no final newline)."""
-    return (f"{report.path}: Spearman {report.spearman:.4f}  Pearson {report.pearson:.4f}  "
-            f"pairs {report.pairs}  unknown-word pairs {report.oov_pairs} "
-            f"({100 * report.oov:.1f}%)")

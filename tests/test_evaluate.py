@@ -1,4 +1,4 @@
-"""Evaluation (analogies, word pairs) and statistics (hsw2v.query), checked against gensim."""
+"""Evaluation (analogies, word pairs) and statistics (hsw2v.evaluate), checked against gensim."""
 from __future__ import annotations
 
 import math
@@ -9,16 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hsw2v.query import (
-    EvaluationFileError,
-    describe,
-    format_analogy_report,
-    format_pairs_report,
-    format_table,
-    pearson,
-    rankdata,
-    spearman,
-)
+from hsw2v.evaluate import EvaluationFileError, pearson, rankdata, spearman
+from hsw2v.report import describe, format_analogy_report, format_pairs_report, format_table
 from hsw2v.vectors import Vectors
 
 SHARED = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data")
