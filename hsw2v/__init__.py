@@ -3,6 +3,22 @@
 >>> import hsw2v
 >>> vectors = hsw2v.train("corpus.txt.gz", model="sg", dim=100, epochs=5)   # doctest: +SKIP
 >>> vectors.most_similar("king")                                             # doctest: +SKIP
+
+The pipeline, one module per stage (data flows left to right; no module imports a later one)::
+
+    corpus.py   files, folders, stdin, .gz/.bz2/.xz -> text blocks
+    vocab.py    token counts -> vocabulary (min-count, max-vocab, subsampling probabilities)
+    huffman.py  counts -> Huffman tree (codes and points of every word)
+    encoding.py corpus -> id stream (int32 ids, sentence-piece ends), kept on disk
+    kernels/    the jitted code: rows, rng, logistic, hs, hot rows, tree, chunks, tokens
+    train.py    set-up, the threaded epoch loop, progress, the summary
+                (with checkpoint.py: save/resume; interrupt.py: SIGINT/SIGTERM;
+                 outputs.py: output paths and atomic writes; config.py: options)
+    formats.py  word2vec text/binary files
+    vectors.py  Vectors: lookup, nearest words, analogies
+    evaluate.py analogy and word-pair evaluation
+    report.py   text tables for the command line
+    cli.py      the click commands (demo.py: the planted-structure demo)
 """
 from hsw2v.train import train
 from hsw2v.vectors import Vectors

@@ -33,7 +33,9 @@ from typing import Any
 
 import numpy as np
 
-from hsw2v.errors import CheckpointError
+from hsw2v.config import TrainConfig, load_config
+from hsw2v.errors import CheckpointError, ConfigError
+from hsw2v.outputs import json_default
 
 FORMAT = "hsw2v-checkpoint"
 VERSION = 2  # 2: ranges of chunks in a per-epoch order (front, back) instead of positions
@@ -113,7 +115,7 @@ def save_checkpoint(path: str, meta: dict[str, Any], words: list[str], counts: n
     path = os.fspath(path)
     meta = dict(meta, format=FORMAT, version=VERSION, epoch=state.epoch, history=state.history)
     arrays = {
-        "meta": np.frombuffer(json.dumps(meta, default=_json_default).encode("utf-8"), np.uint8),
+        "meta": np.frombuffer(json.dumps(meta, default=json_default).encode("utf-8"), np.uint8),
         "words": np.frombuffer("\n".join(words).encode("utf-8"), np.uint8),
         "counts": np.asarray(counts, dtype=np.int64),
         "syn0": syn0,
@@ -191,7 +193,73 @@ def load_checkpoint(path: str) -> Checkpoint:
     return Checkpoint(path, meta, words, counts, syn0, syn1, state)
 
 
-def _json_default(x):
-    if isinstance(x, np.generic):
-        return x.item()
-    raise TypeError(f"not JSON serialisable: {type(x).__name__}")
+def corpus_fingerprint(files, stats, stream, vocab) -> dict[str, Any]:
+    """What a resumed run checks of its corpus: file sizes, bytes, tokens, stream length, vocab.
+
+    ``stats`` is a :class:`hsw2v.corpus.CorpusStats`, ``stream`` an
+    :class:`hsw2v.encoding.IdStream`, ``vocab`` a :class:`hsw2v.vocab.Vocab`.
+    """
+    return {"files": files, "bytes": stats.bytes, "tokens": stats.tokens,
+            "stream_entries": stream.n, "vocab": vocab_digest(vocab.words, vocab.counts)}
+
+
+def check_files(ckpt: Checkpoint, files: list[list]) -> None:
+    """Refuse a corpus whose file sizes differ from the checkpoint's (before reading it)."""
+    old = ckpt.meta.get("fingerprint", {}).get("files", [])
+    sizes_old = [s for _, s in old]
+    sizes_new = [s for _, s in files]
+    if sizes_old != sizes_new:
+        raise CheckpointError(
+            f"the corpus differs from the one checkpoint {ckpt.path!r} was trained on "
+            f"({len(files)} file(s) of sizes {sizes_new[:5]} vs {len(old)} of sizes "
+            f"{sizes_old[:5]}): resume with the same corpus")
+
+
+def check_fingerprint(ckpt: Checkpoint, fp: dict[str, Any], stream) -> None:
+    """Refuse to resume unless the corpus was read exactly as in the checkpointed run."""
+    old = ckpt.meta.get("fingerprint", {})
+    for key, what in (("bytes", "bytes"), ("tokens", "tokens"), ("vocab", "vocabulary"),
+                      ("stream_entries", "encoded length")):
+        if old.get(key) != fp[key]:
+            raise CheckpointError(
+                f"the corpus differs from the one checkpoint {ckpt.path!r} was trained on "
+                f"({what}: {fp[key]} now, {old.get(key)} then): resume with the same corpus "
+                "and vocabulary options")
+    fp["stream"] = stream_digest(stream)
+    if old.get("stream") != fp["stream"]:
+        raise CheckpointError(f"the corpus differs from the one checkpoint {ckpt.path!r} was "
+                              "trained on (same words, different order): resume with the same "
+                              "corpus")
+
+
+#: Options that may differ between a run and its resumption (they do not change the vectors).
+RESUME_MAY_CHANGE = ("quiet", "checkpoint", "checkpoint_every", "format", "save_vocab")
+
+
+def resume_config(path: str, config_file: str | os.PathLike | None = None,
+                  **options: Any) -> tuple[Checkpoint, TrainConfig]:
+    """Load a checkpoint and its configuration, with the options that may change applied.
+
+    Any other option given must equal the checkpoint's (a resumed run keeps its schedule).
+    """
+    ckpt = load_checkpoint(path)
+    try:
+        cfg = TrainConfig(**ckpt.meta["config"]).resolved()
+    except (TypeError, KeyError, ConfigError) as exc:
+        raise CheckpointError(f"checkpoint {path!r} holds an unusable configuration ({exc}): "
+                              "resume with the hsw2v version that wrote it") from exc
+    given = load_config(config_file) if config_file is not None else {}
+    given.update((k, v) for k, v in options.items() if v is not None)
+    for key, value in given.items():
+        if key not in cfg.__dataclass_fields__:
+            raise ConfigError(f"unknown option {key!r}")
+        if key in RESUME_MAY_CHANGE:
+            setattr(cfg, key, value)
+        elif value != getattr(cfg, key):
+            flag = key.replace("_", "-")
+            raise ConfigError(
+                f"--{flag} {value!r} differs from the checkpoint's {getattr(cfg, key)!r}: a "
+                "resumed run keeps its options (only --quiet, --checkpoint, --checkpoint-every, "
+                "--format and --save-vocab may change); drop --" + flag)
+    cfg.validate()
+    return ckpt, cfg

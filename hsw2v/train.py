@@ -25,7 +25,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
-import signal
 import sys
 import threading
 import time
@@ -35,12 +34,16 @@ from typing import Any
 import numpy as np
 
 from hsw2v import kernels
-from hsw2v.checkpoint import Checkpoint, TrainState
+from hsw2v.checkpoint import (Checkpoint, TrainState, check_files,
+                              check_fingerprint, corpus_files, corpus_fingerprint, resume_config,
+                              save_checkpoint, stream_digest)
 from hsw2v.config import TrainConfig, make_config
 from hsw2v.corpus import CorpusStats, expand_paths
 from hsw2v.encoding import SENTENCE_END, IdStream, encode_corpus, scan_corpus, spool_stdin
 from hsw2v.errors import CheckpointError, ConfigError, CorpusError, TrainingInterrupted
 from hsw2v.huffman import HuffmanTree, build_huffman
+from hsw2v.interrupt import StopSignals
+from hsw2v.outputs import check_output_path, write_json_atomic
 from hsw2v.vocab import (Vocab, build_vocab, check_vocab_size, keep_probabilities, read_vocab,
                          save_vocab)
 
@@ -451,8 +454,6 @@ def run(corpus: Sequence[str | os.PathLike] | str | os.PathLike, cfg: TrainConfi
     -------
     TrainResult
     """
-    from hsw2v.checkpoint import corpus_files
-
     t0 = time.perf_counter()
     cfg = cfg.resolved()
     checkpoint = checkpoint or cfg.checkpoint
@@ -461,12 +462,12 @@ def run(corpus: Sequence[str | os.PathLike] | str | os.PathLike, cfg: TrainConfi
     paths = expand_paths(corpus)
     files = corpus_files(paths)
     if resume is not None:
-        _check_files(resume, files)
+        check_files(resume, files)
     stats = CorpusStats()
     stream = None
     t_load = 0.0
     spools: list[str] = []
-    signals = _Signals()
+    signals = StopSignals()
     try:
         with signals:
             paths, spools = spool_stdin(paths, tmp_dir)
@@ -481,9 +482,9 @@ def run(corpus: Sequence[str | os.PathLike] | str | os.PathLike, cfg: TrainConfi
             if cfg.save_vocab:
                 save_vocab(cfg.save_vocab, vocab)
             tree = build_huffman(vocab.counts)
-            fingerprint = _fingerprint(files, stats, stream, vocab)
+            fingerprint = corpus_fingerprint(files, stats, stream, vocab)
             if resume is not None:
-                _check_fingerprint(resume, fingerprint, stream)
+                check_fingerprint(resume, fingerprint, stream)
                 syn0, syn1 = resume.syn0, resume.syn1
                 if syn0.shape[1] != cfg.dim:
                     raise CheckpointError(f"checkpoint {resume.path!r} holds {syn0.shape[1]}-"
@@ -550,42 +551,9 @@ def run(corpus: Sequence[str | os.PathLike] | str | os.PathLike, cfg: TrainConfi
     return TrainResult(model, summary)
 
 
-class _Signals:
-    """SIGINT/SIGTERM handling while :func:`run` works (main thread only).
-
-    Before training starts a signal raises KeyboardInterrupt (nothing to save yet; temporary
-    files are removed on the way out); once :attr:`stop` is set, it sets that event instead,
-    and the workers stop at their next chunk boundary.
-    """
-
-    def __init__(self):
-        self.stop: threading.Event | None = None
-        self.caught: list[str] = []
-        self._old: dict[int, Any] = {}
-
-    def _handle(self, signum, frame):
-        self.caught.append(signal.Signals(signum).name)
-        if self.stop is None:
-            raise KeyboardInterrupt
-        self.stop.set()
-
-    def __enter__(self):
-        if threading.current_thread() is threading.main_thread():
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                self._old[sig] = signal.signal(sig, self._handle)
-        return self
-
-    def __exit__(self, *exc):
-        for sig, old in self._old.items():
-            signal.signal(sig, old)
-        self._old.clear()
-
-
 def _saver(path: str, meta: dict[str, Any], trainer: _Trainer,
            written: list[str]) -> Callable[[], None]:
     """A function that writes the trainer's current state as a checkpoint at ``path``."""
-    from hsw2v.checkpoint import save_checkpoint, stream_digest
-
     def save() -> None:
         fp = meta["fingerprint"]
         if "stream" not in fp:
@@ -616,44 +584,6 @@ def _interrupted(caught: list[str], trainer: _Trainer, save: Callable[[], None] 
     stdin = " (with the same corpus on stdin)" if "-" in [os.fspath(p) for p in corpus] else ""
     return TrainingInterrupted(f"{where}; checkpoint written to {path}; resume with: "
                                f"hsw2v train --resume {shlex.quote(path)}{stdin}")
-
-
-def _fingerprint(files, stats: CorpusStats, stream: IdStream, vocab: Vocab) -> dict[str, Any]:
-    from hsw2v.checkpoint import vocab_digest
-
-    return {"files": files, "bytes": stats.bytes, "tokens": stats.tokens,
-            "stream_entries": stream.n, "vocab": vocab_digest(vocab.words, vocab.counts)}
-
-
-def _check_files(ckpt: Checkpoint, files: list[list]) -> None:
-    """Refuse a corpus whose file sizes differ from the checkpoint's (before reading it)."""
-    old = ckpt.meta.get("fingerprint", {}).get("files", [])
-    sizes_old = [s for _, s in old]
-    sizes_new = [s for _, s in files]
-    if sizes_old != sizes_new:
-        raise CheckpointError(
-            f"the corpus differs from the one checkpoint {ckpt.path!r} was trained on "
-            f"({len(files)} file(s) of sizes {sizes_new[:5]} vs {len(old)} of sizes "
-            f"{sizes_old[:5]}): resume with the same corpus")
-
-
-def _check_fingerprint(ckpt: Checkpoint, fp: dict[str, Any], stream: IdStream) -> None:
-    """Refuse to resume unless the corpus was read exactly as in the checkpointed run."""
-    from hsw2v.checkpoint import stream_digest
-
-    old = ckpt.meta.get("fingerprint", {})
-    for key, what in (("bytes", "bytes"), ("tokens", "tokens"), ("vocab", "vocabulary"),
-                      ("stream_entries", "encoded length")):
-        if old.get(key) != fp[key]:
-            raise CheckpointError(
-                f"the corpus differs from the one checkpoint {ckpt.path!r} was trained on "
-                f"({what}: {fp[key]} now, {old.get(key)} then): resume with the same corpus "
-                "and vocabulary options")
-    fp["stream"] = stream_digest(stream)
-    if old.get("stream") != fp["stream"]:
-        raise CheckpointError(f"the corpus differs from the one checkpoint {ckpt.path!r} was "
-                              "trained on (same words, different order): resume with the same "
-                              "corpus")
 
 
 def _train_epochs(cfg: TrainConfig, trainer: _Trainer, save: Callable[[], None] | None = None,
@@ -747,61 +677,6 @@ def train(corpus, config: str | os.PathLike | None = None, resume: str | None = 
     return Vectors(result.model.vocab.words, result.model.syn0)
 
 
-#: Options that may differ between a run and its resumption (they do not change the vectors).
-RESUME_MAY_CHANGE = ("quiet", "checkpoint", "checkpoint_every", "format", "save_vocab")
-
-
-def resume_config(path: str, config_file: str | os.PathLike | None = None,
-                  **options: Any) -> tuple[Checkpoint, TrainConfig]:
-    """Load a checkpoint and its configuration, with the options that may change applied.
-
-    Any other option given must equal the checkpoint's (a resumed run keeps its schedule).
-    """
-    from hsw2v.checkpoint import load_checkpoint
-    from hsw2v.config import load_config
-
-    ckpt = load_checkpoint(path)
-    try:
-        cfg = TrainConfig(**ckpt.meta["config"]).resolved()
-    except (TypeError, KeyError, ConfigError) as exc:
-        raise CheckpointError(f"checkpoint {path!r} holds an unusable configuration ({exc}): "
-                              "resume with the hsw2v version that wrote it") from exc
-    given = load_config(config_file) if config_file is not None else {}
-    given.update((k, v) for k, v in options.items() if v is not None)
-    for key, value in given.items():
-        if key not in cfg.__dataclass_fields__:
-            raise ConfigError(f"unknown option {key!r}")
-        if key in RESUME_MAY_CHANGE:
-            setattr(cfg, key, value)
-        elif value != getattr(cfg, key):
-            flag = key.replace("_", "-")
-            raise ConfigError(
-                f"--{flag} {value!r} differs from the checkpoint's {getattr(cfg, key)!r}: a "
-                "resumed run keeps its options (only --quiet, --checkpoint, --checkpoint-every, "
-                "--format and --save-vocab may change); drop --" + flag)
-    cfg.validate()
-    return ckpt, cfg
-
-
-def check_output_path(path: str) -> None:
-    """Fail before training if ``path`` cannot be written (missing or read-only folder)."""
-    folder = os.path.dirname(os.path.abspath(path)) or "."
-    if os.path.isdir(path):
-        raise ConfigError(f"output {path!r} is a folder: give a file name, e.g. {path}/vectors.bin")
-    if not os.path.isdir(folder):
-        raise ConfigError(f"output folder {folder!r} does not exist: create it first")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise ConfigError(f"output folder {folder!r} is not writable: choose another -o path")
-    try:  # os.access says yes to root and knows nothing of read-only mounts: try it
-        import tempfile
-
-        with tempfile.TemporaryFile(dir=folder, prefix=".hsw2v-probe-"):
-            pass
-    except OSError as exc:
-        raise ConfigError(f"output folder {folder!r} is not writable ({exc.strerror or exc}): "
-                          "choose another -o path") from exc
-
-
 def train_to_file(corpus, output: str | None, config_file: str | None = None,
                   resume: str | None = None, **options: Any) -> TrainResult:
     """Train and write the vectors to ``output`` plus ``output + '.json'`` (the CLI's job).
@@ -849,28 +724,7 @@ def train_to_file(corpus, output: str | None, config_file: str | None = None,
         os.unlink(checkpoint)
     result.summary["seconds_writing"] = round(time.perf_counter() - t, 3)
     result.summary["output"] = os.path.abspath(output)
-    _write_json_atomic(output + ".json", result.summary)
+    write_json_atomic(output + ".json", result.summary)
     log.info("wrote %s (%d words x %d) and %s.json", output, len(result.model.vocab),
              cfg.dim, output)
     return result
-
-
-def _write_json_atomic(path: str, data: dict[str, Any]) -> None:
-    import json
-
-    tmp = f"{path}.tmp{os.getpid()}"
-    try:
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(data, f, indent=2, default=_json_default)
-            f.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def _json_default(x):
-    if isinstance(x, np.generic):
-        return x.item()
-    raise TypeError(f"not JSON serialisable: {type(x).__name__}")

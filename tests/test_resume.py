@@ -19,6 +19,7 @@ from hsw2v import kernels
 from hsw2v.checkpoint import load_checkpoint
 from hsw2v.cli import main
 from hsw2v.errors import CheckpointError, ConfigError, TrainingInterrupted
+from hsw2v.interrupt import StopSignals
 from hsw2v.vectors import Vectors
 
 from conftest import make_corpus_text
@@ -37,7 +38,7 @@ def small_chunks(monkeypatch):
 def interrupt_after(monkeypatch, n_chunks: int, sig=signal.SIGINT, delay: float = 0.0):
     """Make the process signal itself after ``n_chunks`` kernel calls."""
     real = kernels.train_chunk
-    real_handle = train_mod._Signals._handle
+    real_handle = StopSignals._handle
     calls = [0]
     handled = threading.Event()
 
@@ -56,7 +57,7 @@ def interrupt_after(monkeypatch, n_chunks: int, sig=signal.SIGINT, delay: float 
             time.sleep(delay)
         return real(*args)
 
-    monkeypatch.setattr(train_mod._Signals, "_handle", handle)
+    monkeypatch.setattr(StopSignals, "_handle", handle)
     monkeypatch.setattr(kernels, "train_chunk", counting)
     return calls
 
