@@ -24,7 +24,7 @@ Usage::
     python scripts/bench.py                       # sg, 3 reps, writes .bench/bench-sg.json
     python scripts/bench.py --model cbow
     python scripts/bench.py --markdown .bench/bench-sg.json .bench/bench-cbow.json
-    python scripts/bench.py --readme README.md .bench/bench-sg.json .bench/bench-cbow.json
+    python scripts/bench.py --readme scripts/README.md .bench/bench-sg.json .bench/bench-cbow.json
 
 Speed figures are never asserted in the unit tests; this script is the place for them.
 """
