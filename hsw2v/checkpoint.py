@@ -11,7 +11,8 @@ It holds
   their sizes), the output path, the corpus fingerprint, the finished epochs' summaries;
 * ``words`` (UTF-8, newline-joined) and ``counts``: the vocabulary; the Huffman tree is rebuilt
   from the counts (:func:`hsw2v.huffman.build_huffman` is deterministic);
-* ``syn0``, ``syn1``: the weights;
+* ``syn0``, ``syn1``: the weights (``syn1`` has 0 rows without hierarchical softmax), and
+  ``syn1neg`` (negative sampling) or ``syn1sm`` (exact softmax) when the run trains them;
 * the position in the schedule: ``epoch``; per thread's range of chunks, taken in the epoch's
   order (see :mod:`hsw2v.train`), ``front`` (chunks trained from the front of that order),
   ``back`` (where the chunks other threads took from its back start) and ``done``
@@ -38,7 +39,9 @@ from hsw2v.errors import CheckpointError, ConfigError
 from hsw2v.outputs import json_default
 
 FORMAT = "hsw2v-checkpoint"
-VERSION = 2  # 2: ranges of chunks in a per-epoch order (front, back) instead of positions
+VERSION = 3  # 3: objectives (syn1neg, syn1sm; 5 stats); 2: ranges of chunks in a per-epoch order
+#: Versions this hsw2v resumes (2 is a hierarchical-softmax run with 4 stats per thread).
+READABLE = (2, 3)
 
 
 @dataclasses.dataclass
@@ -53,7 +56,8 @@ class TrainState:
                                took from its back start (its length if none were).
     done : int64 (T,)          per range: in-vocabulary words of its trained chunks.
     rng : uint64 (T,)          each thread's generator state.
-    stats : float64 (T, 4)     each thread's [loss, predictions, words read, words trained].
+    stats : float64 (T, 5)     each thread's [loss, predictions, words read, words trained,
+                               negative-sampling loss].
     history : list of dict     summaries of the finished epochs.
     """
 
@@ -77,6 +81,8 @@ class Checkpoint:
     syn0: np.ndarray
     syn1: np.ndarray
     state: TrainState
+    syn1neg: np.ndarray | None = None
+    syn1sm: np.ndarray | None = None
 
     @property
     def chunk(self) -> int:
@@ -110,7 +116,8 @@ def corpus_files(paths: list[str]) -> list[list]:
 
 
 def save_checkpoint(path: str, meta: dict[str, Any], words: list[str], counts: np.ndarray,
-                    syn0: np.ndarray, syn1: np.ndarray, state: TrainState) -> None:
+                    syn0: np.ndarray, syn1: np.ndarray, state: TrainState,
+                    syn1neg: np.ndarray | None = None, syn1sm: np.ndarray | None = None) -> None:
     """Write a checkpoint atomically (temporary file, fsync, rename)."""
     path = os.fspath(path)
     meta = dict(meta, format=FORMAT, version=VERSION, epoch=state.epoch, history=state.history)
@@ -126,6 +133,9 @@ def save_checkpoint(path: str, meta: dict[str, Any], words: list[str], counts: n
         "rng": np.asarray(state.rng, dtype=np.uint64),
         "stats": np.asarray(state.stats, dtype=np.float64),
     }
+    for name, rows in (("syn1neg", syn1neg), ("syn1sm", syn1sm)):
+        if rows is not None:
+            arrays[name] = rows
     tmp = f"{path}.tmp{os.getpid()}"
     try:
         with open(tmp, "wb") as f:
@@ -164,23 +174,34 @@ def load_checkpoint(path: str) -> Checkpoint:
         if not isinstance(meta, dict) or meta.get("format") != FORMAT:
             raise CheckpointError(f"{path!r} is not an hsw2v checkpoint: give a file written by "
                                   "hsw2v train --checkpoint (or on interrupt)")
-        if meta.get("version") != VERSION:
+        if meta.get("version") not in READABLE:
             raise CheckpointError(f"checkpoint {path!r} has format version {meta.get('version')}, "
                                   f"this hsw2v reads version {VERSION}: resume with the hsw2v "
                                   "version that wrote it")
         words = data["words"].tobytes().decode("utf-8").split("\n")
         counts, syn0, syn1 = data["counts"], data["syn0"], data["syn1"]
+        stats = data["stats"]
+        if meta["version"] == 2 and stats.ndim == 2 and stats.shape[1] == 4:
+            stats = np.concatenate([stats, np.zeros((len(stats), 1))], axis=1)
         state = TrainState(epoch=int(meta["epoch"]), front=data["front"], back=data["back"],
                            done=data["done"],
-                           rng=data["rng"], stats=data["stats"], history=list(meta["history"]))
+                           rng=data["rng"], stats=stats, history=list(meta["history"]))
         v, t = len(words), len(state.front)
+        objectives = str(meta.get("config", {}).get("loss", "hs")).split("+")
+        out = {name: data.get(name) for name in ("syn1neg", "syn1sm")}
+        dim = syn0.shape[1] if syn0.ndim == 2 else -1
         ok = (counts.dtype == np.int64 and counts.shape == (v,) and v >= 2
               and syn0.dtype == np.float32 and syn0.ndim == 2 and syn0.shape[0] == v
-              and syn1.dtype == np.float32 and syn1.shape == (v - 1, syn0.shape[1])
+              and syn1.dtype == np.float32
+              and syn1.shape == ((v - 1 if "hs" in objectives else 0), dim)
+              and all((rows is None) == (name not in objectives)
+                      for name, rows in (("ns", out["syn1neg"]), ("softmax", out["syn1sm"])))
+              and all(rows is None or (rows.dtype == np.float32 and rows.shape == (v, dim))
+                      for rows in out.values())
               and state.front.dtype == np.int64 and state.done.shape == (t,)
               and state.back.dtype == np.int64 and state.back.shape == (t,)
               and state.rng.dtype == np.uint64 and state.rng.shape == (t,)
-              and state.stats.shape == (t, 4) and t >= 1
+              and state.stats.shape == (t, 5) and t >= 1
               and isinstance(meta.get("chunk"), int) and meta["chunk"] >= 1)
         if not ok:
             raise CheckpointError(f"{bad} (arrays of the wrong shape or type): use another "
@@ -190,7 +211,8 @@ def load_checkpoint(path: str) -> Checkpoint:
     except (KeyError, ValueError, TypeError, UnicodeDecodeError) as exc:
         raise CheckpointError(f"{bad} ({type(exc).__name__}: {exc}): use another checkpoint or "
                               "start the run again") from exc
-    return Checkpoint(path, meta, words, counts, syn0, syn1, state)
+    return Checkpoint(path, meta, words, counts, syn0, syn1, state, out["syn1neg"],
+                      out["syn1sm"])
 
 
 def corpus_fingerprint(files, stats, stream, vocab) -> dict[str, Any]:

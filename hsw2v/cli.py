@@ -80,6 +80,7 @@ _TRAIN_EPILOG = """\b
 Examples:
   hsw2v train text8.gz -o vectors.bin
   hsw2v train corpus/ -o vectors.txt --model cbow --dim 200 --threads 8
+  hsw2v train text8.gz -o ns.bin --loss ns --negative 5
   zcat big.gz | hsw2v train - -o vectors.bin --config configs/sg-hs.toml
   hsw2v train big.txt -o vectors.bin --checkpoint-every 30   # Ctrl-C stops and saves too
   hsw2v train --resume vectors.bin.ckpt
@@ -93,6 +94,14 @@ Examples:
 @click.option("--config", "config_file", metavar="FILE.toml",
               help="TOML file of options; flags given here override it.")
 @click.option("--model", type=str, help="sg (skip-gram, default) or cbow.")
+@click.option("--loss", type=str,
+              help="Objective: hs (hierarchical softmax, default), ns (negative sampling), "
+                   "hs+ns (both, as word2vec's -hs 1 -negative 5) or softmax (exact, O(V) per "
+                   "prediction: small vocabularies only).")
+@click.option("--negative", type=int, metavar="K",
+              help="Noise words per prediction with ns or hs+ns.  [default: 5]")
+@click.option("--ns-exponent", type=float,
+              help="Noise distribution: counts ** this.  [default: 0.75]")
 @click.option("--dim", type=int, help="Vector dimensionality.  [default: 100]")
 @click.option("--window", type=int, help="Maximum context window.  [default: 5]")
 @click.option("--min-count", type=int, help="Ignore words seen fewer times.  [default: 5]")

@@ -14,6 +14,11 @@ from typing import Any
 from hsw2v.errors import ConfigError
 
 MODELS = ("sg", "cbow")
+#: Training objectives: hierarchical softmax, negative sampling, both (their updates add, as the
+#: word2vec C tool's ``-hs 1 -negative k``), the exact softmax.
+LOSSES = ("hs", "ns", "hs+ns", "softmax")
+#: Noise words per prediction when negative sampling is on and --negative is not given.
+DEFAULT_NEGATIVE = 5
 FORMATS = ("text", "binary")
 
 
@@ -26,6 +31,9 @@ class TrainConfig:
     """
 
     model: str = "sg"
+    loss: str = "hs"
+    negative: int | None = None
+    ns_exponent: float = 0.75
     dim: int = 100
     window: int = 5
     min_count: int = 5
@@ -59,12 +67,42 @@ class TrainConfig:
                               "the learning rate decays from alpha down to min-alpha")
         if cfg.threads is None:
             cfg.threads = default_threads()
+        if cfg.negative is None and "ns" in cfg.objectives:
+            cfg.negative = DEFAULT_NEGATIVE
         return cfg
+
+    @property
+    def objectives(self) -> tuple[str, ...]:
+        """The objectives of ``loss``: ("hs",), ("ns",), ("hs", "ns") or ("softmax",)."""
+        return tuple(self.loss.split("+"))
 
     def validate(self) -> None:
         """Raise :class:`ConfigError` naming the first invalid value."""
         if self.model not in MODELS:
             raise ConfigError(f"unknown --model {self.model!r}: choose sg or cbow")
+        if self.loss not in LOSSES:
+            raise ConfigError(f"unknown --loss {self.loss!r}: choose hs (hierarchical softmax), "
+                              "ns (negative sampling), hs+ns (both) or softmax (exact)")
+        if self.negative is not None:
+            if "ns" not in self.loss.split("+"):
+                fix = ("the exact softmax draws no negatives: drop --negative"
+                       if self.loss == "softmax" else
+                       f"use --loss ns (or hs+ns) to train with {self.negative} negatives")
+                raise ConfigError(f"--negative {self.negative} with --loss {self.loss}: {fix}")
+            _check_int("negative", self.negative, 0)
+            if self.negative == 0:
+                raise ConfigError(f"--negative 0 with --loss {self.loss}: negative sampling needs "
+                                  "at least 1 noise word per prediction (5 is the usual); for "
+                                  "hierarchical softmax alone use --loss hs")
+            if self.negative > 1000:
+                raise ConfigError(f"--negative {self.negative} is too large (at most 1000)")
+        if (isinstance(self.ns_exponent, bool)
+                or not isinstance(self.ns_exponent, (int, float))):
+            raise ConfigError(f"--ns-exponent must be a number, got {self.ns_exponent!r}")
+        if not 0.0 <= self.ns_exponent <= 10.0:
+            raise ConfigError(f"--ns-exponent {self.ns_exponent} is out of range: the noise "
+                              "distribution is counts^exponent, with exponent in 0..10 (0.75 "
+                              "is word2vec's; 0 is uniform, 1 the unigram distribution)")
         if self.format is not None and self.format not in FORMATS:
             raise ConfigError(f"unknown --format {self.format!r}: choose text or binary")
         _check_int("dim", self.dim, 1)

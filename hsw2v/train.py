@@ -56,6 +56,9 @@ log = logging.getLogger(__name__)
 CHUNK = 1 << 13
 #: Most chunks one kernel call takes from the front of its own range (~128 K entries).
 CLAIM = 16
+#: Per-thread accumulators: [loss, predictions, words read, words trained, negative-sampling
+#: loss (with --loss hs+ns; the loss of hs is then the first)].
+STATS = 5
 
 
 @dataclasses.dataclass
@@ -67,13 +70,17 @@ class Model:
     vocab : Vocab
     tree : HuffmanTree
     syn0 : float32 (V, D)       input vectors (the word vectors).
-    syn1 : float32 (V - 1, D)   inner-node vectors.
+    syn1 : float32 (V - 1, D)   inner-node vectors (hierarchical softmax; (0, D) without it).
+    syn1neg : float32 (V, D) or None   output vectors of negative sampling.
+    syn1sm : float32 (V, D) or None    output vectors of the exact softmax.
     """
 
     vocab: Vocab
     tree: HuffmanTree
     syn0: np.ndarray
     syn1: np.ndarray
+    syn1neg: np.ndarray | None = None
+    syn1sm: np.ndarray | None = None
 
 
 @dataclasses.dataclass
@@ -84,7 +91,7 @@ class TrainResult:
     summary: dict[str, Any]
 
 
-def init_weights(n_words: int, dim: int, seed: int, spare_rows: int = 0
+def init_weights(n_words: int, dim: int, seed: int, spare_rows: int = 0, hs: bool = True
                  ) -> tuple[np.ndarray, np.ndarray]:
     """word2vec's initialisation: ``syn0`` uniform in ±0.5/dim, ``syn1`` zeros.
 
@@ -105,8 +112,33 @@ def init_weights(n_words: int, dim: int, seed: int, spare_rows: int = 0
         block -= np.float32(0.5)
         block /= np.float32(dim)
         syn0[i:i + step] = block
-    syn1, _ = kernels.aligned_rows(n_words - 1, dim, spare_rows)
+    syn1, _ = kernels.aligned_rows(n_words - 1 if hs else 0, dim, spare_rows if hs else 0)
     return syn0, syn1
+
+
+def init_output(n_words: int, dim: int, spare_rows: int = 0) -> np.ndarray:
+    """Zeroed output rows for negative sampling or the exact softmax (word2vec's start).
+
+    Returns
+    -------
+    float32 (n_words, dim), a view of kernel rows with ``spare_rows`` zero rows after it.
+    """
+    return kernels.aligned_rows(n_words, dim, spare_rows)[0]
+
+
+def noise_table(counts: np.ndarray, exponent: float) -> tuple[np.ndarray, np.ndarray]:
+    """The alias table of negative sampling's noise distribution, ``counts ** exponent``.
+
+    Returns
+    -------
+    prob : float64 (V,);  alias : int32 (V,)
+    """
+    n = len(counts)
+    weights = np.asarray(counts, dtype=np.float64) ** float(exponent)
+    prob = np.empty(n, np.float64)
+    alias = np.empty(n, np.int32)
+    kernels.alias_build(weights, prob, alias, np.empty(n, np.int64), np.empty(n, np.int64))
+    return prob, alias
 
 
 def thread_rng_states(seed: int, threads: int) -> list[np.ndarray]:
@@ -215,22 +247,43 @@ class _Trainer:
         self._parked = 0
         # The kernels work on rows padded to whole SIMD blocks; model.syn0/syn1 become (V, dim)
         # views of those rows (no copy if they already are), so they always show the weights.
+        objectives = cfg.objectives
+        self.hs = "hs" in objectives
+        self.negative = int(cfg.negative or 0) if "ns" in objectives else 0
         model.syn0, self.rows0 = kernels.padded_rows(model.syn0)
+        n_words = model.syn0.shape[0]
         n_nodes = model.syn1.shape[0]
-        hot_rows = kernels.HOT_ROWS[cfg.model]
+        hot_rows = kernels.HOT_ROWS[cfg.model] if self.hs else 0
         model.syn1, self.rows1 = kernels.padded_rows(model.syn1, t * hot_rows)
         # Per thread: its own copy of the top tree rows (no cache-line ping-pong), merged often.
-        self.hot = kernels.private_hot_rows(self.rows1, n_nodes, model.tree.points, t,
-                                            hot_rows)
+        self.hot = (kernels.private_hot_rows(self.rows1, n_nodes, model.tree.points, t, hot_rows)
+                    if self.hs else [(model.tree.points, None)] * t)
+        self.rows_neg = None
+        self.neg = [(None, None)] * t
+        self.noise = (None, None)
+        if self.negative:
+            if model.syn1neg is None:
+                model.syn1neg = init_output(n_words, cfg.dim, t * kernels.HOT_NEG_ROWS)
+            model.syn1neg, self.rows_neg = kernels.padded_rows(model.syn1neg,
+                                                               t * kernels.HOT_NEG_ROWS)
+            # Per thread: own copies of the most frequent words' output rows, merged often.
+            self.neg = kernels.private_neg_rows(self.rows_neg, n_words, t, kernels.HOT_NEG_ROWS)
+            self.noise = noise_table(model.vocab.counts, cfg.ns_exponent)
+        self.rows_sm = None
+        if "softmax" in objectives:
+            if model.syn1sm is None:
+                model.syn1sm = init_output(n_words, cfg.dim)
+            model.syn1sm, self.rows_sm = kernels.padded_rows(model.syn1sm)
         dim = self.rows0.shape[1]
-        longest = int(model.tree.lengths.max())
+        longest = int(model.tree.lengths.max()) if self.hs else 0
         w2 = 2 * cfg.window
         # Per thread, written all the time: each array on cache lines of its own.
         self.scratch = [
             (kernels.private_zeros(cfg.max_sentence_length, np.int32),
              kernels.private_zeros(w2, np.int32),
-             kernels.private_zeros(w2 * longest, np.float32),
-             kernels.private_zeros((w2, dim), np.float32))
+             kernels.private_zeros(w2 * (longest + self.negative + 1), np.float32),
+             kernels.private_zeros((w2, dim), np.float32),
+             kernels.private_zeros(n_words if self.rows_sm is not None else 1, np.float64))
             for _ in range(t)
         ]
 
@@ -244,7 +297,7 @@ class _Trainer:
         self.back = [int(c) for c in np.diff(self.first)]
         self.done = [0] * t  # in-vocabulary words of each range's finished chunks, this epoch
         # this epoch's accumulators, per thread
-        self.stats = [kernels.private_zeros(4, np.float64) for _ in range(t)]
+        self.stats = [kernels.private_zeros(STATS, np.float64) for _ in range(t)]
 
     def _set_order(self, epoch: int) -> None:
         """Set each range's chunk order for ``epoch`` and the words before each place in it."""
@@ -264,8 +317,8 @@ class _Trainer:
 
         Returns
         -------
-        float64 (4,) or None
-            [loss, predictions, words read, words trained] of the epoch, or None if
+        float64 (STATS,) or None
+            [loss, predictions, words read, words trained, ns loss] of the epoch, or None if
             :attr:`stop` was set before it finished (the state then tells where it stopped).
         """
         if epoch != self.epoch:  # the order is set for self.epoch (init, restore, last epoch)
@@ -291,7 +344,7 @@ class _Trainer:
                           back=np.array(self.back, np.int64),
                           done=np.array(self.done, np.int64),
                           rng=np.array([r[0] for r in self.rngs], np.uint64),
-                          stats=np.array(self.stats, np.float64).reshape(self.threads, 4),
+                          stats=np.array(self.stats, np.float64).reshape(self.threads, STATS),
                           history=[dict(h) for h in self.history])
 
     def restore(self, state: TrainState) -> None:
@@ -356,12 +409,16 @@ class _Trainer:
     def _kernel(self, t: int, ids: np.ndarray, alpha: float, step: float) -> int:
         """Run :func:`kernels.train_chunk` for thread ``t``; return the words it read."""
         cfg, tree = self.cfg, self.model.tree
-        sent, ctx, scores, neu1e = self.scratch[t]
+        sent, ctx, scores, neu1e, probs = self.scratch[t]
         points, hot = self.hot[t]
+        neg_map, neg_hot = self.neg[t]
         return kernels.train_chunk(
             ids, self.remap, self.keep, self.rows0, self.rows1, tree.codes, points,
             tree.offsets, cfg.model == "sg", cfg.window, alpha, step, cfg.min_alpha,
-            self.rngs[t], sent, ctx, scores, neu1e, self.stats[t], hot)
+            self.rngs[t], sent, ctx, scores, neu1e, self.stats[t], hot, hs=self.hs,
+            negative=self.negative, syn1neg=self.rows_neg, neg_prob=self.noise[0],
+            neg_alias=self.noise[1], neg_map=neg_map, neg_hot=neg_hot, syn1sm=self.rows_sm,
+            probs=probs)
 
     def warm_up(self) -> None:
         """Compile (or load from the cache) the kernel before the clock and the bar start.
@@ -489,10 +546,14 @@ def run(corpus: Sequence[str | os.PathLike] | str | os.PathLike, cfg: TrainConfi
                 if syn0.shape[1] != cfg.dim:
                     raise CheckpointError(f"checkpoint {resume.path!r} holds {syn0.shape[1]}-"
                                           f"dimensional weights but --dim is {cfg.dim}")
+                model = Model(vocab, tree, syn0, syn1, resume.syn1neg, resume.syn1sm)
             else:
+                hs = "hs" in cfg.objectives
                 syn0, syn1 = init_weights(len(vocab), cfg.dim, cfg.seed,
-                                          cfg.threads * kernels.HOT_ROWS[cfg.model])
-            model = Model(vocab, tree, syn0, syn1)
+                                          cfg.threads * kernels.HOT_ROWS[cfg.model], hs=hs)
+                model = Model(vocab, tree, syn0, syn1)
+                if "softmax" in cfg.objectives:
+                    _warn_if_long(cfg, vocab)
             trainer = _Trainer(cfg, model, stream, remap,
                                chunk=None if resume is None else resume.chunk)
             signals.stop = trainer.stop
@@ -560,7 +621,7 @@ def _saver(path: str, meta: dict[str, Any], trainer: _Trainer,
             fp["stream"] = stream_digest(trainer.stream)
         m = trainer.model
         save_checkpoint(path, meta, m.vocab.words, m.vocab.counts, m.syn0, m.syn1,
-                        trainer.state())
+                        trainer.state(), m.syn1neg, m.syn1sm)
         written.append(path)
         log.debug("checkpoint written to %s", path)
 
@@ -619,20 +680,28 @@ def _train_epochs(cfg: TrainConfig, trainer: _Trainer, save: Callable[[], None] 
             result = trainer.run_epoch(epoch)
             if result is None:
                 return None
-            loss, pairs, seen, trained = result
+            loss, pairs, seen, trained, loss_ns = result
             base += int(seen)  # run_epoch has reset the per-thread counts
             tick()
             # No (word, context) pair at all (a tiny corpus after subsampling): the mean loss is
             # undefined; it is reported as null, never NaN (which is not JSON).
             mean = float(loss / pairs) if pairs else None
+            both = cfg.loss == "hs+ns"
+            mean_ns = float(loss_ns / pairs) if pairs and both else None
             if not pairs:
                 log.warning("epoch %d trained no (word, context) pairs: the corpus is too small "
                             "(or --sample too low) for training to do anything; lower --sample "
                             "or use a larger corpus", epoch + 1)
             secs = time.perf_counter() - t
-            trainer.history.append({"epoch": epoch + 1, "loss": mean, "words": int(seen),
-                                    "trained_words": int(trained), "seconds": round(secs, 3)})
+            record = {"epoch": epoch + 1, "loss": mean, "words": int(seen),
+                      "trained_words": int(trained), "seconds": round(secs, 3)}
+            if both:  # each objective's own loss (their sum is not a likelihood of anything)
+                record["loss"] = None if mean is None else mean + mean_ns
+                record["loss_hs"], record["loss_ns"] = mean, mean_ns
+            trainer.history.append(record)
             shown = "n/a" if mean is None else f"{mean:.4f}"
+            if both and mean is not None:
+                shown = f"hs {mean:.4f} + ns {mean_ns:.4f}"
             msg = (f"epoch {epoch + 1}/{cfg.epochs}: loss {shown}, {int(trained)} words "
                    f"trained, {seen / max(secs, 1e-9):,.0f} words/s")
             if cfg.quiet:
@@ -642,6 +711,37 @@ def _train_epochs(cfg: TrainConfig, trainer: _Trainer, save: Callable[[], None] 
     finally:
         bar.close()
     return trainer.history
+
+
+def _warn_if_long(cfg: TrainConfig, vocab: Vocab) -> None:
+    """Say how long an exact-softmax run will take when that is more than 10 minutes.
+
+    The estimate is 4·V·D float operations per prediction (the scores, the error row and the
+    update of every output row), predictions from the words after subsampling (one per word
+    for CBOW, ~``window`` per word for skip-gram), at 4 GFLOP/s per thread (measured on the
+    benchmark machine: see scripts/README.md).
+    """
+    keep = keep_probabilities(vocab.counts, cfg.sample)
+    words = float(np.dot(keep, vocab.counts)) * cfg.epochs
+    predictions = words * (cfg.window if cfg.model == "sg" else 1)
+    seconds = predictions * 4.0 * len(vocab) * cfg.dim / (SOFTMAX_FLOPS * cfg.threads)
+    if seconds > 600:
+        log.warning("the exact softmax costs O(V) per prediction: with %d words this run will "
+                    "take about %s on %d thread(s); --loss hs or ns is about %dx faster",
+                    len(vocab), _duration(seconds), cfg.threads,
+                    max(1, int(len(vocab) / (2 * np.log2(max(len(vocab), 2))))))
+
+
+#: Float operations per second of one thread in the exact softmax (for the estimate above).
+SOFTMAX_FLOPS = 4e9
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 3600:
+        return f"{seconds / 60:.0f} minutes"
+    if seconds < 86400 * 2:
+        return f"{seconds / 3600:.1f} hours"
+    return f"{seconds / 86400:.1f} days"
 
 
 def train(corpus, config: str | os.PathLike | None = None, resume: str | None = None,

@@ -224,11 +224,11 @@ def test_disk_full_while_checkpointing_leaves_no_partial_checkpoint(tmp_path, mo
     real = kernels.train_chunk
     calls = [0]
 
-    def signal_once(*args):
+    def signal_once(*args, **kwargs):
         calls[0] += 1
         if calls[0] == 3:
             os.kill(os.getpid(), signal.SIGINT)
-        return real(*args)
+        return real(*args, **kwargs)
 
     def full(f, **arrays):
         f.write(b"PK partial")

@@ -46,7 +46,7 @@ def interrupt_after(monkeypatch, n_chunks: int, sig=signal.SIGINT, delay: float 
         real_handle(self, signum, frame)
         handled.set()
 
-    def counting(*args):
+    def counting(*args, **kwargs):
         calls[0] += 1
         if calls[0] == n_chunks:
             # Signal the main thread (which runs Python's handlers) and wait until the handler
@@ -55,7 +55,7 @@ def interrupt_after(monkeypatch, n_chunks: int, sig=signal.SIGINT, delay: float 
             assert handled.wait(30), "the signal handler did not run"
         if delay:
             time.sleep(delay)
-        return real(*args)
+        return real(*args, **kwargs)
 
     monkeypatch.setattr(StopSignals, "_handle", handle)
     monkeypatch.setattr(kernels, "train_chunk", counting)

@@ -155,7 +155,7 @@ def test_shipped_configs_are_valid():
     default = load_config(os.path.join(os.path.dirname(files[0]), "default.toml"))
     assert set(default) >= FIELDS - {"alpha", "min_alpha", "threads", "max_vocab", "format",
                                      "save_vocab", "read_vocab", "checkpoint",
-                                     "checkpoint_every", "resume"}
+                                     "checkpoint_every", "resume", "negative"}
 
 
 @pytest.mark.parametrize("key,value,msg", [
@@ -209,7 +209,7 @@ def test_warm_up_loads_the_specialisation_training_calls(monkeypatch, small_corp
     # specialisation the epochs call: every call of the jitted kernel must have the same types.
     from numba import typeof
 
-    from hsw2v.kernels import hs as kernels  # train_chunk calls hs.train_rows
+    from hsw2v.kernels import loop as kernels  # train_chunk calls loop.train_rows
 
     seen = []
     real = kernels.train_rows

@@ -12,7 +12,10 @@ Modules
 ``rng``       per-thread xorshift64* random numbers.
 ``logistic``  the sigmoid and its loss, exact and tabulated.
 ``hot``       threads' private copies of the most visited rows, and their merge.
-``hs``        hierarchical softmax: skip-gram and CBOW steps, the loop over a chunk.
+``hs``        hierarchical softmax: the skip-gram and CBOW steps.
+``ns``        negative sampling; ``sampling`` its exact (alias-table) noise sampler.
+``softmax``   the exact softmax over the whole vocabulary (the reference, O(V) a prediction).
+``loop``      the training loop over a chunk of the id stream, for every objective.
 ``tree``      the Huffman merge and paths.
 ``chunks``    the chunk table of the id stream.
 ``tokens``    the UTF-8 tokenizer and its token table.
@@ -24,25 +27,64 @@ cached kernel calls into: after editing one kernel module, clear the caches
 (``find hsw2v -name '*.nbi' -delete``) or set a fresh ``NUMBA_CACHE_DIR``.
 """
 from hsw2v.kernels.chunks import chunk_cuts
-from hsw2v.kernels.hot import HOT_ROWS, HOT_SYNC_UPDATES, merge_hot_rows, private_hot_rows
-from hsw2v.kernels.hs import cbow_update, hs_step, sg_update, train_chunk, train_rows
-from hsw2v.kernels.logistic import (MAX_EXP, NLL_PAIR, NLL_TABLE, SIGMOID_TABLE, TABLE_SIZE,
-                                    sigmoid_and_nll, table_nll)
+from hsw2v.kernels.hot import (
+                               HOT_NEG_ROWS,
+                               HOT_ROWS,
+                               HOT_SYNC_UPDATES,
+                               merge_hot_rows,
+                               private_hot_rows,
+                               private_neg_rows,
+)
+from hsw2v.kernels.hs import cbow_update, hs_row, hs_step, sg_update
+from hsw2v.kernels.logistic import (
+                               MAX_EXP,
+                               NLL_PAIR,
+                               NLL_TABLE,
+                               SIGMOID_TABLE,
+                               TABLE_SIZE,
+                               sigmoid_and_nll,
+                               table_nll,
+)
+from hsw2v.kernels.loop import mixed_update, train_chunk, train_rows
+from hsw2v.kernels.ns import ns_row
 from hsw2v.kernels.policy import FASTMATH, JIT_OPTIONS, jit
 from hsw2v.kernels.rng import next_u64, next_uniform, splitmix64
-from hsw2v.kernels.rows import (ALIGN, LANES, PRIVATE_BLOCK, aligned_rows, blocks_of,
-                                padded_rows, private_zeros, radd, rdot, rfma, rload, rprefetch,
-                                row_stride, rscale, rstore, rzero)
-from hsw2v.kernels.tokens import scan_tokens, table_compact, table_rehash, wide_space_width
+from hsw2v.kernels.rows import (
+                               ALIGN,
+                               LANES,
+                               PRIVATE_BLOCK,
+                               aligned_rows,
+                               blocks_of,
+                               padded_rows,
+                               private_zeros,
+                               radd,
+                               rdot,
+                               rfma,
+                               rload,
+                               row_stride,
+                               rprefetch,
+                               rscale,
+                               rstore,
+                               rzero,
+)
+from hsw2v.kernels.sampling import alias_build, alias_draw
+from hsw2v.kernels.softmax import softmax_row
+from hsw2v.kernels.tokens import (
+                               scan_tokens,
+                               table_compact,
+                               table_rehash,
+                               wide_space_width,
+)
 from hsw2v.kernels.tree import huffman_merge, huffman_paths
 
 __all__ = [
-    "ALIGN", "FASTMATH", "HOT_ROWS", "HOT_SYNC_UPDATES", "JIT_OPTIONS", "LANES", "MAX_EXP",
+    "ALIGN", "FASTMATH", "HOT_NEG_ROWS", "HOT_ROWS", "HOT_SYNC_UPDATES", "JIT_OPTIONS", "LANES", "MAX_EXP",
     "NLL_PAIR", "NLL_TABLE", "PRIVATE_BLOCK", "SIGMOID_TABLE", "TABLE_SIZE", "aligned_rows",
     "blocks_of", "cbow_update", "chunk_cuts", "hs_step", "huffman_merge", "huffman_paths", "jit",
     "merge_hot_rows", "next_u64", "next_uniform", "padded_rows", "private_hot_rows",
     "private_zeros", "radd", "rdot", "rfma", "rload", "row_stride", "rprefetch", "rscale",
     "rstore", "rzero", "scan_tokens", "sg_update", "sigmoid_and_nll", "splitmix64",
     "table_compact", "table_nll", "table_rehash", "train_chunk", "train_rows",
-    "wide_space_width",
+    "wide_space_width", "hs_row", "mixed_update", "ns_row", "private_neg_rows", "alias_build",
+    "alias_draw", "softmax_row",
 ]

@@ -76,6 +76,48 @@ def private_hot_rows(rows1: np.ndarray, n_nodes: int, points: np.ndarray, thread
 
 
 
+#: Output rows of negative sampling that each thread keeps a private copy of: those of the most
+#: frequent words (rows 0..63). Every prediction draws its negatives from unigram^0.75, so on
+#: text8 these 64 words are ~21% of the draws, and the positives of the most frequent words hit
+#: them too.
+HOT_NEG_ROWS = 64
+
+
+def private_neg_rows(syn1neg: np.ndarray, n_words: int, threads: int, count: int
+                     ) -> list[tuple[np.ndarray | None, tuple | None]]:
+    """Give each of ``threads`` threads private copies of the first ``count`` rows of
+    ``syn1neg`` (the most frequent words), as :func:`private_hot_rows` does for the tree.
+
+    Parameters
+    ----------
+    syn1neg : float32 (>= n_words + threads * count, S)   kernel rows, updated.
+    n_words : int       V, the shared rows.
+    threads : int
+    count : int         rows to privatise (capped at V).
+
+    Returns
+    -------
+    list of (neg_map_t, neg_hot_t), one per thread
+        ``neg_map_t`` int32 (V,) word -> row (None with one thread: the identity);
+        ``neg_hot_t`` the ``neg_hot`` argument of :func:`~hsw2v.kernels.loop.train_chunk`.
+    """
+    count = min(count, n_words)
+    if threads <= 1 or count == 0:
+        return [(None, None)] * threads
+    if syn1neg.shape[0] < n_words + threads * count:
+        raise ValueError(f"syn1neg has {syn1neg.shape[0]} rows, needs {n_words + threads * count}")
+    out = []
+    for t in range(threads):
+        own = n_words + t * count
+        syn1neg[own:own + count] = syn1neg[:count]
+        base = private_zeros((count, syn1neg.shape[1]), np.float32)
+        base[:] = syn1neg[:count]
+        neg_map = np.arange(n_words, dtype=np.int32)
+        neg_map[:count] += own
+        out.append((neg_map, (0, own, base, t * count // threads)))
+    return out
+
+
 @jit
 def merge_hot_rows(syn1, top, own, base, first, blocks):
     """Add a thread's change to its private rows into the shared rows, then refresh its copy.

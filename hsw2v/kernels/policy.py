@@ -19,3 +19,8 @@ FASTMATH = frozenset({"reassoc", "contract", "nsz", "arcp"})
 JIT_OPTIONS = {"nogil": True, "cache": True, "fastmath": set(FASTMATH)}
 
 jit = numba.njit(**JIT_OPTIONS)
+
+#: The same options for small helpers that work on rows held in registers (one row is a tuple
+#: of SIMD values): numba inlines them into their caller, so the rows never leave registers
+#: through a call.
+jit_inline = numba.njit(inline="always", **JIT_OPTIONS)

@@ -1,0 +1,348 @@
+"""The training loop over a chunk of the id stream, for every objective.
+
+Each sentence piece is subsampled (word2vec's formula, precomputed in ``keep``), then each kept
+word is trained with a reduced window ``window - b``, ``b`` uniform in ``[0, window)``, over the
+kept words of its piece, with the objectives the run uses: hierarchical softmax
+(:mod:`~hsw2v.kernels.hs`), negative sampling (:mod:`~hsw2v.kernels.ns`), both (their updates
+add, as the word2vec C tool's ``-hs 1 -negative k``), or the exact softmax
+(:mod:`~hsw2v.kernels.softmax`).
+
+The arrays of an objective a run does not use are empty (0 rows), so every run calls one
+compiled loop per row width.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from hsw2v.kernels.hot import HOT_SYNC_UPDATES, merge_hot_rows
+from hsw2v.kernels.hs import cbow_update, hs_row, sg_update
+from hsw2v.kernels.logistic import sigmoid_and_nll
+from hsw2v.kernels.ns import ns_row
+from hsw2v.kernels.policy import jit, jit_inline
+from hsw2v.kernels.rng import next_u64, next_uniform
+from hsw2v.kernels.rows import LANES, blocks_of, radd, rload, rprefetch, rscale, rstore, rzero
+from hsw2v.kernels.softmax import softmax_row
+
+#: Output rows a thread updates, for negative sampling, between two merges of its private copies
+#: of the most frequent words' rows (see :data:`hsw2v.kernels.hot.HOT_NEG_ROWS`).
+NEG_SYNC_UPDATES = 16384
+
+
+def train_chunk(ids, remap, keep, syn0, syn1, codes, points, offsets, sg, window,
+                alpha, alpha_step, min_alpha, rng, sent, ctx, scores, neu1e, stats, hot=None,
+                *, hs=True, negative=0, syn1neg=None, neg_prob=None, neg_alias=None,
+                neg_map=None, neg_hot=None, syn1sm=None, probs=None):
+    """Train on every sentence piece of a chunk of the encoded corpus.
+
+    This checks the row layout and calls the jitted :func:`train_rows` (compiled once per row
+    width).
+
+    Parameters
+    ----------
+    ids : int32 (n,)        stream entries; ``-1`` ends a piece, the chunk ends with ``-1``.
+    remap : int32 (P,)      stream id -> vocabulary id, or ``-1`` for a word not in the vocabulary.
+    keep : float64 (V,)     probability of keeping each word under subsampling.
+    syn0 : float32 (V, S)   input rows as made by :func:`~hsw2v.kernels.rows.padded_rows` (S a
+                            multiple of 16), updated in place (Hogwild: other threads may write).
+    syn1 : float32 (V - 1, S)  inner-node rows (hierarchical softmax; 0 rows without it).
+    codes, points : uint8, int32 (total,)  flat Huffman paths; offsets : int64 (V + 1,).
+    sg : bool               skip-gram if true, else CBOW.
+    window : int            maximum window (>= 1).
+    alpha : float           learning rate at the first word of the chunk.
+    alpha_step : float      decrease of the learning rate per in-vocabulary word read.
+    min_alpha : float       floor of the learning rate.
+    rng : uint64 (1,)       this thread's generator state, advanced in place.
+    sent : int32 (>= longest piece,)   scratch for the kept words of a piece.
+    ctx : int32 (>= 2 * window,)       scratch for context ids.
+    scores : float32 (>= 2 * window * (longest path + negative + 1),)  scratch.
+    neu1e : float32 (2 * window, S)  scratch.
+    stats : float64 (>= 4,) accumulates [loss, predictions, words read, words trained] and, with
+                            both ``hs`` and ``negative``, ``stats[4]`` the negative-sampling
+                            loss (``stats[0]`` then holds the hierarchical softmax's).
+    hot : tuple, optional   this thread's private top tree rows, from
+                            :func:`~hsw2v.kernels.hot.private_hot_rows` (then ``points`` must be
+                            that thread's ``points_t``).
+    hs : bool               train the hierarchical softmax.
+    negative : int          noise words per prediction (0: no negative sampling).
+    syn1neg : float32 (>= V, S)      negative sampling's output rows.
+    neg_prob, neg_alias : float64, int32 (V,)  the noise distribution's alias table.
+    neg_map : int32 (V,)    word -> row of ``syn1neg`` for this thread (default: the identity).
+    neg_hot : tuple, optional        this thread's private rows of ``syn1neg``
+                            (:func:`~hsw2v.kernels.hot.private_neg_rows`).
+    syn1sm : float32 (V, S)  exact softmax's output rows (None: no softmax).
+    probs : float64 (>= V,)  scratch of the exact softmax.
+
+    Returns
+    -------
+    int
+        In-vocabulary words read.
+    """
+    width = syn0.shape[1]
+    empty = _empty_rows(width)
+    syn1 = empty if syn1 is None else syn1
+    syn1neg = empty if syn1neg is None else syn1neg
+    softmax = syn1sm is not None
+    syn1sm = empty if syn1sm is None else syn1sm
+    for name, a in (("syn0", syn0), ("syn1", syn1), ("neu1e", neu1e), ("syn1neg", syn1neg),
+                    ("syn1sm", syn1sm)):
+        if a.ndim != 2 or a.shape[1] % LANES or not a.flags.c_contiguous:
+            raise ValueError(f"{name} must be C-contiguous rows of a multiple of {LANES} floats "
+                             f"(see kernels.padded_rows), got shape {a.shape}")
+        if a.shape[1] != width:
+            raise ValueError("syn0, syn1, syn1neg, syn1sm and neu1e must have the same row stride")
+    n_words = syn0.shape[0]
+    if hs and syn1.shape[0] < n_words - 1:
+        raise ValueError("hierarchical softmax needs syn1 rows for the V - 1 inner nodes")
+    if negative > 0:
+        if syn1neg.shape[0] < n_words or neg_prob is None or neg_alias is None:
+            raise ValueError("negative sampling needs syn1neg (V rows) and the alias table")
+        if neg_map is None:
+            neg_map = _identity(n_words)
+    else:
+        neg_prob, neg_alias, neg_map = _NO_F64, _NO_I32, _NO_I32
+    if softmax:
+        if syn1sm.shape[0] != n_words or probs is None or probs.shape[0] < n_words:
+            raise ValueError("the exact softmax needs syn1sm (V rows) and probs (V,) scratch")
+    else:
+        probs = _NO_F64
+    if hs and negative > 0 and stats.shape[0] < 5:
+        raise ValueError("stats needs 5 entries with both hs and negative sampling")
+    if not (hs or negative > 0 or softmax):
+        raise ValueError("no objective to train: hs, negative > 0 or syn1sm")
+    top, own, base, first = (0, 0, empty, 0) if hot is None else hot
+    ntop, nown, nbase, nfirst = (0, 0, empty, 0) if neg_hot is None else neg_hot
+    return train_rows(ids, remap, keep, syn0, sg, window, alpha, alpha_step, min_alpha, rng,
+                      sent, ctx, scores, neu1e, stats, blocks_of(syn0),
+                      hs, syn1, codes, points, offsets, top, own, base, first,
+                      HOT_SYNC_UPDATES["sg" if sg else "cbow"],
+                      negative, syn1neg, neg_prob, neg_alias, neg_map, ntop, nown, nbase, nfirst,
+                      NEG_SYNC_UPDATES, softmax, syn1sm, probs)
+
+
+_EMPTY: dict[int, np.ndarray] = {}
+_IDENTITY: dict[int, np.ndarray] = {}
+_NO_F64 = np.zeros(0, np.float64)
+_NO_I32 = np.zeros(0, np.int32)
+
+
+def _empty_rows(width: int) -> np.ndarray:
+    if width not in _EMPTY:
+        _EMPTY[width] = np.zeros((0, width), np.float32)
+    return _EMPTY[width]
+
+
+def _identity(n: int) -> np.ndarray:
+    if n not in _IDENTITY:
+        _IDENTITY[n] = np.arange(n, dtype=np.int32)
+    return _IDENTITY[n]
+
+
+@jit_inline
+def predict(x, e, w, hs, syn1, codes, points, offsets, a32, scores, n_sat, negative, syn1neg,
+            neg_prob, neg_alias, neg_map, rng, nscores, n_nsat, softmax, syn1sm, probs):
+    """Every objective of the run for one prediction of word ``w`` from the input row ``x``.
+
+    Saturated decisions go to ``scores`` (hierarchical softmax) and ``nscores`` (negative
+    sampling) for the caller to add their exact loss after its loop.
+
+    Returns
+    -------
+    (e, loss, loss_ns, n_sat, n_nsat, path_updates, neg_updates)
+    """
+    loss = 0.0
+    loss_ns = 0.0
+    plen = 0
+    nupd = 0
+    if hs:
+        start = offsets[w]
+        plen = offsets[w + 1] - start
+        e, part, n_sat = hs_row(x, e, syn1, codes, points, start, plen, a32, scores, n_sat)
+        loss += part
+    if negative > 0:
+        e, part, n_nsat, nupd = ns_row(x, e, syn1neg, w, negative, neg_prob, neg_alias,
+                                       neg_map, rng, a32, nscores, n_nsat)
+        loss_ns += part
+    if softmax:
+        e, part = softmax_row(x, e, syn1sm, w, a32, probs)
+        loss += part
+    return e, loss, loss_ns, n_sat, n_nsat, plen, nupd
+
+
+@jit
+def mixed_update(syn0, ctx, n_ctx, w, sg, alpha, scores, blocks, hs, syn1, codes, points,
+                 offsets, negative, syn1neg, neg_prob, neg_alias, neg_map, rng, softmax, syn1sm,
+                 probs, out):
+    """One center word with any objectives but plain hierarchical softmax (which has the
+    tuned :func:`~hsw2v.kernels.hs.sg_update` / :func:`~hsw2v.kernels.hs.cbow_update`).
+
+    Skip-gram: each context row predicts ``w`` and gets the summed error row of every objective;
+    CBOW: the mean of the context rows predicts ``w`` once and the error row is added to every
+    context row, as in word2vec.
+
+    Parameters
+    ----------
+    scores : float32 (>= n_ctx * (path length + negative + 1),)  scratch.
+    out : float64 (4,)  out: [loss, negative-sampling loss, path-row updates, output-row
+                        updates] of this word, saturated decisions' exact loss included.
+    """
+    z = rzero(blocks)
+    a32 = np.float32(alpha)
+    plen = offsets[w + 1] - offsets[w] if hs else 0
+    split = n_ctx * plen if sg else plen
+    hs_scores = scores[:split]
+    ns_scores = scores[split:]
+    loss = 0.0
+    loss_ns = 0.0
+    n_sat = 0
+    n_nsat = 0
+    path_rows = 0
+    neg_rows = 0
+    if sg:
+        for k in range(n_ctx):
+            c = ctx[k]
+            x = rload(syn0, c, z)
+            e, part, part_ns, n_sat, n_nsat, pu, nu = predict(
+                x, z, w, hs, syn1, codes, points, offsets, a32, hs_scores, n_sat, negative,
+                syn1neg, neg_prob, neg_alias, neg_map, rng, ns_scores, n_nsat, softmax, syn1sm,
+                probs)
+            loss += part
+            loss_ns += part_ns
+            path_rows += pu
+            neg_rows += nu
+            rstore(syn0, c, radd(rload(syn0, c, z), e))
+    else:
+        h = z
+        for k in range(n_ctx):
+            h = radd(h, rload(syn0, ctx[k], z))
+        h = rscale(np.float32(1.0 / n_ctx), h)
+        e, loss, loss_ns, n_sat, n_nsat, path_rows, neg_rows = predict(
+            h, z, w, hs, syn1, codes, points, offsets, a32, hs_scores, n_sat, negative,
+            syn1neg, neg_prob, neg_alias, neg_map, rng, ns_scores, n_nsat, softmax, syn1sm,
+            probs)
+        for k in range(n_ctx):
+            c = ctx[k]
+            rstore(syn0, c, radd(rload(syn0, c, z), e))
+    for i in range(n_sat):
+        _, nll = sigmoid_and_nll(hs_scores[i], 0)
+        loss += nll
+    for i in range(n_nsat):
+        _, nll = sigmoid_and_nll(ns_scores[i], 0)
+        loss_ns += nll
+    out[0] = loss
+    out[1] = loss_ns
+    out[2] = path_rows
+    out[3] = neg_rows
+
+
+@jit
+def train_rows(ids, remap, keep, syn0, sg, window, alpha, alpha_step, min_alpha, rng, sent,
+               ctx, scores, neu1e, stats, blocks, hs, syn1, codes, points, offsets, top, own,
+               base, first, sync_every, negative, syn1neg, neg_prob, neg_alias, neg_map, ntop,
+               nown, nbase, nfirst, neg_sync_every, softmax, syn1sm, probs):
+    """The jitted body of :func:`train_chunk`; ``blocks`` is ``blocks_of(syn0)``.
+
+    While a word trains, the rows the next word needs (its path in ``syn1`` and the context
+    word entering the window) are prefetched. If ``base`` (``nbase``) has rows, this thread's
+    private rows of ``syn1`` (``syn1neg``) are merged (:func:`~hsw2v.kernels.hot.merge_hot_rows`)
+    once ``sync_every`` (``neg_sync_every``) of those rows have been updated since the last
+    merge, and at the end.
+
+    Returns
+    -------
+    int
+        In-vocabulary words read.
+    """
+    z = rzero(blocks)
+    plain_hs = hs and negative == 0 and not softmax
+    out = np.zeros(4, np.float64)
+    n = ids.shape[0]
+    since = 0
+    nsince = 0
+    seen = 0
+    trained = 0
+    loss = 0.0
+    loss_ns = 0.0
+    pairs = 0
+    i = 0
+    while i < n:
+        # The learning rate is held for one piece (at most max_sentence_length words), like
+        # word2vec, which refreshes it every 10,000 words.
+        a = alpha - alpha_step * seen
+        if a < min_alpha:
+            a = min_alpha
+        length = 0
+        while i < n:
+            t = ids[i]
+            i += 1
+            if t < 0:
+                break
+            w = remap[t]
+            if w < 0:
+                continue
+            seen += 1
+            p = keep[w]
+            if p < 1.0 and next_uniform(rng) >= p:
+                continue
+            sent[length] = w
+            length += 1
+        for pos in range(length):
+            b = np.int64(next_u64(rng) % np.uint64(window))
+            lo = pos - window + b
+            if lo < 0:
+                lo = 0
+            hi = pos + window + 1 - b
+            if hi > length:
+                hi = length
+            k = 0
+            for j in range(lo, hi):
+                if j != pos:
+                    ctx[k] = sent[j]
+                    k += 1
+            if pos + 1 < length:
+                nxt = sent[pos + 1]
+                if hs:
+                    for q in range(offsets[nxt], offsets[nxt + 1]):
+                        rprefetch(syn1, points[q], z)
+                if pos + window + 1 < length:
+                    rprefetch(syn0, sent[pos + window + 1], z)
+            if k == 0:
+                continue
+            w = sent[pos]
+            if since >= sync_every and base.shape[0] > 0:
+                merge_hot_rows(syn1, top, own, base, first, blocks)
+                since = 0
+            if nsince >= neg_sync_every and nbase.shape[0] > 0:
+                merge_hot_rows(syn1neg, ntop, nown, nbase, nfirst, blocks)
+                nsince = 0
+            if plain_hs:
+                if sg:
+                    loss += sg_update(syn0, syn1, ctx, k, codes, points, offsets[w],
+                                      offsets[w + 1], a, scores, neu1e, blocks)
+                    since += k * (offsets[w + 1] - offsets[w])
+                else:
+                    loss += cbow_update(syn0, syn1, ctx, k, codes, points, offsets[w],
+                                        offsets[w + 1], a, scores, neu1e, blocks)
+                    since += offsets[w + 1] - offsets[w]
+            else:
+                mixed_update(syn0, ctx, k, w, sg, a, scores, blocks, hs, syn1, codes, points,
+                             offsets, negative, syn1neg, neg_prob, neg_alias, neg_map, rng,
+                             softmax, syn1sm, probs, out)
+                loss += out[0]
+                loss_ns += out[1]
+                since += np.int64(out[2])
+                nsince += np.int64(out[3])
+            pairs += k if sg else 1
+        trained += length
+    if base.shape[0] > 0:
+        merge_hot_rows(syn1, top, own, base, first, blocks)
+    if nbase.shape[0] > 0:
+        merge_hot_rows(syn1neg, ntop, nown, nbase, nfirst, blocks)
+    if hs and negative > 0:
+        stats[0] += loss
+        stats[4] += loss_ns
+    else:
+        stats[0] += loss + loss_ns
+    stats[1] += pairs
+    stats[2] += seen
+    stats[3] += trained
+    return seen

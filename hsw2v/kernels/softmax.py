@@ -1,0 +1,56 @@
+"""The exact softmax over the whole vocabulary: the reference that the other objectives
+approximate, O(V * D) per prediction.
+
+For an input row ``x`` and the word to predict ``w``: scores ``s_j = x . syn1sm[j]`` for every
+word ``j``, probabilities ``p_j = exp(s_j - m) / Z`` with ``m = max_j s_j`` (so no ``exp``
+overflows) and ``Z = sum_j exp(s_j - m)``; the loss is ``-log p_w = log Z + m - s_w``
+(log-sum-exp) and the step ``g_j = (y_j - p_j) * alpha`` (``y`` one-hot at ``w``),
+``e += g_j * syn1sm[j]``, ``syn1sm[j] += g_j * x`` for every row.
+"""
+import math
+
+import numpy as np
+
+from hsw2v.kernels.policy import jit_inline
+from hsw2v.kernels.rows import rdot, rfma, rload, rstore, rzero
+
+
+@jit_inline
+def softmax_row(x, e, syn1sm, target, a32, probs):
+    """One exact-softmax prediction of ``target`` from the input row ``x`` (registers).
+
+    Parameters
+    ----------
+    x, e : rows              the input row and the error row it accumulates into.
+    syn1sm : float32 (V, S)  output rows, every one updated in place.
+    target : int             the word to predict.
+    a32 : float32            learning rate.
+    probs : float64 (>= V,)  scratch: the scores, then the probabilities.
+
+    Returns
+    -------
+    (e, loss)
+        The error row and ``-log p_target`` (float64), taken before the update.
+    """
+    z = rzero(x)
+    n = syn1sm.shape[0]
+    m = -np.inf
+    for j in range(n):
+        s = np.float64(rdot(x, rload(syn1sm, j, z)))
+        probs[j] = s
+        if s > m:
+            m = s
+    s_target = probs[target]
+    total = 0.0
+    for j in range(n):
+        p = math.exp(probs[j] - m)
+        probs[j] = p
+        total += p
+    loss = math.log(total) + m - s_target
+    inv = 1.0 / total
+    for j in range(n):
+        g = np.float32(((1.0 if j == target else 0.0) - probs[j] * inv) * a32)
+        y = rload(syn1sm, j, z)
+        e = rfma(g, y, e)
+        rstore(syn1sm, j, rfma(g, x, y))
+    return e, loss
