@@ -452,6 +452,9 @@ def info(vectors_path, top, as_json, fmt, limit, encoding_errors):
     binary = _detect_binary(vectors_path) if fmt == "auto" else fmt == "binary"
     summary = {"file": vectors_path, "format": "binary" if binary else "text",
                "bytes": _os.path.getsize(vectors_path), **summary}
+    trained = _run_summary(vectors_path)
+    if trained:
+        summary["trained_with"] = trained
     if as_json:
         click.echo(_json.dumps(summary))
         return
@@ -462,5 +465,19 @@ def info(vectors_path, top, as_json, fmt, limit, encoding_errors):
     click.echo(f"norms       min {norm['min']:.4g}  mean {norm['mean']:.4g}  "
                f"median {norm['median']:.4g}  max {norm['max']:.4g}")
     click.echo(f"zero rows   {summary['zero_rows']}")
+    if trained:
+        click.echo("trained     " + "  ".join(f"{k} {v}" for k, v in trained.items()))
     if top:
         click.echo(f"first {len(summary['first_words'])} words: {' '.join(summary['first_words'])}")
+
+
+def _run_summary(vectors_path: str) -> dict:
+    """How the vectors were trained, from the OUT.json hsw2v wrote beside them ({} if none)."""
+    try:
+        with open(vectors_path + ".json", encoding="utf-8") as f:
+            cfg = _json.load(f).get("config", {})
+    except (OSError, ValueError, AttributeError):
+        return {}
+    keys = ("model", "loss", "negative", "dim", "window", "epochs")
+    return {k: cfg[k] for k in keys if cfg.get(k) is not None}
+

@@ -68,7 +68,7 @@ from hsw2v.kernels.rows import (
                                rzero,
 )
 from hsw2v.kernels.sampling import alias_build, alias_draw
-from hsw2v.kernels.softmax import softmax_row
+from hsw2v.kernels.softmax import softmax_inplace, softmax_row
 from hsw2v.kernels.tokens import (
                                scan_tokens,
                                table_compact,
@@ -86,5 +86,5 @@ __all__ = [
     "rstore", "rzero", "scan_tokens", "sg_update", "sigmoid_and_nll", "splitmix64",
     "table_compact", "table_nll", "table_rehash", "train_chunk", "train_rows",
     "wide_space_width", "hs_row", "mixed_update", "ns_row", "private_neg_rows", "alias_build",
-    "alias_draw", "softmax_row",
+    "alias_draw", "softmax_inplace", "softmax_row",
 ]

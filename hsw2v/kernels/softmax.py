@@ -11,8 +11,40 @@ import math
 
 import numpy as np
 
-from hsw2v.kernels.policy import jit_inline
+from hsw2v.kernels.policy import jit, jit_inline
 from hsw2v.kernels.rows import rdot, rfma, rload, rstore, rzero
+
+
+@jit
+def softmax_inplace(values, n):
+    """Turn the scores ``values[:n]`` into probabilities, stably; return their log-sum-exp.
+
+    The largest score is subtracted before exponentiating, so no ``exp`` overflows and the
+    result does not change when a constant is added to every score.
+
+    Parameters
+    ----------
+    values : float64 (>= n,)   scores in, probabilities out.
+    n : int
+
+    Returns
+    -------
+    float
+        ``log(sum(exp(scores)))``, so ``-log p_w = lse - score_w``.
+    """
+    m = -np.inf
+    for j in range(n):
+        if values[j] > m:
+            m = values[j]
+    total = 0.0
+    for j in range(n):
+        p = math.exp(values[j] - m)
+        values[j] = p
+        total += p
+    inv = 1.0 / total
+    for j in range(n):
+        values[j] *= inv
+    return m + math.log(total)
 
 
 @jit_inline
@@ -34,22 +66,12 @@ def softmax_row(x, e, syn1sm, target, a32, probs):
     """
     z = rzero(x)
     n = syn1sm.shape[0]
-    m = -np.inf
     for j in range(n):
-        s = np.float64(rdot(x, rload(syn1sm, j, z)))
-        probs[j] = s
-        if s > m:
-            m = s
+        probs[j] = np.float64(rdot(x, rload(syn1sm, j, z)))
     s_target = probs[target]
-    total = 0.0
+    loss = softmax_inplace(probs, n) - s_target
     for j in range(n):
-        p = math.exp(probs[j] - m)
-        probs[j] = p
-        total += p
-    loss = math.log(total) + m - s_target
-    inv = 1.0 / total
-    for j in range(n):
-        g = np.float32(((1.0 if j == target else 0.0) - probs[j] * inv) * a32)
+        g = np.float32(((1.0 if j == target else 0.0) - probs[j]) * a32)
         y = rload(syn1sm, j, z)
         e = rfma(g, y, e)
         rstore(syn1sm, j, rfma(g, x, y))
