@@ -75,6 +75,24 @@ def main(verbose: bool) -> None:
     )
 
 
+class _Share(click.ParamType):
+    """A share of something: ``0.005`` or ``0.5%``."""
+
+    name = "share"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, float):
+            return value
+        text = str(value).strip()
+        try:
+            return float(text[:-1]) / 100 if text.endswith("%") else float(text)
+        except ValueError:
+            self.fail(f"{value!r} is not a share (e.g. 0.005 or 0.5%)", param, ctx)
+
+
+_SHARE = _Share()
+
+
 # ------------------------------------------------------------------------------------ training
 _TRAIN_EPILOG = """\b
 Examples:
@@ -102,6 +120,9 @@ Examples:
               help="Noise words per prediction with ns or hs+ns.  [default: 5]")
 @click.option("--ns-exponent", type=float,
               help="Noise distribution: counts ** this.  [default: 0.75]")
+@click.option("--holdout", type=_SHARE, metavar="SHARE",
+              help="Hold out this share of the corpus (e.g. 0.005) and report its loss after "
+                   "every epoch, beside the training loss.  [default: 0]")
 @click.option("--dim", type=int, help="Vector dimensionality.  [default: 100]")
 @click.option("--window", type=int, help="Maximum context window.  [default: 5]")
 @click.option("--min-count", type=int, help="Ignore words seen fewer times.  [default: 5]")

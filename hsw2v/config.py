@@ -34,6 +34,7 @@ class TrainConfig:
     loss: str = "hs"
     negative: int | None = None
     ns_exponent: float = 0.75
+    holdout: float = 0.0
     dim: int = 100
     window: int = 5
     min_count: int = 5
@@ -103,6 +104,10 @@ class TrainConfig:
             raise ConfigError(f"--ns-exponent {self.ns_exponent} is out of range: the noise "
                               "distribution is counts^exponent, with exponent in 0..10 (0.75 "
                               "is word2vec's; 0 is uniform, 1 the unigram distribution)")
+        if (isinstance(self.holdout, bool) or not isinstance(self.holdout, (int, float))
+                or not 0.0 <= self.holdout <= 0.5):
+            raise ConfigError(f"--holdout {self.holdout!r} must be a share of the corpus in "
+                              "0..0.5 (e.g. 0.005 holds out 0.5% of its chunks)")
         if self.format is not None and self.format not in FORMATS:
             raise ConfigError(f"unknown --format {self.format!r}: choose text or binary")
         _check_int("dim", self.dim, 1)

@@ -157,6 +157,23 @@ def thread_rng_states(seed: int, threads: int) -> list[np.ndarray]:
     return states
 
 
+def held_out_chunks(n_chunks: int, share: float) -> np.ndarray:
+    """Which of ``n_chunks`` chunks to hold out for a share ``share`` (0: none).
+
+    Evenly spread over the corpus (a corpus drifts from topic to topic), at least one when
+    ``share > 0``, never all.
+
+    Returns
+    -------
+    bool (n_chunks,)
+    """
+    held = np.zeros(n_chunks, dtype=bool)
+    if share > 0 and n_chunks > 1:
+        k = min(max(1, round(share * n_chunks)), n_chunks - 1)
+        held[((np.arange(k) + 0.5) * n_chunks / k).astype(np.int64)] = True
+    return held
+
+
 def alpha_at(cfg: TrainConfig, progress: float) -> float:
     """Learning rate after ``progress`` (0..1) of the whole schedule."""
     return max(cfg.min_alpha, cfg.alpha - (cfg.alpha - cfg.min_alpha) * progress)
@@ -233,8 +250,12 @@ class _Trainer:
         self.first = np.searchsorted(starts[:-1], np.arange(t + 1) * stream.n // t)
         self.first[-1] = len(starts) - 1
         #: in-vocabulary words of each chunk, per range; and their sum, per range
-        self.chunk_words = [np.diff(before[self.first[r]:self.first[r + 1] + 1])
-                            for r in range(t)]
+        #: chunks never trained on, scored after each epoch (``cfg.holdout``); bool (chunks,)
+        self.held = held_out_chunks(len(starts) - 1, cfg.holdout)
+        words = np.diff(before)
+        self.held_words = int(words[self.held].sum())
+        words[self.held] = 0  # a held-out chunk counts no words in the schedule
+        self.chunk_words = [words[self.first[r]:self.first[r + 1]] for r in range(t)]
         self.words = [int(w.sum()) for w in self.chunk_words]
         self.rngs = thread_rng_states(cfg.seed, t)
         self._start_epoch(0)
@@ -430,6 +451,32 @@ class _Trainer:
         ids.flags.writeable = False
         self._kernel(0, ids, self.cfg.alpha, 0.0)
 
+    def score_held_out(self) -> float | None:
+        """Mean loss per prediction on the held-out chunks, with the weights as they are.
+
+        The kernel runs with a learning rate of 0 (every update adds exactly zero) and from the
+        same generator state each time, so the same words are subsampled, with the same windows
+        and negatives, after every epoch: the figures compare with each other, and with the
+        training loss (the same subsampling and windows). None without held-out chunks.
+        """
+        if not self.held.any():
+            return None
+        cfg, tree = self.cfg, self.model.tree
+        sent, ctx, scores, neu1e, probs = self.scratch[0]
+        stats = np.zeros(STATS)
+        rng = np.array([int(kernels.splitmix64(np.uint64(cfg.seed))) or 1], np.uint64)
+        for c in np.flatnonzero(self.held):
+            a, b = int(self.starts[c]), int(self.starts[c + 1])
+            kernels.train_chunk(
+                self.stream.read(a, b - a), self.remap, self.keep, self.rows0, self.rows1,
+                tree.codes, tree.points, tree.offsets, cfg.model == "sg", cfg.window, 0.0, 0.0,
+                0.0, rng, sent, ctx, scores, neu1e, stats, None, hs=self.hs,
+                negative=self.negative, syn1neg=self.rows_neg, neg_prob=self.noise[0],
+                neg_alias=self.noise[1], syn1sm=self.rows_sm, probs=probs)
+        if not stats[1]:
+            return None
+        return float((stats[0] + stats[4]) / stats[1])
+
     def _claim(self, t: int) -> tuple[int, int, int] | None:
         """The next chunks for thread ``t`` as ``(range, first, stop)`` (places in that range's
         order), or None when none is left.
@@ -469,9 +516,14 @@ class _Trainer:
                 step = (cfg.alpha - cfg.min_alpha) / (cfg.epochs * words_r)
                 order, first = self.order[r], int(self.first[r])
                 n = 0
+                held = self.held
                 while k < stop:  # one kernel call per run of chunks adjacent in the stream
+                    if held[first + order[k]]:
+                        k += 1
+                        continue
                     end = k + 1
-                    while end < stop and order[end] == order[end - 1] + 1:
+                    while (end < stop and order[end] == order[end - 1] + 1
+                           and not held[first + order[end]]):
                         end += 1
                     a = int(self.starts[first + order[k]])
                     b = int(self.starts[first + order[end - 1] + 1])
@@ -698,10 +750,15 @@ def _train_epochs(cfg: TrainConfig, trainer: _Trainer, save: Callable[[], None] 
             if both:  # each objective's own loss (their sum is not a likelihood of anything)
                 record["loss"] = None if mean is None else mean + mean_ns
                 record["loss_hs"], record["loss_ns"] = mean, mean_ns
+            held = trainer.score_held_out()
+            if held is not None:
+                record["holdout_loss"] = held
             trainer.history.append(record)
             shown = "n/a" if mean is None else f"{mean:.4f}"
             if both and mean is not None:
                 shown = f"hs {mean:.4f} + ns {mean_ns:.4f}"
+            if held is not None:
+                shown += f" (held-out {held:.4f})"
             msg = (f"epoch {epoch + 1}/{cfg.epochs}: loss {shown}, {int(trained)} words "
                    f"trained, {seen / max(secs, 1e-9):,.0f} words/s")
             if cfg.quiet:
