@@ -14,7 +14,7 @@ import numpy as np
 from hsw2v.kernels.logistic import (SIGMOID_TABLE, _HALF32, _MAX_EXP32, _ONE32, _SCALE32,
                                     table_nll)
 from hsw2v.kernels.policy import jit_inline
-from hsw2v.kernels.rows import rdot, rfma, rload, rstore, rzero
+from hsw2v.kernels.rows import rdot, rfma, rload, rprefetch, rstore, rzero
 from hsw2v.kernels.sampling import alias_draw
 
 _ZERO32 = np.float32(0.0)
@@ -47,12 +47,19 @@ def ns_row(x, e, syn1neg, target, negative, prob, alias, neg_map, rng, a32, scor
     z = rzero(x)
     loss = 0.0
     updates = 0
+    # Negatives are random rows, so each is a likely cache miss: draw one ahead and prefetch
+    # its row while the current one is trained.
+    nxt = alias_draw(prob, alias, rng) if negative > 0 else target
+    rprefetch(syn1neg, neg_map[nxt], z)
     for d in range(negative + 1):
         if d == 0:
             w = target
             code = 0
         else:
-            w = alias_draw(prob, alias, rng)
+            w = nxt
+            if d < negative:
+                nxt = alias_draw(prob, alias, rng)
+                rprefetch(syn1neg, neg_map[nxt], z)
             if w == target:
                 continue
             code = 1
