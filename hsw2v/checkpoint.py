@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from hsw2v.config import TrainConfig, load_config
+from hsw2v.config import TrainConfig, check_keywords, load_config
 from hsw2v.errors import CheckpointError, ConfigError
 from hsw2v.outputs import json_default
 
@@ -249,10 +249,9 @@ def resume_config(path: str, config_file: str | os.PathLike | None = None,
         raise CheckpointError(f"checkpoint {path!r} holds an unusable configuration ({exc}): "
                               "resume with the hsw2v version that wrote it") from exc
     given = load_config(config_file) if config_file is not None else {}
+    check_keywords(options)
     given.update((k, v) for k, v in options.items() if v is not None)
     for key, value in given.items():
-        if key not in cfg.__dataclass_fields__:
-            raise ConfigError(f"unknown option {key!r}")
         if key in RESUME_MAY_CHANGE:
             setattr(cfg, key, value)
         elif value != getattr(cfg, key):

@@ -172,7 +172,7 @@ def test_bad_options_name_the_value(key, value, msg):
 def test_unknown_config_key_suggests_the_right_one(tmp_path):
     f = tmp_path / "c.toml"
     f.write_text("min_cout = 3\n")
-    with pytest.raises(ConfigError, match="did you mean 'min-count'"):
+    with pytest.raises(ConfigError, match="did you mean 'min_count'"):
         make_config(f)
 
 
