@@ -242,6 +242,7 @@ def resume_config(path: str, config_file: str | os.PathLike | None = None,
 
     Any other option given must equal the checkpoint's (a resumed run keeps its schedule).
     """
+    check_keywords(options)
     ckpt = load_checkpoint(path)
     try:
         cfg = TrainConfig(**ckpt.meta["config"]).resolved()
@@ -249,7 +250,6 @@ def resume_config(path: str, config_file: str | os.PathLike | None = None,
         raise CheckpointError(f"checkpoint {path!r} holds an unusable configuration ({exc}): "
                               "resume with the hsw2v version that wrote it") from exc
     given = load_config(config_file) if config_file is not None else {}
-    check_keywords(options)
     given.update((k, v) for k, v in options.items() if v is not None)
     for key, value in given.items():
         if key in RESUME_MAY_CHANGE:

@@ -224,11 +224,12 @@ def foreign_hint(name: str, style: str, value: object = None,
     single_dash = style == "cli" and name.startswith("-") and not name.startswith("--")
     w2v = {_norm(e[1]): e for e in FOREIGN_NAMES if e[0] == "word2vec"}
     gensim = {_norm(e[1]): e for e in FOREIGN_NAMES if e[0] == "gensim"}
-    if single_dash and n.replace("-", "_") in ours:
-        who = "word2vec's " if n in w2v else ""
-        return f"{who}-{n} is --{n} here (long options take two dashes)"
     tables = (w2v, gensim) if style == "cli" else (gensim, w2v)
     entry = next((t[n] for t in tables if n in t), None)
+    field = n.replace("-", "_")
+    if single_dash and field in ours and (entry is None or _spell(field, style) == f"--{n}"):
+        who = "word2vec's " if n in w2v else ""
+        return f"{who}-{n} is --{n} here (long options take two dashes)"
     if entry is None:
         return None
     tool, their, target, values = entry

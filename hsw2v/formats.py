@@ -93,7 +93,7 @@ def _header_advice(fields: list[bytes], path: str, whole: bool) -> str:
     import shlex
 
     numbers = sum(_is_number(f) for f in fields)
-    if len(fields) >= 3 and numbers <= len(fields) // 4:
+    if len(fields) >= 3 and 2 * numbers < len(fields):  # mostly words: running text
         return ("this looks like a text corpus, not a vectors file: train vectors with "
                 f"hsw2v train {shlex.quote(path)} -o vectors.bin, then query those")
     if len(fields) >= 2 and numbers == len(fields) - 1 and not _is_number(fields[0]):
