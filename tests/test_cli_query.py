@@ -276,3 +276,41 @@ def test_unwritable_word_on_convert(runner, tmp_path):
     out = tmp_path / "out.bin"
     assert_one_line_error(run(runner, "convert", path, out), "whitespace")
     assert not out.exists()
+
+
+# ============================================================ first-contact messages (issue 12)
+
+
+def test_similar_with_negative_words_is_headed_by_the_query(runner, vec_path):
+    result = run(runner, "similar", vec_path, "king", "--negative", "man", "--negative", "the")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == "nearest to king - man - the:"
+    piped = run(runner, "similar", vec_path, "--negative", "man", input="king woman\n")
+    assert piped.stdout.splitlines()[0] == "nearest to king + woman - man:"
+
+
+def test_an_unknown_word_that_differs_by_case_names_the_known_spelling(runner, vec_path):
+    result = run(runner, "similar", vec_path, "King", "paris", "apple")
+    assert result.exit_code == 1
+    errors = result.stderr.splitlines()
+    assert errors == [
+        "hsw2v: unknown word: 'King' (not among the 8 words loaded); words are case-sensitive: "
+        "did you mean 'king'?",
+        "hsw2v: unknown word: 'paris' (not among the 8 words loaded); words are "
+        "case-sensitive: did you mean 'Paris'?"]
+    assert "nearest to apple:" in result.stdout
+    with pytest.raises(KeyError, match="did you mean 'king' for 'KING', 'Paris' for 'paris'"):
+        Vectors.load(vec_path).most_similar(["KING", "paris", "zzz"])
+    plain = run(runner, "similar", vec_path, "zzz")
+    assert plain.stderr.strip() == "hsw2v: unknown word: 'zzz' (not among the 8 words loaded)"
+
+
+def test_evaluate_names_how_many_words_questions_were_matched_against(runner, vec_path,
+                                                                     eval_files):
+    questions, _ = eval_files
+    result = run(runner, "evaluate", vec_path, "--analogies", questions)  # restrict 30000 > 8
+    assert "1 questions skipped: a word is not among the 8 words loaded" in result.stdout
+    assert "30000" not in result.stdout
+    result = run(runner, "evaluate", vec_path, "--analogies", questions, "--restrict", "3")
+    assert "4 questions skipped: a word is not among the first 3 words (--restrict)" \
+        in result.stdout
