@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from hsw2v.config import TrainConfig, load_config
+from hsw2v.config import TrainConfig, check_keywords, load_config
 from hsw2v.errors import CheckpointError, ConfigError
 from hsw2v.outputs import json_default
 
@@ -264,6 +264,7 @@ def resume_config(path: str, config_file: str | os.PathLike | None = None,
 
     Any other option given must equal the checkpoint's (a resumed run keeps its schedule).
     """
+    check_keywords(options)
     ckpt = load_checkpoint(path)
     try:
         cfg = TrainConfig(**ckpt.meta["config"]).resolved()
@@ -273,8 +274,6 @@ def resume_config(path: str, config_file: str | os.PathLike | None = None,
     given = load_config(config_file) if config_file is not None else {}
     given.update((k, v) for k, v in options.items() if v is not None)
     for key, value in given.items():
-        if key not in cfg.__dataclass_fields__:
-            raise ConfigError(f"unknown option {key!r}")
         if key in RESUME_MAY_CHANGE:
             setattr(cfg, key, value)
         elif value != getattr(cfg, key):

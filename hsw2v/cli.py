@@ -17,6 +17,8 @@ from hsw2v.errors import Hsw2vError
 from hsw2v.formats import ENCODING_ERRORS as _ENCODING_ERRORS
 from hsw2v.formats import detect_binary as _detect_binary
 from hsw2v.formats import is_binary_name as _is_binary_name
+from hsw2v.outputs import check_not_inputs as _check_not_inputs
+from hsw2v.outputs import check_output_path as _check_output_path
 from hsw2v.vectors import UnknownWordError as _UnknownWordError
 from hsw2v.vectors import Vectors as _Vectors
 
@@ -105,7 +107,40 @@ Examples:
 """
 
 
-@main.command(epilog=_TRAIN_EPILOG)
+class _TrainCommand(click.Command):
+    """``train``: options as the word2vec C tool or gensim spell them get a hint naming ours,
+    before click reads ``-train`` as ``-t rain`` (or ``-output`` as ``-o utput``)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        from hsw2v.config import foreign_hint
+
+        ours = {o.lstrip("-").replace("-", "_") for p in self.params for o in p.opts
+                if o.startswith("--")}
+        for i, arg in enumerate(args):
+            if arg == "--":
+                break
+            name, eq, value = arg.partition("=")
+            if (not arg.startswith("-") or arg == "-" or len(name) == 2 or _is_number(arg)
+                    or (arg.startswith("--") and name[2:].replace("-", "_") in ours)):
+                continue
+            if not eq:
+                value = args[i + 1] if i + 1 < len(args) and not args[i + 1].startswith("-") \
+                    else None
+            hint = foreign_hint(name, "cli", value, ours)
+            if hint is not None:
+                raise click.UsageError(hint, ctx=ctx)
+        return super().parse_args(ctx, args)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+@main.command(cls=_TrainCommand, epilog=_TRAIN_EPILOG)
 @click.argument("corpus", nargs=-1)
 @click.option("-o", "--output", metavar="OUT",
               help="Vectors file to write (.bin: binary, else text unless --format).")
@@ -162,6 +197,10 @@ def train(corpus, output, config_file, fmt, resume, **options):
     from hsw2v.train import train_to_file
 
     if resume is None and not corpus:
+        if config_file:
+            raise click.UsageError(f"missing argument CORPUS: {config_file} holds options only; "
+                                   f"give the corpus and -o too: hsw2v train CORPUS -o OUT "
+                                   f"--config {config_file}")
         raise click.UsageError("missing argument CORPUS (or give --resume CHECKPOINT)")
     if resume is None and not output:
         raise click.UsageError("missing option -o/--output")
@@ -201,10 +240,10 @@ def demo(model, seed, threads, dim, epochs, corpus_out, output, quiet):
     FAIL. Takes about a second on 2 cores, plus JIT compilation on a first run.
     """
     from hsw2v.demo import format_report, run_demo
-    from hsw2v.train import check_output_path
 
+    _check_not_inputs({"--corpus-out": corpus_out, "-o": output}, {})
     if output:
-        check_output_path(output)
+        _check_output_path(output)
     logger = logging.getLogger("hsw2v")
     level = logger.level
     if quiet:
@@ -244,8 +283,12 @@ def vocab(corpus, output, min_count, max_sentence_length, prune_at):
     from hsw2v.vocab import (build_vocab, check_vocab_size, count_corpus, save_vocab,
                              survivors_by_min_count)
 
+    paths = expand_paths(corpus)
+    if output:
+        _check_not_inputs({"-o": output}, {"the corpus file": paths})
+        _check_output_path(output)
     stats = CorpusStats()
-    counter = count_corpus(expand_paths(corpus), max_sentence_length, prune_at, stats)
+    counter = count_corpus(paths, max_sentence_length, prune_at, stats)
     counts = counter.counts
     click.echo(f"tokens: {stats.tokens}   distinct: {len(counts)}   sentence pieces: "
                f"{stats.pieces}   invalid UTF-8 bytes: {stats.invalid_bytes}")
@@ -329,6 +372,7 @@ def similar(vectors_path, words, topn, negative, fmt, limit, encoding_errors):
     """
     vectors = _load_vectors(vectors_path, fmt, limit, encoding_errors)
     negative = list(negative)
+    minus = "".join(f" - {w}" for w in negative)  # the query as a heading: king - man
     if words:
         known = [w for w in words if w in vectors]
         if negative:
@@ -338,9 +382,12 @@ def similar(vectors_path, words, topn, negative, fmt, limit, encoding_errors):
         results = dict(zip(known, tables))
         for w in words:
             if w in results:
-                click.echo(_report.format_table(f"nearest to {w!r}:", results[w]) + "\n")
+                click.echo(_report.format_table(f"nearest to {w}{minus}:", results[w]) + "\n")
             else:
-                click.echo(f"hsw2v: unknown word {w!r}", err=True)
+                try:
+                    vectors.get_index(w)
+                except _UnknownWordError as exc:  # its message has the case hint
+                    click.echo(f"hsw2v: {exc}", err=True)
         if len(known) < len(words):
             click.get_current_context().exit(1)
         return
@@ -348,9 +395,9 @@ def similar(vectors_path, words, topn, negative, fmt, limit, encoding_errors):
         try:
             result = vectors.most_similar(line, topn=topn, negative=negative)
         except _UnknownWordError as exc:
-            click.echo(str(exc), err=True)
+            click.echo(f"hsw2v: {exc}", err=True)
             continue
-        click.echo(_report.format_table(f"nearest to {' + '.join(line)}:", result) + "\n")
+        click.echo(_report.format_table(f"nearest to {' + '.join(line)}{minus}:", result) + "\n")
 
 
 @main.command()
@@ -385,7 +432,7 @@ def analogy(vectors_path, words, topn, fmt, limit, encoding_errors):
         except _UnknownWordError as exc:
             if words:
                 raise
-            click.echo(str(exc), err=True)
+            click.echo(f"hsw2v: {exc}", err=True)
             continue
         click.echo(_report.format_table(f"{a} is to {b} as {c} is to:", result) + "\n")
 
@@ -441,13 +488,15 @@ def evaluate(vectors_path, analogies, pairs, restrict, pairs_restrict, case_sens
 def convert(src, dst, to, fmt, limit, encoding_errors):
     """Convert a vectors file between word2vec text and binary (.gz compresses).
 
-    OUT is replaced atomically; the text format keeps float32 values exactly.
+    OUT is replaced atomically and may not be IN (write a new file, then rename it);
+    the text format keeps float32 values exactly.
 
     \b
     Examples:
       hsw2v convert vectors.bin vectors.txt
       hsw2v convert wiki.en.vec wiki.en.bin --limit 100000
     """
+    _check_not_inputs({"OUT": dst}, {"IN": src})
     vectors = _load_vectors(src, fmt, limit, encoding_errors)
     binary = None if to is None else to == "binary"
     vectors.save(dst, binary=binary)

@@ -163,6 +163,147 @@ def _check_float(name: str, value: Any, low: float, high: float, open_low: bool 
 FIELDS = {f.name for f in dataclasses.fields(TrainConfig)}
 
 
+# ------------------------------------------------------------------ names other tools use
+# One table for the command line, TOML files and Python keywords: (tool, name as that tool
+# spells it, our option, {their value: our value} for switches). Our option is None where we
+# have no such option or it needs words of its own (see _special). These are hints, not aliases
+# (see the README): one spelling per option keeps config files, checkpoints and --help
+# unambiguous, and several of these do not mean quite the same thing (gensim's default sg=0 is
+# CBOW, its default hs=0 is negative sampling).
+FOREIGN_NAMES: tuple[tuple[str, str, str | None, dict[str, str] | None], ...] = (
+    ("word2vec", "-train", None, None),
+    ("word2vec", "-output", "output", None),
+    ("word2vec", "-size", "dim", None),
+    ("word2vec", "-window", "window", None),
+    ("word2vec", "-sample", "sample", None),
+    ("word2vec", "-hs", None, None),
+    ("word2vec", "-negative", None, None),
+    ("word2vec", "-threads", "threads", None),
+    ("word2vec", "-iter", "epochs", None),
+    ("word2vec", "-min-count", "min_count", None),
+    ("word2vec", "-alpha", "alpha", None),
+    ("word2vec", "-binary", "format", {"1": "binary", "0": "text"}),
+    ("word2vec", "-cbow", "model", {"1": "cbow", "0": "sg"}),
+    ("word2vec", "-save-vocab", "save_vocab", None),
+    ("word2vec", "-read-vocab", "read_vocab", None),
+    ("gensim", "vector_size", "dim", None),
+    ("gensim", "sg", "model", {"1": "sg", "0": "cbow"}),
+    ("gensim", "hs", None, None),
+    ("gensim", "negative", None, None),
+    ("gensim", "workers", "threads", None),
+    ("gensim", "max_vocab_size", None, None),
+    ("gensim", "max_final_vocab", "max_vocab", None),
+    ("gensim", "size", "dim", None),  # gensim 3's names
+    ("gensim", "iter", "epochs", None),
+    ("gensim", "sentences", None, None),
+    ("gensim", "corpus_file", None, None),
+)
+
+
+def _norm(name: str) -> str:
+    return name.lstrip("-").replace("_", "-").lower()
+
+
+def _spell(field: str, style: str, value: object = None) -> str:
+    """Our option ``field`` (with ``value``) as written on the command line, in TOML or in
+    Python."""
+    if style == "cli":
+        flag = "-o" if field == "output" else "--" + field.replace("_", "-")
+        return flag if value is None else f"{flag} {value}"
+    if style == "toml":
+        return field if value is None else f"{field} = {value!r}".replace("'", '"')
+    return field if value is None else f"{field}={value!r}"
+
+
+def _special(n: str, style: str, value: str | None) -> str:
+    """What to say for the names that do not map to one option of ours."""
+    if style == "cli":
+        ns = "--loss ns --negative {}"
+    elif style == "toml":
+        ns = 'loss = "ns" and negative = {}'
+    else:
+        ns = "loss='ns', negative={}"
+    if n in ("train", "sentences", "corpus-file"):
+        if style == "python":
+            return "the corpus is the first argument here: hsw2v.train(CORPUS, ...)"
+        example = value if style == "cli" and value else "CORPUS"
+        return f"the corpus is an argument here: hsw2v train {example} -o OUT"
+    if n == "hs" and value == "1":
+        return "hierarchical softmax is what hsw2v trains by default: drop it"
+    if n == "hs":
+        default = "" if value == "0" else " (drop it for hierarchical softmax, the default)"
+        return f"for negative sampling use {ns.format('K')}{default}"
+    if n == "negative" and value == "0":
+        return "no negative sampling means hierarchical softmax, hsw2v's default: drop it"
+    if n == "negative":
+        return f"use {ns.format(value or 'K')}"
+    assert n == "max-vocab-size", n
+    return (f"the memory bound while counting is {_spell('prune_at', style)} here (distinct "
+            f"tokens held); to keep the N most frequent words use {_spell('max_vocab', style)}")
+
+
+def foreign_hint(name: str, style: str, value: object = None,
+                 ours: set[str] | frozenset[str] = frozenset()) -> str | None:
+    """A one-line hint for an option named as the word2vec C tool or gensim name it.
+
+    Parameters
+    ----------
+    name : str
+        As given: ``-size``, ``--iter``, ``vector_size``...
+    style : {"cli", "toml", "python"}
+        Where it was given (how our option is spelt in the hint).
+    value : optional
+        The value given with it, for switches (``-cbow 1``, ``sg=0``).
+    ours : set of str
+        Our options in this place (field names, e.g. ``min_count``): a name of ours given
+        with one dash gets "two dashes".
+
+    Returns
+    -------
+    str or None
+        E.g. ``word2vec's -size is --dim here``; None when the name is nobody's we know.
+    """
+    n = _norm(name)
+    single_dash = style == "cli" and name.startswith("-") and not name.startswith("--")
+    w2v = {_norm(e[1]): e for e in FOREIGN_NAMES if e[0] == "word2vec"}
+    gensim = {_norm(e[1]): e for e in FOREIGN_NAMES if e[0] == "gensim"}
+    tables = (w2v, gensim) if style == "cli" else (gensim, w2v)
+    entry = next((t[n] for t in tables if n in t), None)
+    field = n.replace("-", "_")
+    if single_dash and field in ours and (entry is None or _spell(field, style) == f"--{n}"):
+        who = "word2vec's " if n in w2v else ""
+        return f"{who}-{n} is --{n} here (long options take two dashes)"
+    if entry is None:
+        return None
+    tool, their, target, values = entry
+    shown = None if value is None else str(int(value) if isinstance(value, bool) else value)
+    if tool == "word2vec" and style == "cli":
+        given = their if shown is None or (target and values is None) else f"{their} {shown}"
+    else:
+        their = their.lstrip("-")
+        given = their if shown is None or (target and values is None) else f"{their}={shown}"
+    if target is None:
+        return f"{tool}'s {given}: {_special(n, style, shown)}"
+    if values is None:
+        return f"{tool}'s {their} is {_spell(target, style)} here"
+    if shown in values:
+        return f"{tool}'s {given} is {_spell(target, style, values[shown])} here"
+    sep = " " if tool == "word2vec" and style == "cli" else "="
+    both = " or ".join(f"{_spell(target, style, v)} ({their}{sep}{k})" for k, v in values.items())
+    return f"{tool}'s {their} is {both} here"
+
+
+def unknown_option(key: str, style: str, where: str = "", value: object = None) -> str:
+    """The message for an option we do not have: a hint for other tools' names, else "did you
+    mean" the closest of ours."""
+    hint = foreign_hint(key, style, value)
+    if hint is None:
+        close = difflib.get_close_matches(key.replace("-", "_"), sorted(FIELDS), n=1)
+        if close:
+            hint = f"did you mean {_spell(close[0], style).rstrip('=')!r}?"
+    return f"unknown option {key!r}{where}" + (f" ({hint})" if hint else "")
+
+
 def load_config(path: str | os.PathLike) -> dict[str, Any]:
     """Read a TOML file of training options (keys spelt ``min_count`` or ``min-count``).
 
@@ -181,14 +322,27 @@ def load_config(path: str | os.PathLike) -> dict[str, Any]:
         raise ConfigError(f"config file {path!r} is not valid TOML: {exc}") from exc
     data = data.get("train", data)  # options may sit at top level or under [train]
     out: dict[str, Any] = {}
+    bad = []
     for key, value in data.items():
         name = key.replace("-", "_")
+        if name in ("corpus", "output"):
+            raise ConfigError(f"config file {path!r}: {key!r} is not an option of the file: give "
+                              f"the corpus and -o on the command line: hsw2v train CORPUS -o OUT "
+                              f"--config {path}")
         if name not in FIELDS:
-            close = difflib.get_close_matches(name, sorted(FIELDS), n=1)
-            hint = f" (did you mean {close[0].replace('_', '-')!r}?)" if close else ""
-            raise ConfigError(f"unknown option {key!r} in config file {path!r}{hint}")
+            bad.append(unknown_option(key, "toml", value=value))
+            continue
         out[name] = value
+    if bad:
+        raise ConfigError(f"config file {path!r}: " + "; ".join(bad))
     return out
+
+
+def check_keywords(options: dict[str, Any]) -> None:
+    """Refuse keyword options we do not have, naming each with a hint (Python API)."""
+    bad = [unknown_option(k, "python", value=v) for k, v in options.items() if k not in FIELDS]
+    if bad:
+        raise ConfigError("; ".join(bad))
 
 
 def make_config(file: str | os.PathLike | None = None, **overrides: Any) -> TrainConfig:
@@ -197,9 +351,8 @@ def make_config(file: str | os.PathLike | None = None, **overrides: Any) -> Trai
     ``None`` overrides are ignored, so unset command-line flags do not mask the file.
     """
     values: dict[str, Any] = load_config(file) if file is not None else {}
+    check_keywords(overrides)
     for key, value in overrides.items():
-        if key not in FIELDS:
-            raise ConfigError(f"unknown option {key!r}")
         if value is not None:
             values[key] = value
     cfg = TrainConfig(**values)

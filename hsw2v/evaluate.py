@@ -125,6 +125,7 @@ class AnalogyReport:
     restrict: int | None
     sections: list[SectionScore] = field(default_factory=list)
     invalid_lines: int = 0
+    searched: int = 0  # words the questions were matched against: min(restrict, V)
 
     @property
     def correct(self) -> int:
@@ -246,7 +247,7 @@ def evaluate_analogies(
     """
     p = os.fspath(path)
     known = _vocab_index(vectors, restrict, case_insensitive)
-    report = AnalogyReport(p, restrict)
+    report = AnalogyReport(p, restrict, searched=len(vectors.words[:restrict]))
     # Questions to score: (section, a, b, c rows, expected, inputs as compared).
     sections_of: list[SectionScore] = []
     rows: list[tuple[int, int, int]] = []
@@ -309,8 +310,8 @@ def evaluate_analogies(
         log.debug("%s: %.1f%% (%d/%d), %d skipped", s.name, 100 * s.accuracy, s.correct, s.total,
                  s.skipped)
     if report.total == 0:
-        log.warning("%s: every question has a word outside the first %s words; nothing scored",
-                    p, restrict)
+        log.warning("%s: every question has a word outside the first %d words; nothing scored",
+                    p, report.searched)
     return report
 
 

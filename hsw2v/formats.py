@@ -69,10 +69,10 @@ def _parse_header(line: bytes, path: str) -> tuple[int, int]:
     fields = text.split()
     shown = text[:60].decode("utf-8", "replace").strip()
     if len(fields) != 2 or not all(f.isdigit() for f in fields):
+        advice = _header_advice(fields, path, whole=text.endswith(b"\n"))
         raise VectorsFormatError(
             f"{path}: line 1: expected the word2vec header 'V D' (two positive integers), found "
-            f"{shown!r}; files without a header (GloVe) need one added: "
-            f"sed -i '1i <rows> <dims>' {path}"
+            f"{shown!r}; {advice}"
         )
     n_rows, dim = int(fields[0]), int(fields[1])
     if n_rows < 1 or dim < 1:
@@ -81,6 +81,42 @@ def _parse_header(line: bytes, path: str) -> tuple[int, int]:
             "a vectors file needs at least one row and one dimension"
         )
     return n_rows, dim
+
+
+def _header_advice(fields: list[bytes], path: str, whole: bool) -> str:
+    """What to do about a first line that is not a header, judged from its fields (``whole``:
+    the line was read to its end, so its fields can be counted).
+
+    Never an in-place edit of the user's file, and never a text tool on a compressed one: the
+    advice writes a new file.
+    """
+    import shlex
+
+    numbers = sum(_is_number(f) for f in fields)
+    if len(fields) >= 3 and 2 * numbers < len(fields):  # mostly words: running text
+        return ("this looks like a text corpus, not a vectors file: train vectors with "
+                f"hsw2v train {shlex.quote(path)} -o vectors.bin, then query those")
+    if len(fields) >= 2 and numbers == len(fields) - 1 and not _is_number(fields[0]):
+        # A word and its numbers: a vectors file without the header (GloVe writes none).
+        dim = len(fields) - 1 if whole else "D"  # a cut line: the count would be wrong
+        src = shlex.quote(path)
+        if path.lower().endswith(".gz"):
+            new = shlex.quote(_with_infix(path[:-3], ".w2v") + ".gz")
+            cmd = f'{{ echo "$(zcat {src} | wc -l) {dim}"; zcat {src}; }} | gzip > {new}'
+        else:
+            new = shlex.quote(_with_infix(path, ".w2v"))
+            cmd = f'{{ echo "$(wc -l < {src}) {dim}"; cat {src}; }} > {new}'
+        per_row = "" if whole else " (D: the numbers per row)"
+        return (f"it looks like a vectors file without a header (as GloVe writes them): write a "
+                f"copy with one and use that: {cmd}{per_row}")
+    return ("give a word2vec vectors file (as written by hsw2v train, the word2vec C tool, "
+            "gensim or fastText)")
+
+
+def _with_infix(path: str, infix: str) -> str:
+    """``path`` with ``infix`` before its extension: ``glove.txt`` -> ``glove.w2v.txt``."""
+    root, ext = os.path.splitext(path)
+    return f"{root}{infix}{ext}" if ext and "/" not in ext else f"{path}{infix}"
 
 
 def _check_header_fits(n_header: int, n_rows: int, dim: int, size: int, path: str) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -31,6 +32,60 @@ def check_output_path(path: str) -> None:
     except OSError as exc:
         raise ConfigError(f"output folder {folder!r} is not writable ({exc.strerror or exc}): "
                           "choose another -o path") from exc
+
+
+def same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
+    """Whether paths ``a`` and ``b`` name the same file.
+
+    Two existing paths are the same file if they have the same (device, inode): this catches
+    symbolic links, hard links and spellings such as ``./x`` or ``dir/../x``. Otherwise (one of
+    them does not exist yet) their real paths are compared, with symbolic links resolved, so
+    two spellings of one output still match.
+    """
+    try:
+        sa, sb = os.stat(a), os.stat(b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
+    return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
+
+
+def check_not_inputs(outputs: Mapping[str, str | os.PathLike | None],
+                     inputs: Mapping[str, Iterable[str | os.PathLike] | str | os.PathLike | None]
+                     ) -> None:
+    """Refuse, before anything is read or written, an output that would overwrite an input or
+    another output.
+
+    Parameters
+    ----------
+    outputs : mapping
+        What the option is called (e.g. ``"-o"``) -> the path it would write (None: not set).
+    inputs : mapping
+        What the input is called (e.g. ``"the corpus"``) -> one path or several (None: not
+        set; ``-``, standard input, is skipped). A corpus folder is given as the files below it.
+
+    Raises
+    ------
+    ConfigError
+        Naming the option and the input, e.g. ``-o 'c.txt' is the same file as the corpus
+        file './c.txt'; ...``.
+    """
+    outs = [(k, os.fspath(v)) for k, v in outputs.items() if v is not None]
+    for name, path in outs:
+        for what, paths in inputs.items():
+            if paths is None:
+                continue
+            if isinstance(paths, (str, os.PathLike)):
+                paths = [paths]
+            for p in map(os.fspath, paths):
+                if p != "-" and same_file(path, p):
+                    raise ConfigError(
+                        f"{name} {path!r} is the same file as {what} {p!r}; writing it would "
+                        "destroy that input: choose a different output path")
+    for i, (name, path) in enumerate(outs):
+        for other, other_path in outs[i + 1:]:
+            if same_file(path, other_path):
+                raise ConfigError(f"{name} and {other} both name {path!r}; one would overwrite "
+                                  f"the other: give them different paths")
 
 
 def write_json_atomic(path: str, data: dict[str, Any]) -> None:

@@ -48,8 +48,11 @@ def format_analogy_report(report: AnalogyReport) -> str:
                      f"  {s.skipped:>7}")
     lines.append(f"{'total':<{width}}  {100 * report.accuracy:7.2f}%  "
                  f"{report.correct:>7}/{report.total:<5}  {report.skipped:>7}")
-    restrict = "all" if report.restrict is None else f"the first {report.restrict}"
-    lines.append(f"{report.skipped} questions skipped: a word is not among {restrict} words"
+    if report.restrict is None or report.searched < report.restrict:
+        among = f"the {report.searched:,} words loaded"  # fewer than --restrict: say so
+    else:
+        among = f"the first {report.searched:,} words (--restrict)"
+    lines.append(f"{report.skipped} questions skipped: a word is not among {among}"
                  + (f"; {report.invalid_lines} lines not 'a b c d' ignored"
                     if report.invalid_lines else ""))
     return "\n".join(lines)

@@ -43,7 +43,7 @@ from hsw2v.encoding import SENTENCE_END, IdStream, encode_corpus, scan_corpus, s
 from hsw2v.errors import CheckpointError, ConfigError, CorpusError, TrainingInterrupted
 from hsw2v.huffman import HuffmanTree, build_huffman
 from hsw2v.interrupt import StopSignals
-from hsw2v.outputs import check_output_path, write_json_atomic
+from hsw2v.outputs import check_not_inputs, check_output_path, write_json_atomic
 from hsw2v.vocab import (Vocab, build_vocab, check_vocab_size, keep_probabilities, read_vocab,
                          save_vocab)
 
@@ -709,11 +709,12 @@ def _train_epochs(cfg: TrainConfig, trainer: _Trainer, save: Callable[[], None] 
     from tqdm import tqdm
 
     total = sum(trainer.words) * cfg.epochs
-    bar = tqdm(total=total, unit="word", unit_scale=True, file=sys.stderr, disable=cfg.quiet,
-               dynamic_ncols=True, smoothing=0.1,
+    base = trainer.epoch * sum(trainer.words)
+    # A resumed run starts the bar where it stopped: words trained before are not in its rate.
+    bar = tqdm(total=total, initial=base + sum(trainer.done), unit="word", unit_scale=True,
+               file=sys.stderr, disable=cfg.quiet, dynamic_ncols=True, smoothing=0.1,
                bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}, "
                           "{rate_fmt}{postfix}]")
-    base = trainer.epoch * sum(trainer.words)
     last_save = time.monotonic()
 
     def tick():
@@ -729,6 +730,8 @@ def _train_epochs(cfg: TrainConfig, trainer: _Trainer, save: Callable[[], None] 
     try:
         for epoch in range(trainer.epoch, cfg.epochs):
             t = time.perf_counter()
+            # Words this epoch had read before an interruption (resumed runs): not in the rate.
+            seen_before = float(np.sum(trainer.stats, axis=0)[2])
             result = trainer.run_epoch(epoch)
             if result is None:
                 return None
@@ -760,9 +763,9 @@ def _train_epochs(cfg: TrainConfig, trainer: _Trainer, save: Callable[[], None] 
             if held is not None:
                 shown += f" (held-out {held:.4f})"
             msg = (f"epoch {epoch + 1}/{cfg.epochs}: loss {shown}, {int(trained)} words "
-                   f"trained, {seen / max(secs, 1e-9):,.0f} words/s")
-            if cfg.quiet:
-                log.debug(msg)
+                   f"trained, {(seen - seen_before) / max(secs, 1e-9):,.0f} words/s")
+            if cfg.quiet:  # no bar: a log line (shown by the Python API's logging at INFO)
+                log.info(msg)
             else:
                 bar.write(msg, file=sys.stderr)
     finally:
@@ -802,7 +805,7 @@ def _duration(seconds: float) -> str:
 
 
 def train(corpus, config: str | os.PathLike | None = None, resume: str | None = None,
-          **options: Any):
+          output: str | os.PathLike | None = None, **options: Any):
     """Train word vectors and return them (the Python API).
 
     Parameters
@@ -813,29 +816,61 @@ def train(corpus, config: str | os.PathLike | None = None, resume: str | None = 
         TOML file of options; ``options`` override it.
     resume : path, optional
         Continue the run saved in this checkpoint (``corpus`` may then be None).
+    output : path, optional
+        Also write the vectors there and the summary to ``output + '.json'``, as
+        ``hsw2v train -o`` does (see :func:`train_to_file`).
     **options
         Any option of ``hsw2v train`` with underscores (``min_count=5``, ``model="cbow"``...).
         With ``checkpoint=PATH``, an interrupted run (SIGINT/SIGTERM) saves a checkpoint there
-        and raises :class:`hsw2v.errors.TrainingInterrupted`.
+        and raises :class:`hsw2v.errors.TrainingInterrupted`. ``quiet`` defaults to True (no
+        progress bar); the epoch lines are then logged at INFO on the ``hsw2v`` logger.
 
     Returns
     -------
     hsw2v.vectors.Vectors
-        The words (most frequent first) and their float32 (V, D) vectors.
+        The words (most frequent first) and their float32 (V, D) vectors; its ``summary``
+        attribute is the run summary that ``OUT.json`` holds (a dict: ``epochs`` lists each
+        epoch's loss, words and seconds; also counts, timings and the configuration).
     """
     from hsw2v.vectors import Vectors
 
     options.setdefault("quiet", True)
-    if resume is not None:
+    if output is not None:
+        result = train_to_file(corpus, os.fspath(output), config_file=config, resume=resume,
+                               mute_log=False, **options)
+    elif resume is not None:
         ckpt, cfg = resume_config(resume, config, **options)
-        result = run(corpus or ckpt.meta["corpus"], cfg, resume=ckpt)
+        corpus = corpus or ckpt.meta["corpus"]
+        _check_paths(corpus, cfg, None, cfg.checkpoint, config, resume)
+        result = run(corpus, cfg, resume=ckpt)
     else:
-        result = run(corpus, make_config(config, **options))
-    return Vectors(result.model.vocab.words, result.model.syn0)
+        cfg = make_config(config, **options)
+        _check_paths(corpus, cfg, None, cfg.checkpoint, config, None)
+        result = run(corpus, cfg)
+    vectors = Vectors(result.model.vocab.words, result.model.syn0)
+    vectors.summary = result.summary
+    return vectors
+
+
+def _check_paths(corpus, cfg: TrainConfig, output: str | None, checkpoint: str | None,
+                 config_file, resume: str | None) -> None:
+    """Refuse, before anything is read, an output that is the same file as an input (the
+    corpus, --read-vocab, --config, the checkpoint resumed from) or as another output."""
+    if isinstance(corpus, (str, os.PathLike)):
+        corpus = [corpus]
+    inputs = {"the corpus file": expand_paths(corpus), "--read-vocab": cfg.read_vocab,
+              "--config": config_file}
+    outputs = {"-o": output, "the summary": None if output is None else output + ".json",
+               "--save-vocab": cfg.save_vocab, "--checkpoint": checkpoint}
+    check_not_inputs(outputs, inputs)
+    # The checkpoint of a resumed run may be the one it resumes from (it is rewritten there).
+    check_not_inputs({k: v for k, v in outputs.items() if k != "--checkpoint"},
+                     {"the checkpoint given to --resume": resume})
 
 
 def train_to_file(corpus, output: str | None, config_file: str | None = None,
-                  resume: str | None = None, **options: Any) -> TrainResult:
+                  resume: str | None = None, *, mute_log: bool = True,
+                  **options: Any) -> TrainResult:
     """Train and write the vectors to ``output`` plus ``output + '.json'`` (the CLI's job).
 
     Both files are written to a temporary name and renamed, so a failed run leaves neither a
@@ -845,6 +880,9 @@ def train_to_file(corpus, output: str | None, config_file: str | None = None,
     ``output + '.ckpt'``) and raise :class:`TrainingInterrupted`; ``resume`` continues from one
     (``corpus`` and ``output`` then default to the checkpoint's). The checkpoint is deleted once
     the vectors are written.
+
+    With ``quiet`` and ``mute_log`` (the CLI's ``-q``), hsw2v's INFO log lines are silenced
+    too; ``hsw2v.train(output=...)`` passes ``mute_log=False`` and leaves logging to the caller.
     """
     from hsw2v.vectors import Vectors
 
@@ -860,14 +898,15 @@ def train_to_file(corpus, output: str | None, config_file: str | None = None,
         cfg = cfg.resolved()
     if not output:
         raise ConfigError("no output file: give -o OUT")
-    check_output_path(output)
     checkpoint = cfg.checkpoint or output + ".ckpt"
+    _check_paths(corpus, cfg, output, checkpoint, config_file, resume)
+    check_output_path(output)
     if cfg.checkpoint:
         check_output_path(checkpoint)
     binary = {None: None, "text": False, "binary": True}[cfg.format]
     logger = logging.getLogger("hsw2v")
     level = logger.level
-    if cfg.quiet:
+    if cfg.quiet and mute_log:
         logger.setLevel(logging.WARNING)
     try:
         result = run(corpus, cfg, resume=ckpt, checkpoint=checkpoint, output=output)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -35,15 +35,33 @@ class UnknownWordError(Hsw2vError, KeyError):
     reports it as one line).  ``.words`` lists the missing words in the order they were asked for.
     """
 
-    def __init__(self, words: Sequence[str], n_vocab: int):
+    def __init__(self, words: Sequence[str], n_vocab: int,
+                 known: Mapping[str, object] | None = None):
         self.words = list(words)
         self.n_vocab = n_vocab
         listed = ", ".join(repr(w) for w in self.words)
         plural = "s" if len(self.words) > 1 else ""
-        super().__init__(f"unknown word{plural}: {listed} (not among the {n_vocab} words loaded)")
+        msg = f"unknown word{plural}: {listed} (not among the {n_vocab:,} words loaded)"
+        # Words differ by case only ('King' / 'king'): say which spelling the vectors have.
+        hints = {w: h for w in self.words if (h := _case_variant(w, known or {})) is not None}
+        if hints:
+            if len(hints) == 1 and len(self.words) == 1:
+                listed = repr(next(iter(hints.values())))
+            else:
+                listed = ", ".join(f"{h!r} for {w!r}" for w, h in hints.items())
+            msg += f"; words are case-sensitive: did you mean {listed}?"
+        super().__init__(msg)
 
     def __str__(self) -> str:  # KeyError would quote the whole message
         return str(self.args[0])
+
+
+def _case_variant(word: str, known: Mapping[str, object]) -> str | None:
+    """A spelling of ``word`` in another case that ``known`` holds (lower case first), or None."""
+    for variant in (word.lower(), word.capitalize(), word.title(), word.upper()):
+        if variant != word and variant in known:
+            return variant
+    return None
 
 
 class Vectors:
@@ -58,6 +76,12 @@ class Vectors:
         C-contiguous float32; an array that already is one is used as is, not copied, so do not
         modify it after the first query (the normalised copy used for search is computed once).
 
+    Attributes
+    ----------
+    summary : dict or None
+        For vectors returned by :func:`hsw2v.train`, the summary of the run (what ``OUT.json``
+        holds: configuration, counts, per-epoch loss, timings); None otherwise.
+
     Raises
     ------
     ValueError, TypeError
@@ -69,6 +93,8 @@ class Vectors:
     >>> "a" in v, len(v), v["b"].tolist()
     (True, 2, [0.0, 1.0])
     """
+
+    summary: dict | None = None
 
     def __init__(self, words: Sequence[str], vectors: np.ndarray):
         words = list(words)
@@ -142,14 +168,14 @@ class Vectors:
         try:
             return self._key_to_index[word]
         except KeyError:
-            raise UnknownWordError([word], len(self)) from None
+            raise UnknownWordError([word], len(self), self._key_to_index) from None
 
     def _indices(self, words: Iterable[str]) -> list[int]:
         """Row indices of `words`; one UnknownWordError naming every missing word."""
         words = list(words)
         missing = [w for w in words if w not in self._key_to_index]
         if missing:
-            raise UnknownWordError(missing, len(self))
+            raise UnknownWordError(missing, len(self), self._key_to_index)
         return [self._key_to_index[w] for w in words]
 
     # ------------------------------------------------------------------ normalised matrix

@@ -269,3 +269,263 @@ def test_truncated_binary_vectors_file(tmp_path):
         np.arange(3, dtype="<f4").tobytes()[:7]
     r = run_cli("info", write(tmp_path, "v.bin", body), "--format", "binary")
     assert_user_error(r, "v.bin")
+
+
+# ------------------------------------------------------------- outputs that are inputs (issue 12)
+def _refused_untouched(r, path, before, *needles):
+    assert_user_error(r, "is the same file as", "would destroy that input",
+                      "choose a different output path", *needles)
+    assert path.read_bytes() == before
+
+
+@pytest.fixture
+def reading_fails(monkeypatch):
+    """Refusals must come before any corpus is read: reading would crash."""
+    import hsw2v.corpus
+    monkeypatch.setattr(hsw2v.corpus, "iter_text_blocks", None)
+
+
+@pytest.mark.parametrize("spell", ["same", "dot", "symlink", "hardlink", "parent"])
+def test_output_that_is_the_corpus_is_refused(tmp_path, monkeypatch, reading_fails, spell):
+    corpus = write(tmp_path, "copy.txt", TEXT)
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path)
+    out = {"same": "copy.txt", "dot": "./copy.txt", "parent": "sub/../copy.txt",
+           "symlink": "link.txt", "hardlink": "hard.txt"}[spell]
+    if spell == "symlink":
+        os.symlink("copy.txt", "link.txt")
+    if spell == "hardlink":
+        os.link("copy.txt", "hard.txt")
+    r = run_cli("train", "copy.txt", "-o", out, "-q")
+    _refused_untouched(r, corpus, TEXT, f"-o {out!r}", "the corpus file 'copy.txt'")
+
+
+def test_output_inside_a_corpus_folder_is_refused(tmp_path, reading_fails):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    inner = write(folder, "part.txt", TEXT)
+    r = run_cli("train", folder, "-o", inner, "-q")
+    _refused_untouched(r, inner, TEXT, "the corpus file", "part.txt")
+
+
+def test_symlinked_corpus_is_refused_as_output(tmp_path, reading_fails):
+    corpus = write(tmp_path, "c.txt", TEXT)
+    os.symlink(corpus, tmp_path / "link.txt")
+    r = run_cli("train", tmp_path / "link.txt", "-o", corpus, "-q")
+    _refused_untouched(r, corpus, TEXT, "link.txt")
+
+
+@pytest.mark.parametrize("option", ["--save-vocab", "--checkpoint"])
+def test_other_outputs_that_are_the_corpus_are_refused(tmp_path, reading_fails, option):
+    corpus = write(tmp_path, "c.txt", TEXT)
+    r = run_cli("train", corpus, "-o", tmp_path / "v.txt", option, corpus, "-q")
+    _refused_untouched(r, corpus, TEXT, option)
+    assert sorted(os.listdir(tmp_path)) == ["c.txt"]
+
+
+def test_summary_that_is_the_corpus_is_refused(tmp_path, reading_fails):
+    corpus = write(tmp_path, "v.txt.json", TEXT)
+    r = run_cli("train", corpus, "-o", tmp_path / "v.txt", "-q")
+    _refused_untouched(r, corpus, TEXT, "the summary")
+
+
+@pytest.mark.parametrize("option", ["--read-vocab", "--config"])
+@pytest.mark.parametrize("output", ["-o", "--save-vocab"])
+def test_outputs_that_are_read_vocab_or_config_are_refused(tmp_path, reading_fails, option,
+                                                           output):
+    data = {"--read-vocab": b"cat 10\ndog 9\n", "--config": b"dim = 8\n"}[option]
+    given = write(tmp_path, "given.txt", data)
+    args = ["-o", tmp_path / "v.txt", output, given] if output != "-o" else ["-o", given]
+    r = run_cli("train", write(tmp_path, "c.txt", TEXT), option, given, "-q", *args)
+    _refused_untouched(r, given, data, f"{output} ", f"{option} ")
+
+
+def test_outputs_naming_one_file_are_refused(tmp_path, reading_fails):
+    r = run_cli("train", write(tmp_path, "c.txt", TEXT), "-o", tmp_path / "v.txt",
+                "--checkpoint", tmp_path / "v.txt", "-q")
+    assert_user_error(r, "-o and --checkpoint both name", "give them different paths")
+    assert sorted(os.listdir(tmp_path)) == ["c.txt"]
+
+
+def test_vocab_output_that_is_the_corpus_is_refused(tmp_path, reading_fails):
+    corpus = write(tmp_path, "c.txt", TEXT)
+    r = run_cli("vocab", corpus, "--min-count", "1", "-o", tmp_path / "." / "c.txt")
+    _refused_untouched(r, corpus, TEXT, "-o ", "the corpus file")
+
+
+def test_convert_refuses_to_write_over_its_input(tmp_path, monkeypatch):
+    import hsw2v.vectors
+    src = write(tmp_path, "v.txt", GOOD_TEXT)
+    os.symlink(src, tmp_path / "v.link")
+    monkeypatch.setattr(hsw2v.vectors.Vectors, "load", None)  # refused before reading
+    for out in (src, tmp_path / "v.link"):
+        r = run_cli("convert", src, out, "--to", "binary")
+        _refused_untouched(r, src, GOOD_TEXT, "OUT ", "IN ")
+
+
+def test_demo_refuses_one_path_for_corpus_and_vectors(tmp_path):
+    r = run_cli("demo", "--corpus-out", tmp_path / "d.txt", "-o", tmp_path / "d.txt")
+    assert_user_error(r, "--corpus-out and -o both name")
+    assert os.listdir(tmp_path) == []
+
+
+def test_resume_refuses_output_that_is_its_checkpoint(tmp_path, monkeypatch, reading_fails):
+    import importlib
+
+    from hsw2v.checkpoint import Checkpoint
+    from hsw2v.config import TrainConfig
+
+    train_mod = importlib.import_module("hsw2v.train")
+    ckpt = write(tmp_path, "run.ckpt", b"not read: resume_config is replaced")
+    corpus = write(tmp_path, "c.txt", TEXT)
+
+    def fake_resume_config(path, config_file=None, **options):
+        meta = {"corpus": [str(corpus)], "output": None}
+        return Checkpoint(str(path), meta, [], None, None, None, None), TrainConfig().resolved()
+
+    monkeypatch.setattr(train_mod, "resume_config", fake_resume_config)
+    r = run_cli("train", "--resume", ckpt, "-o", ckpt)
+    _refused_untouched(r, ckpt, b"not read: resume_config is replaced",
+                       "the checkpoint given to --resume")
+
+
+# ------------------------------------------------- a corpus or a GloVe file given as vectors (12)
+@pytest.mark.parametrize("name", ["corpus.txt", "corpus.txt.gz"])
+@pytest.mark.parametrize("first_line", [b"the king and the queen met a man\n",
+                                        b"in 1984 the king met 2 queens " * 400 + b"\n"])
+def test_a_corpus_given_as_vectors_says_so(tmp_path, name, first_line):
+    data = first_line + TEXT
+    p = write(tmp_path, name, gzip.compress(data) if name.endswith(".gz") else data)
+    before = p.read_bytes()
+    r = run_cli("similar", p, "king")
+    assert_user_error(r, "this looks like a text corpus, not a vectors file",
+                      f"train vectors with hsw2v train {p}")
+    assert "sed" not in r.output and "header (GloVe)" not in r.output
+    assert p.read_bytes() == before
+
+
+@pytest.mark.parametrize("name", ["glove.txt", "glove.txt.gz"])
+def test_headerless_vectors_get_a_command_that_writes_a_new_file(tmp_path, name):
+    import subprocess
+    data = b"cat 0.1 0.2 0.3\ndog 0.4 0.5 0.6\nemu 0.7 0.8 0.9\n"
+    p = write(tmp_path, name, gzip.compress(data) if name.endswith(".gz") else data)
+    before = p.read_bytes()
+    r = run_cli("info", p)
+    assert_user_error(r, "looks like a vectors file without a header",
+                      "write a copy with one and use that")
+    line = r.output.strip()
+    assert "sed" not in line and "-i" not in line.split()
+    if name.endswith(".gz"):  # never a text tool on the compressed bytes
+        assert f"cat {p}" not in line.replace("zcat", "") and "| gzip >" in line
+    command = line.split("write a copy with one and use that: ", 1)[1]
+    subprocess.run(["bash", "-c", command], cwd=tmp_path, check=True)
+    assert p.read_bytes() == before
+    new = tmp_path / name.replace("glove.txt", "glove.w2v.txt")
+    r = run_cli("info", new, "--json")
+    assert r.exit_code == 0, r.output
+    import json
+    info = json.loads(r.output)
+    assert (info["words"], info["dim"], info["first_words"]) == (3, 3, ["cat", "dog", "emu"])
+
+
+def test_headerless_vectors_with_a_very_long_first_row_leave_the_dimension_to_fill(tmp_path):
+    row = b"cat " + b" ".join(b"0.123456789" for _ in range(1000)) + b"\n"
+    r = run_cli("info", write(tmp_path, "big.txt", row * 2))
+    assert_user_error(r, "without a header", 'echo "$(wc -l <', ' D"', "D: the numbers per row")
+
+
+def test_other_first_lines_get_no_corpus_or_header_advice(tmp_path):
+    r = run_cli("info", write(tmp_path, "v.txt", b"hello\x00\x01\n" + TEXT))
+    assert_user_error(r, "expected the word2vec header", "give a word2vec vectors file")
+    assert "corpus" not in r.output and "echo" not in r.output
+
+
+# --------------------------------------------------- names from word2vec and gensim (issue 12)
+@pytest.mark.parametrize("args,needles", [
+    (["-train", "{corpus}"], ["word2vec's -train", "hsw2v train {corpus} -o OUT"]),
+    (["-output", "v.bin"], ["word2vec's -output is -o here"]),
+    (["-size", "50"], ["word2vec's -size is --dim here"]),
+    (["-window", "5"], ["word2vec's -window is --window here", "two dashes"]),
+    (["-sample", "1e-4"], ["word2vec's -sample is --sample here", "two dashes"]),
+    (["-hs", "1"], ["word2vec's -hs 1", "hierarchical softmax", "by default", "drop it"]),
+    (["-hs", "0"], ["word2vec's -hs 0", "use --loss ns --negative K"]),
+    (["-negative", "5"], ["word2vec's -negative 5", "use --loss ns --negative 5"]),
+    (["-threads", "2"], ["word2vec's -threads is --threads here", "two dashes"]),
+    (["-iter", "3"], ["word2vec's -iter is --epochs here"]),
+    (["-min-count", "1"], ["word2vec's -min-count is --min-count here", "two dashes"]),
+    (["-alpha", "0.1"], ["word2vec's -alpha is --alpha here", "two dashes"]),
+    (["-binary", "1"], ["word2vec's -binary 1 is --format binary here"]),
+    (["-binary", "0"], ["word2vec's -binary 0 is --format text here"]),
+    (["-cbow", "1"], ["word2vec's -cbow 1 is --model cbow here"]),
+    (["-cbow", "0"], ["word2vec's -cbow 0 is --model sg here"]),
+    (["-save-vocab", "v.txt"], ["word2vec's -save-vocab is --save-vocab here"]),
+    (["-read-vocab", "v.txt"], ["word2vec's -read-vocab is --read-vocab here"]),
+    (["--size", "100"], ["word2vec's -size is --dim here"]),
+    (["--iter", "3"], ["word2vec's -iter is --epochs here"]),
+    (["--negative", "5"], ["use --loss ns --negative 5"]),
+    (["--vector-size", "100"], ["gensim's vector_size is --dim here"]),
+    (["--workers=2"], ["gensim's workers is --threads here"]),
+    (["--sg", "0"], ["gensim's sg=0 is --model cbow here"]),
+    (["-dim", "8"], ["-dim is --dim here", "two dashes"]),
+])
+def test_word2vec_and_gensim_options_name_ours(tmp_path, reading_fails, args, needles):
+    corpus = str(write(tmp_path, "c.txt", TEXT))
+    args = [a.format(corpus=corpus) for a in args]
+    r = run_cli("train", corpus, "-o", tmp_path / "v.bin", *args)
+    assert_user_error(r, *[n.format(corpus=corpus) for n in needles])
+    assert "No such option" not in r.output and "Did you mean" not in r.output
+    assert sorted(os.listdir(tmp_path)) == ["c.txt"]
+
+
+def test_our_own_options_are_not_taken_for_foreign_ones(tmp_path):
+    corpus = write(tmp_path, "c.txt", TEXT)
+    r = run_cli("train", corpus, "-o", tmp_path / "v.txt", "-q", "--min-count", "2", "--dim",
+                "4", "--epochs", "1", "--window", "2", "--alpha", "0.03", "--threads", "1")
+    assert r.exit_code == 0, r.output
+
+
+@pytest.mark.parametrize("toml,needles", [
+    ("vector_size = 50\n", ["gensim's vector_size is dim here"]),
+    ("sg = 0\n", ["gensim's sg=0 is model = \"cbow\" here"]),
+    ("[train]\nworkers = 2\nnegative = 5\n",
+     ["gensim's workers is threads here", "gensim's negative=5", 'loss = "ns" and negative = 5']),
+    ("max_vocab_size = 100000\n", ["prune_at here", "use max_vocab"]),
+    ("iter = 3\nmin_cont = 2\n", ["gensim's iter is epochs here", "did you mean 'min_count'"]),
+    ('corpus = "text8"\n', ["'corpus' is not an option of the file",
+                            "hsw2v train CORPUS -o OUT --config"]),
+])
+def test_config_file_keys_from_gensim_name_ours(tmp_path, reading_fails, toml, needles):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(toml)
+    train_fails(tmp_path, [write(tmp_path, "c.txt", TEXT)], *needles, extra=["--config", cfg])
+
+
+def test_python_keywords_from_gensim_name_ours_and_typos_get_did_you_mean(tmp_path,
+                                                                           reading_fails):
+    import hsw2v
+    from hsw2v.errors import ConfigError
+    corpus = write(tmp_path, "c.txt", TEXT)
+    with pytest.raises(ConfigError) as exc:
+        hsw2v.train(corpus, vector_size=100, sg=1, min_cout=5, workers=2, negative=5, hs=0)
+    msg = str(exc.value)
+    assert "\n" not in msg
+    for needle in ["gensim's vector_size is dim here", "gensim's sg=1 is model='sg' here",
+                   "unknown option 'min_cout' (did you mean 'min_count'?)",
+                   "gensim's workers is threads here", "use loss='ns', negative=5",
+                   "gensim's hs=0: for negative sampling use loss='ns', negative=K"]:
+        assert needle in msg, msg
+
+
+def test_python_keywords_are_checked_before_a_checkpoint_is_read(tmp_path):
+    import hsw2v
+    from hsw2v.errors import ConfigError
+    with pytest.raises(ConfigError, match="gensim's workers is threads here"):
+        hsw2v.train(None, resume=tmp_path / "missing.ckpt", workers=2)
+
+
+def test_config_without_corpus_says_how_to_give_one(tmp_path):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("dim = 8\n")
+    r = run_cli("train", "--config", cfg)
+    assert_user_error(r, "missing argument CORPUS", "holds options only",
+                      f"hsw2v train CORPUS -o OUT --config {cfg}")

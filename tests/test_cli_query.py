@@ -65,8 +65,8 @@ def test_help_shows_an_example(runner, command):
 def test_similar_prints_one_table_per_word(runner, vec_path):
     result = run(runner, "similar", vec_path, "apple", "king", "-k", "2")
     assert result.exit_code == 0, result.output
-    assert "nearest to 'apple':" in result.stdout and "nearest to 'king':" in result.stdout
-    apple_table = result.stdout.split("nearest to 'king':")[0]
+    assert "nearest to apple:" in result.stdout and "nearest to king:" in result.stdout
+    apple_table = result.stdout.split("nearest to king:")[0]
     assert "pear" in apple_table and "apple " not in apple_table.split("\n", 1)[1]
     assert len([l for l in result.stdout.splitlines() if l.strip()[:1].isdigit()]) == 4
 
@@ -74,8 +74,8 @@ def test_similar_prints_one_table_per_word(runner, vec_path):
 def test_similar_reports_unknown_words_and_keeps_going(runner, vec_path):
     result = run(runner, "similar", vec_path, "zzz", "apple")
     assert result.exit_code == 1
-    assert "unknown word 'zzz'" in result.stderr
-    assert "nearest to 'apple':" in result.stdout
+    assert "hsw2v: unknown word: 'zzz' (not among the 8 words loaded)" in result.stderr
+    assert "nearest to apple:" in result.stdout
 
 
 def test_similar_negative(runner, vec_path):
@@ -276,3 +276,41 @@ def test_unwritable_word_on_convert(runner, tmp_path):
     out = tmp_path / "out.bin"
     assert_one_line_error(run(runner, "convert", path, out), "whitespace")
     assert not out.exists()
+
+
+# ============================================================ first-contact messages (issue 12)
+
+
+def test_similar_with_negative_words_is_headed_by_the_query(runner, vec_path):
+    result = run(runner, "similar", vec_path, "king", "--negative", "man", "--negative", "the")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == "nearest to king - man - the:"
+    piped = run(runner, "similar", vec_path, "--negative", "man", input="king woman\n")
+    assert piped.stdout.splitlines()[0] == "nearest to king + woman - man:"
+
+
+def test_an_unknown_word_that_differs_by_case_names_the_known_spelling(runner, vec_path):
+    result = run(runner, "similar", vec_path, "King", "paris", "apple")
+    assert result.exit_code == 1
+    errors = result.stderr.splitlines()
+    assert errors == [
+        "hsw2v: unknown word: 'King' (not among the 8 words loaded); words are case-sensitive: "
+        "did you mean 'king'?",
+        "hsw2v: unknown word: 'paris' (not among the 8 words loaded); words are "
+        "case-sensitive: did you mean 'Paris'?"]
+    assert "nearest to apple:" in result.stdout
+    with pytest.raises(KeyError, match="did you mean 'king' for 'KING', 'Paris' for 'paris'"):
+        Vectors.load(vec_path).most_similar(["KING", "paris", "zzz"])
+    plain = run(runner, "similar", vec_path, "zzz")
+    assert plain.stderr.strip() == "hsw2v: unknown word: 'zzz' (not among the 8 words loaded)"
+
+
+def test_evaluate_names_how_many_words_questions_were_matched_against(runner, vec_path,
+                                                                     eval_files):
+    questions, _ = eval_files
+    result = run(runner, "evaluate", vec_path, "--analogies", questions)  # restrict 30000 > 8
+    assert "1 questions skipped: a word is not among the 8 words loaded" in result.stdout
+    assert "30000" not in result.stdout
+    result = run(runner, "evaluate", vec_path, "--analogies", questions, "--restrict", "3")
+    assert "4 questions skipped: a word is not among the first 3 words (--restrict)" \
+        in result.stdout

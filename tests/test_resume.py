@@ -216,3 +216,26 @@ def test_cli_resume_finishes_and_matches(tmp_path, small_corpus, small_chunks, m
     assert np.array_equal(Vectors.load(str(out)).vectors, Vectors.load(str(whole)).vectors)
     summary = json.loads(open(str(out) + ".json").read())
     assert summary["resumed_from"].endswith(".ckpt") and len(summary["epochs"]) == 3
+
+
+def test_resumed_epoch_reports_the_speed_of_the_words_read_after_resuming(
+        tmp_path, small_corpus, small_chunks, monkeypatch, caplog):
+    # Interrupted late in epoch 1: the resumed epoch line must not count the words read before
+    # the interruption as read in the seconds after it (it reported millions of words/s).
+    import logging
+    import re
+    ckpt = str(tmp_path / "run.ckpt")
+    interrupt_after(monkeypatch, 30)
+    with pytest.raises(TrainingInterrupted):
+        hsw2v.train(small_corpus, threads=1, checkpoint=ckpt, **OPTS)
+    assert load_checkpoint(ckpt).state.epoch == 0
+    monkeypatch.undo()  # the resumed run cuts chunks as its checkpoint says
+    real = kernels.train_chunk
+    monkeypatch.setattr(kernels, "train_chunk", lambda *a: (time.sleep(0.01), real(*a))[1])
+    caplog.set_level(logging.INFO, logger="hsw2v")
+    v = hsw2v.train(None, resume=ckpt, quiet=True)
+    first = v.summary["epochs"][0]
+    line = next(r.getMessage() for r in caplog.records if r.getMessage().startswith("epoch 1/3"))
+    rate = float(re.search(r"([\d,]+) words/s", line).group(1).replace(",", ""))
+    read_after = rate * first["seconds"]
+    assert 0 < read_after < 0.5 * first["words"], (line, first)

@@ -172,7 +172,7 @@ def test_bad_options_name_the_value(key, value, msg):
 def test_unknown_config_key_suggests_the_right_one(tmp_path):
     f = tmp_path / "c.toml"
     f.write_text("min_cout = 3\n")
-    with pytest.raises(ConfigError, match="did you mean 'min-count'"):
+    with pytest.raises(ConfigError, match="did you mean 'min_count'"):
         make_config(f)
 
 
@@ -381,3 +381,52 @@ def test_each_epoch_trains_every_chunk_once_in_its_order(monkeypatch, small_corp
         assert first[0] != sorted(first[0]) and first[0] != first[1]
     else:
         assert first[0] == sorted(first[0]) == first[1]
+
+
+# ------------------------------------------------------------ the Python API shows the run (12)
+def test_train_returns_vectors_that_carry_the_run_summary(small_corpus):
+    from hsw2v.vectors import Vectors
+    v = hsw2v.train(small_corpus, threads=1, **FAST)
+    assert isinstance(v, Vectors)
+    s = v.summary
+    assert s["vocab_size"] == len(v) and s["config"]["dim"] == 16
+    assert [e["epoch"] for e in s["epochs"]] == [1, 2]
+    assert all(e["loss"] > 0 and e["words"] > 0 for e in s["epochs"])
+    assert s["seconds_training"] >= 0 and s["tokens"] > 0
+    assert Vectors(["a", "b"], np.eye(2)).summary is None
+
+
+def test_epoch_lines_are_logged_at_info_without_a_bar(small_corpus, caplog, capsys):
+    import logging
+    caplog.set_level(logging.INFO, logger="hsw2v")
+    hsw2v.train(small_corpus, threads=1, **{**FAST, "epochs": 3})
+    lines = [r.getMessage() for r in caplog.records if r.name == "hsw2v.train"
+             and r.levelno == logging.INFO and r.getMessage().startswith("epoch ")]
+    assert [x.split(":")[0] for x in lines] == ["epoch 1/3", "epoch 2/3", "epoch 3/3"]
+    assert all("loss " in x and "words/s" in x for x in lines)
+    assert capsys.readouterr().err == ""  # quiet by default: no progress bar
+
+
+def test_output_writes_the_vectors_and_summary_as_the_cli_does(tmp_path, small_corpus, caplog):
+    import logging
+
+    from hsw2v.vectors import Vectors
+    caplog.set_level(logging.INFO, logger="hsw2v")
+    out = tmp_path / "v.bin"
+    v = hsw2v.train(small_corpus, threads=1, output=out, **FAST)
+    saved = Vectors.load(out)
+    assert saved.words == v.words and np.array_equal(saved.vectors, v.vectors)
+    on_disk = json.loads((tmp_path / "v.bin.json").read_text())
+    assert on_disk["output"] == str(out) and on_disk["epochs"] == v.summary["epochs"]
+    assert on_disk["vocab_size"] == v.summary["vocab_size"] == len(v)
+    assert any(r.getMessage().startswith("epoch 2/2: loss") for r in caplog.records)
+
+
+@pytest.mark.parametrize("option", ["output", "save_vocab", "checkpoint"])
+def test_python_outputs_that_are_the_corpus_are_refused(tmp_path, small_corpus, option):
+    before = small_corpus.read_bytes()
+    link = tmp_path / "link.txt"
+    link.symlink_to(small_corpus)
+    with pytest.raises(ConfigError, match="is the same file as the corpus file"):
+        hsw2v.train(small_corpus, threads=1, **{option: str(link)}, **FAST)
+    assert small_corpus.read_bytes() == before
