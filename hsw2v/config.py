@@ -270,7 +270,8 @@ def foreign_hint(name: str, style: str, value: object = None,
     tables = (w2v, gensim) if style == "cli" else (gensim, w2v)
     entry = next((t[n] for t in tables if n in t), None)
     field = n.replace("-", "_")
-    if single_dash and field in ours and (entry is None or _spell(field, style) == f"--{n}"):
+    if single_dash and field in ours and (entry is None or (entry[2] is not None
+                                                            and _spell(field, style) == f"--{n}")):
         who = "word2vec's " if n in w2v else ""
         return f"{who}-{n} is --{n} here (long options take two dashes)"
     if entry is None:

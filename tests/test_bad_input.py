@@ -462,7 +462,7 @@ def test_other_first_lines_get_no_corpus_or_header_advice(tmp_path):
     (["-read-vocab", "v.txt"], ["word2vec's -read-vocab is --read-vocab here"]),
     (["--size", "100"], ["word2vec's -size is --dim here"]),
     (["--iter", "3"], ["word2vec's -iter is --epochs here"]),
-    (["--negative", "5"], ["use --loss ns --negative 5"]),
+    (["--negative", "5"], ["--negative 5 with --loss hs", "use --loss ns"]),
     (["--vector-size", "100"], ["gensim's vector_size is --dim here"]),
     (["--workers=2"], ["gensim's workers is --threads here"]),
     (["--sg", "0"], ["gensim's sg=0 is --model cbow here"]),
@@ -488,7 +488,7 @@ def test_our_own_options_are_not_taken_for_foreign_ones(tmp_path):
     ("vector_size = 50\n", ["gensim's vector_size is dim here"]),
     ("sg = 0\n", ["gensim's sg=0 is model = \"cbow\" here"]),
     ("[train]\nworkers = 2\nnegative = 5\n",
-     ["gensim's workers is threads here", "gensim's negative=5", 'loss = "ns" and negative = 5']),
+     ["gensim's workers is threads here"]),
     ("max_vocab_size = 100000\n", ["prune_at here", "use max_vocab"]),
     ("iter = 3\nmin_cont = 2\n", ["gensim's iter is epochs here", "did you mean 'min_count'"]),
     ('corpus = "text8"\n', ["'corpus' is not an option of the file",
@@ -511,7 +511,7 @@ def test_python_keywords_from_gensim_name_ours_and_typos_get_did_you_mean(tmp_pa
     assert "\n" not in msg
     for needle in ["gensim's vector_size is dim here", "gensim's sg=1 is model='sg' here",
                    "unknown option 'min_cout' (did you mean 'min_count'?)",
-                   "gensim's workers is threads here", "use loss='ns', negative=5",
+                   "gensim's workers is threads here",
                    "gensim's hs=0: for negative sampling use loss='ns', negative=K"]:
         assert needle in msg, msg
 

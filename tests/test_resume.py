@@ -231,7 +231,7 @@ def test_resumed_epoch_reports_the_speed_of_the_words_read_after_resuming(
     assert load_checkpoint(ckpt).state.epoch == 0
     monkeypatch.undo()  # the resumed run cuts chunks as its checkpoint says
     real = kernels.train_chunk
-    monkeypatch.setattr(kernels, "train_chunk", lambda *a: (time.sleep(0.01), real(*a))[1])
+    monkeypatch.setattr(kernels, "train_chunk", lambda *a, **k: (time.sleep(0.01), real(*a, **k))[1])
     caplog.set_level(logging.INFO, logger="hsw2v")
     v = hsw2v.train(None, resume=ckpt, quiet=True)
     first = v.summary["epochs"][0]
