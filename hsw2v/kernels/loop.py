@@ -139,7 +139,7 @@ def _identity(n: int) -> np.ndarray:
 
 @jit_inline
 def predict(x, e, w, hs, syn1, codes, points, offsets, a32, scores, n_sat, negative, syn1neg,
-            neg_prob, neg_alias, neg_map, rng, nscores, n_nsat, softmax, syn1sm, probs):
+            neg_prob, neg_alias, neg_map, rng, nscores, n_nsat, negs, softmax, syn1sm, probs):
     """Every objective of the run for one prediction of word ``w`` from the input row ``x``.
 
     Saturated decisions go to ``scores`` (hierarchical softmax) and ``nscores`` (negative
@@ -160,7 +160,7 @@ def predict(x, e, w, hs, syn1, codes, points, offsets, a32, scores, n_sat, negat
         loss += part
     if negative > 0:
         e, part, n_nsat, nupd = ns_row(x, e, syn1neg, w, negative, neg_prob, neg_alias,
-                                       neg_map, rng, a32, nscores, n_nsat)
+                                       neg_map, rng, a32, nscores, n_nsat, negs)
         loss_ns += part
     if softmax:
         e, part = softmax_row(x, e, syn1sm, w, a32, probs)
@@ -168,10 +168,10 @@ def predict(x, e, w, hs, syn1, codes, points, offsets, a32, scores, n_sat, negat
     return e, loss, loss_ns, n_sat, n_nsat, plen, nupd
 
 
-@jit
+@jit_inline
 def mixed_update(syn0, ctx, n_ctx, w, sg, alpha, scores, blocks, hs, syn1, codes, points,
                  offsets, negative, syn1neg, neg_prob, neg_alias, neg_map, rng, softmax, syn1sm,
-                 probs, out):
+                 probs, negs, out):
     """One center word with any objectives but plain hierarchical softmax (which has the
     tuned :func:`~hsw2v.kernels.hs.sg_update` / :func:`~hsw2v.kernels.hs.cbow_update`).
 
@@ -182,6 +182,7 @@ def mixed_update(syn0, ctx, n_ctx, w, sg, alpha, scores, blocks, hs, syn1, codes
     Parameters
     ----------
     scores : float32 (>= n_ctx * (path length + negative + 1),)  scratch.
+    negs : int64 (>= negative + 1,)  scratch.
     out : float64 (4,)  out: [loss, negative-sampling loss, path-row updates, output-row
                         updates] of this word, saturated decisions' exact loss included.
     """
@@ -203,8 +204,8 @@ def mixed_update(syn0, ctx, n_ctx, w, sg, alpha, scores, blocks, hs, syn1, codes
             x = rload(syn0, c, z)
             e, part, part_ns, n_sat, n_nsat, pu, nu = predict(
                 x, z, w, hs, syn1, codes, points, offsets, a32, hs_scores, n_sat, negative,
-                syn1neg, neg_prob, neg_alias, neg_map, rng, ns_scores, n_nsat, softmax, syn1sm,
-                probs)
+                syn1neg, neg_prob, neg_alias, neg_map, rng, ns_scores, n_nsat, negs, softmax,
+                syn1sm, probs)
             loss += part
             loss_ns += part_ns
             path_rows += pu
@@ -217,7 +218,7 @@ def mixed_update(syn0, ctx, n_ctx, w, sg, alpha, scores, blocks, hs, syn1, codes
         h = rscale(np.float32(1.0 / n_ctx), h)
         e, loss, loss_ns, n_sat, n_nsat, path_rows, neg_rows = predict(
             h, z, w, hs, syn1, codes, points, offsets, a32, hs_scores, n_sat, negative,
-            syn1neg, neg_prob, neg_alias, neg_map, rng, ns_scores, n_nsat, softmax, syn1sm,
+            syn1neg, neg_prob, neg_alias, neg_map, rng, ns_scores, n_nsat, negs, softmax, syn1sm,
             probs)
         for k in range(n_ctx):
             c = ctx[k]
@@ -255,6 +256,7 @@ def train_rows(ids, remap, keep, syn0, sg, window, alpha, alpha_step, min_alpha,
     z = rzero(blocks)
     plain_hs = hs and negative == 0 and not softmax
     out = np.zeros(4, np.float64)
+    negs = np.empty(negative + 1, np.int64)
     n = ids.shape[0]
     since = 0
     nsince = 0
@@ -326,7 +328,7 @@ def train_rows(ids, remap, keep, syn0, sg, window, alpha, alpha_step, min_alpha,
             else:
                 mixed_update(syn0, ctx, k, w, sg, a, scores, blocks, hs, syn1, codes, points,
                              offsets, negative, syn1neg, neg_prob, neg_alias, neg_map, rng,
-                             softmax, syn1sm, probs, out)
+                             softmax, syn1sm, probs, negs, out)
                 loss += out[0]
                 loss_ns += out[1]
                 since += np.int64(out[2])

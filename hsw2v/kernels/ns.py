@@ -21,7 +21,8 @@ _ZERO32 = np.float32(0.0)
 
 
 @jit_inline
-def ns_row(x, e, syn1neg, target, negative, prob, alias, neg_map, rng, a32, scores, n_sat):
+def ns_row(x, e, syn1neg, target, negative, prob, alias, neg_map, rng, a32, scores, n_sat,
+           negs):
     """Train the input row ``x`` (registers) to tell ``target`` from ``negative`` noise words.
 
     Parameters
@@ -37,6 +38,7 @@ def ns_row(x, e, syn1neg, target, negative, prob, alias, neg_map, rng, a32, scor
     a32 : float32            learning rate.
     scores : float32 (>= n_sat + k + 1,)   receives the log-odds of saturated decisions.
     n_sat : int              saturated decisions already in ``scores``.
+    negs : int64 (>= k + 1,) scratch: the rows of this prediction.
 
     Returns
     -------
@@ -45,25 +47,21 @@ def ns_row(x, e, syn1neg, target, negative, prob, alias, neg_map, rng, a32, scor
         and the output rows updated.
     """
     z = rzero(x)
+    # Negatives are random rows, each a likely cache miss: draw them all first and prefetch
+    # every row, so the misses overlap instead of queueing one behind the other.
+    m = 0
+    negs[m] = neg_map[target]
+    m += 1
+    for d in range(negative):
+        w = alias_draw(prob, alias, rng)
+        if w != target:  # a noise word equal to the target is skipped, as in word2vec
+            negs[m] = neg_map[w]
+            rprefetch(syn1neg, negs[m], z)
+            m += 1
     loss = 0.0
-    updates = 0
-    # Negatives are random rows, so each is a likely cache miss: draw one ahead and prefetch
-    # its row while the current one is trained.
-    nxt = alias_draw(prob, alias, rng) if negative > 0 else target
-    rprefetch(syn1neg, neg_map[nxt], z)
-    for d in range(negative + 1):
-        if d == 0:
-            w = target
-            code = 0
-        else:
-            w = nxt
-            if d < negative:
-                nxt = alias_draw(prob, alias, rng)
-                rprefetch(syn1neg, neg_map[nxt], z)
-            if w == target:
-                continue
-            code = 1
-        r = neg_map[w]
+    for d in range(m):
+        r = negs[d]
+        code = 0 if d == 0 else 1
         y = rload(syn1neg, r, z)
         s = rdot(x, y)
         if abs(s) < _MAX_EXP32:
@@ -77,5 +75,4 @@ def ns_row(x, e, syn1neg, target, negative, prob, alias, neg_map, rng, a32, scor
         g = (_ONE32 - code - f) * a32
         e = rfma(g, y, e)
         rstore(syn1neg, r, rfma(g, x, y))
-        updates += 1
-    return e, loss, n_sat, updates
+    return e, loss, n_sat, m
