@@ -16,12 +16,14 @@ The pipeline, one module per stage (data flows left to right; no module imports 
                  outputs.py: output paths and atomic writes; config.py: options)
     formats.py  word2vec text/binary files
     vectors.py  Vectors: lookup, nearest words, analogies
+    model.py    Model: the whole model in Python (save, load_model, train further;
+                modelfile.py: its file; weights.py: the weights a run starts from)
     evaluate.py analogy and word-pair evaluation
     report.py   text tables for the command line
     cli.py      the click commands (demo.py: the planted-structure demo)
 """
-from hsw2v.train import train
+from hsw2v.model import Model, load_model, train
 from hsw2v.vectors import Vectors
+from hsw2v.version import __version__
 
-__all__ = ["train", "Vectors", "__version__"]
-__version__ = "0.1.0"
+__all__ = ["train", "Model", "load_model", "Vectors", "__version__"]

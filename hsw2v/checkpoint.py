@@ -36,7 +36,7 @@ import numpy as np
 
 from hsw2v.config import TrainConfig, check_keywords, load_config
 from hsw2v.errors import CheckpointError, ConfigError
-from hsw2v.outputs import json_default
+from hsw2v.outputs import json_default, write_npz_atomic
 
 FORMAT = "hsw2v-checkpoint"
 VERSION = 3  # 3: objectives (syn1neg, syn1sm; 5 stats); 2: ranges of chunks in a per-epoch order
@@ -136,17 +136,7 @@ def save_checkpoint(path: str, meta: dict[str, Any], words: list[str], counts: n
     for name, rows in (("syn1neg", syn1neg), ("syn1sm", syn1sm)):
         if rows is not None:
             arrays[name] = rows
-    tmp = f"{path}.tmp{os.getpid()}"
-    try:
-        with open(tmp, "wb") as f:
-            np.savez(f, **arrays)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_npz_atomic(path, arrays)
 
 
 def load_checkpoint(path: str) -> Checkpoint:
@@ -255,7 +245,8 @@ def check_fingerprint(ckpt: Checkpoint, fp: dict[str, Any], stream) -> None:
 
 
 #: Options that may differ between a run and its resumption (they do not change the vectors).
-RESUME_MAY_CHANGE = ("quiet", "checkpoint", "checkpoint_every", "format", "save_vocab")
+RESUME_MAY_CHANGE = ("quiet", "checkpoint", "checkpoint_every", "format", "save_vocab",
+                     "save_model")
 
 
 def resume_config(path: str, config_file: str | os.PathLike | None = None,

@@ -101,6 +101,7 @@ Examples:
   hsw2v train text8.gz -o vectors.bin
   hsw2v train corpus/ -o vectors.txt --model cbow --dim 200 --threads 8
   hsw2v train text8.gz -o ns.bin --loss ns --negative 5
+  hsw2v train more.txt --from-model m.npz -o v2.bin --save-model m2.npz
   zcat big.gz | hsw2v train - -o vectors.bin --config configs/sg-hs.toml
   hsw2v train big.txt -o vectors.bin --checkpoint-every 30   # Ctrl-C stops and saves too
   hsw2v train --resume vectors.bin.ckpt
@@ -177,6 +178,18 @@ def _is_number(text: str) -> bool:
               help="Train each thread's chunks of ~10,000 words in a new random order every "
                    "epoch, or in corpus order as word2vec does.  [default: shuffle]")
 @click.option("--format", "fmt", type=str, help="text or binary.  [default: from OUT's extension]")
+@click.option("--save-model", metavar="MODEL",
+              help="Also save the full model (vocabulary, tree, every weight, options) to "
+                   "train further or load in Python.")
+@click.option("--from-model", metavar="MODEL",
+              help="Train this saved model further on CORPUS (its vocabulary, tree and options; "
+                   "the learning rate starts again from --alpha).")
+@click.option("--grow-vocab", is_flag=True, default=None,
+              help="With --from-model: add the new words that reach --min-count.")
+@click.option("--init-vectors", metavar="VECTORS",
+              help="Start the words this vectors file holds from its vectors.")
+@click.option("--freeze-init", is_flag=True, default=None,
+              help="Keep the --init-vectors rows fixed while the other words train.")
 @click.option("--save-vocab", metavar="FILE", help="Write the vocabulary as 'word count' lines.")
 @click.option("--read-vocab", metavar="FILE", help="Use this 'word count' vocabulary file.")
 @click.option("--checkpoint", metavar="PATH",

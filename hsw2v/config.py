@@ -35,6 +35,11 @@ class TrainConfig:
     negative: int | None = None
     ns_exponent: float = 0.75
     holdout: float = 0.0
+    from_model: str | None = None
+    grow_vocab: bool = False
+    save_model: str | None = None
+    init_vectors: str | None = None
+    freeze_init: bool = False
     dim: int = 100
     window: int = 5
     min_count: int = 5
@@ -108,6 +113,15 @@ class TrainConfig:
                 or not 0.0 <= self.holdout <= 0.5):
             raise ConfigError(f"--holdout {self.holdout!r} must be a share of the corpus in "
                               "0..0.5 (e.g. 0.005 holds out 0.5% of its chunks)")
+        for name in ("grow_vocab", "freeze_init"):
+            if not isinstance(getattr(self, name), bool):
+                raise ConfigError(f"{name} must be true or false, got {getattr(self, name)!r}")
+        if self.grow_vocab and not self.from_model:
+            raise ConfigError("--grow-vocab adds words to a model trained further: give "
+                              "--from-model MODEL too")
+        if self.freeze_init and not self.init_vectors:
+            raise ConfigError("--freeze-init keeps the --init-vectors rows fixed: give "
+                              "--init-vectors VECTORS too")
         if self.format is not None and self.format not in FORMATS:
             raise ConfigError(f"unknown --format {self.format!r}: choose text or binary")
         _check_int("dim", self.dim, 1)

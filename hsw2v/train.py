@@ -43,7 +43,10 @@ from hsw2v.encoding import SENTENCE_END, IdStream, encode_corpus, scan_corpus, s
 from hsw2v.errors import CheckpointError, ConfigError, CorpusError, TrainingInterrupted
 from hsw2v.huffman import HuffmanTree, build_huffman
 from hsw2v.interrupt import StopSignals
+from hsw2v.modelfile import ModelData, read_model, write_model
 from hsw2v.outputs import check_not_inputs, check_output_path, write_json_atomic
+from hsw2v.weights import (apply_init_vectors, carried_weights, grown_vocab, init_output,
+                           init_weights)
 from hsw2v.vocab import (Vocab, build_vocab, check_vocab_size, keep_probabilities, read_vocab,
                          save_vocab)
 
@@ -89,41 +92,6 @@ class TrainResult:
 
     model: Model
     summary: dict[str, Any]
-
-
-def init_weights(n_words: int, dim: int, seed: int, spare_rows: int = 0, hs: bool = True
-                 ) -> tuple[np.ndarray, np.ndarray]:
-    """word2vec's initialisation: ``syn0`` uniform in ±0.5/dim, ``syn1`` zeros.
-
-    Both are views of kernel rows (:func:`kernels.aligned_rows`), so training uses them in
-    place; ``syn1``'s rows have ``spare_rows`` more zero rows after it (room for the threads'
-    private copies of the top rows, see :func:`kernels.private_hot_rows`).
-
-    Returns
-    -------
-    syn0 : float32 (n_words, dim)
-    syn1 : float32 (n_words - 1, dim)
-    """
-    rng = np.random.default_rng(seed)
-    syn0, _ = kernels.aligned_rows(n_words, dim)
-    step = 4096  # rows at a time: no (n_words, dim) temporaries; the same numbers as at once
-    for i in range(0, n_words, step):
-        block = rng.random((min(step, n_words - i), dim), dtype=np.float32)
-        block -= np.float32(0.5)
-        block /= np.float32(dim)
-        syn0[i:i + step] = block
-    syn1, _ = kernels.aligned_rows(n_words - 1 if hs else 0, dim, spare_rows if hs else 0)
-    return syn0, syn1
-
-
-def init_output(n_words: int, dim: int, spare_rows: int = 0) -> np.ndarray:
-    """Zeroed output rows for negative sampling or the exact softmax (word2vec's start).
-
-    Returns
-    -------
-    float32 (n_words, dim), a view of kernel rows with ``spare_rows`` zero rows after it.
-    """
-    return kernels.aligned_rows(n_words, dim, spare_rows)[0]
 
 
 def noise_table(counts: np.ndarray, exponent: float) -> tuple[np.ndarray, np.ndarray]:
@@ -216,6 +184,39 @@ def prepare(paths: Sequence[str], cfg: TrainConfig, stats: CorpusStats,
     return vocab, stream, np.arange(len(vocab), dtype=np.int32)
 
 
+def prepare_with_vocab(paths: Sequence[str], cfg: TrainConfig, stats: CorpusStats, vocab: Vocab,
+                       tmp_dir: str | None = None) -> tuple[IdStream, np.ndarray]:
+    """Encode the corpus with a given vocabulary (a model trained further, a resumed run of
+    one); tokens outside it are left out.
+
+    Returns
+    -------
+    stream : IdStream
+    remap : int32 (V,)   the identity (the stream holds vocabulary ids).
+    """
+    stream = encode_corpus(paths, vocab, cfg.max_sentence_length, stats, tmp_dir)
+    try:
+        _check_not_empty(stats)
+    except BaseException:
+        stream.close()
+        raise
+    return stream, np.arange(len(vocab), dtype=np.int32)
+
+
+def prepare_grown(paths: Sequence[str], cfg: TrainConfig, stats: CorpusStats, start: ModelData,
+                  tmp_dir: str | None = None) -> tuple[Vocab, IdStream, np.ndarray]:
+    """Count the corpus, grow the model's vocabulary with it (:func:`weights.grown_vocab`),
+    then encode the corpus with the grown vocabulary (a second pass, so a resumed run encodes
+    it the same way).
+    """
+    from hsw2v.vocab import count_corpus
+
+    counter = count_corpus(paths, cfg.max_sentence_length, cfg.prune_at, CorpusStats())
+    vocab = grown_vocab(start, counter.words, counter.counts, cfg.min_count)
+    stream, remap = prepare_with_vocab(paths, cfg, stats, vocab, tmp_dir)
+    return vocab, stream, remap
+
+
 def _check_not_empty(stats: CorpusStats) -> None:
     if stats.tokens == 0:
         what = "is empty" if stats.bytes == 0 else "holds only whitespace"
@@ -234,9 +235,12 @@ class _Trainer:
     """
 
     def __init__(self, cfg: TrainConfig, model: Model, stream: IdStream, remap: np.ndarray,
-                 stop: threading.Event | None = None, chunk: int | None = None):
+                 stop: threading.Event | None = None, chunk: int | None = None,
+                 lockf: np.ndarray | None = None):
         self.cfg = cfg
         self.model = model
+        #: float32 (V,) factor of each word's input-row updates (0: frozen), or None
+        self.lockf = lockf
         self.stream = stream
         self.remap = np.ascontiguousarray(remap, dtype=np.int32)
         self.keep = keep_probabilities(model.vocab.counts, cfg.sample)
@@ -439,7 +443,7 @@ class _Trainer:
             self.rngs[t], sent, ctx, scores, neu1e, self.stats[t], hot, hs=self.hs,
             negative=self.negative, syn1neg=self.rows_neg, neg_prob=self.noise[0],
             neg_alias=self.noise[1], neg_map=neg_map, neg_hot=neg_hot, syn1sm=self.rows_sm,
-            probs=probs)
+            probs=probs, lockf=self.lockf)
 
     def warm_up(self) -> None:
         """Compile (or load from the cache) the kernel before the clock and the bar start.
@@ -539,7 +543,8 @@ class _Trainer:
 
 def run(corpus: Sequence[str | os.PathLike] | str | os.PathLike, cfg: TrainConfig,
         tmp_dir: str | None = None, *, resume: Checkpoint | None = None,
-        checkpoint: str | None = None, output: str | None = None) -> TrainResult:
+        checkpoint: str | None = None, output: str | None = None,
+        start: ModelData | None = None) -> TrainResult:
     """Train word vectors on ``corpus`` with the (unresolved) options ``cfg``.
 
     Parameters
@@ -558,6 +563,10 @@ def run(corpus: Sequence[str | os.PathLike] | str | os.PathLike, cfg: TrainConfi
         written every ``cfg.checkpoint_every`` minutes (default 30 when ``cfg.checkpoint`` is set).
     output : str, optional
         The vectors file the run is for (recorded in checkpoints, so ``--resume`` needs no -o).
+    start : ModelData, optional
+        Train this model further (default: read ``cfg.from_model`` if set): its vocabulary and
+        tree (grown with ``cfg.grow_vocab``) and its weights; ``cfg`` must match its dimension
+        and objective (see :func:`further_config`).
 
     Returns
     -------
@@ -566,6 +575,10 @@ def run(corpus: Sequence[str | os.PathLike] | str | os.PathLike, cfg: TrainConfi
     t0 = time.perf_counter()
     cfg = cfg.resolved()
     checkpoint = checkpoint or cfg.checkpoint
+    if start is None and cfg.from_model and resume is None:
+        start = read_model(cfg.from_model)
+    if start is not None:
+        check_model_fits(start, cfg)
     if isinstance(corpus, (str, os.PathLike)):
         corpus = [corpus]
     paths = expand_paths(corpus)
@@ -580,7 +593,18 @@ def run(corpus: Sequence[str | os.PathLike] | str | os.PathLike, cfg: TrainConfi
     try:
         with signals:
             paths, spools = spool_stdin(paths, tmp_dir)
-            vocab, stream, remap = prepare(paths, cfg, stats, tmp_dir)
+            fixed = None
+            if resume is not None and resume.meta.get("fixed_vocab"):
+                fixed = Vocab(resume.words, resume.counts)
+            elif start is not None and not cfg.grow_vocab:
+                fixed = Vocab(list(start.words), np.asarray(start.counts, dtype=np.int64))
+            if fixed is not None:
+                vocab = fixed
+                stream, remap = prepare_with_vocab(paths, cfg, stats, vocab, tmp_dir)
+            elif start is not None:
+                vocab, stream, remap = prepare_grown(paths, cfg, stats, start, tmp_dir)
+            else:
+                vocab, stream, remap = prepare(paths, cfg, stats, tmp_dir)
             if stats.invalid_bytes:
                 log.warning("%d bytes of invalid UTF-8 were replaced by U+FFFD",
                             stats.invalid_bytes)
@@ -599,6 +623,11 @@ def run(corpus: Sequence[str | os.PathLike] | str | os.PathLike, cfg: TrainConfi
                     raise CheckpointError(f"checkpoint {resume.path!r} holds {syn0.shape[1]}-"
                                           f"dimensional weights but --dim is {cfg.dim}")
                 model = Model(vocab, tree, syn0, syn1, resume.syn1neg, resume.syn1sm)
+            elif start is not None:
+                spare_hs = cfg.threads * kernels.HOT_ROWS[cfg.model]
+                w = carried_weights(start, vocab, tree, build_huffman(start.counts), cfg.seed,
+                                    spare_hs, cfg.threads * kernels.HOT_NEG_ROWS)
+                model = Model(vocab, tree, w["syn0"], w["syn1"], w["syn1neg"], w["syn1sm"])
             else:
                 hs = "hs" in cfg.objectives
                 syn0, syn1 = init_weights(len(vocab), cfg.dim, cfg.seed,
@@ -606,9 +635,24 @@ def run(corpus: Sequence[str | os.PathLike] | str | os.PathLike, cfg: TrainConfi
                 model = Model(vocab, tree, syn0, syn1)
                 if "softmax" in cfg.objectives:
                     _warn_if_long(cfg, vocab)
+            lockf = None
+            if cfg.init_vectors and resume is None:
+                found = apply_init_vectors(cfg.init_vectors, vocab, model.syn0)
+                init_cover = {"words": int(found.sum()), "share": float(found.mean())}
+                log.info("--init-vectors set %d of %d words (%.1f%%)%s", found.sum(),
+                         len(vocab), 100 * found.mean(), "; they stay fixed" if cfg.freeze_init
+                         else "")
+            if cfg.freeze_init:
+                found = (found if resume is None
+                         else np.asarray(resume.meta["frozen"], dtype=bool))
+                lockf = np.where(found, 0.0, 1.0).astype(np.float32)
             trainer = _Trainer(cfg, model, stream, remap,
-                               chunk=None if resume is None else resume.chunk)
+                               chunk=None if resume is None else resume.chunk, lockf=lockf)
             signals.stop = trainer.stop
+            if start is not None and resume is None:
+                further = _report_further(start, vocab, stats,
+                                          sum(trainer.words) + trainer.held_words,
+                                          w["carried_nodes"], tree)
             if resume is not None:
                 trainer.restore(resume.state)
                 log.info("resuming %s at epoch %d/%d", resume.path, trainer.epoch + 1,
@@ -619,7 +663,10 @@ def run(corpus: Sequence[str | os.PathLike] | str | os.PathLike, cfg: TrainConfi
                 meta = {"config": dataclasses.asdict(cfg), "chunk": trainer.chunk,
                         "corpus": [os.fspath(p) for p in corpus],
                         "output": None if output is None else os.path.abspath(output),
-                        "fingerprint": fingerprint}
+                        "fingerprint": fingerprint, "fixed_vocab": fixed is not None
+                        or start is not None}
+                if lockf is not None:  # which rows stay fixed (resumed runs keep them)
+                    meta["frozen"] = (lockf == 0).tolist()
                 save = _saver(checkpoint, meta, trainer, written)
             every = cfg.checkpoint_every or (30.0 if cfg.checkpoint else None)
             t_load = time.perf_counter()
@@ -659,6 +706,10 @@ def run(corpus: Sequence[str | os.PathLike] | str | os.PathLike, cfg: TrainConfi
     }
     if resume is not None:
         summary["resumed_from"] = os.path.abspath(resume.path)
+    if start is not None and resume is None:
+        summary["further"] = further
+    if cfg.init_vectors and resume is None:
+        summary["init_vectors"] = init_cover
     if written:
         summary["checkpoints_written"] = len(written)
     return TrainResult(model, summary)
@@ -773,6 +824,57 @@ def _train_epochs(cfg: TrainConfig, trainer: _Trainer, save: Callable[[], None] 
     return trainer.history
 
 
+def check_model_fits(start: ModelData, cfg: TrainConfig) -> None:
+    """Refuse options a model cannot be trained further with (another dimension or
+    objective)."""
+    dim = start.syn0.shape[1]
+    if cfg.dim != dim:
+        raise ConfigError(f"--dim {cfg.dim} differs from the model's {dim}: a model trains further "
+                          "with its own dimension (drop --dim)")
+    loss = start.config.get("loss", "hs")
+    if cfg.loss != loss:
+        raise ConfigError(f"--loss {cfg.loss} differs from the model's {loss}: a model trains "
+                          "further with its own objective (drop --loss)")
+
+
+def _report_further(start: ModelData, vocab: Vocab, stats: CorpusStats, in_vocab: int,
+                    carried: int, tree: HuffmanTree) -> dict[str, Any]:
+    """What training a model further kept and left out; logged and returned for the summary.
+
+    ``in_vocab`` is the number of the new text's tokens that are in the vocabulary.
+    """
+    out = {"model_words": len(start.words), "words": len(vocab),
+           "new_words": len(vocab) - len(start.words), "inner_nodes_kept": carried,
+           "inner_nodes": max(tree.n_words - 1, 0), "tokens": stats.tokens,
+           "tokens_out_of_vocabulary": stats.tokens - in_vocab}
+    share = out["tokens_out_of_vocabulary"] / max(stats.tokens, 1)
+    log.info("training further: %d of the new text's %d tokens (%.1f%%) are not in the "
+             "vocabulary and are left out%s", out["tokens_out_of_vocabulary"], stats.tokens,
+             100 * share, "" if out["new_words"] == 0 else
+             f"; the vocabulary grew by {out['new_words']} words (--grow-vocab), "
+             f"{carried} of {out['inner_nodes']} inner nodes keep their rows")
+    return out
+
+
+def further_config(start: ModelData, config_file: str | os.PathLike | None = None,
+                   **options: Any) -> TrainConfig:
+    """The configuration of training ``start`` further: its own options, with the ones given
+    (in ``config_file`` and ``options``) applied. The learning-rate schedule starts again from
+    ``alpha``; file options of the run that made the model (outputs, vocabulary files,
+    checkpoints, init vectors) are not carried over.
+    """
+    from hsw2v.config import load_config
+
+    base = {k: v for k, v in start.config.items() if k in TrainConfig.__dataclass_fields__}
+    for key in ("save_vocab", "read_vocab", "checkpoint", "checkpoint_every", "init_vectors",
+                "freeze_init", "save_model", "from_model", "grow_vocab", "format", "holdout"):
+        base.pop(key, None)
+    given = load_config(config_file) if config_file is not None else {}
+    given.update((k, v) for k, v in options.items() if v is not None)
+    base.update(given)
+    return make_config(None, **base)
+
+
 def _warn_if_long(cfg: TrainConfig, vocab: Vocab) -> None:
     """Say how long an exact-softmax run will take when that is more than 10 minutes.
 
@@ -835,21 +937,64 @@ def train(corpus, config: str | os.PathLike | None = None, resume: str | None = 
     from hsw2v.vectors import Vectors
 
     options.setdefault("quiet", True)
-    if output is not None:
-        result = train_to_file(corpus, os.fspath(output), config_file=config, resume=resume,
-                               mute_log=False, **options)
-    elif resume is not None:
-        ckpt, cfg = resume_config(resume, config, **options)
-        corpus = corpus or ckpt.meta["corpus"]
-        _check_paths(corpus, cfg, None, cfg.checkpoint, config, resume)
-        result = run(corpus, cfg, resume=ckpt)
-    else:
-        cfg = make_config(config, **options)
-        _check_paths(corpus, cfg, None, cfg.checkpoint, config, None)
-        result = run(corpus, cfg)
+    result = train_result(corpus, config, resume, output, **options)
     vectors = Vectors(result.model.vocab.words, result.model.syn0)
     vectors.summary = result.summary
     return vectors
+
+
+def train_result(corpus, config: str | os.PathLike | None = None, resume: str | None = None,
+                 output: str | os.PathLike | None = None, *, start: ModelData | None = None,
+                 **options: Any) -> TrainResult:
+    """:func:`train`'s work: the model and the summary (and the files, with ``output``).
+
+    ``start`` trains that model further (as ``from_model=PATH`` does with a saved one).
+    """
+    if output is not None:
+        return train_to_file(corpus, os.fspath(output), config_file=config, resume=resume,
+                             mute_log=False, start=start, **options)
+    ckpt, cfg, start = configure(config, resume, start=start, **options)
+    if ckpt is not None:
+        corpus = corpus or ckpt.meta["corpus"]
+    _check_paths(corpus, cfg, None, cfg.checkpoint, config, resume)
+    result = run(corpus, cfg, resume=ckpt, start=start)
+    if cfg.save_model:
+        write_model(cfg.save_model, model_data(result))
+    return result
+
+
+def configure(config_file: str | os.PathLike | None, resume: str | None, *,
+              start: ModelData | None = None, **options: Any
+              ) -> tuple[Checkpoint | None, TrainConfig, ModelData | None]:
+    """The run's configuration: a checkpoint's (``resume``), a model's trained further
+    (``start``, or ``from_model=PATH``), or new; the resolved options, and the model to start
+    from."""
+    if resume is not None:
+        ckpt, cfg = resume_config(resume, config_file, **options)
+        return ckpt, cfg, None
+    path = options.get("from_model")
+    if start is None and path is None and config_file is not None:
+        from hsw2v.config import load_config
+
+        path = load_config(config_file).get("from_model")
+    if start is None and path is not None:
+        start = read_model(path)
+    if start is not None:
+        return None, further_config(start, config_file, **options).resolved(), start
+    return None, make_config(config_file, **options).resolved(), None
+
+
+def model_data(result: TrainResult) -> ModelData:
+    """The model of a finished run, as a model file holds it."""
+    m = result.model
+    cfg = dict(result.summary["config"])
+
+    def shown(rows):
+        return None if rows is None else np.ascontiguousarray(rows)
+
+    return ModelData(list(m.vocab.words), np.asarray(m.vocab.counts, np.int64),
+                     np.ascontiguousarray(m.syn0), np.ascontiguousarray(m.syn1),
+                     shown(m.syn1neg), shown(m.syn1sm), cfg, dict(result.summary))
 
 
 def _check_paths(corpus, cfg: TrainConfig, output: str | None, checkpoint: str | None,
@@ -859,9 +1004,11 @@ def _check_paths(corpus, cfg: TrainConfig, output: str | None, checkpoint: str |
     if isinstance(corpus, (str, os.PathLike)):
         corpus = [corpus]
     inputs = {"the corpus file": expand_paths(corpus), "--read-vocab": cfg.read_vocab,
-              "--config": config_file}
+              "--config": config_file, "--from-model": cfg.from_model,
+              "--init-vectors": cfg.init_vectors}
     outputs = {"-o": output, "the summary": None if output is None else output + ".json",
-               "--save-vocab": cfg.save_vocab, "--checkpoint": checkpoint}
+               "--save-vocab": cfg.save_vocab, "--checkpoint": checkpoint,
+               "--save-model": cfg.save_model}
     check_not_inputs(outputs, inputs)
     # The checkpoint of a resumed run may be the one it resumes from (it is rewritten there).
     check_not_inputs({k: v for k, v in outputs.items() if k != "--checkpoint"},
@@ -870,7 +1017,7 @@ def _check_paths(corpus, cfg: TrainConfig, output: str | None, checkpoint: str |
 
 def train_to_file(corpus, output: str | None, config_file: str | None = None,
                   resume: str | None = None, *, mute_log: bool = True,
-                  **options: Any) -> TrainResult:
+                  start: ModelData | None = None, **options: Any) -> TrainResult:
     """Train and write the vectors to ``output`` plus ``output + '.json'`` (the CLI's job).
 
     Both files are written to a temporary name and renamed, so a failed run leaves neither a
@@ -886,16 +1033,12 @@ def train_to_file(corpus, output: str | None, config_file: str | None = None,
     """
     from hsw2v.vectors import Vectors
 
-    ckpt = None
-    if resume is not None:
-        ckpt, cfg = resume_config(resume, config_file, **options)
+    ckpt, cfg, start = configure(config_file, resume, start=start, **options)
+    if ckpt is not None:
         corpus = corpus or ckpt.meta["corpus"]
         output = output or ckpt.meta.get("output")
         if not output:
             raise ConfigError(f"checkpoint {resume!r} records no output file: give -o OUT")
-    else:
-        cfg = make_config(config_file, **options)
-        cfg = cfg.resolved()
     if not output:
         raise ConfigError("no output file: give -o OUT")
     checkpoint = cfg.checkpoint or output + ".ckpt"
@@ -909,11 +1052,14 @@ def train_to_file(corpus, output: str | None, config_file: str | None = None,
     if cfg.quiet and mute_log:
         logger.setLevel(logging.WARNING)
     try:
-        result = run(corpus, cfg, resume=ckpt, checkpoint=checkpoint, output=output)
+        result = run(corpus, cfg, resume=ckpt, checkpoint=checkpoint, output=output,
+                     start=start)
     finally:
         logger.setLevel(level)
     t = time.perf_counter()
     Vectors(result.model.vocab.words, result.model.syn0).save(output, binary=binary)
+    if cfg.save_model:
+        write_model(cfg.save_model, model_data(result))
     ours = result.summary.get("checkpoints_written") or (
         resume is not None and os.path.abspath(resume) == os.path.abspath(checkpoint))
     if ours and os.path.isfile(checkpoint):  # the run is complete: its checkpoint is spent

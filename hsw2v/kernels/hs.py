@@ -73,7 +73,8 @@ def hs_row(x, e, syn1, codes, points, start, plen, a32, scores, n_sat):
 
 
 @jit
-def sg_update(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores, neu1e, blocks):
+def sg_update(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores, neu1e, blocks,
+              lockf=None):
     """One skip-gram hierarchical-softmax step for one center word and its context words.
 
     Every context word predicts the center word along the center word's Huffman path, in
@@ -96,6 +97,8 @@ def sg_update(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores,
     scores : float32 (>= n_ctx * L,)  scratch (the log-odds of saturated decisions).
     neu1e : float32 (>= 1, S)  scratch (unused; kept for a uniform call).
     blocks : tuple of S / 16 ints     row width (see :func:`blocks_of`); a compile-time constant.
+    lockf : float32 (V,) or None      per-word factor of the input rows' updates (0 freezes a
+                                      word's vector, gensim's ``lockf``); empty or None: all 1.
 
     Returns
     -------
@@ -113,6 +116,8 @@ def sg_update(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores,
         x = rload(syn0, c, z)
         e, part, n_sat = hs_row(x, z, syn1, codes, points, start, plen, a32, scores, n_sat)
         loss += part
+        if lockf is not None and lockf.shape[0] > 0:
+            e = rscale(lockf[c], e)
         rstore(syn0, c, radd(rload(syn0, c, z), e))
     for i in range(n_sat):
         _, nll = sigmoid_and_nll(scores[i], 0)
@@ -121,7 +126,8 @@ def sg_update(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores,
 
 
 @jit
-def cbow_update(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores, neu1e, blocks):
+def cbow_update(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores, neu1e,
+                blocks, lockf=None):
     """One CBOW hierarchical-softmax step: the mean of the context vectors predicts the center.
 
     As in word2vec (and gensim with ``cbow_mean=1``) the full error vector is added to every
@@ -139,6 +145,8 @@ def cbow_update(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, score
     scores : float32 (>= L,)   scratch, receives the gradients.
     neu1e : float32 (>= 1, S)  scratch (unused; kept for a uniform call).
     blocks : tuple of S / 16 ints     row width (see :func:`blocks_of`).
+    lockf : float32 (V,) or None      per-word factor of the input rows' updates (see
+                                      :func:`sg_update`).
 
     Returns
     -------
@@ -164,7 +172,11 @@ def cbow_update(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, score
         y = rload(syn1, p, z)
         e = rfma(scores[j], y, e)
         rstore(syn1, p, rfma(scores[j], h, y))
+    locked = lockf is not None and lockf.shape[0] > 0
     for k in range(n_ctx):
         c = ctx[k]
-        rstore(syn0, c, radd(rload(syn0, c, z), e))
+        if locked:
+            rstore(syn0, c, radd(rload(syn0, c, z), rscale(lockf[c], e)))
+        else:
+            rstore(syn0, c, radd(rload(syn0, c, z), e))
     return loss

@@ -31,7 +31,7 @@ NEG_SYNC_UPDATES = 16384
 def train_chunk(ids, remap, keep, syn0, syn1, codes, points, offsets, sg, window,
                 alpha, alpha_step, min_alpha, rng, sent, ctx, scores, neu1e, stats, hot=None,
                 *, hs=True, negative=0, syn1neg=None, neg_prob=None, neg_alias=None,
-                neg_map=None, neg_hot=None, syn1sm=None, probs=None):
+                neg_map=None, neg_hot=None, syn1sm=None, probs=None, lockf=None):
     """Train on every sentence piece of a chunk of the encoded corpus.
 
     This checks the row layout and calls the jitted :func:`train_rows` (compiled once per row
@@ -71,6 +71,8 @@ def train_chunk(ids, remap, keep, syn0, syn1, codes, points, offsets, sg, window
                             (:func:`~hsw2v.kernels.hot.private_neg_rows`).
     syn1sm : float32 (V, S)  exact softmax's output rows (None: no softmax).
     probs : float64 (>= V,)  scratch of the exact softmax.
+    lockf : float32 (V,), optional   per-word factor of the input rows' updates: 0 keeps a
+                            word's vector fixed (gensim's ``lockf``), 1 trains it.
 
     Returns
     -------
@@ -107,6 +109,10 @@ def train_chunk(ids, remap, keep, syn0, syn1, codes, points, offsets, sg, window
         probs = _NO_F64
     if hs and negative > 0 and stats.shape[0] < 5:
         raise ValueError("stats needs 5 entries with both hs and negative sampling")
+    if lockf is None:
+        lockf = _NO_F32
+    elif lockf.shape != (n_words,) or lockf.dtype != np.float32:
+        raise ValueError("lockf must be float32 (V,)")
     if not (hs or negative > 0 or softmax):
         raise ValueError("no objective to train: hs, negative > 0 or syn1sm")
     top, own, base, first = (0, 0, empty, 0) if hot is None else hot
@@ -116,13 +122,14 @@ def train_chunk(ids, remap, keep, syn0, syn1, codes, points, offsets, sg, window
                       hs, syn1, codes, points, offsets, top, own, base, first,
                       HOT_SYNC_UPDATES["sg" if sg else "cbow"],
                       negative, syn1neg, neg_prob, neg_alias, neg_map, ntop, nown, nbase, nfirst,
-                      NEG_SYNC_UPDATES, softmax, syn1sm, probs)
+                      NEG_SYNC_UPDATES, softmax, syn1sm, probs, lockf)
 
 
 _EMPTY: dict[int, np.ndarray] = {}
 _IDENTITY: dict[int, np.ndarray] = {}
 _NO_F64 = np.zeros(0, np.float64)
 _NO_I32 = np.zeros(0, np.int32)
+_NO_F32 = np.zeros(0, np.float32)
 
 
 def _empty_rows(width: int) -> np.ndarray:
@@ -171,7 +178,7 @@ def predict(x, e, w, hs, syn1, codes, points, offsets, a32, scores, n_sat, negat
 @jit_inline
 def mixed_update(syn0, ctx, n_ctx, w, sg, alpha, scores, blocks, hs, syn1, codes, points,
                  offsets, negative, syn1neg, neg_prob, neg_alias, neg_map, rng, softmax, syn1sm,
-                 probs, negs, out):
+                 probs, negs, lockf, out):
     """One center word with any objectives but plain hierarchical softmax (which has the
     tuned :func:`~hsw2v.kernels.hs.sg_update` / :func:`~hsw2v.kernels.hs.cbow_update`).
 
@@ -183,6 +190,7 @@ def mixed_update(syn0, ctx, n_ctx, w, sg, alpha, scores, blocks, hs, syn1, codes
     ----------
     scores : float32 (>= n_ctx * (path length + negative + 1),)  scratch.
     negs : int64 (>= negative + 1,)  scratch.
+    lockf : float32 (V,) or (0,)     per-word factor of the input rows' updates (0 freezes).
     out : float64 (4,)  out: [loss, negative-sampling loss, path-row updates, output-row
                         updates] of this word, saturated decisions' exact loss included.
     """
@@ -210,6 +218,8 @@ def mixed_update(syn0, ctx, n_ctx, w, sg, alpha, scores, blocks, hs, syn1, codes
             loss_ns += part_ns
             path_rows += pu
             neg_rows += nu
+            if lockf.shape[0] > 0:
+                e = rscale(lockf[c], e)
             rstore(syn0, c, radd(rload(syn0, c, z), e))
     else:
         h = z
@@ -222,7 +232,10 @@ def mixed_update(syn0, ctx, n_ctx, w, sg, alpha, scores, blocks, hs, syn1, codes
             probs)
         for k in range(n_ctx):
             c = ctx[k]
-            rstore(syn0, c, radd(rload(syn0, c, z), e))
+            if lockf.shape[0] > 0:
+                rstore(syn0, c, radd(rload(syn0, c, z), rscale(lockf[c], e)))
+            else:
+                rstore(syn0, c, radd(rload(syn0, c, z), e))
     for i in range(n_sat):
         _, nll = sigmoid_and_nll(hs_scores[i], 0)
         loss += nll
@@ -239,7 +252,7 @@ def mixed_update(syn0, ctx, n_ctx, w, sg, alpha, scores, blocks, hs, syn1, codes
 def train_rows(ids, remap, keep, syn0, sg, window, alpha, alpha_step, min_alpha, rng, sent,
                ctx, scores, neu1e, stats, blocks, hs, syn1, codes, points, offsets, top, own,
                base, first, sync_every, negative, syn1neg, neg_prob, neg_alias, neg_map, ntop,
-               nown, nbase, nfirst, neg_sync_every, softmax, syn1sm, probs):
+               nown, nbase, nfirst, neg_sync_every, softmax, syn1sm, probs, lockf):
     """The jitted body of :func:`train_chunk`; ``blocks`` is ``blocks_of(syn0)``.
 
     While a word trains, the rows the next word needs (its path in ``syn1`` and the context
@@ -319,16 +332,16 @@ def train_rows(ids, remap, keep, syn0, sg, window, alpha, alpha_step, min_alpha,
             if plain_hs:
                 if sg:
                     loss += sg_update(syn0, syn1, ctx, k, codes, points, offsets[w],
-                                      offsets[w + 1], a, scores, neu1e, blocks)
+                                      offsets[w + 1], a, scores, neu1e, blocks, lockf)
                     since += k * (offsets[w + 1] - offsets[w])
                 else:
                     loss += cbow_update(syn0, syn1, ctx, k, codes, points, offsets[w],
-                                        offsets[w + 1], a, scores, neu1e, blocks)
+                                        offsets[w + 1], a, scores, neu1e, blocks, lockf)
                     since += offsets[w + 1] - offsets[w]
             else:
                 mixed_update(syn0, ctx, k, w, sg, a, scores, blocks, hs, syn1, codes, points,
                              offsets, negative, syn1neg, neg_prob, neg_alias, neg_map, rng,
-                             softmax, syn1sm, probs, negs, out)
+                             softmax, syn1sm, probs, negs, lockf, out)
                 loss += out[0]
                 loss_ns += out[1]
                 since += np.int64(out[2])

@@ -1,0 +1,187 @@
+"""The weights a run starts from: fresh (word2vec's initialisation), a saved model's (trained
+further, on its vocabulary or a grown one), and pre-trained vectors for some words.
+
+Every array is made as kernel rows (:func:`hsw2v.kernels.aligned_rows`), so training uses it in
+place.
+"""
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+
+from hsw2v import kernels
+from hsw2v.errors import ConfigError
+from hsw2v.formats import read_word2vec
+from hsw2v.huffman import HuffmanTree
+from hsw2v.modelfile import ModelData
+from hsw2v.vocab import Vocab, build_vocab
+
+log = logging.getLogger(__name__)
+
+
+def init_weights(n_words: int, dim: int, seed: int, spare_rows: int = 0, hs: bool = True
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """word2vec's initialisation: ``syn0`` uniform in ±0.5/dim, ``syn1`` zeros.
+
+    Both are views of kernel rows (:func:`kernels.aligned_rows`), so training uses them in
+    place; ``syn1``'s rows have ``spare_rows`` more zero rows after it (room for the threads'
+    private copies of the top rows, see :func:`kernels.private_hot_rows`).
+
+    Returns
+    -------
+    syn0 : float32 (n_words, dim)
+    syn1 : float32 (n_words - 1, dim), (0, dim) without hierarchical softmax
+    """
+    syn0, _ = kernels.aligned_rows(n_words, dim)
+    fill_random(syn0, seed)
+    syn1, _ = kernels.aligned_rows(n_words - 1 if hs else 0, dim, spare_rows if hs else 0)
+    return syn0, syn1
+
+
+def fill_random(rows: np.ndarray, seed: int) -> None:
+    """Fill float32 (n, dim) ``rows`` uniform in ±0.5/dim, as word2vec, in blocks."""
+    n, dim = rows.shape
+    rng = np.random.default_rng(seed)
+    step = 4096  # rows at a time: no (n, dim) temporaries; the same numbers as at once
+    for i in range(0, n, step):
+        block = rng.random((min(step, n - i), dim), dtype=np.float32)
+        block -= np.float32(0.5)
+        block /= np.float32(dim)
+        rows[i:i + step] = block
+
+
+def init_output(n_words: int, dim: int, spare_rows: int = 0) -> np.ndarray:
+    """Zeroed output rows for negative sampling or the exact softmax (word2vec's start).
+
+    Returns
+    -------
+    float32 (n_words, dim), a view of kernel rows with ``spare_rows`` zero rows after it.
+    """
+    return kernels.aligned_rows(n_words, dim, spare_rows)[0]
+
+
+def grown_vocab(model: ModelData, words: list[str], counts: np.ndarray, min_count: int) -> Vocab:
+    """The model's vocabulary with a new corpus's counts added and its new words that reach
+    ``min_count`` (as gensim's ``build_vocab(update=True)``: counts add up).
+
+    Parameters
+    ----------
+    words : list of str;  counts : int64 (len(words),)   the new corpus's distinct tokens.
+    """
+    index = {w: i for i, w in enumerate(model.words)}
+    merged = np.asarray(model.counts, dtype=np.int64).copy()
+    extra_words, extra_counts = [], []
+    for w, c in zip(words, np.asarray(counts, dtype=np.int64).tolist()):
+        i = index.get(w)
+        if i is not None:
+            merged[i] += c
+        elif c >= min_count:
+            extra_words.append(w)
+            extra_counts.append(c)
+    all_words = list(model.words) + extra_words
+    all_counts = np.concatenate([merged, np.asarray(extra_counts, dtype=np.int64)])
+    return build_vocab(all_words, all_counts, 1)
+
+
+def carried_weights(model: ModelData, vocab: Vocab, tree: HuffmanTree, old_tree: HuffmanTree,
+                    seed: int, spare_hs: int, spare_neg: int) -> dict[str, np.ndarray | None]:
+    """The model's weights laid out for ``vocab`` (the same, or grown from the model's).
+
+    Each word keeps its rows; a new word gets a fresh input row (as a fresh model would) and
+    zero output rows. An inner node of the new tree keeps the old row of the inner node with
+    exactly the same words below it (so the words under it keep their decisions), and starts
+    from zero otherwise (see :func:`carried_nodes`).
+
+    Returns
+    -------
+    dict
+        ``syn0``, ``syn1``, ``syn1neg``, ``syn1sm`` (None for an objective the model lacks) and
+        ``carried_nodes`` (int: inner-node rows kept).
+    """
+    v, dim = len(vocab), model.syn0.shape[1]
+    old = {w: i for i, w in enumerate(model.words)}
+    src = np.array([old.get(w, -1) for w in vocab.words], dtype=np.int64)
+    kept = src >= 0
+    syn0 = kernels.aligned_rows(v, dim)[0]
+    if not kept.all():
+        fresh = np.empty((int((~kept).sum()), dim), np.float32)
+        fill_random(fresh, seed)
+        syn0[~kept] = fresh
+    syn0[kept] = model.syn0[src[kept]]
+    out: dict[str, np.ndarray | None] = {"syn0": syn0, "syn1neg": None, "syn1sm": None,
+                                         "carried_nodes": 0}
+    for name, spare in (("syn1neg", spare_neg), ("syn1sm", 0)):
+        rows = getattr(model, name)
+        if rows is not None:
+            new = init_output(v, dim, spare)
+            new[kept] = rows[src[kept]]
+            out[name] = new
+    hs = model.syn1.shape[0] > 0
+    syn1 = kernels.aligned_rows(v - 1 if hs else 0, dim, spare_hs if hs else 0)[0]
+    if hs:
+        if len(vocab) == len(model.words) and kept.all() and np.array_equal(src, np.arange(v)):
+            syn1[:] = model.syn1
+            out["carried_nodes"] = v - 1
+        else:
+            new_of_old = carried_nodes(old_tree, model.words, tree, vocab.words)
+            has = new_of_old >= 0
+            syn1[has] = model.syn1[new_of_old[has]]
+            out["carried_nodes"] = int(has.sum())
+    out["syn1"] = syn1
+    return out
+
+
+def carried_nodes(old_tree: HuffmanTree, old_words: list[str], tree: HuffmanTree,
+                  words: list[str]) -> np.ndarray:
+    """For each inner node of ``tree``, the inner node of ``old_tree`` with the same words below
+    it, or -1.
+
+    A node is identified by the set of words below it: each word gets a random 64-bit key and
+    a node the sum of its words' keys (wrapping; a collision of two different sets has a chance
+    of about 2^-64 per pair).
+
+    Returns
+    -------
+    int64 (V_new - 1,)
+    """
+    rng = np.random.default_rng(0x5EED)
+    keys: dict[str, int] = {}
+    for w in list(old_words) + list(words):
+        if w not in keys:
+            keys[w] = int(rng.integers(0, 2**63 - 1, dtype=np.int64)) * 2 + 1
+
+    def node_sums(t: HuffmanTree, ws: list[str]) -> np.ndarray:
+        k = np.array([keys[w] for w in ws], dtype=np.uint64)
+        per_entry = np.repeat(k, np.diff(t.offsets))
+        sums = np.zeros(max(len(ws) - 1, 0), dtype=np.uint64)
+        np.add.at(sums, t.points, per_entry)  # uint64 wraps: a sum modulo 2^64
+        return sums
+
+    old_sums = {int(h): i for i, h in enumerate(node_sums(old_tree, old_words))}
+    return np.array([old_sums.get(int(h), -1) for h in node_sums(tree, words)], dtype=np.int64)
+
+
+def apply_init_vectors(path: str, vocab: Vocab, syn0: np.ndarray) -> np.ndarray:
+    """Set the input rows of the words that the vectors file ``path`` holds.
+
+    Returns
+    -------
+    bool (V,)
+        Which words got a pre-trained row.
+
+    Raises
+    ------
+    ConfigError
+        The file's dimensions differ from the model's.
+    """
+    words, matrix = read_word2vec(path)[:2]
+    if matrix.shape[1] != syn0.shape[1]:
+        raise ConfigError(f"--init-vectors {path!r} holds {matrix.shape[1]}-dimensional vectors "
+                          f"but the model has --dim {syn0.shape[1]}: train with --dim "
+                          f"{matrix.shape[1]} or give vectors of {syn0.shape[1]} dimensions")
+    index = {w: i for i, w in enumerate(words)}
+    src = np.array([index.get(w, -1) for w in vocab.words], dtype=np.int64)
+    found = src >= 0
+    syn0[found] = matrix[src[found]]
+    return found
