@@ -116,9 +116,6 @@ class TrainConfig:
         for name in ("grow_vocab", "freeze_init"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(f"{name} must be true or false, got {getattr(self, name)!r}")
-        if self.grow_vocab and not self.from_model:
-            raise ConfigError("--grow-vocab adds words to a model trained further: give "
-                              "--from-model MODEL too")
         if self.freeze_init and not self.init_vectors:
             raise ConfigError("--freeze-init keeps the --init-vectors rows fixed: give "
                               "--init-vectors VECTORS too")

@@ -981,7 +981,11 @@ def configure(config_file: str | os.PathLike | None, resume: str | None, *,
         start = read_model(path)
     if start is not None:
         return None, further_config(start, config_file, **options).resolved(), start
-    return None, make_config(config_file, **options).resolved(), None
+    cfg = make_config(config_file, **options).resolved()
+    if cfg.grow_vocab:
+        raise ConfigError("--grow-vocab adds words to a model trained further: give "
+                          "--from-model MODEL too")
+    return None, cfg, None
 
 
 def model_data(result: TrainResult) -> ModelData:
