@@ -4,8 +4,9 @@
 >>> vectors = hsw2v.train("corpus.txt.gz", model="sg", dim=100, epochs=5)   # doctest: +SKIP
 >>> vectors.most_similar("king")                                             # doctest: +SKIP
 """
+from hsw2v.phrases import Phrases, phrases
 from hsw2v.train import train
 from hsw2v.vectors import Vectors
 
-__all__ = ["train", "Vectors", "__version__"]
+__all__ = ["train", "Vectors", "phrases", "Phrases", "__version__"]
 __version__ = "0.1.0"
