@@ -138,10 +138,12 @@ def pair_scores(table, word_counts, total, min_count, threshold, scoring, out_a,
     """Score every pair of ``table`` and list those whose score passes ``threshold``.
 
     ``scoring`` :data:`WORD2VEC`: ``(n_ab - min_count) / (n_a * n_b) * total`` (word2phrase's
-    score; the float operations in gensim's order, so scores agree bit for bit). :data:`NPMI`:
+    score; the float operations in gensim's order, so scores agree up to the last bit the
+    shared fastmath flags may change). :data:`NPMI`:
     ``ln(p_ab / (p_a * p_b)) / -ln(p_ab)`` with ``p = n / total``, only for pairs seen at least
-    ``min_count`` times (gensim's ``npmi_scorer``). A pair passes when its score is strictly
-    greater than ``threshold``.
+    ``min_count`` times (gensim's ``npmi_scorer``), clamped to -1..1 (rounding can exceed 1 by
+    an ulp; gensim does not clamp). A pair passes when its score is strictly greater than
+    ``threshold``.
 
     Parameters
     ----------
@@ -187,6 +189,9 @@ def pair_scores(table, word_counts, total, min_count, threshold, scoring, out_a,
             pb = nb / ftotal
             pab = c / ftotal
             score = math.log(pab / (pa * pb)) / -math.log(pab)
+            # NPMI lies in -1..1; rounding can put words seen only together at 1 + 1 ulp,
+            # which would let threshold 1 join them
+            score = min(1.0, max(-1.0, score))
         if score > threshold:
             out_a[n] = a
             out_b[n] = b

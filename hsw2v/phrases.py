@@ -21,9 +21,10 @@ into word ids (:class:`hsw2v.vocab.TokenTable`).
      N: gensim threshold ``t`` is hsw2v threshold ``t * N / len(phrases.vocab)``.)
    * ``npmi``: normalized pointwise mutual information
      ``ln(p_ab / (p_a * p_b)) / -ln(p_ab)`` with ``p = n / N``, for pairs seen at least
-     ``min_count`` times (gensim's ``npmi_scorer``). Bounded in -1..1: 1 when the two words
-     only ever occur together, 0 when they are independent, negative when they avoid each
-     other. Default threshold 0.5.
+     ``min_count`` times (gensim's ``npmi_scorer``). Bounded in -1..1 (clamped, as rounding
+     can exceed 1 by an ulp): 1 when the two words only ever occur together, 0 when they are
+     independent, negative when they occur together less often than chance. Threshold 1
+     joins nothing, -1 every pair seen ``min_count`` times; default 0.5.
 
    A pair whose score is strictly greater than the threshold is a phrase.
 3. **Rewrite** the corpus, joining phrases with the delimiter greedily from left to right: a
