@@ -362,22 +362,22 @@ class Phrases:
         """
         paths = expand_paths([corpus] if isinstance(corpus, (str, os.PathLike)) else corpus)
         check_output(output, paths)
-        return self._rewrite_paths(paths, output, quiet)
+        return self._rewrite_blocks(iter_utf8_blocks(paths), output, quiet)
 
-    def _rewrite_paths(self, paths: list[str], output: str, quiet: bool,
-                       total: int | None = None) -> int:
+    def _rewrite_blocks(self, blocks: Iterable[tuple[np.ndarray, bool]], output: str,
+                        quiet: bool, total: int | None = None) -> int:
         joiner = _Joiner(self)
         bar = _bar("joining", total, quiet)
         try:
             if output == "-":
                 sink = sys.stdout.buffer
-                for buf, file_end in iter_utf8_blocks(paths):
+                for buf, file_end in blocks:
                     sink.write(joiner.block(buf, file_end))
                     bar.update(joiner.last_tokens)
                 sink.flush()
             else:
                 with _AtomicOutput(output) as sink:
-                    for buf, file_end in iter_utf8_blocks(paths):
+                    for buf, file_end in blocks:
                         sink.write(joiner.block(buf, file_end))
                         bar.update(joiner.last_tokens)
         finally:
@@ -443,40 +443,59 @@ def _sentence_blocks(sentences: Iterable[Sequence[str]], batch_bytes: int = _BAT
         raise PhrasesError("sentences must be an iterable of token lists, not a single string: "
                            "split it into tokens first")
     lines: list[str] = []
+    given: list[tuple[int, Sequence[str]]] = []  # number and tokens of each line, for errors
     empties: list[int] = []
-    size = n = 0
+    size = n = seps = 0
     for number, sentence in enumerate(sentences):
         if isinstance(sentence, (str, bytes)) or not hasattr(sentence, "__iter__"):
             raise PhrasesError(f"sentence {number} (0-based) is a {type(sentence).__name__}, "
                                "not a list of str tokens: split it into tokens first")
-        tokens = sentence if isinstance(sentence, list) else list(sentence)
+        tokens = sentence if isinstance(sentence, (list, tuple)) else list(sentence)
         try:
             line = " ".join(tokens)
         except TypeError:
             bad = next(t for t in tokens if not isinstance(t, str))
             raise PhrasesError(f"sentence {number} (0-based) holds {bad!r} of type "
                                f"{type(bad).__name__}: tokens must be str") from None
-        if line.split() != tokens:  # a token was empty or held whitespace
-            bad = next(t for t in tokens if t.split() != [t])
-            raise PhrasesError(f"sentence {number} (0-based) holds the token {bad!r}, which is "
-                               "empty or holds whitespace: tokens must be non-empty str "
-                               "without whitespace")
+        if not all(tokens):
+            _encode_lines(lines, given, seps)  # report an earlier bad sentence first
+            _bad_token(number, "")
         if tokens:
             lines.append(line)
+            given.append((number, tokens))
             size += len(line) + 1
+            seps += len(tokens)  # the spaces between the tokens and the newline
         else:
             empties.append(n)
         n += 1
         if size >= batch_bytes:
-            yield _encode_lines(lines), empties, n
-            lines, empties, size, n = [], [], 0, 0
+            yield _encode_lines(lines, given, seps), empties, n
+            lines, given, empties, size, n, seps = [], [], [], 0, 0, 0
     if n:
-        yield _encode_lines(lines), empties, n
+        yield _encode_lines(lines, given, seps), empties, n
 
 
-def _encode_lines(lines: list[str]) -> np.ndarray:
+#: Bytes for which str.isspace() is true (the ASCII ones; the tokenizer splits on all of them).
+_ASCII_SPACE = b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
+
+
+def _encode_lines(lines: list[str], given: list[tuple[int, Sequence[str]]], seps: int
+                  ) -> np.ndarray:
+    """The lines as UTF-8, after checking that no token held whitespace."""
     text = "\n".join(lines) + "\n" if lines else ""
-    return np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    data = text.encode("utf-8", "surrogatepass")
+    # Fast check for ASCII text: whitespace is exactly the separators put in. Otherwise (or
+    # when it is not) check sentence by sentence, which also finds the culprit.
+    if len(data) != len(text) or len(data) - len(data.translate(None, _ASCII_SPACE)) != seps:
+        for (number, tokens), line in zip(given, lines):
+            if line.split() != list(tokens):
+                _bad_token(number, next(t for t in tokens if t.split() != [t]))
+    return np.frombuffer(data, dtype=np.uint8)
+
+
+def _bad_token(number: int, token: str) -> None:
+    raise PhrasesError(f"sentence {number} (0-based) holds the token {token!r}, which is empty "
+                       "or holds whitespace: tokens must be non-empty str without whitespace")
 
 
 # ------------------------------------------------------------------------------------ output
@@ -546,6 +565,34 @@ def _count(counter: _PairCounter, blocks: Iterable[tuple[np.ndarray, bool]], qui
         bar.close()
 
 
+def _blocks(paths: list[str], spooled_sentences: bool, stats: CorpusStats | None = None
+            ) -> Iterator[tuple[np.ndarray, bool]]:
+    """The UTF-8 blocks of ``paths``; a spool of Python sentences is read as the bytes it
+    holds (it may carry lone surrogates, which decoding would replace)."""
+    if not spooled_sentences:
+        return iter_utf8_blocks(paths, stats)
+    return _spool_blocks(paths[0], stats)
+
+
+def _spool_blocks(path: str, stats: CorpusStats | None = None,
+                  block_bytes: int = _BATCH_BYTES) -> Iterator[tuple[np.ndarray, bool]]:
+    """Blocks of whole lines of a spool written by :func:`_sentence_blocks`."""
+    carry = b""
+    with open(path, "rb") as f:
+        while True:
+            raw = f.read(block_bytes)
+            if stats is not None:
+                stats.bytes += len(raw)
+            if not raw:
+                yield np.frombuffer(carry, dtype=np.uint8), True
+                return
+            data = carry + raw
+            cut = data.rfind(b"\n") + 1
+            carry = data[cut:]
+            if cut:
+                yield np.frombuffer(data[:cut], dtype=np.uint8), False
+
+
 # ---------------------------------------------------------------------------------- one call
 def phrases(corpus, output: str | None = None, *, min_count: int = 5,
             threshold: float | None = None, scoring: str = "word2vec", delimiter: str = "_",
@@ -587,8 +634,9 @@ def phrases(corpus, output: str | None = None, *, min_count: int = 5,
     spools: list[str] = []
     empties: list[int] = []
     n_sentences = 0
+    from_sentences = not _is_paths(corpus)
     try:
-        if _is_paths(corpus):
+        if not from_sentences:
             paths = expand_paths([corpus] if isinstance(corpus, (str, os.PathLike)) else corpus)
             if output is not None:
                 check_output(output, paths)
@@ -611,23 +659,30 @@ def phrases(corpus, output: str | None = None, *, min_count: int = 5,
             paths = [spool]
         counter = _PairCounter(prune_at)
         stats = CorpusStats()
-        _count(counter, iter_utf8_blocks(paths, stats), quiet)
+        _count(counter, _blocks(paths, from_sentences, stats), quiet)
         if stats.invalid_bytes:
             log.warning("%d bytes of invalid UTF-8 were replaced by U+FFFD", stats.invalid_bytes)
         model = Phrases._from_counter(counter, min_count, threshold, scoring, delimiter)
         del counter
         if save_phrases is not None:
             model.save_phrases(save_phrases)
+        blocks = _blocks(paths, from_sentences)
         if output is not None:
-            model._rewrite_paths(paths, output, quiet, model.total_words)
+            model._rewrite_blocks(blocks, output, quiet, model.total_words)
             return model
         joiner = _Joiner(model)
-        text = b"".join(joiner.block(buf, end).tobytes() for buf, end in iter_utf8_blocks(paths))
+        text = b"".join(joiner.block(buf, end).tobytes() for buf, end in blocks)
         lines = [line.split(" ") for line in
                  text.decode("utf-8", "surrogatepass").split("\n")[:-1]]
-        for i in empties:  # sentences given from Python: put the empty ones back in place
-            lines.insert(i, [])
-        return lines
+        if not from_sentences or not empties:
+            return lines
+        # sentences given from Python: put the empty ones back in place
+        result: list[list[str]] = []
+        it = iter(lines)
+        skip = set(empties)
+        for i in range(n_sentences):
+            result.append([] if i in skip else next(it))
+        return result
     finally:
         for s in spools:
             os.unlink(s)

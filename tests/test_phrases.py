@@ -443,12 +443,28 @@ def test_sentences_from_python(tmp_path):
     ([["a", ""]], "holds the token ''"),
     ([["a", "x\ny"]], "holds the token 'x\\ny'"),
     ([[b"a"]], "of type bytes"),
+    ([["é", "a\u2003b"]], r"sentence 0 (0-based) holds the token 'a\u2003b'"),  # Unicode space
+    ([["a"]] * 5 + [["x\x1cy"]], r"sentence 5 (0-based) holds the token 'x\x1cy'"),
+    ([["a", "b c"], ["", "d"]], "sentence 0 (0-based) holds the token 'b c'"),
+    ([["a", "bc"], ["", "d e"]], "sentence 1 (0-based) holds the token ''"),
+    ([7], "sentence 0 (0-based) is a int"),
 ])
 def test_bad_sentences(sentences, needle):
     with pytest.raises(PhrasesError, match=None) as exc:
         hsw2v.phrases(sentences)
     assert needle in str(exc.value)
     assert "\n" not in str(exc.value).replace("\\n", "")
+
+
+def test_sentences_with_non_ascii_tokens():
+    sentences = [["köln", "straße", "x"], ["köln", "straße"], ["\udc80", "y"]] * 4
+    # N = 28: köln_straße (8 - 1) * 28 / 64 = 3.06, straße_x 2.63, \udc80_y 5.25
+    m = Phrases.learn(sentences, min_count=1, threshold=3)
+    assert set(m.phrases) == {"köln_straße", "\udc80_y"}
+    joined = [["köln_straße", "x"], ["köln_straße"], ["\udc80_y"]] * 4
+    assert list(m.apply(sentences)) == joined
+    # through the spool of hsw2v.phrases too (lone surrogates are kept, not replaced)
+    assert hsw2v.phrases(sentences, min_count=1, threshold=3) == joined
 
 
 def test_apply_and_getitem_refuse_strings():
