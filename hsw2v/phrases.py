@@ -60,7 +60,9 @@ log = logging.getLogger(__name__)
 SCORINGS = ("word2vec", "npmi")
 #: Default threshold of each scoring (word2phrase's 100; npmi: 0.5).
 DEFAULT_THRESHOLD = {"word2vec": 100.0, "npmi": 0.5}
-#: Default bound on distinct words plus pairs held while counting (~1 GB at most).
+#: Default bound on distinct words plus pairs held while counting. A held pair takes 32 to 64
+#: bytes (a half-full to quarter-full table of 16-byte rows), a word about 60: up to ~1.3 GB
+#: at the bound, plus the old table while one is rebuilt.
 DEFAULT_PRUNE_AT = 20_000_000
 
 _NO_CUT = 1 << 62  # sentences are never cut into pieces here: only newlines end them
@@ -192,7 +194,8 @@ class Phrases:
     word_counts : int64 (W,)
         Their counts in the corpus.
     pairs : int32 (P, 2)
-        Each phrase as two indices into ``words``, highest score first.
+        Each phrase as two indices into ``words``, highest score first (ties: the more
+        frequent first, then in order of the words' first appearance).
     pair_counts : int64 (P,)
         Times each pair occurred (adjacent, within a sentence).
     scores : float64 (P,)
@@ -211,10 +214,13 @@ class Phrases:
                  pair_counts: np.ndarray, scores: np.ndarray, total_words: int, *,
                  min_count: int, threshold: float, scoring: str, delimiter: str,
                  distinct_words: int = 0, distinct_pairs: int = 0, prunings: int = 0):
-        order = np.lexsort((np.arange(len(scores)), -np.asarray(scores, np.float64)))
+        pairs = np.asarray(pairs, dtype=np.int32).reshape(-1, 2)
+        # highest score first; ties: more frequent first, then by word ids (first appearance)
+        order = np.lexsort((pairs[:, 1], pairs[:, 0], -np.asarray(pair_counts, np.int64),
+                            -np.asarray(scores, np.float64)))
         self.words = list(words)
         self.word_counts = np.asarray(word_counts, dtype=np.int64)
-        self.pairs = np.asarray(pairs, dtype=np.int32).reshape(-1, 2)[order]
+        self.pairs = pairs[order]
         self.pair_counts = np.asarray(pair_counts, dtype=np.int64)[order]
         self.scores = np.asarray(scores, dtype=np.float64)[order]
         self.total_words = int(total_words)
