@@ -52,6 +52,7 @@ import numpy as np
 
 from hsw2v import _phrase_kernels as pk
 from hsw2v.corpus import CorpusStats, expand_paths, iter_utf8_blocks
+from hsw2v.encoding import spool_stdin
 from hsw2v.errors import ConfigError, CorpusError, Hsw2vError
 from hsw2v.vocab import TokenTable
 
@@ -509,7 +510,7 @@ def check_output(output: str, inputs: Sequence[str]) -> None:
     """Refuse an output that is an input or cannot be written, before any reading."""
     if output == "-":
         return
-    from hsw2v.train import check_output_path
+    from hsw2v.train import check_output_path  # (train is heavy and may come to use phrases)
 
     check_output_path(output)
     if os.path.exists(output):
@@ -641,6 +642,9 @@ def phrases(corpus, output: str | None = None, *, min_count: int = 5,
     empties: list[int] = []
     n_sentences = 0
     from_sentences = not _is_paths(corpus)
+    if (output is not None and save_phrases is not None and output != "-"
+            and os.path.abspath(output) == os.path.abspath(save_phrases)):
+        raise ConfigError(f"--save-phrases {save_phrases!r} is also the output: give another file")
     try:
         if not from_sentences:
             paths = expand_paths([corpus] if isinstance(corpus, (str, os.PathLike)) else corpus)
@@ -649,12 +653,11 @@ def phrases(corpus, output: str | None = None, *, min_count: int = 5,
             if save_phrases is not None:
                 check_output(save_phrases, paths)
             if "-" in paths:
-                from hsw2v.encoding import spool_stdin
-
                 paths, spools = spool_stdin(paths, tmp_dir)
         else:
-            if output is not None:
-                check_output(output, [])
+            for path in (output, save_phrases):
+                if path is not None:
+                    check_output(path, [])
             fd, spool = tempfile.mkstemp(prefix="hsw2v-sentences-", suffix=".txt", dir=tmp_dir)
             spools.append(spool)
             with os.fdopen(fd, "wb") as f:
@@ -670,11 +673,12 @@ def phrases(corpus, output: str | None = None, *, min_count: int = 5,
             log.warning("%d bytes of invalid UTF-8 were replaced by U+FFFD", stats.invalid_bytes)
         model = Phrases._from_counter(counter, min_count, threshold, scoring, delimiter)
         del counter
-        if save_phrases is not None:
-            model.save_phrases(save_phrases)
         blocks = _blocks(paths, from_sentences)
         if output is not None:
             model._rewrite_blocks(blocks, output, quiet, model.total_words)
+        if save_phrases is not None:
+            model.save_phrases(save_phrases)
+        if output is not None:
             return model
         joiner = _Joiner(model)
         text = b"".join(joiner.block(buf, end).tobytes() for buf, end in blocks)
