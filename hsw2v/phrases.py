@@ -35,6 +35,10 @@ into word ids (:class:`hsw2v.vocab.TokenTable`).
 
 Pairs are counted as pairs of word ids, not as the joined string (word2phrase and gensim count
 ``"a_b"``, so a corpus token that already reads ``a_b`` adds to the pair ``a b`` there).
+Counting follows gensim at sentence starts: word2phrase's counting pass (``LearnVocab``) skips
+each sentence's first pair and instead pairs the previous sentence's last word with the
+second word (its ``last_word`` is not updated after a sentence start); its rewriting pass
+does respect sentence ends. On a one-line corpus such as text8 the two agree.
 """
 from __future__ import annotations
 

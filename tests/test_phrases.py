@@ -463,6 +463,19 @@ def test_sentences_with_non_ascii_tokens():
     assert hsw2v.phrases(sentences, min_count=1, threshold=3) == joined
 
 
+def test_rewrite_another_corpus_with_a_learnt_model(tmp_path):
+    model = Phrases.learn(write(tmp_path, "c.txt", HAND), min_count=1, threshold=1)
+    other = tmp_path / "other.txt.gz"
+    with gzip.open(other, "wt") as f:
+        f.write("z a b a\n\n b a b\n")
+    out = tmp_path / "o.txt"
+    assert model.rewrite(str(other), str(out)) == 2
+    assert out.read_text() == "z a_b a\nb a_b\n"
+    assert "1 phrases" in repr(model)
+    with pytest.raises(ConfigError, match="also an input"):
+        model.rewrite(str(out), str(out))
+
+
 def test_apply_and_getitem_refuse_strings():
     model = Phrases.learn([["new", "york"]] * 3, min_count=1, threshold=0)
     with pytest.raises(PhrasesError, match="not a single string"):
