@@ -65,9 +65,9 @@ log = logging.getLogger(__name__)
 SCORINGS = ("word2vec", "npmi")
 #: Default threshold of each scoring (word2phrase's 100; npmi: 0.5).
 DEFAULT_THRESHOLD = {"word2vec": 100.0, "npmi": 0.5}
-#: Default bound on distinct words plus pairs held while counting. A held pair takes 32 to 64
-#: bytes (a half-full to quarter-full table of 16-byte rows), a word about 60: up to ~1.3 GB
-#: at the bound, plus the old table while one is rebuilt.
+#: Default bound on distinct words plus pairs held while counting. Measured: about 60 bytes of
+#: peak memory per word or pair held (pairs sit in a quarter- to half-full table of 16-byte
+#: rows, rebuilt when it grows), so ~1.2 GB at this bound, plus ~0.2 GB of start-up.
 DEFAULT_PRUNE_AT = 20_000_000
 
 _NO_CUT = 1 << 62  # sentences are never cut into pieces here: only newlines end them
