@@ -20,10 +20,12 @@ The pipeline, one module per stage (data flows left to right; no module imports 
                 modelfile.py: its file; weights.py: the weights a run starts from)
     evaluate.py analogy and word-pair evaluation
     report.py   text tables for the command line
+    phrases.py  joining frequent word pairs (new york -> new_york) before training
     cli.py      the click commands (demo.py: the planted-structure demo)
 """
 from hsw2v.model import Model, load_model, train
+from hsw2v.phrases import Phrases, phrases
 from hsw2v.vectors import Vectors
 from hsw2v.version import __version__
 
-__all__ = ["train", "Model", "load_model", "Vectors", "__version__"]
+__all__ = ["train", "Model", "load_model", "Vectors", "phrases", "Phrases", "__version__"]

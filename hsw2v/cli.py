@@ -320,6 +320,51 @@ def vocab(corpus, output, min_count, max_sentence_length, prune_at):
         click.echo(f"wrote {len(kept)} words to {output}")
 
 
+@main.command(epilog="""\b
+Examples:
+  hsw2v phrases text8.gz -o text8-phrases.gz
+  hsw2v phrases corpus.txt -o - | hsw2v train - -o vectors.bin
+  hsw2v phrases corpus.txt -o p1.txt && hsw2v phrases p1.txt -o p2.txt   # trigrams
+  hsw2v phrases corpus.txt -o out.txt --scoring npmi --threshold 0.6 --save-phrases ph.txt
+""")
+@click.argument("corpus", nargs=-1, required=True)
+@click.option("-o", "--output", metavar="OUT", required=True,
+              help="Rewritten corpus (.gz compresses; - for standard output).")
+@click.option("--min-count", type=int, default=5, show_default=True,
+              help="word2vec scoring: subtracted from each pair's count; npmi: fewest "
+                   "occurrences of a pair.")
+@click.option("--threshold", type=float,
+              help="Score a pair must exceed to be joined (higher: fewer phrases).  "
+                   "[default: 100 for word2vec, 0.5 for npmi (range -1..1)]")
+@click.option("--scoring", default="word2vec", show_default=True,
+              help="word2vec ((n_ab - min_count) * N / (n_a * n_b), word2phrase's) or npmi.")
+@click.option("--delimiter", default="_", show_default=True, help="Joins a phrase's words.")
+@click.option("--prune-at", type=int, default=20_000_000, show_default=True, metavar="N",
+              help="Distinct words plus pairs held while counting before rare ones are pruned.")
+@click.option("--save-phrases", metavar="FILE",
+              help="Also write 'phrase count score' lines, highest score first.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar or log lines.")
+def phrases(corpus, output, quiet, **options):
+    """Join frequent word pairs of CORPUS into single tokens ("new york" -> new_york).
+
+    Reads CORPUS (files, folders, - for stdin; .gz/.bz2/.xz read directly) twice: once to
+    count words and adjacent pairs (a newline ends a sentence; pairs never span one), once
+    to write it with each pair whose score passes --threshold joined by --delimiter, greedily
+    from left to right. Output: one sentence per line, tokens separated by spaces. Run it
+    again on its output for three-word phrases.
+    """
+    from hsw2v.phrases import phrases_to_file
+
+    logger = logging.getLogger("hsw2v")
+    level = logger.level
+    if quiet:
+        logger.setLevel(logging.WARNING)
+    try:
+        phrases_to_file(corpus, output, quiet=quiet, **options)
+    finally:
+        logger.setLevel(level)
+
+
 # ---------------------------------------------------------------- queries, evaluation, conversion
 # Thin commands: parse options, call hsw2v.vectors / hsw2v.evaluate, print with hsw2v.report.
 

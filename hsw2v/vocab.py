@@ -77,6 +77,18 @@ class TokenTable:
             self._words = [text[a:b] for a, b in zip(starts.tolist(), ends.tolist())]
         return list(self._words)
 
+    def token_bytes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Where each token's UTF-8 bytes are: id ``t`` is ``arena[offsets[t]:offsets[t] +
+        lengths[t]]``.
+
+        Returns
+        -------
+        offsets : int64 (n,), lengths : int32 (n,), arena : uint8 (A,)
+            Views, valid until the table next changes (a scan may reallocate them).
+        """
+        n = len(self)
+        return self._offsets[:n], self._lengths[:n], self._arena
+
     def scan(self, buf: np.ndarray, insert: bool, file_end: bool = False,
              max_sentence_length: int = 1 << 62, run: int = 0
              ) -> tuple[np.ndarray, int, int, int]:

@@ -19,6 +19,7 @@ Modules
 ``tree``      the Huffman merge and paths.
 ``chunks``    the chunk table of the id stream.
 ``tokens``    the UTF-8 tokenizer and its token table.
+``phrases``   counting adjacent word pairs and joining phrases (``hsw2v phrases``).
 
 Every public name is also importable from the package itself (``kernels.train_chunk``).
 
