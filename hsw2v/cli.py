@@ -113,7 +113,11 @@ Examples:
                    "[default: 30 with --checkpoint, else only on Ctrl-C/SIGTERM]")
 @click.option("--resume", metavar="CHECKPOINT",
               help="Continue an interrupted run (CORPUS and -o default to the checkpoint's).")
-@click.option("-q", "--quiet", is_flag=True, default=None, help="No progress bar or epoch lines.")
+@click.option("--log-every", type=float, metavar="SECONDS",
+              help="When stderr is not a terminal, a plain progress line every SECONDS instead "
+                   "of the bar.  [default: 10]")
+@click.option("-q", "--quiet", is_flag=True, default=None,
+              help="No progress bar, progress lines or epoch lines.")
 def train(corpus, output, config_file, fmt, resume, **options):
     """Train word vectors on CORPUS (files, folders, - for stdin; .gz/.bz2/.xz read directly).
 

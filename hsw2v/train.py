@@ -26,7 +26,6 @@ import dataclasses
 import logging
 import os
 import signal
-import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -205,6 +204,7 @@ class _Trainer:
         self._start_epoch(0)
         self._lock = threading.Lock()
         self.history: list[dict[str, Any]] = []  # summaries of the finished epochs
+        self.curve: list[dict[str, Any]] = []  # loss curve points (hsw2v.progress.Progress)
         self.errors: list[BaseException] = []
         self._threads: list[threading.Thread] = []
         self._hold = threading.Event()
@@ -344,7 +344,7 @@ class _Trainer:
     def _wait(self, threads: list[threading.Thread]) -> None:
         for th in threads:
             while th.is_alive():
-                th.join(0.2)
+                th.join(0.05)  # ticks: 20 a second, so even a short run gets ~1% points
                 if self.on_tick is not None:
                     self.on_tick()
 
@@ -497,6 +497,7 @@ def run(corpus: Sequence[str | os.PathLike] | str | os.PathLike, cfg: TrainConfi
             signals.stop = trainer.stop
             if resume is not None:
                 trainer.restore(resume.state)
+                trainer.curve = list(resume.meta.get("loss_curve") or [])
                 log.info("resuming %s at epoch %d/%d", resume.path, trainer.epoch + 1,
                          cfg.epochs)
             written: list[str] = []
@@ -532,6 +533,9 @@ def run(corpus: Sequence[str | os.PathLike] | str | os.PathLike, cfg: TrainConfi
         "huffman_mean_code_length": float(np.average(tree.lengths, weights=vocab.counts)),
         "huffman_max_code_length": int(tree.lengths.max()),
         "epochs": epochs,
+        # Mean loss per prediction over each ~1% of the run (float64 sums), with the words
+        # done and the learning rate at its end: what `hsw2v plot loss` draws.
+        "loss_curve": trainer.curve,
         "seconds_reading": round(t_read - t0, 3),
         # Loading the compiled kernel (numba's cache; compiling on a cold cache) is start-up
         # work that threads cannot share: it is reported apart from the training time.
@@ -590,6 +594,7 @@ def _saver(path: str, meta: dict[str, Any], trainer: _Trainer,
         fp = meta["fingerprint"]
         if "stream" not in fp:
             fp["stream"] = stream_digest(trainer.stream)
+        meta["loss_curve"] = list(trainer.curve)
         m = trainer.model
         save_checkpoint(path, meta, m.vocab.words, m.vocab.counts, m.syn0, m.syn1,
                         trainer.state())
@@ -658,32 +663,32 @@ def _check_fingerprint(ckpt: Checkpoint, fp: dict[str, Any], stream: IdStream) -
 
 def _train_epochs(cfg: TrainConfig, trainer: _Trainer, save: Callable[[], None] | None = None,
                   every: float | None = None) -> list[dict[str, Any]] | None:
-    """Run the remaining epochs with a progress bar; return per-epoch figures (None if stopped).
+    """Run the remaining epochs showing progress (:class:`hsw2v.progress.Progress`: a bar on a
+    terminal, plain lines otherwise) and recording the loss curve in ``trainer.curve``; return
+    per-epoch figures (None if stopped).
 
     With ``save``, the workers are paused at chunk boundaries every ``every`` minutes while
     ``save()`` writes a checkpoint.
     """
-    from tqdm import tqdm
+    from hsw2v.progress import Progress
 
     total = sum(trainer.words) * cfg.epochs
-    bar = tqdm(total=total, unit="word", unit_scale=True, file=sys.stderr, disable=cfg.quiet,
-               dynamic_ncols=True, smoothing=0.1,
-               bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}, "
-                          "{rate_fmt}{postfix}]")
+    progress = Progress(total, lambda words: alpha_at(cfg, words / max(total, 1)),
+                        quiet=cfg.quiet, log_every=cfg.log_every, curve=trainer.curve)
     base = trainer.epoch * sum(trainer.words)
     last_save = time.monotonic()
 
     def tick():
         nonlocal last_save
-        done = base + sum(trainer.done)
-        bar.update(done - bar.n)
-        bar.set_postfix_str(f"alpha={alpha_at(cfg, done / max(total, 1)):.5f}", refresh=False)
+        loss, pairs, seen = np.sum(trainer.stats, axis=0)[:3]  # this epoch's, all threads
+        progress.update(base + int(seen), float(loss), float(pairs))
         if save is not None and time.monotonic() - last_save >= every * 60:
             trainer.paused(save)
             last_save = time.monotonic()
 
     trainer.on_tick = tick
     try:
+        tick()  # the starting position (part way into the run when resumed)
         for epoch in range(trainer.epoch, cfg.epochs):
             t = time.perf_counter()
             result = trainer.run_epoch(epoch)
@@ -691,6 +696,7 @@ def _train_epochs(cfg: TrainConfig, trainer: _Trainer, save: Callable[[], None] 
                 return None
             loss, pairs, seen, trained = result
             base += int(seen)  # run_epoch has reset the per-thread counts
+            progress.epoch_done(loss, pairs)
             tick()
             # No (word, context) pair at all (a tiny corpus after subsampling): the mean loss is
             # undefined; it is reported as null, never NaN (which is not JSON).
@@ -708,9 +714,9 @@ def _train_epochs(cfg: TrainConfig, trainer: _Trainer, save: Callable[[], None] 
             if cfg.quiet:
                 log.debug(msg)
             else:
-                bar.write(msg, file=sys.stderr)
+                progress.write(msg)
     finally:
-        bar.close()
+        progress.close()
     return trainer.history
 
 
@@ -748,7 +754,8 @@ def train(corpus, config: str | os.PathLike | None = None, resume: str | None = 
 
 
 #: Options that may differ between a run and its resumption (they do not change the vectors).
-RESUME_MAY_CHANGE = ("quiet", "checkpoint", "checkpoint_every", "format", "save_vocab")
+RESUME_MAY_CHANGE = ("quiet", "log_every", "checkpoint", "checkpoint_every", "format",
+                     "save_vocab")
 
 
 def resume_config(path: str, config_file: str | os.PathLike | None = None,
@@ -777,7 +784,7 @@ def resume_config(path: str, config_file: str | os.PathLike | None = None,
             flag = key.replace("_", "-")
             raise ConfigError(
                 f"--{flag} {value!r} differs from the checkpoint's {getattr(cfg, key)!r}: a "
-                "resumed run keeps its options (only --quiet, --checkpoint, --checkpoint-every, "
+                "resumed run keeps its options (only --quiet, --log-every, --checkpoint, --checkpoint-every, "
                 "--format and --save-vocab may change); drop --" + flag)
     cfg.validate()
     return ckpt, cfg
