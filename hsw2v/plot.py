@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from hsw2v.errors import PlotError
+from hsw2v.errors import Hsw2vError, PlotError
 
 log = logging.getLogger(__name__)
 
@@ -52,12 +52,12 @@ def check_output(path: str | os.PathLike) -> str:
         The image format (``"png"``, ``"svg"`` or ``"pdf"``).
     """
     path = os.fspath(path)
+    if os.path.isdir(path):
+        raise PlotError(f"output {path!r} is a folder: give a file name, e.g. {path}/map.png")
     ext = os.path.splitext(path)[1].lower()
     if ext not in FORMATS:
         raise PlotError(f"cannot tell the image format of {path!r} from its extension: end -o "
                         f"with {', '.join(FORMATS)}")
-    if os.path.isdir(path):
-        raise PlotError(f"output {path!r} is a folder: give a file name, e.g. {path}/map.png")
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise PlotError(f"output folder {folder!r} does not exist: create it first")
@@ -187,8 +187,9 @@ def run_labels(runs: Sequence[Run]) -> list[str]:
     else the file names; the file name is added where labels would collide."""
     settings = [dict(r.config, corpus=",".join(os.path.basename(c) for c in r.corpus))
                 for r in runs]
-    keys = sorted({k for s in settings for k in s} - _NOT_SETTINGS)
-    differ = [k for k in keys if len({json.dumps(s.get(k)) for s in settings}) > 1]
+    keys = list(dict.fromkeys(k for s in settings for k in s if k not in _NOT_SETTINGS))
+    differ = [k for k in keys if len({json.dumps(s.get(k)) for s in settings}) > 1
+              and not (k in ("alpha", "min_alpha") and all(map(_default_alpha, settings)))]
     names = [os.path.basename(r.path) for r in runs]
     if not differ:
         return names
@@ -196,6 +197,18 @@ def run_labels(runs: Sequence[Run]) -> list[str]:
     if len(set(labels)) < len(labels):
         labels = [f"{lab} ({n})" for lab, n in zip(labels, names)]
     return labels
+
+
+def _default_alpha(config: dict[str, Any]) -> bool:
+    """Whether a run's alpha and min_alpha are its model's defaults (implied by the model)."""
+    from hsw2v.config import TrainConfig
+
+    try:
+        default = TrainConfig(model=config["model"], threads=1).resolved()
+        return (np.isclose(config["alpha"], default.alpha)
+                and np.isclose(config["min_alpha"], default.min_alpha))
+    except (KeyError, TypeError, ValueError, Hsw2vError):
+        return False
 
 
 def _word_scale(n: float) -> tuple[float, str]:
