@@ -19,6 +19,7 @@ import dataclasses
 import json
 import logging
 import os
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -178,8 +179,8 @@ def read_run(path: str | os.PathLike) -> Run:
         raise PlotError(f"{path!r} holds no loss to plot (the run trained no prediction, or it "
                         "holds no point): train on a larger corpus")
     corpus = data.get("corpus") if isinstance(data.get("corpus"), list) else []
-    return Run(path, cfg, [str(c) for c in corpus], words, loss, alpha, np.cumsum(per_epoch, dtype=np.int64),
-               curve is not None)
+    return Run(path, cfg, [str(c) for c in corpus], words, loss, alpha,
+               np.cumsum(per_epoch, dtype=np.int64), curve is not None)
 
 
 def run_labels(runs: Sequence[Run]) -> list[str]:
@@ -263,7 +264,7 @@ def plot_loss(paths: Sequence[str | os.PathLike], output: str | os.PathLike,
     ax2.set_ylabel("learning rate (dashed)")
     ax2.set_ylim(bottom=0)
     ax.set_xlim(left=0)
-    ax.grid(True, color="0.93")
+    ax.grid(True, axis="y", color="0.93")
     ax.set_axisbelow(True)
     ax.legend(loc="best", fontsize=8, framealpha=0.9)
     corpora = {", ".join(os.path.basename(str(c)) for c in r.corpus) for r in runs}
@@ -340,7 +341,10 @@ def project(x: np.ndarray, method: str = "pca", seed: int = 1) -> np.ndarray:
             raise PlotError(f"--method umap needs at least 4 words, got {n}: add words or use "
                             "--method pca")
         model = umap.UMAP(n_components=2, n_neighbors=max(2, min(15, n - 1)), random_state=seed)
-    return np.asarray(model.fit_transform(x), dtype=np.float64)
+    with warnings.catch_warnings():
+        # umap warns that a seed makes it single-threaded: a seeded picture is the point
+        warnings.simplefilter("ignore", UserWarning)
+        return np.asarray(model.fit_transform(x), dtype=np.float64)
 
 
 def check_method(method: str) -> None:

@@ -6,8 +6,10 @@ a second) and
 * shows them: a tqdm bar when the stream is a terminal; when it is not (a batch job, ``nohup``,
   CI), one plain line every ``log_every`` seconds instead, because the bar's carriage-return
   redraws pile up in a file as one endless line; nothing with ``quiet``;
-* records the loss curve: one point each time the words done cross another 1/``points`` of
-  the run, with the mean loss per prediction since the previous point (float64 sums).
+* records the loss curve: a point once at least 1/``points`` of the run's words have been
+  read since the previous point, and one at the end, each with the mean loss per prediction
+  since the previous point (float64 sums). An end sliver shorter than half a step is merged
+  into the point before it: the loss of a few thousand words is mostly noise.
 
 The lines are written to the stream like the bar they replace (not through ``logging``): they
 are the bar's stand-in, so ``--quiet`` silences them as it silences the bar.
@@ -20,8 +22,9 @@ import time
 from collections.abc import Callable
 from typing import Any, TextIO
 
-#: Points of the loss curve over a whole run (one per 1% of the words of all epochs). Points
-#: come no finer than the kernel calls that update the loss sums (~128 K words per thread).
+#: Steps of the loss curve over a whole run: a point after each 1% of the words of all epochs
+#: (at most 100 points). Points come no finer than the kernel calls that add to the loss sums
+#: (up to ~128 K words per thread) and the trainer's ticks (20 a second).
 CURVE_POINTS = 100
 #: Seconds between plain progress lines when the stream is not a terminal.
 LOG_EVERY = 10.0
@@ -80,6 +83,7 @@ class Progress:
         self._loss_base = 0.0
         self._pairs_base = 0.0
         self._ref: tuple[int, float, float] | None = None  # words, loss, pairs at last point
+        self._prev: tuple[int, float, float] | None = None  # ... at the point before it
         self._start: tuple[float, int] | None = None  # clock, words at the first update
         self._line: tuple[float, int] | None = None  # clock, words at the last plain line
         self.words = 0
@@ -96,14 +100,8 @@ class Progress:
         if self._ref is None:  # the starting position (part way for a resumed run)
             self._ref = (self.words, loss, pairs)
             self._start = self._line = (now, self.words)
-        # A point each time another 1/points of the run is crossed (one for several at once).
-        elif self.words * self.points >= self._next_mark() * self.total:
-            w0, l0, p0 = self._ref
-            dp = pairs - p0
-            mean = (loss - l0) / dp if dp > 0 else None  # no prediction: undefined, not NaN
-            self.curve.append({"words": self.words, "alpha": float(self.alpha(self.words)),
-                               "loss": None if mean is None else float(mean)})
-            self._ref = (self.words, loss, pairs)
+        else:
+            self._record(loss, pairs)
         if self.mode == "bar":
             self._bar.update(self.words - self._bar.n)
             self._bar.set_postfix_str(f"alpha={self.alpha(self.words):.5f}, "
@@ -130,11 +128,24 @@ class Progress:
         if self._bar is not None:
             self._bar.close()
 
-    # ---------------------------------------------------------------------------- showing
-    def _next_mark(self) -> int:
-        """The next 1/points mark (an index 1..points) after the last point."""
-        return self._ref[0] * self.points // self.total + 1
+    def _record(self, loss: float, pairs: float) -> None:
+        """Add a curve point if a step's words have been read since the last, or at the end."""
+        start = self._ref
+        since = self.words - start[0]
+        due = since * self.points >= self.total
+        if not due and not (self.words >= self.total and since > 0):
+            return
+        if not due and self._prev is not None and 2 * since * self.points < self.total:
+            start = self._prev  # an end sliver: the last point covers it too
+            self.curve.pop()
+        w0, l0, p0 = start
+        dp = pairs - p0
+        mean = (loss - l0) / dp if dp > 0 else None  # no prediction: undefined, not NaN
+        self.curve.append({"words": self.words, "alpha": float(self.alpha(self.words)),
+                           "loss": None if mean is None else float(mean)})
+        self._prev, self._ref = start, (self.words, loss, pairs)
 
+    # ---------------------------------------------------------------------------- showing
     def _shown_loss(self) -> str:
         """The loss of the latest curve point (~1% of the run), else the mean so far."""
         last = self.curve[-1]["loss"] if self.curve else None

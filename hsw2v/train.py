@@ -680,7 +680,9 @@ def _train_epochs(cfg: TrainConfig, trainer: _Trainer, save: Callable[[], None] 
 
     def tick():
         nonlocal last_save
-        loss, pairs, seen = np.sum(trainer.stats, axis=0)[:3]  # this epoch's, all threads
+        # This epoch's sums over all threads, read while kernels add to them: a sum may lag
+        # by one kernel call, which the next curve point then includes.
+        loss, pairs, seen = np.sum(trainer.stats, axis=0)[:3]
         progress.update(base + int(seen), float(loss), float(pairs))
         if save is not None and time.monotonic() - last_save >= every * 60:
             trainer.paused(save)
@@ -784,8 +786,8 @@ def resume_config(path: str, config_file: str | os.PathLike | None = None,
             flag = key.replace("_", "-")
             raise ConfigError(
                 f"--{flag} {value!r} differs from the checkpoint's {getattr(cfg, key)!r}: a "
-                "resumed run keeps its options (only --quiet, --log-every, --checkpoint, --checkpoint-every, "
-                "--format and --save-vocab may change); drop --" + flag)
+                "resumed run keeps its options (only --quiet, --log-every, --checkpoint, "
+                "--checkpoint-every, --format and --save-vocab may change); drop --" + flag)
     cfg.validate()
     return ckpt, cfg
 
