@@ -119,7 +119,7 @@ class Run:
     config : dict       the run's effective options.
     corpus : list of str      the corpus paths it was trained on.
     words : int64 (P,)        words read at each point, increasing.
-    loss : float64 (P,)       mean loss per prediction up to each point (NaN: none trained).
+    loss : float64 (P,)       mean loss per prediction since the point before (NaN: none).
     alpha : float64 (P,)      learning rate at each point.
     epoch_ends : int64 (E,)   words read at the end of each epoch.
     fine : bool               False when the summary has only per-epoch losses (no loss_curve).
