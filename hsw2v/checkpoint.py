@@ -245,8 +245,8 @@ def check_fingerprint(ckpt: Checkpoint, fp: dict[str, Any], stream) -> None:
 
 
 #: Options that may differ between a run and its resumption (they do not change the vectors).
-RESUME_MAY_CHANGE = ("quiet", "checkpoint", "checkpoint_every", "format", "save_vocab",
-                     "save_model")
+RESUME_MAY_CHANGE = ("quiet", "log_every", "checkpoint", "checkpoint_every", "format",
+                     "save_vocab", "save_model")
 
 
 def resume_config(path: str, config_file: str | os.PathLike | None = None,
@@ -271,7 +271,8 @@ def resume_config(path: str, config_file: str | os.PathLike | None = None,
             flag = key.replace("_", "-")
             raise ConfigError(
                 f"--{flag} {value!r} differs from the checkpoint's {getattr(cfg, key)!r}: a "
-                "resumed run keeps its options (only --quiet, --checkpoint, --checkpoint-every, "
+                "resumed run keeps its options (only --quiet, --log-every, --checkpoint, "
+                "--checkpoint-every, "
                 "--format and --save-vocab may change); drop --" + flag)
     cfg.validate()
     return ckpt, cfg

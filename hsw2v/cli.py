@@ -199,7 +199,11 @@ def _is_number(text: str) -> bool:
                    "[default: 30 with --checkpoint, else only on Ctrl-C/SIGTERM]")
 @click.option("--resume", metavar="CHECKPOINT",
               help="Continue an interrupted run (CORPUS and -o default to the checkpoint's).")
-@click.option("-q", "--quiet", is_flag=True, default=None, help="No progress bar or epoch lines.")
+@click.option("--log-every", type=float, metavar="SECONDS",
+              help="When stderr is not a terminal, a plain progress line every SECONDS instead "
+                   "of the bar.  [default: 10]")
+@click.option("-q", "--quiet", is_flag=True, default=None,
+              help="No progress bar, progress lines or epoch lines.")
 def train(corpus, output, config_file, fmt, resume, **options):
     """Train word vectors on CORPUS (files, folders, - for stdin; .gz/.bz2/.xz read directly).
 
@@ -609,3 +613,104 @@ def _run_summary(vectors_path: str) -> dict:
     keys = ("model", "loss", "negative", "dim", "window", "epochs")
     return {k: cfg[k] for k in keys if cfg.get(k) is not None}
 
+
+# ------------------------------------------------------------------------------------ pictures
+# (issue 16) Thin commands over hsw2v.plot (matplotlib, imported only there).
+@main.group(epilog="""\b
+Examples:
+  hsw2v plot loss sg.bin.json cbow.bin.json -o loss.png
+  hsw2v plot words vectors.bin --top 200 -o map.png
+  hsw2v plot words vectors.bin france king --neighbours 8 -o near.svg
+  hsw2v plot analogy vectors.bin man woman king queen boy girl -o analogy.pdf
+""")
+def plot():
+    """Pictures: loss curves of runs, maps of words, analogy arrows (.png, .svg or .pdf).
+
+    Needs matplotlib: pip install 'hsw2v[plot]'.
+    """
+
+
+@plot.command("loss")
+@click.argument("runs", nargs=-1, required=True, metavar="RUN.json...")
+@click.option("-o", "--output", required=True, metavar="IMAGE",
+              help="Picture to write (.png, .svg or .pdf).")
+@click.option("--label", "labels", multiple=True, metavar="TEXT",
+              help="Legend label of each run, in order (repeat once per run).  "
+                   "[default: the settings that differ]")
+def plot_loss(runs, output, labels):
+    """Training loss against words read, one line per run, learning rate dashed.
+
+    RUN.json is the summary 'hsw2v train -o OUT' writes as OUT.json; several runs are
+    overlaid, labelled by the settings that differ between them.
+
+    \b
+    Example:
+      hsw2v plot loss sg.bin.json cbow.bin.json -o loss.png
+    """
+    from hsw2v.plot import plot_loss as draw
+
+    draw(runs, output, labels=labels or None)
+    click.echo(f"wrote {output}")
+
+
+@plot.command("words")
+@click.argument("vectors_path", metavar="VECTORS", type=_EXISTING_FILE)
+@click.argument("words", nargs=-1)
+@click.option("-o", "--output", required=True, metavar="IMAGE",
+              help="Picture to write (.png, .svg or .pdf).")
+@click.option("--top", type=click.IntRange(min=1), default=100, show_default=True, metavar="N",
+              help="Without WORDs: map the N most frequent words.")
+@click.option("--neighbours", type=click.IntRange(min=0), default=0, show_default=True,
+              metavar="K", help="Also show each word's K nearest words around it.")
+@click.option("--method", type=click.Choice(["pca", "tsne", "umap"]), default="pca",
+              show_default=True,
+              help="Projection: pca (no extra), tsne (pip install 'hsw2v[tsne]') or umap "
+                   "(pip install 'hsw2v[umap]').")
+@click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Seed of tsne and umap.")
+@_vector_input_options
+def plot_words(vectors_path, words, output, top, neighbours, method, seed, fmt, limit,
+               encoding_errors):
+    """A 2-D map of WORDs (default: the --top most frequent), projected from their vectors.
+
+    Labels that would overlap are left out (their dots stay), most frequent or given
+    words first, so a map of 200 words stays readable.
+
+    \b
+    Examples:
+      hsw2v plot words vectors.bin --top 200 -o map.png
+      hsw2v plot words vectors.bin france king computer --neighbours 8 -o near.png
+    """
+    from hsw2v.plot import check_method, check_output
+    from hsw2v.plot import plot_words as draw
+
+    check_output(output)  # before loading a large file
+    check_method(method)
+    vectors = _load_vectors(vectors_path, fmt, limit, encoding_errors)
+    shown = draw(vectors, output, words, top=top, neighbours=neighbours, method=method, seed=seed)
+    click.echo(f"wrote {output} ({len(shown.words)} words, {len(shown.labelled)} labelled)")
+
+
+@plot.command("analogy")
+@click.argument("vectors_path", metavar="VECTORS", type=_EXISTING_FILE)
+@click.argument("words", nargs=-1, required=True, metavar="A B C D...")
+@click.option("-o", "--output", required=True, metavar="IMAGE",
+              help="Picture to write (.png, .svg or .pdf).")
+@_vector_input_options
+def plot_analogy(vectors_path, words, output, fmt, limit, encoding_errors):
+    """Word pairs A→B, C→D, ... as arrows in the PCA plane of those words.
+
+    Parallel arrows of similar length mean the pairs share one offset (man→woman as
+    king→queen).
+
+    \b
+    Example:
+      hsw2v plot analogy vectors.bin man woman king queen boy girl -o analogy.png
+    """
+    from hsw2v.plot import check_output
+    from hsw2v.plot import plot_analogy as draw
+
+    check_output(output)
+    vectors = _load_vectors(vectors_path, fmt, limit, encoding_errors)
+    draw(vectors, words, output)
+    click.echo(f"wrote {output}")

@@ -28,6 +28,7 @@ class TrainConfig:
 
     ``alpha``, ``min_alpha`` and ``threads`` may be None: :meth:`resolved` fills them in
     (alpha 0.025 for sg and 0.05 for CBOW, min_alpha = alpha * 1e-4, threads = all cores).
+    ``log_every`` None means :data:`hsw2v.progress.LOG_EVERY` seconds.
     """
 
     model: str = "sg"
@@ -58,6 +59,7 @@ class TrainConfig:
     read_vocab: str | None = None
     checkpoint: str | None = None
     checkpoint_every: float | None = None
+    log_every: float | None = None
     quiet: bool = False
 
     def resolved(self) -> "TrainConfig":
@@ -142,6 +144,8 @@ class TrainConfig:
         if self.checkpoint_every is not None:
             _check_float("checkpoint-every", self.checkpoint_every, 0.0, float("inf"),
                          open_low=True)
+        if self.log_every is not None:
+            _check_float("log-every", self.log_every, 0.0, float("inf"), open_low=True)
         if self.dim > 100_000:
             raise ConfigError(f"--dim {self.dim} is too large (at most 100000)")
         if self.window > 10_000:

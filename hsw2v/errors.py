@@ -34,3 +34,8 @@ class TrainingInterrupted(Hsw2vError):
     """Training stopped on SIGINT/SIGTERM after writing a checkpoint; the CLI exits with 130."""
 
     exit_code = 130
+
+
+class PlotError(Hsw2vError):
+    """A picture cannot be drawn: bad input (unknown words, not a run summary), a missing
+    optional library, or an output path that cannot be written."""

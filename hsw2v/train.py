@@ -25,7 +25,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
-import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -265,6 +264,7 @@ class _Trainer:
         self._start_epoch(0)
         self._lock = threading.Lock()
         self.history: list[dict[str, Any]] = []  # summaries of the finished epochs
+        self.curve: list[dict[str, Any]] = []  # loss curve points (hsw2v.progress.Progress)
         self.errors: list[BaseException] = []
         self._threads: list[threading.Thread] = []
         self._hold = threading.Event()
@@ -425,7 +425,7 @@ class _Trainer:
     def _wait(self, threads: list[threading.Thread]) -> None:
         for th in threads:
             while th.is_alive():
-                th.join(0.2)
+                th.join(0.05)  # ticks: 20 a second, so even a short run gets ~1% points
                 if self.on_tick is not None:
                     self.on_tick()
 
@@ -655,6 +655,7 @@ def run(corpus: Sequence[str | os.PathLike] | str | os.PathLike, cfg: TrainConfi
                                           w["carried_nodes"], tree)
             if resume is not None:
                 trainer.restore(resume.state)
+                trainer.curve = list(resume.meta.get("loss_curve") or [])
                 log.info("resuming %s at epoch %d/%d", resume.path, trainer.epoch + 1,
                          cfg.epochs)
             written: list[str] = []
@@ -693,6 +694,9 @@ def run(corpus: Sequence[str | os.PathLike] | str | os.PathLike, cfg: TrainConfi
         "huffman_mean_code_length": float(np.average(tree.lengths, weights=vocab.counts)),
         "huffman_max_code_length": int(tree.lengths.max()),
         "epochs": epochs,
+        # Mean loss per prediction over each ~1% of the run (float64 sums), with the words
+        # done and the learning rate at its end: what `hsw2v plot loss` draws.
+        "loss_curve": trainer.curve,
         "seconds_reading": round(t_read - t0, 3),
         # Loading the compiled kernel (numba's cache; compiling on a cold cache) is start-up
         # work that threads cannot share: it is reported apart from the training time.
@@ -722,6 +726,7 @@ def _saver(path: str, meta: dict[str, Any], trainer: _Trainer,
         fp = meta["fingerprint"]
         if "stream" not in fp:
             fp["stream"] = stream_digest(trainer.stream)
+        meta["loss_curve"] = list(trainer.curve)
         m = trainer.model
         save_checkpoint(path, meta, m.vocab.words, m.vocab.counts, m.syn0, m.syn1,
                         trainer.state(), m.syn1neg, m.syn1sm)
@@ -752,33 +757,34 @@ def _interrupted(caught: list[str], trainer: _Trainer, save: Callable[[], None] 
 
 def _train_epochs(cfg: TrainConfig, trainer: _Trainer, save: Callable[[], None] | None = None,
                   every: float | None = None) -> list[dict[str, Any]] | None:
-    """Run the remaining epochs with a progress bar; return per-epoch figures (None if stopped).
+    """Run the remaining epochs showing progress (:class:`hsw2v.progress.Progress`: a bar on a
+    terminal, plain lines otherwise) and recording the loss curve in ``trainer.curve``; return
+    per-epoch figures (None if stopped).
 
     With ``save``, the workers are paused at chunk boundaries every ``every`` minutes while
     ``save()`` writes a checkpoint.
     """
-    from tqdm import tqdm
+    from hsw2v.progress import Progress
 
     total = sum(trainer.words) * cfg.epochs
+    progress = Progress(total, lambda words: alpha_at(cfg, words / max(total, 1)),
+                        quiet=cfg.quiet, log_every=cfg.log_every, curve=trainer.curve)
     base = trainer.epoch * sum(trainer.words)
-    # A resumed run starts the bar where it stopped: words trained before are not in its rate.
-    bar = tqdm(total=total, initial=base + sum(trainer.done), unit="word", unit_scale=True,
-               file=sys.stderr, disable=cfg.quiet, dynamic_ncols=True, smoothing=0.1,
-               bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}, "
-                          "{rate_fmt}{postfix}]")
     last_save = time.monotonic()
 
     def tick():
         nonlocal last_save
-        done = base + sum(trainer.done)
-        bar.update(done - bar.n)
-        bar.set_postfix_str(f"alpha={alpha_at(cfg, done / max(total, 1)):.5f}", refresh=False)
+        # This epoch's sums over all threads, read while kernels add to them: a sum may lag
+        # by one kernel call, which the next curve point then includes.
+        loss, pairs, seen = np.sum(trainer.stats, axis=0)[:3]
+        progress.update(base + int(seen), float(loss), float(pairs))
         if save is not None and time.monotonic() - last_save >= every * 60:
             trainer.paused(save)
             last_save = time.monotonic()
 
     trainer.on_tick = tick
     try:
+        tick()  # the starting position (part way into the run when resumed)
         for epoch in range(trainer.epoch, cfg.epochs):
             t = time.perf_counter()
             # Words this epoch had read before an interruption (resumed runs): not in the rate.
@@ -788,6 +794,7 @@ def _train_epochs(cfg: TrainConfig, trainer: _Trainer, save: Callable[[], None] 
                 return None
             loss, pairs, seen, trained, loss_ns = result
             base += int(seen)  # run_epoch has reset the per-thread counts
+            progress.epoch_done(loss, pairs)
             tick()
             # No (word, context) pair at all (a tiny corpus after subsampling): the mean loss is
             # undefined; it is reported as null, never NaN (which is not JSON).
@@ -818,9 +825,9 @@ def _train_epochs(cfg: TrainConfig, trainer: _Trainer, save: Callable[[], None] 
             if cfg.quiet:  # no bar: a log line (shown by the Python API's logging at INFO)
                 log.info(msg)
             else:
-                bar.write(msg, file=sys.stderr)
+                progress.write(msg)
     finally:
-        bar.close()
+        progress.close()
     return trainer.history
 
 

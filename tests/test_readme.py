@@ -47,6 +47,9 @@ def test_every_readme_command_uses_options_that_exist():
     assert len(commands) >= 15  # the parser found the blocks
     for args in commands:
         command = main.commands[args[0]]
+        if hasattr(command, "commands"):  # a group (hsw2v plot loss ...): its subcommand
+            args = args[1:]
+            command = command.commands[args[0]]
         opts = {o for p in command.params for o in p.opts + p.secondary_opts}
         for token in args[1:]:
             if token.startswith("-") and token != "-" and token != "[--json]":
