@@ -54,10 +54,11 @@ from typing import Any
 
 import numpy as np
 
-from hsw2v.kernels import phrases as pk
 from hsw2v.corpus import CorpusStats, expand_paths, iter_utf8_blocks
 from hsw2v.encoding import spool_stdin
 from hsw2v.errors import ConfigError, CorpusError, Hsw2vError
+from hsw2v.kernels import phrases as pk
+from hsw2v.sentences import is_paths, sentence_blocks, spool_blocks
 from hsw2v.vocab import TokenTable
 
 log = logging.getLogger(__name__)
@@ -71,7 +72,6 @@ DEFAULT_THRESHOLD = {"word2vec": 100.0, "npmi": 0.5}
 DEFAULT_PRUNE_AT = 20_000_000
 
 _NO_CUT = 1 << 62  # sentences are never cut into pieces here: only newlines end them
-_BATCH_BYTES = 1 << 20  # text made from Python sentences at a time
 
 
 class PhrasesError(Hsw2vError):
@@ -105,14 +105,6 @@ def check_options(min_count: int, threshold: float | None, scoring: str, delimit
     if isinstance(prune_at, bool) or not isinstance(prune_at, (int, np.integer)) or prune_at < 2:
         raise ConfigError(f"--prune-at {prune_at!r} must be a whole number >= 2")
     return threshold
-
-
-def _is_paths(corpus: Any) -> bool:
-    """A path, or a list/tuple of paths (rather than an iterable of tokenised sentences)."""
-    if isinstance(corpus, (str, os.PathLike)):
-        return True
-    return (isinstance(corpus, (list, tuple)) and len(corpus) > 0
-            and all(isinstance(p, (str, os.PathLike)) for p in corpus))
 
 
 # ----------------------------------------------------------------------------------- counting
@@ -267,11 +259,11 @@ class Phrases:
         threshold = check_options(min_count, threshold, scoring, delimiter, prune_at)
         counter = _PairCounter(prune_at)
         stats = CorpusStats()
-        if _is_paths(corpus):
+        if is_paths(corpus):
             blocks = iter_utf8_blocks(expand_paths([corpus] if isinstance(
                 corpus, (str, os.PathLike)) else corpus), stats)
         else:
-            blocks = ((buf, True) for buf, _, _ in _sentence_blocks(corpus))
+            blocks = ((buf, True) for buf, _, _ in sentence_blocks(corpus, error=PhrasesError))
         _count(counter, blocks, quiet)
         if stats.invalid_bytes:
             log.warning("%d bytes of invalid UTF-8 were replaced by U+FFFD", stats.invalid_bytes)
@@ -358,7 +350,7 @@ class Phrases:
         Streamed in batches of about 1 MB of text; an empty sentence gives an empty list.
         """
         joiner = _Joiner(self)
-        for buf, empties, n in _sentence_blocks(sentences):
+        for buf, empties, n in sentence_blocks(sentences, error=PhrasesError):
             text = joiner.block(buf, True).tobytes().decode("utf-8", "surrogatepass")
             lines = iter(text.split("\n"))
             skip = set(empties)
@@ -438,77 +430,6 @@ class _Joiner:
 
 
 # ------------------------------------------------------------------------------ sentences in
-def _sentence_blocks(sentences: Iterable[Sequence[str]], batch_bytes: int = _BATCH_BYTES
-                     ) -> Iterator[tuple[np.ndarray, list[int], int]]:
-    """Python sentences as UTF-8 text, one line per non-empty sentence, in batches.
-
-    Every token is checked: a str, non-empty, without whitespace (else :class:`PhrasesError`
-    naming the sentence), so the text splits back into exactly the tokens given.
-
-    Yields
-    ------
-    (buf, empties, n) : (uint8 (m,), list of int, int)
-        The batch's text, the positions of its empty sentences (no line), its sentences.
-    """
-    if isinstance(sentences, (str, bytes)):
-        raise PhrasesError("sentences must be an iterable of token lists, not a single string: "
-                           "split it into tokens first")
-    lines: list[str] = []
-    given: list[tuple[int, Sequence[str]]] = []  # number and tokens of each line, for errors
-    empties: list[int] = []
-    size = n = seps = 0
-    for number, sentence in enumerate(sentences):
-        if isinstance(sentence, (str, bytes)) or not hasattr(sentence, "__iter__"):
-            raise PhrasesError(f"sentence {number} (0-based) is a {type(sentence).__name__}, "
-                               "not a list of str tokens: split it into tokens first")
-        tokens = sentence if isinstance(sentence, (list, tuple)) else list(sentence)
-        try:
-            line = " ".join(tokens)
-        except TypeError:
-            bad = next(t for t in tokens if not isinstance(t, str))
-            raise PhrasesError(f"sentence {number} (0-based) holds {bad!r} of type "
-                               f"{type(bad).__name__}: tokens must be str") from None
-        if not all(tokens):
-            _encode_lines(lines, given, seps)  # report an earlier bad sentence first
-            _bad_token(number, "")
-        if tokens:
-            lines.append(line)
-            given.append((number, tokens))
-            size += len(line) + 1
-            seps += len(tokens)  # the spaces between the tokens and the newline
-        else:
-            empties.append(n)
-        n += 1
-        if size >= batch_bytes:
-            yield _encode_lines(lines, given, seps), empties, n
-            lines, given, empties, size, n, seps = [], [], [], 0, 0, 0
-    if n:
-        yield _encode_lines(lines, given, seps), empties, n
-
-
-#: Bytes for which str.isspace() is true (the ASCII ones; the tokenizer splits on all of them).
-_ASCII_SPACE = b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
-
-
-def _encode_lines(lines: list[str], given: list[tuple[int, Sequence[str]]], seps: int
-                  ) -> np.ndarray:
-    """The lines as UTF-8, after checking that no token held whitespace."""
-    text = "\n".join(lines) + "\n" if lines else ""
-    data = text.encode("utf-8", "surrogatepass")
-    # Fast check for ASCII text: whitespace is exactly the separators put in. Otherwise (or
-    # when it is not) check sentence by sentence, which also finds the culprit.
-    if len(data) != len(text) or len(data) - len(data.translate(None, _ASCII_SPACE)) != seps:
-        for (number, tokens), line in zip(given, lines):
-            if line.split() != list(tokens):
-                _bad_token(number, next(t for t in tokens if t.split() != [t]))
-    return np.frombuffer(data, dtype=np.uint8)
-
-
-def _bad_token(number: int, token: str) -> None:
-    raise PhrasesError(f"sentence {number} (0-based) holds the token {token!r}, which is empty "
-                       "or holds whitespace: tokens must be non-empty str without whitespace")
-
-
 # ------------------------------------------------------------------------------------ output
 def check_output(output: str, inputs: Sequence[str]) -> None:
     """Refuse an output that is an input or cannot be written, before any reading."""
@@ -582,26 +503,7 @@ def _blocks(paths: list[str], spooled_sentences: bool, stats: CorpusStats | None
     holds (it may carry lone surrogates, which decoding would replace)."""
     if not spooled_sentences:
         return iter_utf8_blocks(paths, stats)
-    return _spool_blocks(paths[0], stats)
-
-
-def _spool_blocks(path: str, stats: CorpusStats | None = None,
-                  block_bytes: int = _BATCH_BYTES) -> Iterator[tuple[np.ndarray, bool]]:
-    """Blocks of whole lines of a spool written by :func:`_sentence_blocks`."""
-    carry = b""
-    with open(path, "rb") as f:
-        while True:
-            raw = f.read(block_bytes)
-            if stats is not None:
-                stats.bytes += len(raw)
-            if not raw:
-                yield np.frombuffer(carry, dtype=np.uint8), True
-                return
-            data = carry + raw
-            cut = data.rfind(b"\n") + 1
-            carry = data[cut:]
-            if cut:
-                yield np.frombuffer(data[:cut], dtype=np.uint8), False
+    return spool_blocks(paths[0], stats)
 
 
 # ---------------------------------------------------------------------------------- one call
@@ -645,7 +547,7 @@ def phrases(corpus, output: str | None = None, *, min_count: int = 5,
     spools: list[str] = []
     empties: list[int] = []
     n_sentences = 0
-    from_sentences = not _is_paths(corpus)
+    from_sentences = not is_paths(corpus)
     if (output is not None and save_phrases is not None and output != "-"
             and os.path.abspath(output) == os.path.abspath(save_phrases)):
         raise ConfigError(f"--save-phrases {save_phrases!r} is also the output: give another file")
@@ -665,7 +567,7 @@ def phrases(corpus, output: str | None = None, *, min_count: int = 5,
             fd, spool = tempfile.mkstemp(prefix="hsw2v-sentences-", suffix=".txt", dir=tmp_dir)
             spools.append(spool)
             with os.fdopen(fd, "wb") as f:
-                for buf, batch_empties, n in _sentence_blocks(corpus):
+                for buf, batch_empties, n in sentence_blocks(corpus, error=PhrasesError):
                     f.write(buf)
                     empties.extend(n_sentences + i for i in batch_empties)
                     n_sentences += n

@@ -44,6 +44,7 @@ from hsw2v.huffman import HuffmanTree, build_huffman
 from hsw2v.interrupt import StopSignals
 from hsw2v.modelfile import ModelData, read_model, write_model
 from hsw2v.outputs import check_not_inputs, check_output_path, write_json_atomic
+from hsw2v.sentences import is_paths, spool_sentences
 from hsw2v.weights import (apply_init_vectors, carried_weights, grown_vocab, init_output,
                            init_weights)
 from hsw2v.vocab import (Vocab, build_vocab, check_vocab_size, keep_probabilities, read_vocab,
@@ -549,8 +550,9 @@ def run(corpus: Sequence[str | os.PathLike] | str | os.PathLike, cfg: TrainConfi
 
     Parameters
     ----------
-    corpus : path or sequence of paths
-        Files, folders, ``-`` for stdin.
+    corpus : path, sequence of paths, or iterable of sequences of str
+        Files, folders, ``-`` for stdin; or tokenised sentences (a list of lists of str, a
+        generator...), consumed once.
     cfg : TrainConfig
     tmp_dir : str, optional
         Folder for the temporary id stream.
@@ -579,12 +581,27 @@ def run(corpus: Sequence[str | os.PathLike] | str | os.PathLike, cfg: TrainConfi
         start = read_model(cfg.from_model)
     if start is not None:
         check_model_fits(start, cfg)
-    if isinstance(corpus, (str, os.PathLike)):
+    sentences = None
+    if not is_paths(corpus):  # tokenised sentences from Python: spooled once, read each epoch
+        sentences = spool_sentences(corpus, tmp_dir)
+        corpus = [sentences]
+    elif isinstance(corpus, (str, os.PathLike)):
         corpus = [corpus]
-    paths = expand_paths(corpus)
-    files = corpus_files(paths)
-    if resume is not None:
-        check_files(resume, files)
+    try:
+        paths = expand_paths(corpus)
+        files = corpus_files(paths)
+        if resume is not None:
+            check_files(resume, files)
+        return _run(corpus, paths, files, cfg, tmp_dir, resume, checkpoint, output, start, t0,
+                    sentences is not None)
+    finally:
+        if sentences is not None:
+            os.unlink(sentences)
+
+
+def _run(corpus, paths, files, cfg: TrainConfig, tmp_dir, resume, checkpoint, output,
+         start, t0, from_sentences: bool) -> TrainResult:
+    """:func:`run` on corpus files (Python sentences already spooled to one)."""
     stats = CorpusStats()
     stream = None
     t_load = 0.0
@@ -685,7 +702,8 @@ def run(corpus: Sequence[str | os.PathLike] | str | os.PathLike, cfg: TrainConfi
     cpu_end = time.process_time()
     summary = {
         "config": dataclasses.asdict(cfg),
-        "corpus": [os.fspath(p) for p in corpus],
+        "corpus": (["<sentences from Python>"] if from_sentences
+                   else [os.fspath(p) for p in corpus]),
         "tokens": stats.tokens,
         "bytes": stats.bytes,
         "invalid_utf8_bytes": stats.invalid_bytes,
@@ -919,12 +937,15 @@ def train(corpus, config: str | os.PathLike | None = None, resume: str | None = 
 
     Parameters
     ----------
-    corpus : path or sequence of paths
-        Files, folders (every file below), ``-`` for stdin; ``.gz``/``.bz2``/``.xz`` work.
+    corpus : path, sequence of paths, or iterable of sequences of str
+        Files, folders (every file below), ``-`` for stdin; ``.gz``/``.bz2``/``.xz`` work. Or
+        tokenised sentences (``[["the", "cat"], ...]``, a generator, a re-iterable class):
+        consumed once, trained on as a file with one sentence per line would be.
     config : path, optional
         TOML file of options; ``options`` override it.
     resume : path, optional
-        Continue the run saved in this checkpoint (``corpus`` may then be None).
+        Continue the run saved in this checkpoint (``corpus`` may then be None; a run on
+        sentences needs the same sentences again).
     output : path, optional
         Also write the vectors there and the summary to ``output + '.json'``, as
         ``hsw2v train -o`` does (see :func:`train_to_file`).
@@ -1014,7 +1035,8 @@ def _check_paths(corpus, cfg: TrainConfig, output: str | None, checkpoint: str |
     corpus, --read-vocab, --config, the checkpoint resumed from) or as another output."""
     if isinstance(corpus, (str, os.PathLike)):
         corpus = [corpus]
-    inputs = {"the corpus file": expand_paths(corpus), "--read-vocab": cfg.read_vocab,
+    corpus_paths = expand_paths(corpus) if is_paths(corpus) else None  # None: sentences
+    inputs = {"the corpus file": corpus_paths, "--read-vocab": cfg.read_vocab,
               "--config": config_file, "--from-model": cfg.from_model,
               "--init-vectors": cfg.init_vectors}
     outputs = {"-o": output, "the summary": None if output is None else output + ".json",
