@@ -122,7 +122,7 @@ def call_mixed(syn0, ctx, w, sg, alpha, state, *, negative=0, syn1neg=None, prob
         np.zeros(0) if prob is None else prob,
         np.zeros(0, np.int32) if alias is None else alias, np.arange(v, dtype=np.int32), state,
         syn1sm is not None, empty if syn1sm is None else syn1sm, np.zeros(v),
-        np.zeros(negative + 1, np.int64), np.zeros(0, np.float32), out)
+        np.zeros(len(ctx) * (negative + 2), np.int64), np.zeros(0, np.float32), out)
     return out
 
 

@@ -17,7 +17,7 @@ import numpy as np
 from hsw2v.kernels.hot import HOT_SYNC_UPDATES, merge_hot_rows
 from hsw2v.kernels.hs import cbow_update, hs_row, sg_update
 from hsw2v.kernels.logistic import sigmoid_and_nll
-from hsw2v.kernels.ns import ns_row
+from hsw2v.kernels.ns import draw_negatives, ns_row
 from hsw2v.kernels.policy import jit, jit_inline
 from hsw2v.kernels.rng import next_u64, next_uniform
 from hsw2v.kernels.rows import LANES, blocks_of, radd, rload, rprefetch, rscale, rstore, rzero
@@ -146,8 +146,10 @@ def _identity(n: int) -> np.ndarray:
 
 @jit_inline
 def predict(x, e, w, hs, syn1, codes, points, offsets, a32, scores, n_sat, negative, syn1neg,
-            neg_prob, neg_alias, neg_map, rng, nscores, n_nsat, negs, softmax, syn1sm, probs):
-    """Every objective of the run for one prediction of word ``w`` from the input row ``x``.
+            negs, at, nscores, n_nsat, softmax, syn1sm, probs):
+    """Every objective of the run for one prediction of word ``w`` from the input row ``x``
+    (negative sampling: with the rows drawn at ``negs[at]``, see
+    :func:`~hsw2v.kernels.ns.draw_negatives`).
 
     Saturated decisions go to ``scores`` (hierarchical softmax) and ``nscores`` (negative
     sampling) for the caller to add their exact loss after its loop.
@@ -166,8 +168,7 @@ def predict(x, e, w, hs, syn1, codes, points, offsets, a32, scores, n_sat, negat
         e, part, n_sat = hs_row(x, e, syn1, codes, points, start, plen, a32, scores, n_sat)
         loss += part
     if negative > 0:
-        e, part, n_nsat, nupd = ns_row(x, e, syn1neg, w, negative, neg_prob, neg_alias,
-                                       neg_map, rng, a32, nscores, n_nsat, negs)
+        e, part, n_nsat, nupd = ns_row(x, e, syn1neg, negs, at, a32, nscores, n_nsat)
         loss_ns += part
     if softmax:
         e, part = softmax_row(x, e, syn1sm, w, a32, probs)
@@ -189,7 +190,7 @@ def mixed_update(syn0, ctx, n_ctx, w, sg, alpha, scores, blocks, hs, syn1, codes
     Parameters
     ----------
     scores : float32 (>= n_ctx * (path length + negative + 1),)  scratch.
-    negs : int64 (>= negative + 1,)  scratch.
+    negs : int64 (>= n_ctx * (negative + 2),)  scratch.
     lockf : float32 (V,) or (0,)     per-word factor of the input rows' updates (0 freezes).
     out : float64 (4,)  out: [loss, negative-sampling loss, path-row updates, output-row
                         updates] of this word, saturated decisions' exact loss included.
@@ -200,6 +201,14 @@ def mixed_update(syn0, ctx, n_ctx, w, sg, alpha, scores, blocks, hs, syn1, codes
     split = n_ctx * plen if sg else plen
     hs_scores = scores[:split]
     ns_scores = scores[split:]
+    # Negative sampling: every prediction's rows are drawn (and prefetched) before any is
+    # trained, so their cache misses overlap; the draws come in the same order as word2vec's.
+    ends = 0
+    if negative > 0:
+        for k in range(n_ctx if sg else 1):
+            ends = draw_negatives(w, negative, neg_prob, neg_alias, neg_map, rng, negs, ends,
+                                  syn1neg, z)
+    at = 0
     loss = 0.0
     loss_ns = 0.0
     n_sat = 0
@@ -212,8 +221,9 @@ def mixed_update(syn0, ctx, n_ctx, w, sg, alpha, scores, blocks, hs, syn1, codes
             x = rload(syn0, c, z)
             e, part, part_ns, n_sat, n_nsat, pu, nu = predict(
                 x, z, w, hs, syn1, codes, points, offsets, a32, hs_scores, n_sat, negative,
-                syn1neg, neg_prob, neg_alias, neg_map, rng, ns_scores, n_nsat, negs, softmax,
-                syn1sm, probs)
+                syn1neg, negs, at, ns_scores, n_nsat, softmax, syn1sm, probs)
+            if negative > 0:
+                at += 1 + negs[at]
             loss += part
             loss_ns += part_ns
             path_rows += pu
@@ -228,8 +238,7 @@ def mixed_update(syn0, ctx, n_ctx, w, sg, alpha, scores, blocks, hs, syn1, codes
         h = rscale(np.float32(1.0 / n_ctx), h)
         e, loss, loss_ns, n_sat, n_nsat, path_rows, neg_rows = predict(
             h, z, w, hs, syn1, codes, points, offsets, a32, hs_scores, n_sat, negative,
-            syn1neg, neg_prob, neg_alias, neg_map, rng, ns_scores, n_nsat, negs, softmax, syn1sm,
-            probs)
+            syn1neg, negs, 0, ns_scores, n_nsat, softmax, syn1sm, probs)
         for k in range(n_ctx):
             c = ctx[k]
             if lockf.shape[0] > 0:
@@ -269,7 +278,7 @@ def train_rows(ids, remap, keep, syn0, sg, window, alpha, alpha_step, min_alpha,
     z = rzero(blocks)
     plain_hs = hs and negative == 0 and not softmax
     out = np.zeros(4, np.float64)
-    negs = np.empty(negative + 1, np.int64)
+    negs = np.empty(2 * window * (negative + 2), np.int64)
     n = ids.shape[0]
     since = 0
     nsince = 0

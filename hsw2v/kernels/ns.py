@@ -21,24 +21,52 @@ _ZERO32 = np.float32(0.0)
 
 
 @jit_inline
-def ns_row(x, e, syn1neg, target, negative, prob, alias, neg_map, rng, a32, scores, n_sat,
-           negs):
-    """Train the input row ``x`` (registers) to tell ``target`` from ``negative`` noise words.
+def draw_negatives(target, negative, prob, alias, neg_map, rng, negs, at, syn1neg, z):
+    """Draw one prediction's noise words and write its rows to ``negs[at:]``.
+
+    ``negs[at]`` receives the count ``m`` of rows, then ``negs[at + 1 : at + 1 + m]`` the rows of
+    ``syn1neg``: the target's first, then each noise word that is not the target (as word2vec,
+    a draw equal to the target is skipped). Every noise row is prefetched: they are random rows,
+    each a likely cache miss, and a caller that draws all its predictions' rows first lets the
+    misses overlap instead of queueing one behind the other.
+
+    Parameters
+    ----------
+    negs : int64 (>= at + negative + 2,)   out.
+    z : row                                 a row of zeros (the row width).
+
+    Returns
+    -------
+    int
+        ``at + 1 + m``: where the next prediction's rows go.
+    """
+    m = 1
+    negs[at + 1] = neg_map[target]
+    for d in range(negative):
+        w = alias_draw(prob, alias, rng)
+        if w != target:
+            r = neg_map[w]
+            negs[at + 1 + m] = r
+            rprefetch(syn1neg, r, z)
+            m += 1
+    negs[at] = m
+    return at + 1 + m
+
+
+@jit_inline
+def ns_row(x, e, syn1neg, negs, at, a32, scores, n_sat):
+    """Train the input row ``x`` (registers) on the rows :func:`draw_negatives` wrote at ``at``:
+    the first (the target) with label 1, the others with label 0.
 
     Parameters
     ----------
     x, e : rows              the input row and the error row it accumulates into.
     syn1neg : float32 (>= V, S)  output rows, updated in place.
-    target : int             the word to predict.
-    negative : int           noise words to draw (k >= 1).
-    prob : float64 (V,); alias : int32 (V,)   the noise distribution's alias table.
-    neg_map : int32 (V,)     word -> row of ``syn1neg`` (a thread's private copies of the most
-                             frequent words' rows, see :mod:`hsw2v.kernels.hot`).
-    rng : uint64 (1,)        the thread's generator.
+    negs : int64             rows, as written by :func:`draw_negatives`.
+    at : int                 where this prediction's rows are.
     a32 : float32            learning rate.
-    scores : float32 (>= n_sat + k + 1,)   receives the log-odds of saturated decisions.
+    scores : float32 (>= n_sat + m,)   receives the log-odds of saturated decisions.
     n_sat : int              saturated decisions already in ``scores``.
-    negs : int64 (>= k + 1,) scratch: the rows of this prediction.
 
     Returns
     -------
@@ -47,20 +75,10 @@ def ns_row(x, e, syn1neg, target, negative, prob, alias, neg_map, rng, a32, scor
         and the output rows updated.
     """
     z = rzero(x)
-    # Negatives are random rows, each a likely cache miss: draw them all first and prefetch
-    # every row, so the misses overlap instead of queueing one behind the other.
-    m = 0
-    negs[m] = neg_map[target]
-    m += 1
-    for d in range(negative):
-        w = alias_draw(prob, alias, rng)
-        if w != target:  # a noise word equal to the target is skipped, as in word2vec
-            negs[m] = neg_map[w]
-            rprefetch(syn1neg, negs[m], z)
-            m += 1
+    m = negs[at]
     loss = 0.0
     for d in range(m):
-        r = negs[d]
+        r = negs[at + 1 + d]
         code = 0 if d == 0 else 1
         y = rload(syn1neg, r, z)
         s = rdot(x, y)
