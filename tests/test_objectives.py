@@ -358,3 +358,38 @@ def test_resumed_negative_sampling_run_is_bit_identical(tmp_path, corpus, monkey
         hsw2v.train(None, resume=ckpt, loss="ns")
     resumed = hsw2v.train(None, resume=ckpt)
     assert np.array_equal(whole.vectors, resumed.vectors)
+
+
+def test_private_noise_rows_merge_into_the_shared_ones():
+    # One thread training through private copies of the most frequent words' output rows
+    # (merged every NEG_SYNC_UPDATES updates and at the end) ends where training on the shared
+    # rows ends, up to float rounding of the merge.
+    from hsw2v.kernels.loop import NEG_SYNC_UPDATES
+
+    rng = np.random.default_rng(2)
+    v, d, k = 40, 16, 5
+    counts = np.sort(rng.integers(1, 500, v))[::-1].astype(np.int64)
+    prob, alias = noise_table(counts, 0.75)
+    words = rng.choice(v, 4000, p=counts / counts.sum()).astype(np.int32)
+    ids = np.concatenate([np.append(piece, -1) for piece in np.split(words, 40)]).astype(np.int32)
+    remap = np.arange(v, dtype=np.int32)
+    keep = np.ones(v)
+    syn0 = (rng.random((v, d), dtype=np.float32) - 0.5) / d
+    results = []
+    for private in (False, True):
+        r0 = rows(syn0.copy())
+        rn = K.padded_rows(np.zeros((v, d), np.float32), 2 * K.HOT_NEG_ROWS)[1]
+        neg = K.private_neg_rows(rn, v, 2, K.HOT_NEG_ROWS)[0] if private else (None, None)
+        stats = np.zeros(5)
+        empty = np.zeros((0, r0.shape[1]), np.float32)
+        K.train_chunk(ids, remap, keep, r0, empty, np.zeros(0, np.uint8), np.zeros(0, np.int32),
+                      np.zeros(v + 1, np.int64), True, 3, 0.01, 0.0, 0.0,
+                      np.array([5], np.uint64), np.zeros(200, np.int32), np.zeros(6, np.int32),
+                      np.zeros(6 * (k + 2), np.float32), np.zeros((6, r0.shape[1]), np.float32),
+                      stats, hs=False, negative=k, syn1neg=rn, neg_prob=prob, neg_alias=alias,
+                      neg_map=neg[0], neg_hot=neg[1])
+        results.append((r0[:v, :d].copy(), rn[:v, :d].copy(), stats.copy()))
+    (a0, an, sa), (b0, bn, sb) = results
+    assert sa[1] * k > NEG_SYNC_UPDATES  # long enough for merges inside the chunk
+    assert np.allclose(a0, b0, atol=5e-5) and np.allclose(an, bn, atol=5e-5)
+    assert np.any(an[: min(v, K.HOT_NEG_ROWS)])
