@@ -46,7 +46,7 @@ from hsw2v.modelfile import ModelData, read_model, write_model
 from hsw2v.outputs import check_not_inputs, check_output_path, write_json_atomic
 from hsw2v.sentences import is_paths, spool_sentences
 from hsw2v.weights import (apply_init_vectors, carried_weights, grown_vocab, init_output,
-                           init_weights)
+                           init_weights, read_init_vectors)
 from hsw2v.vocab import (Vocab, build_vocab, check_vocab_size, keep_probabilities, read_vocab,
                          save_vocab)
 
@@ -581,6 +581,9 @@ def run(corpus: Sequence[str | os.PathLike] | str | os.PathLike, cfg: TrainConfi
         start = read_model(cfg.from_model)
     if start is not None:
         check_model_fits(start, cfg)
+    init = None
+    if cfg.init_vectors and resume is None:
+        init = read_init_vectors(cfg.init_vectors, cfg.dim)
     sentences = None
     if not is_paths(corpus):  # tokenised sentences from Python: spooled once, read each epoch
         sentences = spool_sentences(corpus, tmp_dir)
@@ -593,14 +596,14 @@ def run(corpus: Sequence[str | os.PathLike] | str | os.PathLike, cfg: TrainConfi
         if resume is not None:
             check_files(resume, files)
         return _run(corpus, paths, files, cfg, tmp_dir, resume, checkpoint, output, start, t0,
-                    sentences is not None)
+                    sentences is not None, init)
     finally:
         if sentences is not None:
             os.unlink(sentences)
 
 
 def _run(corpus, paths, files, cfg: TrainConfig, tmp_dir, resume, checkpoint, output,
-         start, t0, from_sentences: bool) -> TrainResult:
+         start, t0, from_sentences: bool, init) -> TrainResult:
     """:func:`run` on corpus files (Python sentences already spooled to one)."""
     stats = CorpusStats()
     stream = None
@@ -653,8 +656,8 @@ def _run(corpus, paths, files, cfg: TrainConfig, tmp_dir, resume, checkpoint, ou
                 if "softmax" in cfg.objectives:
                     _warn_if_long(cfg, vocab)
             lockf = None
-            if cfg.init_vectors and resume is None:
-                found = apply_init_vectors(cfg.init_vectors, vocab, model.syn0)
+            if init is not None:
+                found = apply_init_vectors(init, vocab, model.syn0)
                 init_cover = {"words": int(found.sum()), "share": float(found.mean())}
                 log.info("--init-vectors set %d of %d words (%.1f%%)%s", found.sum(),
                          len(vocab), 100 * found.mean(), "; they stay fixed" if cfg.freeze_init
@@ -730,7 +733,7 @@ def _run(corpus, paths, files, cfg: TrainConfig, tmp_dir, resume, checkpoint, ou
         summary["resumed_from"] = os.path.abspath(resume.path)
     if start is not None and resume is None:
         summary["further"] = further
-    if cfg.init_vectors and resume is None:
+    if init is not None:
         summary["init_vectors"] = init_cover
     if written:
         summary["checkpoints_written"] = len(written)

@@ -7,6 +7,7 @@ place.
 from __future__ import annotations
 
 import logging
+import os
 
 import numpy as np
 
@@ -162,24 +163,40 @@ def carried_nodes(old_tree: HuffmanTree, old_words: list[str], tree: HuffmanTree
     return np.array([old_sums.get(int(h), -1) for h in node_sums(tree, words)], dtype=np.int64)
 
 
-def apply_init_vectors(path: str, vocab: Vocab, syn0: np.ndarray) -> np.ndarray:
-    """Set the input rows of the words that the vectors file ``path`` holds.
+def read_init_vectors(path: str, dim: int) -> tuple[list[str], np.ndarray]:
+    """Read the vectors of ``--init-vectors`` (before the corpus is read: a bad file fails
+    early) and check their dimension.
+
+    Returns
+    -------
+    words : list of str;  matrix : float32 (n, dim)
+
+    Raises
+    ------
+    ConfigError
+        The file is missing or its dimension is not ``dim``.
+    """
+    if not os.path.isfile(path):
+        raise ConfigError(f"--init-vectors {path!r} does not exist: give a vectors file "
+                          "(word2vec text or binary)")
+    words, matrix = read_word2vec(path)[:2]
+    if matrix.shape[1] != dim:
+        raise ConfigError(f"--init-vectors {path!r} holds {matrix.shape[1]}-dimensional vectors "
+                          f"but the model has --dim {dim}: train with --dim {matrix.shape[1]} "
+                          f"or give vectors of {dim} dimensions")
+    return words, matrix
+
+
+def apply_init_vectors(init: tuple[list[str], np.ndarray], vocab: Vocab,
+                       syn0: np.ndarray) -> np.ndarray:
+    """Set the input rows of the words that ``init`` (from :func:`read_init_vectors`) holds.
 
     Returns
     -------
     bool (V,)
         Which words got a pre-trained row.
-
-    Raises
-    ------
-    ConfigError
-        The file's dimensions differ from the model's.
     """
-    words, matrix = read_word2vec(path)[:2]
-    if matrix.shape[1] != syn0.shape[1]:
-        raise ConfigError(f"--init-vectors {path!r} holds {matrix.shape[1]}-dimensional vectors "
-                          f"but the model has --dim {syn0.shape[1]}: train with --dim "
-                          f"{matrix.shape[1]} or give vectors of {syn0.shape[1]} dimensions")
+    words, matrix = init
     index = {w: i for i, w in enumerate(words)}
     src = np.array([index.get(w, -1) for w in vocab.words], dtype=np.int64)
     found = src >= 0
