@@ -494,3 +494,28 @@ def test_one_thread_with_private_rows_trains_like_shared_rows(sg):
     np.testing.assert_allclose(a1[:n_words - 1], b1, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(a0, b0, rtol=1e-5, atol=1e-6)
     assert not np.allclose(b1, K.padded_rows(syn1)[1])  # it did train
+
+
+def test_editing_a_kernel_module_drops_the_stale_cache(tmp_path):
+    # numba would keep running a cached kernel that inlines an edited module's function.
+    import shutil
+    import subprocess
+    import sys
+
+    pkg = tmp_path / "hsw2v" / "kernels"
+    shutil.copytree(os.path.dirname(K.__file__), pkg,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "hsw2v" / "__init__.py").write_text("")
+    cache = pkg / "__pycache__"
+    cache.mkdir()
+    code = "import hsw2v.kernels"
+    env = dict(os.environ, PYTHONPATH=str(tmp_path))
+    env.pop("NUMBA_CACHE_DIR", None)
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=tmp_path)
+    (cache / "loop.train_rows-1.py311.nbi").write_bytes(b"stale")
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=tmp_path)
+    assert (cache / "loop.train_rows-1.py311.nbi").exists()  # nothing changed: kept
+    with open(pkg / "ns.py", "a") as f:
+        f.write("\n# edited\n")
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=tmp_path)
+    assert not (cache / "loop.train_rows-1.py311.nbi").exists()  # an edit: dropped

@@ -24,9 +24,45 @@ Modules
 Every public name is also importable from the package itself (``kernels.train_chunk``).
 
 Numba caches compiled code per source file and does not notice a change in a module that a
-cached kernel calls into: after editing one kernel module, clear the caches
-(``find hsw2v -name '*.nbi' -delete``) or set a fresh ``NUMBA_CACHE_DIR``.
+cached kernel calls into (a kernel of ``loop.py`` inlines ``ns.py``'s row step, say), so it
+would run stale code. :func:`_drop_stale_cache` guards the default cache (``__pycache__`` beside
+these files): the first import after any kernel module changed empties it. With
+``NUMBA_CACHE_DIR`` set, clear that folder after editing a kernel.
 """
+import hashlib as _hashlib
+import os as _os
+
+
+def _drop_stale_cache() -> None:
+    """Remove numba's cached kernels when any module of this package changed since they were
+    cached (a digest of every module's source, kept in ``__pycache__/kernels.digest``)."""
+    here = _os.path.dirname(_os.path.abspath(__file__))
+    cache = _os.path.join(here, "__pycache__")
+    digest = _hashlib.blake2b(digest_size=16)
+    for name in sorted(f for f in _os.listdir(here) if f.endswith(".py")):
+        with open(_os.path.join(here, name), "rb") as f:
+            digest.update(name.encode() + b"\0" + f.read())
+    stamp = _os.path.join(cache, "kernels.digest")
+    try:
+        with open(stamp, encoding="ascii") as f:
+            if f.read() == digest.hexdigest():
+                return
+    except OSError:
+        pass
+    try:
+        _os.makedirs(cache, exist_ok=True)
+        for name in _os.listdir(cache):
+            if name.endswith((".nbi", ".nbc")):
+                _os.unlink(_os.path.join(cache, name))
+        with open(stamp + ".tmp", "w", encoding="ascii") as f:
+            f.write(digest.hexdigest())
+        _os.replace(stamp + ".tmp", stamp)
+    except OSError:  # a read-only install: numba then caches elsewhere or not at all
+        pass
+
+
+_drop_stale_cache()
+
 from hsw2v.kernels.chunks import chunk_cuts
 from hsw2v.kernels.hot import (
                                HOT_NEG_ROWS,
