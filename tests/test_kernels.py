@@ -301,8 +301,9 @@ def test_hs_step_table_is_close_to_exact_sigmoid():
 # ------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("sg", [True, False])
-@pytest.mark.parametrize("dim", [3, 20])
-def test_train_chunk_matches_reference(sg, dim):
+@pytest.mark.parametrize("dim,alpha_step", [(3, 1e-3), (20, 1e-3), (5, 1e-2)])
+def test_train_chunk_matches_reference(sg, dim, alpha_step):
+    # alpha_step 1e-2 takes the rate from 0.2 to its floor of 0.05 after 15 words
     n_words, window = 7, 3
     codes, points, offsets = tree_of(n_words, 5)
     syn0, syn1 = weights(n_words, dim, 5, 0.2)
@@ -318,10 +319,10 @@ def test_train_chunk_matches_reference(sg, dim):
     state = np.array([0x1234_5678_9ABC_DEF1], np.uint64)
     stats = np.zeros(4)
     seen = K.train_chunk(ids, remap, keep, k0, k1, codes, points, offsets, sg, window, 0.2,
-                         1e-3, 0.05, state, *scratch(window, 6, k0.shape[1]), stats)
+                         alpha_step, 0.05, state, *scratch(window, 6, k0.shape[1]), stats)
     ref_rng = RefRng(0x1234_5678_9ABC_DEF1)
     ref = ref_train_chunk(ids, remap, keep, r0, r1, codes, points, offsets, sg, window, 0.2,
-                          1e-3, 0.05, ref_rng)
+                          alpha_step, 0.05, ref_rng)
     assert seen == ref[2] == int(np.sum(remap[ids[ids >= 0]] >= 0))
     assert stats[1:].tolist() == [ref[1], ref[2], ref[3]]
     assert 0 < ref[3] < ref[2]  # subsampling dropped some words

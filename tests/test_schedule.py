@@ -125,3 +125,32 @@ def test_sample_zero_trains_every_word(small_corpus):
     res = train_mod.run(small_corpus, make_config(threads=1, epochs=2, dim=8, min_count=1,
                                                   sample=0.0, quiet=True))
     assert [e["trained_words"] for e in res.summary["epochs"]] == [res.model.vocab.total] * 2
+
+
+def test_epoch_figures_are_summed_exactly_past_float32(small_corpus):
+    # A long run's epoch figures pass float32's exact range (2**24 words; a loss summed to
+    # 1e8 moves in steps of 8 there). A resumed run carries them over from its checkpoint:
+    # they must come back exactly, and the epoch's totals must add exactly onto them.
+    import dataclasses
+
+    cfg = make_config(threads=1, epochs=1, dim=8, min_count=2, quiet=True).resolved()
+
+    def trainer():
+        vocab, stream, remap = train_mod.prepare([str(small_corpus)], cfg,
+                                                 train_mod.CorpusStats())
+        syn0, syn1 = train_mod.init_weights(len(vocab), cfg.dim, cfg.seed)
+        model = train_mod.Model(vocab, train_mod.build_huffman(vocab.counts), syn0, syn1)
+        return train_mod._Trainer(cfg, model, stream, remap)
+
+    plain = trainer()
+    start = plain.state()
+    fresh = plain.run_epoch(0)
+    carried = np.array([[1e8 + 0.5, 2.0 ** 25 + 1, 2.0 ** 25 + 3, 2.0 ** 25 + 5]])
+    big = trainer()
+    big.restore(dataclasses.replace(start, stats=carried))
+    assert np.array_equal(big.state().stats, carried)
+    total = big.run_epoch(0)
+    assert fresh[1] > 0 and fresh[2] == big.model.vocab.total
+    assert total.tolist() == (carried[0] + fresh).tolist()
+    plain.stream.close()
+    big.stream.close()
