@@ -3,10 +3,11 @@
 A thread trains the top inner nodes on private copies and merges them into the shared rows
 every ``sync_every`` path-row updates (``kernels.HOT_SYNC_UPDATES`` in training) and at the end
 of the chunk. A merge also brings the other threads' merged changes into the private copies,
-so the rest of the chunk trains on them. That is what is checked here: the shared top rows are
-changed before the call, as another thread's merge would change them, and the kernel must
-give what the reference gives with merges at the same points, which differs clearly from
-training the whole chunk on the stale copies.
+so the rest of the chunk trains on them. That is what is checked here, through
+``kernels.train_chunk`` as the trainer calls it: the shared top rows are changed before the
+call, as another thread's merge would change them, and the kernel must give what the
+reference gives with merges at the same points, which differs clearly from training the whole
+chunk on the stale copies.
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ TOL = 1e-3
 
 def ref_train_private(ids, remap, syn0, syn1, codes, points_t, offsets, sg, alpha, step,
                       min_alpha, rng, hot, sync_every):
-    """train_rows in Python (no subsampling): ``syn1`` holds the shared and this thread's
+    """train_chunk in Python (no subsampling): ``syn1`` holds the shared and this thread's
     private rows (float64), ``points_t`` point the top nodes at the private ones, and
     ``hot = (top, own, base)`` is merged as merge_hot_rows does. Returns the merges made."""
     top, own, base = hot
@@ -111,29 +112,23 @@ def compare(sg, n_ids, seed, sync_every, run_kernel):
     assert np.max(np.abs(stale0 - r0)) > 50 * TOL
 
 
+def kernel(ids, remap, k0, k1, codes, pts, offsets, sg, alpha, step, min_alpha, rng, hot):
+    K.train_chunk(ids, remap, np.ones(N_WORDS), k0, k1, codes, pts, offsets, sg, WINDOW,
+                  alpha, step, min_alpha, rng, *scratch(WINDOW, 6, k0.shape[1], len(ids)),
+                  np.zeros(4), hot)
+
+
 @pytest.mark.parametrize("sg", [True, False])
-def test_mid_chunk_merges_bring_in_other_threads_changes(sg):
-    # A small sync interval (train_rows takes it as an argument): many merges in 600 entries.
-    sync_every = 40
-
-    def kernel(ids, remap, k0, k1, codes, pts, offsets, sg, alpha, step, min_alpha, rng, hot):
-        sent, ctx, scores, neu1e = scratch(WINDOW, 6, k0.shape[1], 600)
-        K.train_rows(ids, remap, np.ones(N_WORDS), k0, k1, codes, pts, offsets, sg, WINDOW,
-                     alpha, step, min_alpha, rng, sent, ctx, scores, neu1e, np.zeros(4),
-                     K.blocks_of(k0), *hot, sync_every)
-
-    compare(sg, 600, 3, sync_every, kernel)
+def test_mid_chunk_merges_bring_in_other_threads_changes(monkeypatch, sg):
+    # A small interval (train_chunk reads it from HOT_SYNC_UPDATES at each call): many merges
+    # in 600 entries.
+    monkeypatch.setitem(K.HOT_SYNC_UPDATES, "sg" if sg else "cbow", 40)
+    compare(sg, 600, 3, 40, kernel)
 
 
 @pytest.mark.parametrize("sg", [True, False])
 def test_training_merges_every_hot_sync_updates(sg):
-    # The interval training uses, through train_chunk: a chunk long enough to merge twice.
+    # The interval training uses: a chunk long enough to merge twice.
     sync_every = K.HOT_SYNC_UPDATES["sg" if sg else "cbow"]
     n_ids = 3 * sync_every // (12 if sg else 3)  # ~12 (sg) or ~3 (cbow) updates per word
-
-    def kernel(ids, remap, k0, k1, codes, pts, offsets, sg, alpha, step, min_alpha, rng, hot):
-        K.train_chunk(ids, remap, np.ones(N_WORDS), k0, k1, codes, pts, offsets, sg, WINDOW,
-                      alpha, step, min_alpha, rng, *scratch(WINDOW, 6, k0.shape[1], n_ids),
-                      np.zeros(4), hot)
-
     compare(sg, n_ids, 5, sync_every, kernel)

@@ -7,6 +7,7 @@ same way every time passes them. These tests check the numbers against the docum
 from __future__ import annotations
 
 import importlib
+import inspect
 
 import numpy as np
 import pytest
@@ -26,17 +27,21 @@ def record_kernel_calls(monkeypatch):
     calls = []
     trainers = []
     real = kernels.train_chunk
+    signature = inspect.signature(real)
     init = train_mod._Trainer.__init__
 
     def keep(self, *a, **k):
         init(self, *a, **k)
         trainers.append(self)
 
-    def spy(ids, *args, **kwargs):
-        n = real(ids, *args, **kwargs)
-        if len(ids) > 1:
-            calls.append((trainers[-1].epoch, float(args[9]), float(args[10]), float(args[11]),
-                          int(n)))
+    def spy(*args, **kwargs):
+        n = real(*args, **kwargs)
+        arg = signature.bind(*args, **kwargs).arguments
+        trainer = trainers[-1]
+        # training calls only: a thread's own generator, and more than the warm-up's piece end
+        if len(arg["ids"]) > 1 and any(arg["rng"] is r for r in trainer.rngs):
+            calls.append((trainer.epoch, float(arg["alpha"]), float(arg["alpha_step"]),
+                          float(arg["min_alpha"]), int(n)))
         return n
 
     monkeypatch.setattr(train_mod._Trainer, "__init__", keep)
