@@ -22,6 +22,7 @@ Usage::
     python scripts/mutation_check.py --list          # names and what each one breaks
     python scripts/mutation_check.py --only sample-ignored --only window-off-by-one
     python scripts/mutation_check.py --only sample-ignored --show   # the pytest output too
+    python scripts/mutation_check.py --only sample-ignored --all    # count every failing test
 
 Run it from the project's virtual environment (the interpreter that runs it runs the tests).
 """
@@ -226,11 +227,15 @@ def apply(copy: str, m: Mutation) -> str:
     return rel
 
 
-def run_suite(copy: str, tests: tuple[str, ...], timeout: float) -> tuple[str, str, float]:
-    """Run the fast tests in ``copy``: ('passed' | 'failed' | 'error' | 'timeout', output, s)."""
+def run_suite(copy: str, tests: tuple[str, ...], timeout: float,
+              stop: bool = True) -> tuple[str, str, float]:
+    """Run the fast tests in ``copy``: ('passed' | 'failed' | 'error' | 'timeout', output, s).
+
+    With ``stop`` pytest stops at the first failure (``-x``)."""
     cache = tempfile.mkdtemp(prefix="numba-cache-", dir=copy)
     env = dict(os.environ, NUMBA_CACHE_DIR=cache, PYTHONPATH=copy, PYTHONDONTWRITEBYTECODE="1")
-    cmd = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *tests]
+    cmd = [sys.executable, "-m", "pytest", "-q", *(["-x"] if stop else []), "-p",
+           "no:cacheprovider", *tests]
     t = time.monotonic()
     try:
         p = subprocess.run(cmd, cwd=copy, env=env, capture_output=True, text=True,
@@ -248,6 +253,13 @@ def run_suite(copy: str, tests: tuple[str, ...], timeout: float) -> tuple[str, s
 def first_failure(output: str) -> str:
     m = re.search(r"^(?:FAILED|ERROR) (\S+)", output, re.M)
     return m.group(1) if m else "?"
+
+
+def failures(output: str) -> str:
+    """'N tests failed: first, second, ...' from a run without -x."""
+    names = re.findall(r"^(?:FAILED|ERROR) (\S+)", output, re.M)
+    shown = ", ".join(n.split("::", 1)[-1] for n in names[:3]) + (", ..." if len(names) > 3 else "")
+    return f"{len(names)} failed: {shown}"
 
 
 def check_import(copy: str) -> None:
@@ -273,6 +285,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="seconds per suite run; a run that takes longer counts as caught")
     ap.add_argument("--skip-baseline", action="store_true",
                     help="do not first check that the unmutated copy passes")
+    ap.add_argument("--all", action="store_true",
+                    help="run every test for each mutation (no -x) and count the failures")
     ap.add_argument("--show", action="store_true", help="print the pytest output of each run")
     ap.add_argument("--keep", action="store_true", help="keep the temporary copies")
     args = ap.parse_args(argv)
@@ -325,7 +339,7 @@ def main(argv: list[str] | None = None) -> int:
             make_copy(ROOT, copy)
             rel = apply(copy, m)
             tests = tuple(args.tests or ()) or (() if args.full else m.tests)
-            status, out, secs = run_suite(copy, tests, args.timeout)
+            status, out, secs = run_suite(copy, tests, args.timeout, stop=not args.all)
             if args.show:
                 print(out)
             if status == "error":
@@ -334,7 +348,9 @@ def main(argv: list[str] | None = None) -> int:
                 return 2
             hit = status in ("failed", "timeout")
             caught += hit
-            detail = first_failure(out) if status == "failed" else status
+            detail = status
+            if status == "failed":
+                detail = failures(out) if args.all else first_failure(out)
             print(f"{'caught' if hit else 'MISSED'}  {m.name:<{width}}  {rel}  "
                   f"({secs:.0f} s; {detail if hit else m.what})", flush=True)
             if not args.keep:
