@@ -3,8 +3,8 @@
 Each mutation below is a small, named edit: a snippet of the package's code and what it becomes.
 For each one this script copies the project to a temporary folder, makes the edit there, runs
 the fast test suite against the copy (with a fresh, empty numba cache, so no code compiled from
-the unmutated source is reused) and prints one line: ``caught`` if some test failed, ``MISSED``
-if the whole suite passed. The last line is ``caught N of M``; the exit status is 0 only when
+the unmutated source is reused) and prints one line: ``caught`` if some test failed (or the
+test process crashed, or ran past ``--timeout``), ``MISSED`` if the whole suite passed. The last line is ``caught N of M``; the exit status is 0 only when
 every mutation was caught.
 
 A mutation is found by its snippet, not by file: the snippet is searched for in every ``.py``
@@ -245,7 +245,11 @@ def run_suite(copy: str, tests: tuple[str, ...], timeout: float,
             else (exc.stdout or "")
         return "timeout", out, time.monotonic() - t
     out = p.stdout + p.stderr
-    # pytest: 0 all passed, 1 some test failed, 2 interrupted (e.g. a collection error)
+    # pytest: 0 all passed, 1 some test failed, 2 interrupted (e.g. a collection error); a
+    # negative code: the process died of a signal (a kernel that writes out of bounds can
+    # segfault), which fails the suite as surely as an assertion
+    if p.returncode < 0:
+        return "crashed", out, time.monotonic() - t
     status = {0: "passed", 1: "failed", 2: "failed"}.get(p.returncode, "error")
     return status, out, time.monotonic() - t
 
@@ -253,6 +257,12 @@ def run_suite(copy: str, tests: tuple[str, ...], timeout: float,
 def first_failure(output: str) -> str:
     m = re.search(r"^(?:FAILED|ERROR) (\S+)", output, re.M)
     return m.group(1) if m else "?"
+
+
+def crashed_in(output: str) -> str:
+    """The test a crashed run was in, from faulthandler's traceback."""
+    tests = re.findall(r'/tests/(\S+\.py)", line \d+ in (\w+)', output)
+    return f"crashed in tests/{tests[-1][0]}::{tests[-1][1]}" if tests else "crashed"
 
 
 def failures(output: str) -> str:
@@ -327,7 +337,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.show:
                 print(out)
             if status != "passed":
-                print(out[-4000:])
+                print(out[-4000:])  # the baseline must pass: a crash or a failure stops here
                 print(f"the unmutated suite did not pass ({status}, {secs:.0f} s): fix that "
                       "first, every mutation would look caught", file=sys.stderr)
                 return 2
@@ -346,11 +356,13 @@ def main(argv: list[str] | None = None) -> int:
                 print(out[-4000:])
                 print(f"mutation {m.name!r}: pytest could not run (see above)", file=sys.stderr)
                 return 2
-            hit = status in ("failed", "timeout")
+            hit = status in ("failed", "crashed", "timeout")
             caught += hit
             detail = status
             if status == "failed":
                 detail = failures(out) if args.all else first_failure(out)
+            elif status == "crashed":
+                detail = crashed_in(out)
             print(f"{'caught' if hit else 'MISSED'}  {m.name:<{width}}  {rel}  "
                   f"({secs:.0f} s; {detail if hit else m.what})", flush=True)
             if not args.keep:
