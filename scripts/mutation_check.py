@@ -4,8 +4,8 @@ Each mutation below is a small, named edit: a snippet of the package's code and 
 For each one this script copies the project to a temporary folder, makes the edit there, runs
 the fast test suite against the copy (with a fresh, empty numba cache, so no code compiled from
 the unmutated source is reused) and prints one line: ``caught`` if some test failed (or the
-test process crashed, or ran past ``--timeout``), ``MISSED`` if the whole suite passed. The last line is ``caught N of M``; the exit status is 0 only when
-every mutation was caught.
+test process crashed, or ran past ``--timeout``), ``MISSED`` if the whole suite passed. The
+last line is ``caught N of M``; the exit status is 0 only when every mutation was caught.
 
 A mutation is found by its snippet, not by file: the snippet is searched for in every ``.py``
 file under ``hsw2v/`` and must occur exactly once in the whole package (the script stops with
@@ -206,7 +206,8 @@ def project_files(root: str) -> list[str]:
             for folder, dirs, names in os.walk(os.path.join(root, top)):
                 dirs[:] = [d for d in dirs if d != "__pycache__"]
                 files += [os.path.relpath(os.path.join(folder, n), root) for n in names]
-        files += [f for f in ("pyproject.toml", "README.md") if os.path.exists(os.path.join(root, f))]
+        files += [f for f in ("pyproject.toml", "README.md")
+                  if os.path.exists(os.path.join(root, f))]
     return [f for f in files if os.path.isfile(os.path.join(root, f))]
 
 

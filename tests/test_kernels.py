@@ -39,7 +39,8 @@ class RefRng:
 _REF_GRID = np.arange(K.TABLE_SIZE + 1) / K._SCALE - K.MAX_EXP
 #: -log P(code | s) on the grid, float64 lists per code (made once: long references call
 #: ref_hs tens of thousands of times)
-_REF_NLL = {code: np.logaddexp(0.0, _REF_GRID if code else -_REF_GRID).tolist() for code in (0, 1)}
+_REF_NLL = {code: np.logaddexp(0.0, _REF_GRID if code else -_REF_GRID).tolist()
+            for code in (0, 1)}
 
 
 def ref_hs(s: float, code: int, alpha: float) -> tuple[float, float]:
