@@ -176,18 +176,41 @@ def test_output_folder_not_writable_even_for_root(tmp_path, folder):
     assert_user_error(r, "is not writable", "choose another -o path")
 
 
-def test_output_folder_read_only_mode(tmp_path):
+def test_output_folder_read_only_mode(tmp_path, monkeypatch):
     ro = tmp_path / "ro"
     ro.mkdir()
     ro.chmod(0o555)
+    corpus = write(tmp_path, "c.txt", TEXT)
+    args = ("-q", "--min-count", "2", "--dim", "8", "--epochs", "1")
     try:
-        if os.access(ro, os.W_OK) and os.geteuid() == 0:
-            # root ignores permission bits; the probe then succeeds, which is correct
-            return
-        r = run_cli("train", write(tmp_path, "c.txt", TEXT), "-o", ro / "v.txt")
-        assert_user_error(r, "is not writable")
+        if os.access(ro, os.W_OK):
+            # Root (as in CI): permission bits do not bind it, so the folder is writable and
+            # must not be refused: the vectors are written there.
+            r = run_cli("train", corpus, "-o", ro / "v.txt", *args)
+            assert r.exit_code == 0, r.output
+            assert (ro / "v.txt").is_file() and (ro / "v.txt.json").is_file()
+            # What an unprivileged user is told: os.access answers for them as it would.
+            real = os.access
+
+            def access(path, mode, *a, **k):
+                if os.fspath(path) == str(ro) and mode & os.W_OK:
+                    return False
+                return real(path, mode, *a, **k)
+
+            monkeypatch.setattr(os, "access", access)
+        out = ro / "w.txt"
+        r = run_cli("train", corpus, "-o", out, *args)
+        assert_user_error(r, f"output folder '{ro}' is not writable", "choose another -o path",
+                          out=str(out))
     finally:
         ro.chmod(0o755)
+
+
+def test_output_folder_is_a_file(tmp_path):
+    # A path under a file cannot be created, whoever runs it (root included).
+    corpus = write(tmp_path, "c.txt", TEXT)
+    r = run_cli("train", corpus, "-o", corpus / "v.txt")
+    assert_user_error(r, f"output folder '{corpus}' does not exist")
 
 
 def test_output_is_a_folder(tmp_path):
@@ -249,26 +272,35 @@ def test_disk_full_while_checkpointing_leaves_no_partial_checkpoint(tmp_path, mo
 GOOD_TEXT = b"2 3\ncat 0.1 0.2 0.3\ndog 0.4 0.5 0.6\n"
 
 
-@pytest.mark.parametrize("content,needle", [
-    (b"", "empty"),
-    (GOOD_TEXT[:-12], "line 3"),                           # truncated mid-row
-    (b"3 3\ncat 0.1 0.2 0.3\ndog 0.4 0.5 0.6\n", "3"),     # header lies (too few rows)
-    (b"2 3\ncat 0.1 0.2\ndog 0.4 0.5 0.6\n", "line 2"),    # dims disagree
-    (b"2 3\ncat 0.1 zero 0.33\ndog 0.4 0.5 0.6\n", "line 2"),  # non-numeric value
-    (b"two 3\ncat 0.1 0.2 0.3\n", "header"),                # non-numeric header
-    (b"2 3\ncat 0.1 0.2 0.3\n" + b"\x00\x01" * 5, ""),     # binary garbage after a text row
+@pytest.mark.parametrize("content,needles", [
+    (b"", ["the file is empty"]),
+    (GOOD_TEXT[:-12], ["line 3: expected 3 numbers after the word", "found 0"]),  # mid-row
+    (b"3 3\ncat 0.1 0.2 0.3\ndog 0.4 0.5 0.6\n",           # header lies (too few rows)
+     ["line 3: the file ends after 2 rows but its header says 3", "--limit 2"]),
+    (b"2 3\ncat 0.1 0.2\ndog 0.4 0.5 0.6\n",                # dims disagree
+     ["line 2: expected 3 numbers after the word", "found 2"]),
+    (b"2 3\ncat 0.1 zero 0.33\ndog 0.4 0.5 0.6\n",          # non-numeric value
+     ["line 2: expected 3 numbers", "'zero' is not a number"]),
+    (b"two 3\ncat 0.1 0.2 0.3\n",                           # non-numeric header
+     ["line 1: expected the word2vec header 'V D'", "found 'two 3'"]),
+    (b"2 3\ncat 0.1 0.2 0.3\n" + b"\x00\x01" * 5,           # binary garbage after a text row
+     ["line 3: expected 3 numbers after the word", "found 0", "--format binary"]),
 ])
-def test_broken_vectors_files_are_one_line_errors(tmp_path, content, needle):
+def test_broken_vectors_files_are_one_line_errors(tmp_path, content, needles):
     p = write(tmp_path, "v.txt", content)
     r = run_cli("info", p)
-    assert_user_error(r, needle)
+    assert_user_error(r, f"{p}: ", *needles)
 
 
 def test_truncated_binary_vectors_file(tmp_path):
     body = b"2 3\n" + b"cat " + np.arange(3, dtype="<f4").tobytes() + b"\n" + b"dog " + \
         np.arange(3, dtype="<f4").tobytes()[:7]
-    r = run_cli("info", write(tmp_path, "v.bin", body), "--format", "binary")
-    assert_user_error(r, "v.bin")
+    p = write(tmp_path, "v.bin", body)
+    r = run_cli("info", p, "--format", "binary")
+    assert_user_error(r, f"{p}: row 2: the file ends inside this row", "header says 2",
+                      "--limit 1")
+
+
 
 
 # ------------------------------------------------------------- outputs that are inputs (issue 12)

@@ -265,9 +265,20 @@ def test_strict_encoding_errors_option(runner, tmp_path):
 
 
 def test_missing_file_and_bad_option_values(runner, tmp_path, vec_path):
-    assert run(runner, "info", tmp_path / "nope.bin").exit_code == 2
-    assert run(runner, "similar", vec_path, "king", "-k", "0").exit_code == 2
-    assert run(runner, "info", vec_path, "--limit", "0").exit_code == 2
+    missing = tmp_path / "nope.bin"
+    for command in COMMANDS:
+        extra = {"similar": ["king"], "analogy": ["man", "king", "woman"],
+                 "evaluate": ["--pairs", vec_path], "convert": [tmp_path / "o.txt"],
+                 "info": []}[command]
+        assert_one_line_error(run(runner, command, missing, *extra),
+                              f"File '{missing}' does not exist")
+    assert_one_line_error(run(runner, "evaluate", vec_path, "--analogies", missing),
+                          "--analogies", f"File '{missing}' does not exist")
+    assert_one_line_error(run(runner, "similar", vec_path, "king", "-k", "0"),
+                          "'-k' / '--topn': 0 is not in the range x>=1")
+    assert_one_line_error(run(runner, "info", vec_path, "--limit", "0"),
+                          "'--limit': 0 is not in the range x>=1")
+    assert not (tmp_path / "o.txt").exists()
 
 
 def test_unwritable_word_on_convert(runner, tmp_path):
@@ -314,3 +325,36 @@ def test_evaluate_names_how_many_words_questions_were_matched_against(runner, ve
     result = run(runner, "evaluate", vec_path, "--analogies", questions, "--restrict", "3")
     assert "4 questions skipped: a word is not among the first 3 words (--restrict)" \
         in result.stdout
+
+
+def test_evaluate_case_sensitive(runner, vec_path, tmp_path):
+    # The vectors hold "Paris" and lower-case words; by default case is ignored.
+    questions = tmp_path / "q.txt"
+    questions.write_text(": s\nman king woman queen\nMAN KING WOMAN QUEEN\n")
+    pairs = tmp_path / "p.tsv"
+    pairs.write_text("king\tqueen\t8\nPARIS\tking\t3\nparis\tapple\t1\nman\twoman\t7\n")
+    default = json.loads(run(runner, "evaluate", vec_path, "--analogies", questions,
+                             "--pairs", pairs, "--json").stdout)
+    assert (default["analogy"]["total"], default["analogy"]["skipped"]) == (2, 0)
+    assert default["analogy"]["correct"] == 2 and default["pairs"]["oov"] == 0.0
+    result = run(runner, "evaluate", vec_path, "--analogies", questions, "--pairs", pairs,
+                 "--json", "--case-sensitive")
+    assert result.exit_code == 0, result.output
+    strict = json.loads(result.stdout)
+    assert (strict["analogy"]["total"], strict["analogy"]["skipped"]) == (1, 1)
+    assert strict["analogy"]["correct"] == 1
+    assert strict["pairs"]["oov"] == pytest.approx(2 / 4)  # PARIS and paris are unknown
+
+
+def test_evaluate_pairs_restrict(runner, vec_path, eval_files):
+    _, pairs = eval_files
+    # The first 5 words are the, king, queen, man, woman: of the 5 pairs only king-queen and
+    # man-woman are inside; --restrict (of the analogies) does not apply to pairs.
+    result = run(runner, "evaluate", vec_path, "--pairs", pairs, "--pairs-restrict", "5",
+                 "--restrict", "1", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)["pairs"]
+    assert report["oov"] == pytest.approx(3 / 5)
+    everything = json.loads(run(runner, "evaluate", vec_path, "--pairs", pairs, "--restrict",
+                                "1", "--json").stdout)["pairs"]
+    assert everything["oov"] == pytest.approx(1 / 5)  # only 'prince' is unknown

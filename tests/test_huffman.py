@@ -64,6 +64,27 @@ def test_huffman_kernels_match_the_python_reference(counts):
         assert tree.path(w).tolist() == points[w]
 
 
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(1, 4), min_size=2, max_size=60).map(
+    lambda xs: np.array(sorted(xs, reverse=True), dtype=np.int64)))
+def test_huffman_kernels_match_the_python_reference_with_many_ties(counts):
+    # Small counts tie often, leaf against merged node: the tie rule is part of the tree.
+    tree = build_huffman(counts)
+    codes, points = reference_paths(counts)
+    for w in range(len(counts)):
+        assert tree.code(w).tolist() == codes[w]
+        assert tree.path(w).tolist() == points[w]
+
+
+def test_ties_take_the_leaf_first():
+    # [2, 2, 1, 1]: the two 1s merge into a node of weight 2, which ties with both leaves of
+    # weight 2. Taking leaves first pairs them (every code 2 bits long); taking the merged
+    # node first would give lengths 1, 2, 3, 3 (as optimal, but deeper).
+    tree = build_huffman(np.array([2, 2, 1, 1], dtype=np.int64))
+    assert tree.lengths.tolist() == [2, 2, 2, 2]
+    assert [tree.code(w).tolist() for w in range(4)] == [[1, 1], [1, 0], [0, 1], [0, 0]]
+
+
 @settings(max_examples=60, deadline=None)
 @given(counts_strategy)
 def test_huffman_properties(counts):

@@ -41,17 +41,22 @@ class RefRng:
         return (self.u64() >> 11) * (1.0 / 9007199254740992.0)
 
 
+_REF_GRID = np.arange(K.TABLE_SIZE + 1) / (K.TABLE_SIZE / (2 * K.MAX_EXP)) - K.MAX_EXP
+#: -log P(code | s) on the grid, float64 lists per code (made once: long references call
+#: ref_hs tens of thousands of times)
+_REF_NLL = {code: np.logaddexp(0.0, _REF_GRID if code else -_REF_GRID).tolist()
+            for code in (0, 1)}
+
+
 def ref_hs(s: float, code: int, alpha: float) -> tuple[float, float]:
     """(g, nll) of one decision: table sigmoid inside (-MAX_EXP, MAX_EXP), exact loss outside."""
     x = s if code == 0 else -s
-    nll_exact = math.log1p(math.exp(-abs(x))) + max(-x, 0.0)
     if abs(s) < K.MAX_EXP:
         u = (s + K.MAX_EXP) * (K.TABLE_SIZE / (2 * K.MAX_EXP))
         g = (1.0 - code - float(K.SIGMOID_TABLE[int(u + 0.5)])) * alpha
-        grid = np.arange(K.TABLE_SIZE + 1) / (K.TABLE_SIZE / (2 * K.MAX_EXP)) - K.MAX_EXP
-        table = np.logaddexp(0.0, grid if code else -grid)
-        return g, float(np.interp(u, np.arange(K.TABLE_SIZE + 1), table))
-    return 0.0, nll_exact
+        j, table = int(u), _REF_NLL[code]  # linear interpolation between grid points
+        return g, table[j] + (u - j) * (table[j + 1] - table[j])
+    return 0.0, math.log1p(math.exp(-abs(x))) + max(-x, 0.0)
 
 
 def ref_sg(syn0, syn1, ctx, codes, path, alpha):
@@ -181,8 +186,18 @@ def test_padded_rows_reuses_aligned_rows_with_room_for_extra_rows():
     view[:] = 1.0
     view2, rows2 = K.padded_rows(view, 4)  # the 4 spare zero rows are there: no copy
     assert view2 is view and np.shares_memory(rows2, rows) and rows2.shape == (7, 32)
-    _, rows3 = K.padded_rows(view, 5)  # not room enough: copied
-    assert not np.shares_memory(rows3, rows) and rows3.shape == (8, 32)
+    # The buffer under the rows can hold more zero rows than were asked for (it is whole
+    # blocks, and its slack depends on where the allocator put it: one run in six it fits an
+    # eighth row here), so count what it holds: reused up to that, copied one row past it.
+    owner = view.base
+    start = view.__array_interface__["data"][0]
+    room = (owner.__array_interface__["data"][0] + owner.nbytes - start) // rows.strides[0]
+    assert room >= 7
+    _, fits = K.padded_rows(view, room - 3)
+    assert np.shares_memory(fits, rows) and fits.shape == (room, 32)
+    _, rows3 = K.padded_rows(view, room - 3 + 1)  # not room enough: copied
+    assert not np.shares_memory(rows3, rows) and rows3.shape == (room + 1, 32)
+    assert np.array_equal(rows3[:3, :20], view) and not np.any(rows3[3:])
     rows[5, 0] = 2.0  # a spare row is not zero: copied
     _, rows4 = K.padded_rows(view, 4)
     assert not np.shares_memory(rows4, rows) and not np.any(rows4[3:])
@@ -292,8 +307,9 @@ def test_hs_step_table_is_close_to_exact_sigmoid():
 # ------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("sg", [True, False])
-@pytest.mark.parametrize("dim", [3, 20])
-def test_train_chunk_matches_reference(sg, dim):
+@pytest.mark.parametrize("dim,alpha_step", [(3, 1e-3), (20, 1e-3), (5, 1e-2)])
+def test_train_chunk_matches_reference(sg, dim, alpha_step):
+    # alpha_step 1e-2 takes the rate from 0.2 to its floor of 0.05 after 15 words
     n_words, window = 7, 3
     codes, points, offsets = tree_of(n_words, 5)
     syn0, syn1 = weights(n_words, dim, 5, 0.2)
@@ -309,10 +325,10 @@ def test_train_chunk_matches_reference(sg, dim):
     state = np.array([0x1234_5678_9ABC_DEF1], np.uint64)
     stats = np.zeros(4)
     seen = K.train_chunk(ids, remap, keep, k0, k1, codes, points, offsets, sg, window, 0.2,
-                         1e-3, 0.05, state, *scratch(window, 6, k0.shape[1]), stats)
+                         alpha_step, 0.05, state, *scratch(window, 6, k0.shape[1]), stats)
     ref_rng = RefRng(0x1234_5678_9ABC_DEF1)
     ref = ref_train_chunk(ids, remap, keep, r0, r1, codes, points, offsets, sg, window, 0.2,
-                          1e-3, 0.05, ref_rng)
+                          alpha_step, 0.05, ref_rng)
     assert seen == ref[2] == int(np.sum(remap[ids[ids >= 0]] >= 0))
     assert stats[1:].tolist() == [ref[1], ref[2], ref[3]]
     assert 0 < ref[3] < ref[2]  # subsampling dropped some words

@@ -15,7 +15,6 @@ from hsw2v.errors import ConfigError
 from hsw2v.huffman import build_huffman
 from hsw2v.modelfile import ModelData, ModelFileError, read_model, write_model
 from hsw2v.vectors import Vectors
-from hsw2v.vocab import Vocab
 from hsw2v.weights import carried_nodes, carried_weights, grown_vocab
 
 from conftest import make_corpus_text

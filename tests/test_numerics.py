@@ -18,7 +18,8 @@ train_mod = importlib.import_module("hsw2v.train")
 
 def run_and_check(path, expect_loss=False, **opts):
     opts.setdefault("quiet", True)
-    result = train_mod.run(path, make_config(**opts))
+    cfg = make_config(**opts)
+    result = train_mod.run(path, cfg)
     m = result.model
     assert np.isfinite(m.syn0).all() and np.isfinite(m.syn1).all()
     for e in result.summary["epochs"]:
@@ -26,7 +27,16 @@ def run_and_check(path, expect_loss=False, **opts):
             assert e["loss"] is not None
         # null (not NaN) when no pair was trained, e.g. everything subsampled away
         assert e["loss"] is None or (math.isfinite(e["loss"]) and e["loss"] >= 0), e
+    # Training that trained pairs changed the weights (a trainer that does nothing fails here)
+    # and training that trained none left them as initialised.
+    init0, _ = train_mod.init_weights(len(m.vocab), cfg.dim, cfg.seed)
+    trained = any(e["loss"] is not None for e in result.summary["epochs"])
+    assert trained == (not np.array_equal(m.syn0, init0)) == bool(np.any(m.syn1))
     return result
+
+
+def losses(result):
+    return [e["loss"] for e in result.summary["epochs"]]
 
 
 @pytest.mark.parametrize("model", ["sg", "cbow"])
@@ -48,9 +58,19 @@ def test_tiny_and_degenerate_corpora(tmp_path, text, model):
     p = tmp_path / "t.txt"
     p.write_text(text)
     for sample in (0.0, 1e-3):
-        run_and_check(p, model=model, dim=2, window=1, alpha=1.0, min_count=1, epochs=5,
-                      threads=2, sample=sample,
-                      max_sentence_length=7 if len(text) > 100 else 10000)
+        r = run_and_check(p, model=model, dim=2, window=1, alpha=1.0, min_count=1, epochs=5,
+                          threads=2, sample=sample,
+                          max_sentence_length=7 if len(text) > 100 else 10000)
+        seen = [x for x in losses(r) if x is not None]
+        if sample == 0.0 and seen:
+            # Without subsampling every epoch trains the same pairs, which two words predict
+            # perfectly: even at alpha 1 the loss falls, for repeated pairs to under 5% of an
+            # untrained model's (ln 2 per node; measured ~1%). A flipped gradient makes it
+            # rise instead (measured 12 to 32 times the untrained loss).
+            assert len(seen) == 5 and seen[-1] < seen[0], seen
+            if len(text) > 10:
+                untrained = math.log(2) * r.summary["huffman_mean_code_length"]
+                assert seen[-1] < 0.05 * untrained, seen
 
 
 def test_pathological_huffman_depth(tmp_path):
@@ -75,6 +95,10 @@ def test_pathological_huffman_depth(tmp_path):
 def test_hs_step_is_finite_for_any_score(s, code, alpha):
     g, nll = kernels.hs_step(s, code, alpha)
     assert math.isfinite(g) and abs(g) <= alpha
+    # the step moves the score towards the code's branch: up for code 0, down for code 1
+    assert (g >= 0) if code == 0 else (g <= 0)
+    if abs(s) < 5.9:
+        assert abs(g) >= alpha * 0.002  # not saturated: it does move
     assert math.isfinite(nll) or math.isinf(s)  # only an infinite score has infinite loss
     assert nll >= 0
 

@@ -102,16 +102,30 @@ def test_periodic_checkpoints_do_not_change_the_run(tmp_path, small_corpus, smal
 
 def test_periodic_checkpoints_with_two_threads_resume_and_finish(tmp_path, small_corpus,
                                                                  small_chunks, monkeypatch):
+    # Two threads are not deterministic (which thread trains a stolen chunk varies), so the
+    # resumed run is checked for what must hold anyway: the finished epochs kept as they were,
+    # every word read exactly once in every epoch (the interrupted one included, whose
+    # counts are part saved, part new) and training going on from the saved weights.
     ckpt = str(tmp_path / "t2.ckpt")
     interrupt_after(monkeypatch, 10 ** 9, delay=0.01)
+    opts = dict(OPTS, sample=0.0)  # no subsampling: the loss falls visibly in 3 epochs
     result = train_mod.run(small_corpus, hsw2v.config.make_config(
-        threads=2, checkpoint=ckpt, checkpoint_every=0.2 / 60, **OPTS))
+        threads=2, checkpoint=ckpt, checkpoint_every=0.2 / 60, **opts))
     assert result.summary["checkpoints_written"] >= 1
     ck = load_checkpoint(ckpt)
     assert len(ck.state.rng) == 2 and ck.meta["config"]["threads"] == 2
     monkeypatch.undo()
-    vec = hsw2v.train(small_corpus, resume=ckpt, quiet=True)
-    assert np.isfinite(vec.vectors).all()
+    resume, cfg = train_mod.resume_config(ckpt, quiet=True)
+    resumed = train_mod.run(small_corpus, cfg, resume=resume)
+    epochs = resumed.summary["epochs"]
+    total = resumed.model.vocab.total
+    assert [e["words"] for e in epochs] == [total] * 3
+    assert [e["trained_words"] for e in epochs] == [total] * 3
+    assert epochs[:len(ck.state.history)] == ck.state.history
+    assert np.isfinite(resumed.model.syn0).all()
+    assert epochs[-1]["loss"] < epochs[0]["loss"]
+    if ck.state.epoch < 2 or ck.state.front.sum() < ck.state.back.sum():  # work was left
+        assert not np.array_equal(resumed.model.syn0, ck.syn0)
     with pytest.raises(ConfigError, match="--threads 1 differs"):
         hsw2v.train(small_corpus, resume=ckpt, quiet=True, threads=1)
 
@@ -216,6 +230,11 @@ def test_cli_resume_finishes_and_matches(tmp_path, small_corpus, small_chunks, m
     assert np.array_equal(Vectors.load(str(out)).vectors, Vectors.load(str(whole)).vectors)
     summary = json.loads(open(str(out) + ".json").read())
     assert summary["resumed_from"].endswith(".ckpt") and len(summary["epochs"]) == 3
+    # the per-epoch figures, the interrupted epoch's included, are those of the whole run
+    whole_summary = json.loads(open(str(whole) + ".json").read())
+    for got, want in zip(summary["epochs"], whole_summary["epochs"]):
+        assert (got["words"], got["trained_words"]) == (want["words"], want["trained_words"])
+        assert got["loss"] == pytest.approx(want["loss"], rel=1e-12)
 
 
 def test_resumed_epoch_reports_the_speed_of_the_words_read_after_resuming(

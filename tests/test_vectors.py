@@ -442,12 +442,16 @@ BROKEN_BINARY = {
     "truncated-first-row": (lambda d: d[:12], "row 1: the file ends before the first complete row"),
     "header-too-many-rows": (lambda d: b"4" + d[1:], "row 4: the file ends inside this row"),
     "header-too-few-rows": (lambda d: b"2" + d[1:], "row 3: data continues after the 2 rows"),
-    "header-wrong-dim": (lambda d: d.replace(b"3 3\n", b"3 2\n", 1), "row 2: .*line break|row 2"),
+    "header-wrong-dim": (lambda d: d.replace(b"3 3\n", b"3 2\n", 1),
+                         r"row 2: word .* contains a line break at byte 18; rows do not line up "
+                         r"with the header's 2 dimensions"),
     "nan": (lambda d: d.replace(struct.pack("<f", 5.0), struct.pack("<f", float("nan"))),
             "row 2: the vector of 'beta' contains NaN"),
     "inf": (lambda d: d.replace(struct.pack("<f", 9.0), struct.pack("<f", float("-inf"))),
             "row 3: the vector of 'gamma' contains NaN or infinity"),
-    "empty-word": (lambda d: d.replace(b"beta ", b" beta"), "row"),
+    "empty-word": (lambda d: d.replace(b"beta ", b" beta"),
+                   r"row 2: empty word at byte 23; rows do not line up with the header's 3 "
+                   r"dimensions"),
 }
 
 

@@ -1,0 +1,381 @@
+"""Does the test suite fail when the code is wrong? Put in one real bug at a time and see.
+
+Each mutation below is a small, named edit: a snippet of the package's code and what it becomes.
+For each one this script copies the project to a temporary folder, makes the edit there, runs
+the fast test suite against the copy (with a fresh, empty numba cache, so no code compiled from
+the unmutated source is reused) and prints one line: ``caught`` if some test failed (or the
+test process crashed, or ran past ``--timeout``), ``MISSED`` if the whole suite passed. The
+last line is ``caught N of M``; the exit status is 0 only when every mutation was caught.
+
+A mutation is found by its snippet, not by file: the snippet is searched for in every ``.py``
+file under ``hsw2v/`` and must occur exactly once in the whole package (the script stops with
+an error otherwise), so the list keeps working when code moves between modules. When a snippet
+no longer matches because the code was rewritten, rewrite the mutation to the same bug in the
+new code (do not drop it).
+
+Before the mutations, the unmutated copy is run the same way: a suite that fails on its own
+would make every mutation look caught.
+
+Usage::
+
+    python scripts/mutation_check.py                 # every mutation (~20 min on 2 cores)
+    python scripts/mutation_check.py --list          # names and what each one breaks
+    python scripts/mutation_check.py --only sample-ignored --only window-off-by-one
+    python scripts/mutation_check.py --only sample-ignored --show   # the pytest output too
+    python scripts/mutation_check.py --only sample-ignored --all    # count every failing test
+
+Run it from the project's virtual environment (the interpreter that runs it runs the tests).
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PACKAGE = "hsw2v"
+
+
+@dataclasses.dataclass(frozen=True)
+class Mutation:
+    """One deliberate bug: ``old`` (found once in the package) becomes ``new``.
+
+    ``tests`` optionally narrows the test run to some files (default: the whole fast suite).
+    """
+
+    name: str
+    what: str
+    old: str
+    new: str
+    tests: tuple[str, ...] = ()
+
+
+MUTATIONS = [
+    # ---- the seven of issue 10's audit
+    Mutation("sg-gradient-sign", "skip-gram gradient sign flipped",
+             "g = (_ONE32 - code - SIGMOID_TABLE[int(u + _HALF32)]) * a32",
+             "g = (SIGMOID_TABLE[int(u + _HALF32)] - _ONE32 + code) * a32"),
+    Mutation("keep-probability-formula", "subsampling keeps sqrt(t / f) (the paper's formula) "
+             "instead of word2vec's",
+             "p = (np.sqrt(counts / threshold) + 1.0) * threshold / counts",
+             "p = np.sqrt(threshold / counts)"),
+    Mutation("huffman-codes-leaf-first", "code bits written leaf first, points root first",
+             "codes[q] = bit[node]",
+             "codes[offsets[w] + offsets[w + 1] - 1 - q] = bit[node]"),
+    Mutation("subsample-comparison-flipped", "the kernel drops the words it should keep",
+             "if p < 1.0 and next_uniform(rng) >= p:",
+             "if p < 1.0 and next_uniform(rng) < p:"),
+    Mutation("lr-restarts-every-epoch", "the learning rate restarts at alpha every epoch",
+             "alpha = cfg.alpha - step * (epoch * words_r + int(self.before[r][k]))",
+             "alpha = cfg.alpha - step * int(self.before[r][k])"),
+    Mutation("sample-ignored", "--sample ignored by the trainer (keep probabilities of 0)",
+             "self.keep = keep_probabilities(model.vocab.counts, cfg.sample)",
+             "self.keep = keep_probabilities(model.vocab.counts, 0.0)"),
+    Mutation("no-mid-chunk-merges", "private top rows merged only at the end of a chunk",
+             "if since >= sync_every and base.shape[0] > 0:",
+             "if since >= sync_every and base.shape[0] < 0:"),
+    # ---- the kernels' math
+    Mutation("window-off-by-one", "the window stops one word short on the right",
+             "hi = pos + window + 1 - b",
+             "hi = pos + window - b"),
+    Mutation("center-in-own-context", "a word is its own context word",
+             "                if j != pos:\n",
+             "                if j != pos or j == pos:\n"),
+    Mutation("cbow-sum-not-mean", "CBOW sums the context vectors instead of averaging them",
+             "    h = rscale(np.float32(1.0 / n_ctx), h)\n    for j in range(plen):\n",
+             "    h = rscale(np.float32(1.0), h)\n    for j in range(plen):\n"),
+    Mutation("cbow-gradient-sign", "hierarchical-softmax step (CBOW) with its sign flipped",
+             "g = (1.0 - code - SIGMOID_TABLE[int(u + 0.5)]) * alpha",
+             "g = (SIGMOID_TABLE[int(u + 0.5)] - 1.0 + code) * alpha"),
+    Mutation("loss-of-the-other-branch", "the loss read off for the wrong code bit",
+             "k = j + code * _ROW",
+             "k = j + (1 - code) * _ROW"),
+    Mutation("merge-subtracts-change", "a merge of private rows subtracts the thread's change",
+             "change = rfma(np.float32(-1.0), rload(base, r, z), rload(syn1, own + r, z))",
+             "change = rfma(np.float32(-1.0), rload(syn1, own + r, z), rload(base, r, z))"),
+    Mutation("huffman-tie-break", "on equal weights a merged node is taken before a leaf",
+             "weight[leaf] <= weight[inner]",
+             "weight[leaf] < weight[inner]"),
+    # ---- the learning-rate schedule
+    Mutation("alpha-not-decaying", "the learning rate stays at alpha for the whole run",
+             "step = (cfg.alpha - cfg.min_alpha) / (cfg.epochs * words_r)",
+             "step = 0.0 * (cfg.alpha - cfg.min_alpha) / (cfg.epochs * words_r)"),
+    Mutation("alpha-held-per-chunk", "the kernel holds one learning rate for a whole chunk",
+             "a = alpha - alpha_step * seen",
+             "a = alpha - alpha_step * 0"),
+    Mutation("min-alpha-floor-dropped", "the learning rate may fall below min_alpha",
+             "        if a < min_alpha:\n            a = min_alpha\n",
+             "        if a < min_alpha:\n            a = a\n"),
+    # ---- the trainer
+    Mutation("stats-in-float32", "loss and word counts summed in float32 accumulators",
+             "np.float64) for _ in range(t)]",
+             "np.float32) for _ in range(t)]"),
+    Mutation("epoch-loss-per-word", "the epoch's mean loss divided by words, not predictions",
+             "mean = float(loss / pairs) if pairs else None",
+             "mean = float(loss / seen) if pairs else None"),
+    Mutation("same-order-every-epoch", "the shuffled chunk order does not change with the epoch",
+             "rng = np.random.default_rng([self.cfg.seed, epoch, r])",
+             "rng = np.random.default_rng([self.cfg.seed, 0, r])"),
+    Mutation("steal-skips-a-chunk", "a thread taking chunks from another's back skips one",
+             "        self.back[r] -= 1\n        return r, self.back[r], self.back[r] + 1",
+             "        self.back[r] -= 2\n        return r, self.back[r] + 1, self.back[r] + 2"),
+    Mutation("threads-share-a-seed", "every thread draws the same random numbers",
+             "np.uint64(seed * 1_000_003 + t)",
+             "np.uint64(seed * 1_000_003)"),
+    # ---- checkpoints and resume
+    Mutation("checkpoint-drops-rng", "resuming does not restore the threads' RNG states",
+             "            r[0] = s\n",
+             "            r[0] = r[0]\n"),
+    Mutation("checkpoint-drops-epoch-accumulators", "resuming mid-epoch forgets the epoch's "
+             "loss and word counts so far",
+             "            mine[:] = row\n",
+             "            mine[:] = 0.0 * row\n"),
+    # ---- reading the corpus, options
+    Mutation("prune-keeps-stale-ids", "after pruning, the stream keeps its provisional ids",
+             "                if counter.prunings:\n",
+             "                if counter.prunings and False:\n"),
+    Mutation("format-option-ignored", "--format of train ignored (extension decides)",
+             'binary = {None: None, "text": False, "binary": True}[cfg.format]',
+             "binary = None"),
+    Mutation("min-alpha-above-alpha-accepted", "--min-alpha larger than --alpha not refused",
+             "if cfg.min_alpha > cfg.alpha:",
+             "if cfg.min_alpha > cfg.alpha and False:"),
+    Mutation("verbose-ignored", "-v/--verbose does not turn on debug logging",
+             "level=logging.DEBUG if verbose else logging.INFO",
+             "level=logging.INFO"),
+    # ---- vectors files and evaluation
+    Mutation("binary-big-endian", "binary vectors written big-endian",
+             'raw = memoryview(matrix[start:stop].astype("<f4", copy=False).tobytes())',
+             'raw = memoryview(matrix[start:stop].astype(">f4", copy=False).tobytes())'),
+    Mutation("text-six-digits", "text vectors written with 6 significant digits, not 9",
+             "mant = np.rint(mag * np.power(10.0, 8 - exp))  # 9 digits",
+             "mant = np.rint(mag * np.power(10.0, 5 - exp)) * 1e3  # 9 digits"),
+    Mutation("evaluate-last-variant-wins", "evaluation keeps the last case variant of a word",
+             "index.setdefault(w.upper() if case_insensitive else w, i)",
+             "index[w.upper() if case_insensitive else w] = i"),
+    Mutation("pairs-restrict-ignored", "evaluate --pairs uses --restrict, not --pairs-restrict",
+             "vectors.evaluate_pairs(pairs, restrict=pairs_restrict,",
+             "vectors.evaluate_pairs(pairs, restrict=restrict,"),
+]
+
+
+class MutationError(Exception):
+    """A mutation's snippet is missing from the package or occurs more than once."""
+
+
+def package_files(root: str) -> list[str]:
+    """Every ``.py`` file under ``root/hsw2v``, sorted."""
+    out = []
+    for folder, dirs, files in os.walk(os.path.join(root, PACKAGE)):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        out += [os.path.join(folder, f) for f in sorted(files) if f.endswith(".py")]
+    return out
+
+
+def locate(root: str, m: Mutation) -> str:
+    """The one file under ``root/hsw2v`` holding ``m.old``; MutationError if not exactly one."""
+    where = []
+    for path in package_files(root):
+        with open(path, encoding="utf-8") as f:
+            n = f.read().count(m.old)
+        if n:
+            where.append((os.path.relpath(path, root), n))
+    total = sum(n for _, n in where)
+    if total != 1:
+        places = ", ".join(f"{p} ({n}x)" for p, n in where) or "nowhere"
+        raise MutationError(f"mutation {m.name!r}: its snippet must occur exactly once in "
+                            f"{PACKAGE}/, found {total} times: {places}; snippet: {m.old!r}")
+    return where[0][0]
+
+
+def project_files(root: str) -> list[str]:
+    """Files of the project to copy (relative): git's tracked and untracked-not-ignored ones."""
+    try:
+        out = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard",
+                              "-z"], cwd=root, capture_output=True, check=True).stdout
+        files = [f for f in out.decode().split("\0") if f]
+    except (OSError, subprocess.CalledProcessError):
+        files = []
+        for top in (PACKAGE, "tests", "configs", ".ci", "scripts"):
+            for folder, dirs, names in os.walk(os.path.join(root, top)):
+                dirs[:] = [d for d in dirs if d != "__pycache__"]
+                files += [os.path.relpath(os.path.join(folder, n), root) for n in names]
+        files += [f for f in ("pyproject.toml", "README.md")
+                  if os.path.exists(os.path.join(root, f))]
+    return [f for f in files if os.path.isfile(os.path.join(root, f))]
+
+
+def make_copy(root: str, dest: str) -> None:
+    for rel in project_files(root):
+        target = os.path.join(dest, rel)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        shutil.copy2(os.path.join(root, rel), target)
+
+
+def apply(copy: str, m: Mutation) -> str:
+    rel = locate(copy, m)
+    path = os.path.join(copy, rel)
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text.replace(m.old, m.new, 1))
+    return rel
+
+
+def run_suite(copy: str, tests: tuple[str, ...], timeout: float,
+              stop: bool = True) -> tuple[str, str, float]:
+    """Run the fast tests in ``copy``: ('passed' | 'failed' | 'error' | 'timeout', output, s).
+
+    With ``stop`` pytest stops at the first failure (``-x``)."""
+    cache = tempfile.mkdtemp(prefix="numba-cache-", dir=copy)
+    env = dict(os.environ, NUMBA_CACHE_DIR=cache, PYTHONPATH=copy, PYTHONDONTWRITEBYTECODE="1")
+    cmd = [sys.executable, "-m", "pytest", "-q", *(["-x"] if stop else []), "-p",
+           "no:cacheprovider", *tests]
+    t = time.monotonic()
+    try:
+        p = subprocess.run(cmd, cwd=copy, env=env, capture_output=True, text=True,
+                           timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        out = (exc.stdout or b"").decode(errors="replace") if isinstance(exc.stdout, bytes) \
+            else (exc.stdout or "")
+        return "timeout", out, time.monotonic() - t
+    out = p.stdout + p.stderr
+    # pytest: 0 all passed, 1 some test failed, 2 interrupted (e.g. a collection error); a
+    # negative code: the process died of a signal (a kernel that writes out of bounds can
+    # segfault), which fails the suite as surely as an assertion
+    if p.returncode < 0:
+        return "crashed", out, time.monotonic() - t
+    status = {0: "passed", 1: "failed", 2: "failed"}.get(p.returncode, "error")
+    return status, out, time.monotonic() - t
+
+
+def first_failure(output: str) -> str:
+    m = re.search(r"^(?:FAILED|ERROR) (\S+)", output, re.M)
+    return m.group(1) if m else "?"
+
+
+def crashed_in(output: str) -> str:
+    """The test a crashed run was in, from faulthandler's traceback."""
+    tests = re.findall(r'/tests/(\S+\.py)", line \d+ in (\w+)', output)
+    return f"crashed in tests/{tests[-1][0]}::{tests[-1][1]}" if tests else "crashed"
+
+
+def failures(output: str) -> str:
+    """'N tests failed: first, second, ...' from a run without -x."""
+    names = re.findall(r"^(?:FAILED|ERROR) (\S+)", output, re.M)
+    shown = ", ".join(n.split("::", 1)[-1] for n in names[:3]) + (", ..." if len(names) > 3 else "")
+    return f"{len(names)} failed: {shown}"
+
+
+def check_import(copy: str) -> None:
+    """Make sure the tests in ``copy`` import the copy's package, not an installed one."""
+    env = dict(os.environ, PYTHONPATH=copy, PYTHONDONTWRITEBYTECODE="1")
+    out = subprocess.run([sys.executable, "-c", f"import {PACKAGE}; print({PACKAGE}.__file__)"],
+                         cwd=copy, env=env, capture_output=True, text=True, check=True).stdout
+    if not os.path.realpath(out.strip()).startswith(os.path.realpath(copy)):
+        raise SystemExit(f"the tests would import {out.strip()}, not the copy in {copy}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--list", action="store_true", help="list the mutations and exit")
+    ap.add_argument("--only", action="append", metavar="NAME",
+                    help="run only this mutation (repeatable)")
+    ap.add_argument("--full", action="store_true",
+                    help="run the whole fast suite even for mutations that name test files")
+    ap.add_argument("--tests", action="append", metavar="PATH",
+                    help="run only these test files or node ids for every mutation (repeatable; "
+                         "for a quick look, not for the verdict)")
+    ap.add_argument("--timeout", type=float, default=900,
+                    help="seconds per suite run; a run that takes longer counts as caught")
+    ap.add_argument("--skip-baseline", action="store_true",
+                    help="do not first check that the unmutated copy passes")
+    ap.add_argument("--all", action="store_true",
+                    help="run every test for each mutation (no -x) and count the failures")
+    ap.add_argument("--show", action="store_true", help="print the pytest output of each run")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary copies")
+    args = ap.parse_args(argv)
+
+    names = [m.name for m in MUTATIONS]
+    if len(set(names)) != len(names):
+        raise SystemExit("two mutations have the same name")
+    # Every snippet must be found once in the package as it is now, before anything runs.
+    problems = []
+    for m in MUTATIONS:
+        try:
+            locate(ROOT, m)
+        except MutationError as exc:
+            problems.append(str(exc))
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        return 2
+    if args.list:
+        width = max(map(len, names))
+        for m in MUTATIONS:
+            print(f"{m.name:<{width}}  {locate(ROOT, m):<20}  {m.what}")
+        return 0
+    chosen = MUTATIONS
+    if args.only:
+        unknown = sorted(set(args.only) - set(names))
+        if unknown:
+            print(f"unknown mutation(s): {', '.join(unknown)}; see --list", file=sys.stderr)
+            return 2
+        chosen = [m for m in MUTATIONS if m.name in args.only]
+
+    work = tempfile.mkdtemp(prefix="hsw2v-mutation-")
+    try:
+        if not args.skip_baseline:
+            base = os.path.join(work, "baseline")
+            make_copy(ROOT, base)
+            check_import(base)
+            status, out, secs = run_suite(base, tuple(args.tests or ()), args.timeout)
+            if args.show:
+                print(out)
+            if status != "passed":
+                print(out[-4000:])  # the baseline must pass: a crash or a failure stops here
+                print(f"the unmutated suite did not pass ({status}, {secs:.0f} s): fix that "
+                      "first, every mutation would look caught", file=sys.stderr)
+                return 2
+            print(f"baseline: the unmutated suite passes ({secs:.0f} s)", flush=True)
+        caught = 0
+        width = max(len(m.name) for m in chosen)
+        for i, m in enumerate(chosen):
+            copy = os.path.join(work, f"m{i:02d}")
+            make_copy(ROOT, copy)
+            rel = apply(copy, m)
+            tests = tuple(args.tests or ()) or (() if args.full else m.tests)
+            status, out, secs = run_suite(copy, tests, args.timeout, stop=not args.all)
+            if args.show:
+                print(out)
+            if status == "error":
+                print(out[-4000:])
+                print(f"mutation {m.name!r}: pytest could not run (see above)", file=sys.stderr)
+                return 2
+            hit = status in ("failed", "crashed", "timeout")
+            caught += hit
+            detail = status
+            if status == "failed":
+                detail = failures(out) if args.all else first_failure(out)
+            elif status == "crashed":
+                detail = crashed_in(out)
+            print(f"{'caught' if hit else 'MISSED'}  {m.name:<{width}}  {rel}  "
+                  f"({secs:.0f} s; {detail if hit else m.what})", flush=True)
+            if not args.keep:
+                shutil.rmtree(copy, ignore_errors=True)
+        print(f"caught {caught} of {len(chosen)}")
+        return 0 if caught == len(chosen) else 1
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            print(f"copies kept in {work}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
