@@ -59,8 +59,12 @@ class Mutation:
 MUTATIONS = [
     # ---- the seven of issue 10's audit
     Mutation("sg-gradient-sign", "skip-gram gradient sign flipped",
-             "g = (_ONE32 - code - SIGMOID_TABLE[int(u + _HALF32)]) * a32",
-             "g = (SIGMOID_TABLE[int(u + _HALF32)] - _ONE32 + code) * a32"),
+             "code = codes[start + j]\n        if abs(s) < _MAX_EXP32:  # also false for NaN, "
+             "which then updates nothing\n            u = (s + _MAX_EXP32) * _SCALE32\n"
+             "            g = (_ONE32 - code - SIGMOID_TABLE[int(u + _HALF32)]) * a32",
+             "code = codes[start + j]\n        if abs(s) < _MAX_EXP32:  # also false for NaN, "
+             "which then updates nothing\n            u = (s + _MAX_EXP32) * _SCALE32\n"
+             "            g = (SIGMOID_TABLE[int(u + _HALF32)] - _ONE32 + code) * a32"),
     Mutation("keep-probability-formula", "subsampling keeps sqrt(t / f) (the paper's formula) "
              "instead of word2vec's",
              "p = (np.sqrt(counts / threshold) + 1.0) * threshold / counts",
@@ -162,6 +166,38 @@ MUTATIONS = [
     Mutation("pairs-restrict-ignored", "evaluate --pairs uses --restrict, not --pairs-restrict",
              "vectors.evaluate_pairs(pairs, restrict=pairs_restrict,",
              "vectors.evaluate_pairs(pairs, restrict=restrict,"),
+    # ---- objectives (issue 13), held-out loss (issue 12)
+    Mutation("ns-labels-swapped", "negative sampling trains the target as noise and the noise "
+             "as the target",
+             "        code = 0 if d == 0 else 1\n",
+             "        code = 1 if d == 0 else 0\n"),
+    Mutation("ns-target-drawn-as-noise", "a noise draw equal to the target is not skipped",
+             "        if w != target:\n            r = neg_map[w]\n",
+             "        if True:\n            r = neg_map[w]\n"),
+    Mutation("ns-exponent-ignored", "the noise distribution is the unigram, whatever "
+             "--ns-exponent", "** float(exponent)", "** 1.0"),
+    Mutation("softmax-gradient-sign", "the exact softmax steps by p - y, the wrong way",
+             "g = np.float32(((1.0 if j == target else 0.0) - probs[j]) * a32)",
+             "g = np.float32((probs[j] - (1.0 if j == target else 0.0)) * a32)"),
+    Mutation("softmax-no-max-shift", "the softmax exponentiates raw scores (overflows)",
+             "        p = math.exp(values[j] - m)\n",
+             "        p = math.exp(values[j]) * math.exp(-m)\n"),
+    Mutation("holdout-trained", "held-out chunks are trained on too",
+             "                    if held[first + order[k]]:\n",
+             "                    if False and held[first + order[k]]:\n"),
+    # ---- the full model, pre-trained starts, sentences (issue 14)
+    Mutation("freeze-ignored", "--freeze-init rows move with skip-gram hierarchical softmax",
+             "        if lockf is not None and lockf.shape[0] > 0:\n            e = rscale(",
+             "        if lockf is not None and lockf.shape[0] < 0:\n            e = rscale("),
+    Mutation("grow-vocab-counts-not-added", "--grow-vocab keeps the old counts of old words",
+             "            merged[i] += c\n",
+             "            merged[i] += 0\n"),
+    Mutation("model-file-drops-output-rows", "a saved model loses negative sampling's rows",
+             'for name in ("syn1neg", "syn1sm"):\n        rows = getattr(data, name)',
+             'for name in ("syn1sm",):\n        rows = getattr(data, name)'),
+    Mutation("sentence-whitespace-unchecked", "a token holding whitespace is not refused",
+             "            if line.split() != list(tokens):\n",
+             "            if False:\n"),
 ]
 
 
