@@ -4,7 +4,7 @@
 >>> vectors = hsw2v.train("corpus.txt.gz", model="sg", dim=100, epochs=5)   # doctest: +SKIP
 >>> vectors.most_similar("king")                                             # doctest: +SKIP
 """
-from hsw2v.train import train
+from hsw2v.distributed import train
 from hsw2v.vectors import Vectors
 
 __all__ = ["train", "Vectors", "__version__"]

@@ -75,6 +75,8 @@ Examples:
   zcat big.gz | hsw2v train - -o vectors.bin --config configs/sg-hs.toml
   hsw2v train big.txt -o vectors.bin --checkpoint-every 30   # Ctrl-C stops and saves too
   hsw2v train --resume vectors.bin.ckpt
+  hsw2v train /shared/corpus/ -o vectors.bin --dask tcp://10.0.0.1:8786 --threads 4
+  hsw2v train corpus.txt -o vectors.bin --dask local:2 --threads 1
 """
 
 
@@ -113,6 +115,16 @@ Examples:
                    "[default: 30 with --checkpoint, else only on Ctrl-C/SIGTERM]")
 @click.option("--resume", metavar="CHECKPOINT",
               help="Continue an interrupted run (CORPUS and -o default to the checkpoint's).")
+@click.option("--dask", metavar="ADDRESS",
+              help="Train on the workers of the Dask scheduler at ADDRESS (tcp://HOST:PORT), or "
+                   "on local:N worker processes started here; --threads is then per worker "
+                   "[default: the worker's cores]. Needs pip install 'hsw2v[dask]'.")
+@click.option("--sync-words", type=int, metavar="N",
+              help="With --dask: words each worker trains per synchronous round.  "
+                   "[default: 131072]")
+@click.option("--combine", type=str,
+              help="With --dask: how the workers' changes to a row are combined: sum, average "
+                   "or weighted.  [default: sum]")
 @click.option("-q", "--quiet", is_flag=True, default=None, help="No progress bar or epoch lines.")
 def train(corpus, output, config_file, fmt, resume, **options):
     """Train word vectors on CORPUS (files, folders, - for stdin; .gz/.bz2/.xz read directly).
@@ -121,7 +133,7 @@ def train(corpus, output, config_file, fmt, resume, **options):
     summary. Ctrl-C or SIGTERM stops within a second or two, writes a checkpoint and exits
     with status 130; --resume continues the same schedule.
     """
-    from hsw2v.train import train_to_file
+    from hsw2v.distributed import train_to_file
 
     if resume is None and not corpus:
         raise click.UsageError("missing argument CORPUS (or give --resume CHECKPOINT)")

@@ -15,6 +15,8 @@ from hsw2v.errors import ConfigError
 
 MODELS = ("sg", "cbow")
 FORMATS = ("text", "binary")
+#: How a distributed run combines its workers' changes to a row (see hsw2v.distributed).
+COMBINES = ("sum", "average", "weighted")
 
 
 @dataclasses.dataclass
@@ -45,6 +47,9 @@ class TrainConfig:
     checkpoint: str | None = None
     checkpoint_every: float | None = None
     quiet: bool = False
+    dask: str | None = None
+    sync_words: int | None = None
+    combine: str = "sum"
 
     def resolved(self) -> "TrainConfig":
         """Return a validated copy with every derived default filled in."""
@@ -57,7 +62,7 @@ class TrainConfig:
         if cfg.min_alpha > cfg.alpha:
             raise ConfigError(f"--min-alpha {cfg.min_alpha} is larger than --alpha {cfg.alpha}: "
                               "the learning rate decays from alpha down to min-alpha")
-        if cfg.threads is None:
+        if cfg.threads is None and cfg.dask is None:  # on a cluster: the workers' cores
             cfg.threads = default_threads()
         return cfg
 
@@ -88,10 +93,30 @@ class TrainConfig:
         if self.checkpoint_every is not None:
             _check_float("checkpoint-every", self.checkpoint_every, 0.0, float("inf"),
                          open_low=True)
+        if self.sync_words is not None:
+            _check_int("sync-words", self.sync_words, 1)
+        if self.combine not in COMBINES:
+            raise ConfigError(f"unknown --combine {self.combine!r}: choose {', '.join(COMBINES)}")
+        if self.dask is not None:
+            _check_dask(self.dask)
         if self.dim > 100_000:
             raise ConfigError(f"--dim {self.dim} is too large (at most 100000)")
         if self.window > 10_000:
             raise ConfigError(f"--window {self.window} is too large (at most 10000)")
+
+
+def _check_dask(value: Any) -> None:
+    """``local:N`` (N >= 1) or a scheduler address (``tcp://host:port``, ``host:port``)."""
+    ok = isinstance(value, str)
+    if ok and value.startswith("local:"):
+        n = value[len("local:"):]
+        ok = n.isdigit() and int(n) >= 1
+    elif ok:
+        rest = value.split("://", 1)[-1]
+        ok = bool(rest) and " " not in rest and (":" in rest or "://" in value)
+    if not ok:
+        raise ConfigError(f"--dask {value!r} is not a Dask scheduler address: give "
+                          "tcp://HOST:PORT (as printed by 'dask scheduler') or local:N")
 
 
 def default_threads() -> int:

@@ -370,6 +370,16 @@ class _Trainer:
         ids.flags.writeable = False
         self._kernel(0, ids, self.cfg.alpha, 0.0)
 
+    #: Take no more chunks once those taken this epoch hold this many in-vocabulary words (None:
+    #: no limit); ``run_epoch`` then returns None at a claim boundary. :mod:`hsw2v.distributed`
+    #: trains an epoch in rounds this way.
+    limit: int | None = None
+
+    def claimed(self) -> int:
+        """In-vocabulary words of the chunks taken so far this epoch, all ranges together."""
+        return sum(int(b[f]) + w - int(b[k])
+                   for b, f, k, w in zip(self.before, self.front, self.back, self.words))
+
     def _claim(self, t: int) -> tuple[int, int, int] | None:
         """The next chunks for thread ``t`` as ``(range, first, stop)`` (places in that range's
         order), or None when none is left.
@@ -377,12 +387,16 @@ class _Trainer:
         From the front of its own range, a quarter of what is left in it (at least one chunk,
         at most :data:`CLAIM` chunks: few kernel calls while far from the end, fine-grained
         near it); when that is empty, one chunk from the back of the range with the most left.
-        Call with :attr:`_lock` held.
+        Call with :attr:`_lock` held. None too once :attr:`limit` words are taken.
         """
+        if self.limit is not None and self.claimed() >= self.limit:
+            return None
         left = [b - f for f, b in zip(self.front, self.back)]
         if left[t] > 0:
             k = self.front[t]
-            self.front[t] += min(max(1, left[t] // 4), CLAIM)
+            # In rounds (a limit) several threads share a small budget: one chunk at a time.
+            cap = CLAIM if self.limit is None or self.threads == 1 else 1
+            self.front[t] += min(max(1, left[t] // 4), cap)
             return t, k, self.front[t]
         r = int(np.argmax(left))
         if left[r] < 1:
@@ -715,7 +729,7 @@ def _train_epochs(cfg: TrainConfig, trainer: _Trainer, save: Callable[[], None] 
 
 
 def train(corpus, config: str | os.PathLike | None = None, resume: str | None = None,
-          **options: Any):
+          runner: Callable[..., TrainResult] | None = None, **options: Any):
     """Train word vectors and return them (the Python API).
 
     Parameters
@@ -730,6 +744,8 @@ def train(corpus, config: str | os.PathLike | None = None, resume: str | None = 
         Any option of ``hsw2v train`` with underscores (``min_count=5``, ``model="cbow"``...).
         With ``checkpoint=PATH``, an interrupted run (SIGINT/SIGTERM) saves a checkpoint there
         and raises :class:`hsw2v.errors.TrainingInterrupted`.
+    runner : callable, optional
+        What trains (default :func:`run`; :mod:`hsw2v.distributed` passes its own).
 
     Returns
     -------
@@ -739,11 +755,12 @@ def train(corpus, config: str | os.PathLike | None = None, resume: str | None = 
     from hsw2v.vectors import Vectors
 
     options.setdefault("quiet", True)
+    runner = runner or run
     if resume is not None:
         ckpt, cfg = resume_config(resume, config, **options)
-        result = run(corpus or ckpt.meta["corpus"], cfg, resume=ckpt)
+        result = runner(corpus or ckpt.meta["corpus"], cfg, resume=ckpt)
     else:
-        result = run(corpus, make_config(config, **options))
+        result = runner(corpus, make_config(config, **options))
     return Vectors(result.model.vocab.words, result.model.syn0)
 
 
@@ -803,7 +820,8 @@ def check_output_path(path: str) -> None:
 
 
 def train_to_file(corpus, output: str | None, config_file: str | None = None,
-                  resume: str | None = None, **options: Any) -> TrainResult:
+                  resume: str | None = None, runner: Callable[..., TrainResult] | None = None,
+                  **options: Any) -> TrainResult:
     """Train and write the vectors to ``output`` plus ``output + '.json'`` (the CLI's job).
 
     Both files are written to a temporary name and renamed, so a failed run leaves neither a
@@ -812,7 +830,7 @@ def train_to_file(corpus, output: str | None, config_file: str | None = None,
     SIGINT/SIGTERM during training write a checkpoint (``--checkpoint``, default
     ``output + '.ckpt'``) and raise :class:`TrainingInterrupted`; ``resume`` continues from one
     (``corpus`` and ``output`` then default to the checkpoint's). The checkpoint is deleted once
-    the vectors are written.
+    the vectors are written. ``runner`` is what trains (default :func:`run`).
     """
     from hsw2v.vectors import Vectors
 
@@ -838,7 +856,8 @@ def train_to_file(corpus, output: str | None, config_file: str | None = None,
     if cfg.quiet:
         logger.setLevel(logging.WARNING)
     try:
-        result = run(corpus, cfg, resume=ckpt, checkpoint=checkpoint, output=output)
+        result = (runner or run)(corpus, cfg, resume=ckpt, checkpoint=checkpoint,
+                                 output=output)
     finally:
         logger.setLevel(level)
     t = time.perf_counter()

@@ -1,0 +1,935 @@
+"""Training one model on the workers of a Dask cluster (``hsw2v train --dask``).
+
+Dask distributed (its scheduler, workers, futures and task retries) runs everything; this
+module only says what each task does.
+
+* **Shards and slots.** The corpus is cut into byte ranges aligned to whitespace
+  (:mod:`hsw2v.shards`), grouped into one *slot* per worker of about equal bytes. A slot is the
+  unit of work: its id stream, its position in the schedule and its random state. It normally
+  stays on its worker, but any worker can take it over (a dead worker's slot is re-read from
+  the shared corpus by the worker Dask reruns its task on).
+* **Counting.** Each slot counts and encodes its shards once (:func:`hsw2v.encoding.scan_corpus`,
+  the local reader); the driver adds the counts and builds the vocabulary exactly as a local
+  run does (:func:`hsw2v.vocab.build_vocab` orders by count and then word, whatever order the
+  counts come in). The encoded stream stays on the worker and is reused every epoch.
+* **Rounds.** An epoch is trained in ``R = ceil(words per slot / sync_words)`` synchronous
+  rounds. In round ``k`` every slot trains, from the current model, up to ``ceil(k * W_s / R)``
+  of its ``W_s`` words with the local trainer (:class:`hsw2v.train._Trainer`, whole claims of
+  its chunk order; each slot's learning rate follows its own progress through the run, as each
+  thread's range does locally). A round is a pure function of the model version, the slot's
+  state (chunk positions, RNG states, loss sums: kept by the driver, sent with the task) and
+  the corpus: a task Dask reruns after a worker died computes the same result.
+* **Changed rows only.** A task returns the rows it changed (syn0 rows of the words it read,
+  syn1 rows of the inner nodes on their paths) as float32 rows. They are sent as the new values
+  rather than as float32 differences (the same bytes): a difference rounded to float32 cannot
+  always be added back to give the value it came from, and then one worker would not reproduce
+  a local run. The driver forms the differences against the version it sent, in float64, and
+  combines them by ``--combine``: ``sum`` (each worker's change added, as Hogwild threads
+  would), ``average`` (divided by the number of workers: Spark's model averaging) or
+  ``weighted`` (a mean over the workers that changed the row, weighted by how often its word or
+  node occurred in their slice). A row changed by one worker only takes that worker's value
+  (``sum``, ``weighted``). The driver then broadcasts only the changed rows' new values; every
+  worker process keeps a copy of the model at the current version (plus one working copy per
+  slot it trains), and a worker that has none (new, or restarted) is sent the whole model once.
+
+Exactness: with one worker the slot is the whole corpus, cut only at file ends, and its
+stream, chunks, claims, random states and learning rates are those of a local run with the
+same ``--threads``; with ``--threads 1`` the vectors are bit-identical to a local
+``--threads 1`` run with the same seed.
+"""
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import logging
+import math
+import os
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from hsw2v import kernels
+from hsw2v import train as local
+from hsw2v.checkpoint import TrainState
+from hsw2v.config import TrainConfig
+from hsw2v.corpus import CorpusStats, expand_paths
+from hsw2v.encoding import encode_corpus, scan_corpus
+from hsw2v.errors import ConfigError, DistributedError, Hsw2vError, TrainingInterrupted
+from hsw2v.huffman import build_huffman
+from hsw2v.shards import Shard, plan_shards
+from hsw2v.vocab import Vocab, build_vocab, check_vocab_size, read_vocab, save_vocab
+
+log = logging.getLogger(__name__)
+
+#: Default words each worker trains per round (``--sync-words``); see the README's figures.
+SYNC_WORDS = 131072
+#: Times a slot's round is submitted again after its worker was lost, before giving up.
+ATTEMPTS = 4
+
+
+# =============================================================================================
+# The Python API and the CLI's entry point
+# =============================================================================================
+
+def run_any(corpus, cfg: TrainConfig, tmp_dir: str | None = None, *, client: Any = None,
+            **kwargs: Any) -> local.TrainResult:
+    """:func:`run_distributed` when ``cfg.dask`` or ``client`` is given, else the local
+    :func:`hsw2v.train.run`."""
+    if client is None and cfg.dask is None:
+        return local.run(corpus, cfg, tmp_dir, **kwargs)
+    return run_distributed(corpus, cfg, tmp_dir, client=client, **kwargs)
+
+
+def train(corpus, config: str | os.PathLike | None = None, resume: str | None = None,
+          **options: Any):
+    """Train word vectors and return them (the Python API, :func:`hsw2v.train`).
+
+    As :func:`hsw2v.train.train`; ``dask`` may also be a ``dask.distributed.Client`` (its
+    cluster trains the model), besides a scheduler address or ``"local:N"``.
+    """
+    client = None
+    if options.get("dask") is not None and not isinstance(options["dask"], str):
+        client = options.pop("dask")
+    return local.train(corpus, config, resume, runner=functools.partial(run_any, client=client),
+                       **options)
+
+
+def train_to_file(corpus, output: str | None, config_file: str | None = None,
+                  resume: str | None = None, **options: Any) -> local.TrainResult:
+    """:func:`hsw2v.train.train_to_file`, on a Dask cluster when ``--dask`` is given."""
+    return local.train_to_file(corpus, output, config_file, resume, runner=run_any, **options)
+
+
+# =============================================================================================
+# Worker side: a registry of jobs in each worker process
+# =============================================================================================
+
+@dataclasses.dataclass
+class _Spec:
+    """What every task of a job needs (scattered to the workers once)."""
+
+    job: str
+    cfg: TrainConfig            # resolved; threads = threads per worker
+    groups: list[list[Shard]]   # each slot's shards
+
+    def rng_states(self, slot: int) -> list[int]:
+        """The slot's threads' first RNG states: those of threads ``slot * T ...`` of a local
+        run with ``slots * T`` threads (slot 0 of a one-slot job: exactly a local run's)."""
+        t = self.cfg.threads
+        states = local.thread_rng_states(self.cfg.seed, len(self.groups) * t)
+        return [int(s[0]) for s in states[slot * t:(slot + 1) * t]]
+
+
+@dataclasses.dataclass
+class _Rows:
+    """Rows of the model at a version: all of them (``rows0``/``rows1`` None) or some."""
+
+    version: int
+    vals0: np.ndarray             # float32 (k0, D)
+    vals1: np.ndarray             # float32 (k1, D)
+    rows0: np.ndarray | None = None   # int32 (k0,)
+    rows1: np.ndarray | None = None   # int32 (k1,)
+
+    @property
+    def nbytes(self) -> int:
+        return sum(a.nbytes for a in (self.vals0, self.vals1, self.rows0, self.rows1)
+                   if a is not None)
+
+
+class _Slot:
+    """A slot trained in this process: its id stream and a local trainer over a working copy
+    of the model (equal to the process's model between rounds)."""
+
+    def __init__(self, job: "_Job", spec: _Spec, slot: int, vocab: Vocab):
+        cfg = spec.cfg
+        stream, words = job.scans.pop(slot, (None, None))
+        if stream is None:
+            stream, words = _scan(spec, slot, vocab if cfg.read_vocab else None)
+        if stream is None:  # counting pruned: encode again with the final vocabulary
+            stream = encode_corpus(spec.groups[slot], vocab, cfg.max_sentence_length)
+        self.stream = stream
+        remap = np.arange(len(vocab), dtype=np.int32) if words is None else vocab.remap(words)
+        self.remap = remap
+        dim = cfg.dim
+        syn0, _ = kernels.aligned_rows(len(vocab), dim)
+        syn0[:] = job.syn0
+        syn1, _ = kernels.aligned_rows(len(vocab) - 1, dim,
+                                       cfg.threads * kernels.HOT_ROWS[cfg.model])
+        syn1[:] = job.syn1
+        model = local.Model(vocab, job.tree, syn0, syn1)
+        try:
+            self.trainer = local._Trainer(cfg, model, stream, remap)
+        except BaseException:
+            stream.close()
+            raise
+        for r, s in zip(self.trainer.rngs, spec.rng_states(slot)):
+            r[0] = s
+        self.trainer.warm_up()
+
+    def set_rows(self, rows: _Rows) -> None:
+        m = self.trainer.model
+        if rows.rows0 is None:
+            m.syn0[:] = rows.vals0
+            m.syn1[:] = rows.vals1
+        else:
+            m.syn0[rows.rows0] = rows.vals0
+            m.syn1[rows.rows1] = rows.vals1
+
+    def train(self, job: "_Job", state: TrainState, target: int, weights: bool) -> dict:
+        """Train the slot from ``state`` until ``target`` words of the epoch are taken; return
+        the changed rows (and reset the working copy to the process's model)."""
+        tr = self.trainer
+        tr.restore(state)
+        _refresh_private_rows(tr)
+        orders = list(tr.order)  # this epoch's order (run_epoch moves on to the next one's)
+        tr.limit = target
+        t0 = time.perf_counter()
+        totals = tr.run_epoch(int(state.epoch))
+        seconds = time.perf_counter() - t0
+        new = tr.state()
+        # The chunks taken this round, per range: places [front, front') and [back', back).
+        ids = []
+        for r in range(tr.threads):
+            f0, b0 = int(state.front[r]), int(state.back[r])
+            if totals is not None:
+                places = orders[r][f0:b0]
+            else:
+                places = np.concatenate((orders[r][f0:int(new.front[r])],
+                                         orders[r][int(new.back[r]):b0]))
+            for c in (int(tr.first[r]) + places).tolist():
+                a, b = int(tr.starts[c]), int(tr.starts[c + 1])
+                ids.append(self.stream.read(a, b - a))
+        model = tr.model
+        n_words = model.syn0.shape[0]
+        n0 = np.zeros(n_words, np.int64)
+        if ids:
+            got = np.concatenate(ids)
+            got = self.remap[got[got >= 0]]
+            n0 = np.bincount(got[got >= 0], minlength=n_words)
+        n1 = _node_counts(job.tree, n0)
+        out = {"state": new, "totals": totals, "seconds": seconds,
+               "words": int(sum(new.done)) if totals is None else int(sum(tr.words))}
+        for name, work, base, n in (("0", model.syn0, job.syn0, n0), ("1", model.syn1, job.syn1,
+                                                                       n1)):
+            cand = np.flatnonzero(n)
+            changed = cand[np.any(work[cand] != base[cand], axis=1)]
+            out["rows" + name] = changed.astype(np.int32)
+            out["vals" + name] = np.ascontiguousarray(work[changed])
+            if weights:
+                out["n" + name] = n[changed].astype(np.float32)
+            work[changed] = base[changed]  # the working copy is the model again
+        return out
+
+    def close(self) -> None:
+        self.stream.close()
+
+
+def _node_counts(tree, n0: np.ndarray) -> np.ndarray:
+    """Occurrences of each inner node on the paths of words occurring ``n0`` times.
+
+    Returns
+    -------
+    int64 (V - 1,)
+    """
+    words = np.flatnonzero(n0)
+    lengths = np.diff(tree.offsets)[words]
+    total = int(lengths.sum())
+    n1 = np.zeros(len(tree.offsets) - 2, np.int64)
+    if total == 0:
+        return n1
+    # Flat positions of every listed word's path: offsets[w] + 0..length - 1.
+    starts = np.repeat(tree.offsets[words] - (np.cumsum(lengths) - lengths), lengths)
+    nodes = tree.points[starts + np.arange(total)]
+    np.add.at(n1, nodes, np.repeat(n0[words], lengths))
+    return n1
+
+
+def _refresh_private_rows(tr: local._Trainer) -> None:
+    """Give each thread's private top inner-node rows the shared rows' values (the model
+    changed between rounds; see :func:`hsw2v.kernels.private_hot_rows`)."""
+    for _, hot in tr.hot:
+        if hot is not None:
+            top, own, base, _ = hot
+            n = len(base)
+            tr.rows1[own:own + n] = tr.rows1[top:top + n]
+            base[:] = tr.rows1[top:top + n]
+
+
+class _Job:
+    """One job's state in one worker process: the model at a version and the slots here."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.version = -1
+        self.syn0: np.ndarray | None = None
+        self.syn1: np.ndarray | None = None
+        self.tree = None
+        self.scans: dict[int, tuple] = {}
+        self.slots: dict[int, _Slot] = {}
+
+    def set_rows(self, rows: _Rows) -> None:
+        if rows.rows0 is None:
+            self.syn0 = np.array(rows.vals0, dtype=np.float32)
+            self.syn1 = np.array(rows.vals1, dtype=np.float32)
+        else:
+            self.syn0[rows.rows0] = rows.vals0
+            self.syn1[rows.rows1] = rows.vals1
+        for s in self.slots.values():
+            s.set_rows(rows)
+        self.version = rows.version
+
+    def slot(self, spec: _Spec, slot: int, vocab: Vocab) -> _Slot:
+        if slot not in self.slots:
+            if self.tree is None:
+                self.tree = build_huffman(vocab.counts)
+            self.slots[slot] = _Slot(self, spec, slot, vocab)
+        return self.slots[slot]
+
+    def drop(self, slot: int) -> None:
+        s = self.slots.pop(slot, None)
+        if s is not None:
+            s.close()
+
+    def close(self) -> None:
+        for s in list(self.slots):
+            self.drop(s)
+        for stream, _ in self.scans.values():
+            if stream is not None:
+                stream.close()
+        self.scans.clear()
+
+
+_JOBS: dict[str, _Job] = {}
+_JOBS_LOCK = threading.Lock()
+
+
+def _job(job_id: str) -> _Job:
+    with _JOBS_LOCK:
+        if job_id not in _JOBS:
+            _JOBS[job_id] = _Job()
+        return _JOBS[job_id]
+
+
+def _address() -> str:
+    try:
+        from distributed import get_worker
+
+        return get_worker().address
+    except (ImportError, ValueError):
+        return f"pid {os.getpid()}"
+
+
+def _named(fn):
+    """Run a task; a user error says which worker it happened on (one line)."""
+    @functools.wraps(fn)
+    def task(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except Hsw2vError as exc:
+            raise type(exc)(f"on Dask worker {_address()}: {exc}") from None
+    return task
+
+
+def _scan(spec: _Spec, slot: int, vocab: Vocab | None, stats: CorpusStats | None = None):
+    """Read a slot's shards: ``(stream, provisional words)``; with ``vocab``, the stream is
+    encoded with it (words None); ``stream`` is None if counting pruned."""
+    cfg = spec.cfg
+    shards = spec.groups[slot]
+    if vocab is not None:
+        return encode_corpus(shards, vocab, cfg.max_sentence_length, stats), None
+    counter, stream = scan_corpus(shards, cfg.max_sentence_length, cfg.prune_at,
+                                  stats if stats is not None else CorpusStats())
+    words = counter.words if stream is not None else None
+    return stream, words
+
+
+def _code_digest() -> str:
+    """BLAKE2b of the hsw2v package's source files (workers must run the same code)."""
+    h = hashlib.blake2b(digest_size=8)
+    folder = os.path.dirname(os.path.abspath(__file__))
+    for name in sorted(os.listdir(folder)):
+        if name.endswith(".py"):
+            h.update(name.encode())
+            with open(os.path.join(folder, name), "rb") as f:
+                h.update(f.read())
+    return h.hexdigest()
+
+
+def _worker_info() -> dict:
+    import hsw2v
+
+    return {"version": hsw2v.__version__, "code": _code_digest(), "pid": os.getpid()}
+
+
+@_named
+def _plan(corpus: list[str], parts: int) -> tuple[list[list], list[list[Shard]]]:
+    paths = expand_paths(corpus)
+    files = [[p, os.path.getsize(p)] for p in paths]
+    return files, plan_shards([(p, s) for p, s in files], parts)
+
+
+@_named
+def _count_words(spec: _Spec, slot: int) -> dict:
+    """Count a slot's shards; keep its stream here for training."""
+    stats = CorpusStats()
+    job = _job(spec.job)
+    cfg = spec.cfg
+    with job.lock:
+        old = job.scans.pop(slot, None)
+        if old is not None and old[0] is not None:
+            old[0].close()
+        counter, stream = scan_corpus(spec.groups[slot], cfg.max_sentence_length, cfg.prune_at,
+                                      stats)
+        job.scans[slot] = (stream, counter.words if stream is not None else None)
+        return {"stats": dataclasses.asdict(stats), "words": counter.words,
+                "counts": np.array(counter.counts), "prunings": counter.prunings,
+                "min_reduce": counter.min_reduce, "worker": _address()}
+
+
+@_named
+def _encode(spec: _Spec, slot: int, vocab: Vocab) -> dict:
+    """Encode a slot's shards with a given vocabulary (``--read-vocab``); keep the stream."""
+    stats = CorpusStats()
+    job = _job(spec.job)
+    with job.lock:
+        old = job.scans.pop(slot, None)
+        if old is not None and old[0] is not None:
+            old[0].close()
+        job.scans[slot] = _scan(spec, slot, vocab, stats)
+        return {"stats": dataclasses.asdict(stats), "worker": _address()}
+
+
+@_named
+def _setup(spec: _Spec, slot: int, vocab: Vocab, model: _Rows) -> dict:
+    """Make the slot's trainer here; return its starting state and words per epoch."""
+    job = _job(spec.job)
+    with job.lock:
+        if job.version != model.version:
+            job.set_rows(model)
+        s = job.slot(spec, slot, vocab)
+        return {"state": s.trainer.state(), "words": int(sum(s.trainer.words)),
+                "entries": int(s.stream.n), "worker": _address()}
+
+
+@_named
+def _round(spec: _Spec, slot: int, vocab: Vocab, version: int, update: _Rows | None,
+           state: TrainState, target: int | None, full: _Rows | None = None) -> dict:
+    """Train one slot for one round from model ``version`` (see the module docstring)."""
+    job = _job(spec.job)
+    with job.lock:
+        if full is not None and job.version != full.version:
+            job.set_rows(full)
+        if update is not None and job.version == update.version - 1:
+            job.set_rows(update)
+        if job.version != version:
+            return {"stale": True, "worker": _address()}
+        if target is None:
+            return {"worker": _address()}
+        s = job.slot(spec, slot, vocab)
+        try:
+            out = s.train(job, state, target, spec.cfg.combine == "weighted")
+        except BaseException:
+            job.drop(slot)
+            job.version = -1  # the working copy may hold a half round: send the model again
+            raise
+        out["worker"] = _address()
+        return out
+
+
+def _forget(job_id: str) -> None:
+    with _JOBS_LOCK:
+        job = _JOBS.pop(job_id, None)
+    if job is not None:
+        with job.lock:
+            job.close()
+
+
+# =============================================================================================
+# Driver side
+# =============================================================================================
+
+def combine(syn: np.ndarray, parts: Sequence[tuple], rule: str, n_slots: int
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """Combine the workers' new values of some rows of ``syn`` into it (in place).
+
+    Parameters
+    ----------
+    syn : float32 (N, D)       the model's rows at the version the workers trained from.
+    parts : sequence of (rows, vals, weights)
+        Per worker: int32 (k,) distinct rows it changed, float32 (k, D) their new values,
+        float32 (k,) or None (how often the row's word or node occurred in its slice).
+    rule : "sum", "average" or "weighted"
+        ``sum``: add each worker's change; ``average``: add their sum / ``n_slots``;
+        ``weighted``: add their mean weighted by ``weights``. A row only one worker changed
+        takes that worker's value (``sum`` and ``weighted``; ``average`` with one slot).
+    n_slots : int
+
+    Returns
+    -------
+    rows : int32 (u,)          every row changed, sorted.
+    vals : float32 (u, D)      their new values (now in ``syn``).
+    """
+    parts = [p for p in parts if len(p[0])]
+    dim = syn.shape[1]
+    if not parts:
+        return np.zeros(0, np.int32), np.zeros((0, dim), np.float32)
+    u, inv = np.unique(np.concatenate([p[0] for p in parts]), return_inverse=True)
+    base = syn[u].astype(np.float64)
+    acc = np.zeros_like(base)
+    weight = np.zeros(len(u))
+    count = np.zeros(len(u), np.int64)
+    only = np.empty((len(u), dim), np.float32)
+    at = 0
+    for rows, vals, w in parts:
+        j = inv[at:at + len(rows)]
+        at += len(rows)
+        change = vals - base[j]
+        if rule == "weighted":
+            w = np.asarray(w, np.float64)
+            acc[j] += w[:, None] * change
+            weight[j] += w
+        else:
+            acc[j] += change
+        count[j] += 1
+        only[j] = vals
+    if rule == "weighted":
+        acc /= np.maximum(weight, 1e-30)[:, None]
+    elif rule == "average":
+        acc /= n_slots
+    new = (base + acc).astype(np.float32)
+    if rule != "average" or n_slots == 1:
+        one = count == 1
+        new[one] = only[one]
+    syn[u] = new
+    return u.astype(np.int32), new
+
+
+class _Cluster:
+    """The Dask client of a run: a given one, one connected to an address, or a LocalCluster
+    of N worker processes started here (closed on exit)."""
+
+    def __init__(self, address: str | None, client: Any, threads: int | None):
+        self.address, self.client, self.threads = address, client, threads
+        self._own: list[Any] = []
+
+    def __enter__(self):
+        try:
+            import distributed
+        except ImportError:
+            raise DistributedError("--dask needs Dask distributed, which is not installed: "
+                                   "pip install 'hsw2v[dask]'") from None
+        if self.client is not None:
+            return self.client
+        import dask
+
+        address = self.address
+        if address.startswith("local:"):
+            n = int(address[len("local:"):])
+            per = self.threads or max(1, local.default_threads() // n)
+            cluster = distributed.LocalCluster(n_workers=n, threads_per_worker=per,
+                                               processes=True, dashboard_address=":0",
+                                               silence_logs=logging.ERROR)
+            self._own.append(cluster)
+            self.client = distributed.Client(cluster)
+        else:
+            timeout = dask.config.get("distributed.comm.timeouts.connect")
+            try:
+                self.client = distributed.Client(address, timeout=timeout)
+            except (OSError, TimeoutError) as exc:
+                raise DistributedError(
+                    f"cannot reach the Dask scheduler at {address} ({exc}): start one with "
+                    f"'dask scheduler' and workers with 'dask worker {address}', or check "
+                    "the address") from None
+        self._own.insert(0, self.client)
+        return self.client
+
+    def __exit__(self, *exc):
+        for thing in self._own:
+            try:
+                thing.close()
+            except Exception:  # closing a broken cluster must not hide the run's error
+                log.debug("closing %r failed", thing, exc_info=True)
+
+
+def _check_workers(client) -> dict[str, dict]:
+    """The workers' info; refuse an empty cluster or workers with another hsw2v."""
+    import hsw2v
+
+    timeout = 30
+    try:
+        client.wait_for_workers(1, timeout=timeout)
+    except TimeoutError:
+        raise DistributedError(f"the Dask cluster has no workers after {timeout} s: start "
+                               f"some with 'dask worker {client.scheduler.address}'") from None
+    try:
+        infos = client.run(_worker_info)
+    except Exception as exc:
+        raise DistributedError(f"a Dask worker cannot run hsw2v ({type(exc).__name__}: {exc}): "
+                               f"install hsw2v {hsw2v.__version__} on every worker") from None
+    mine = {"version": hsw2v.__version__, "code": _code_digest()}
+    for addr, info in sorted(infos.items()):
+        if (info["version"], info["code"]) != (mine["version"], mine["code"]):
+            raise DistributedError(
+                f"Dask worker {addr} runs hsw2v {info['version']} (code {info['code']}), this "
+                f"driver hsw2v {mine['version']} (code {mine['code']}): install the same hsw2v "
+                "on the driver and every worker")
+    return infos
+
+
+def run_distributed(corpus, cfg: TrainConfig, tmp_dir: str | None = None, *,
+                    resume=None, checkpoint: str | None = None, output: str | None = None,
+                    client: Any = None) -> local.TrainResult:
+    """Train word vectors on ``corpus`` with the workers of a Dask cluster.
+
+    Parameters
+    ----------
+    corpus : path or sequence of paths
+        Files or folders every worker can read at the same paths (no stdin).
+    cfg : TrainConfig
+        ``cfg.dask`` is the scheduler address or ``local:N``; ``cfg.threads`` threads per
+        worker (default: the fewest cores a worker has).
+    tmp_dir : str, optional
+        Unused (the workers keep their id streams in their own temporary folders).
+    resume, checkpoint : optional
+        Not supported yet with ``--dask`` (see the README).
+    output : str, optional
+        The vectors file the run is for.
+    client : dask.distributed.Client, optional
+        Use this client instead of ``cfg.dask``.
+
+    Returns
+    -------
+    hsw2v.train.TrainResult
+        Its summary has a ``distributed`` part: workers, rounds, bytes sent per round.
+    """
+    t0 = time.perf_counter()
+    cfg = cfg.resolved()
+    if resume is not None:
+        raise ConfigError("--resume of a --dask run is not supported yet: start the run again")
+    if isinstance(corpus, (str, os.PathLike)):
+        corpus = [corpus]
+    corpus = [os.fspath(p) for p in corpus]
+    if "-" in corpus:
+        raise ConfigError("--dask reads the corpus on the workers, which cannot read this "
+                          "process's standard input: write it to a file every worker can read")
+    # Absolute paths: the workers' working folders are not ours.
+    paths = [os.path.abspath(p) for p in corpus]
+    signals = local._Signals()
+    with signals, _Cluster(cfg.dask, client, cfg.threads) as client:
+        return _Driver(client, cfg, corpus, paths, signals, checkpoint, output, t0).run()
+
+
+class _Stopped(Exception):
+    """SIGINT/SIGTERM arrived during a round (raised after it)."""
+
+
+class _Driver:
+    """One distributed run, from the client's side."""
+
+    def __init__(self, client, cfg: TrainConfig, corpus, paths, signals, checkpoint, output, t0):
+        self.client, self.cfg, self.corpus, self.paths = client, cfg, corpus, paths
+        self.signals, self.checkpoint, self.output, self.t0 = signals, checkpoint, output, t0
+        self.job = f"hsw2v-{uuid.uuid4().hex[:12]}"
+        self.bytes_sent: list[int] = []
+        self.bytes_received: list[int] = []
+        self.resent_full = 0
+        self.resubmitted = 0
+
+    # ----------------------------------------------------------------------------- helpers
+    def _submit(self, fn, *args, worker: str | None = None, name: str = "", **kwargs):
+        where = {} if worker is None else {"workers": [worker], "allow_other_workers": True}
+        return self.client.submit(fn, *args, key=f"{self.job}-{name}-{uuid.uuid4().hex[:8]}",
+                                  pure=False, retries=1, **where, **kwargs)
+
+    def _gather(self, futures: list) -> list:
+        try:
+            return self.client.gather(futures)
+        except Hsw2vError:
+            raise
+        except Exception as exc:
+            from distributed import KilledWorker
+
+            if isinstance(exc, KilledWorker):
+                raise DistributedError(f"Dask workers kept dying while running this job "
+                                       f"({exc}): check the workers' logs (memory?)") from None
+            raise
+
+    def _scatter(self, data, worker: str | None = None):
+        if worker is None:
+            return self.client.scatter(data, broadcast=True, hash=False)
+        return self.client.scatter(data, workers=[worker], hash=False)
+
+    def _n_workers(self) -> int:
+        return len(self.client.scheduler_info().get("workers", {})) or 1
+
+    # ----------------------------------------------------------------------------- the run
+    def run(self) -> local.TrainResult:
+        client, cfg = self.client, self.cfg
+        try:
+            return self._run()
+        finally:
+            try:
+                client.run(_forget, self.job)
+            except Exception:  # a worker lost at the end: its process took the job with it
+                log.debug("forgetting job %s failed", self.job, exc_info=True)
+
+    def _run(self) -> local.TrainResult:
+        client, cfg = self.client, self.cfg
+        infos = _check_workers(client)
+        workers = sorted(infos)
+        nthreads = client.nthreads()
+        if cfg.threads is None:
+            cfg.threads = min(nthreads.get(w, 1) for w in workers)
+        sync = cfg.sync_words or SYNC_WORDS
+        # ---- plan: on a worker (the corpus paths are the workers')
+        files, groups = self._gather([self._submit(_plan, self.paths, len(workers),
+                                                   name="plan")])[0]
+        if len(groups) < len(workers):
+            log.warning("the corpus gives %d shard group(s) for %d workers (compressed files "
+                        "are not split): %d worker(s) train", len(groups), len(workers),
+                        len(groups))
+        n = len(groups)
+        spec = _Spec(self.job, cfg, groups)
+        where = [workers[s % len(workers)] for s in range(n)]
+        spec_f = self._scatter(spec)
+        # ---- count (or encode with a given vocabulary) on the workers, merge here
+        stats = CorpusStats(files=len(files))
+        vocab = None
+        if cfg.read_vocab:
+            words, counts = read_vocab(cfg.read_vocab)
+            vocab = build_vocab(words, counts, cfg.min_count, cfg.max_vocab)
+            check_vocab_size(vocab, counts, cfg.min_count)
+            vocab_f = self._scatter(vocab)
+            results = self._gather([self._submit(_encode, spec_f, s, vocab_f, worker=where[s],
+                                                 name=f"encode-{s}") for s in range(n)])
+        else:
+            results = self._gather([self._submit(_count_words, spec_f, s, worker=where[s],
+                                                 name=f"count-{s}") for s in range(n)])
+        for r in results:
+            for k in ("bytes", "invalid_bytes", "tokens", "pieces"):
+                setattr(stats, k, getattr(stats, k) + r["stats"][k])
+        local._check_not_empty(stats)
+        if vocab is None:
+            words, counts = _merge_counts(results, cfg.prune_at)
+            vocab = build_vocab(words, counts, cfg.min_count, cfg.max_vocab)
+            check_vocab_size(vocab, counts, cfg.min_count)
+            vocab_f = self._scatter(vocab)
+        if stats.invalid_bytes:
+            log.warning("%d bytes of invalid UTF-8 were replaced by U+FFFD", stats.invalid_bytes)
+        log.info("corpus: %d tokens, %d distinct kept (min-count %d), %d training words; %d "
+                 "workers x %d threads", stats.tokens, len(vocab), cfg.min_count, vocab.total,
+                 n, cfg.threads)
+        if cfg.save_vocab:
+            save_vocab(cfg.save_vocab, vocab)
+        tree = build_huffman(vocab.counts)
+        t_read = time.perf_counter()
+        # ---- the model, and each slot's trainer on its worker
+        syn0, syn1 = local.init_weights(len(vocab), cfg.dim, cfg.seed)
+        syn0 = np.ascontiguousarray(syn0)
+        syn1 = np.ascontiguousarray(syn1)
+        version = 0
+        full = _Rows(version, syn0, syn1)
+        bytes_initial = full.nbytes * self._n_workers()
+        full_f = self._scatter(full)
+        setups = self._gather([self._submit(_setup, spec_f, s, vocab_f, full_f,
+                                            worker=where[s], name=f"setup-{s}")
+                               for s in range(n)])
+        del full_f
+        states = [r["state"] for r in setups]
+        self.where = [r["worker"] for r in setups]
+        words = [r["words"] for r in setups]
+        total_words = sum(words)
+        rounds = max(1, math.ceil(max(words) / sync))  # per epoch
+        t_setup = time.perf_counter()
+        # ---- rounds
+        from tqdm import tqdm
+
+        bar = tqdm(total=total_words * cfg.epochs, unit="word", unit_scale=True, file=sys.stderr,
+                   disable=cfg.quiet, dynamic_ncols=True, smoothing=0.1)
+        stop = threading.Event()
+        self.signals.stop = stop
+        history: list[dict[str, Any]] = []
+        update_f = None
+        try:
+            for epoch in range(cfg.epochs):
+                t_epoch = time.perf_counter()
+                totals = np.zeros(4, np.float64)
+                for k in range(1, rounds + 1):
+                    # A slot whose claims took the rest of its epoch early waits for the others.
+                    targets = [None if states[s].epoch > epoch else -(-k * w // rounds)
+                               for s, w in enumerate(words)]
+                    results, sent = self._round(spec_f, vocab_f, version, update_f, states,
+                                                targets, syn0, syn1)
+                    busy = [r for r in results if "state" in r]
+                    parts0 = [(r["rows0"], r["vals0"], r.get("n0")) for r in busy]
+                    parts1 = [(r["rows1"], r["vals1"], r.get("n1")) for r in busy]
+                    received = sum(r[x].nbytes for r in busy
+                                   for x in ("rows0", "vals0", "rows1", "vals1", "n0", "n1")
+                                   if x in r)
+                    u0, v0 = combine(syn0, parts0, cfg.combine, n)
+                    u1, v1 = combine(syn1, parts1, cfg.combine, n)
+                    version += 1
+                    update = _Rows(version, v0, v1, u0, u1)
+                    update_f = self._scatter(update)
+                    self.bytes_sent.append(sent + update.nbytes * self._n_workers())
+                    self.bytes_received.append(received)
+                    for s, r in enumerate(results):
+                        self.where[s] = r["worker"]
+                        if "state" not in r:  # idle this round
+                            continue
+                        states[s] = r["state"]
+                        if r["totals"] is not None:
+                            totals += r["totals"]
+                    done = epoch * total_words + (total_words if k == rounds else
+                                                  sum(int(sum(st.done)) for st in states))
+                    bar.update(done - bar.n)
+                    if stop.is_set():
+                        raise _Stopped
+                history.append(self._epoch_line(bar, epoch, totals, time.perf_counter() - t_epoch))
+        except _Stopped:
+            how = self.signals.caught[0] if self.signals.caught else "a stop request"
+            raise TrainingInterrupted(f"interrupted by {how}; checkpoints of --dask runs are not "
+                                      "supported yet: start the run again") from None
+        finally:
+            bar.close()
+        t_end = time.perf_counter()
+        model = local.Model(vocab, tree, syn0, syn1)
+        summary = {
+            "config": dataclasses.asdict(cfg),
+            "corpus": list(self.corpus),
+            "tokens": stats.tokens,
+            "bytes": stats.bytes,
+            "invalid_utf8_bytes": stats.invalid_bytes,
+            "vocab_size": len(vocab),
+            "training_words_per_epoch": vocab.total,
+            "huffman_mean_code_length": float(np.average(tree.lengths, weights=vocab.counts)),
+            "huffman_max_code_length": int(tree.lengths.max()),
+            "epochs": history,
+            "seconds_reading": round(t_read - self.t0, 3),
+            "seconds_loading_kernel": round(t_setup - t_read, 3),
+            "seconds_training": round(t_end - t_setup, 3),
+            "seconds_total": round(t_end - self.t0, 3),
+            "distributed": {
+                "scheduler": self.client.scheduler.address,
+                "workers": n,
+                "threads_per_worker": cfg.threads,
+                "sync_words": sync,
+                "combine": cfg.combine,
+                "rounds": version,
+                "rounds_per_epoch": rounds,
+                "slot_words_per_epoch": words,
+                "shards": [[s.describe() for s in g] for g in groups],
+                "bytes_initial_model": bytes_initial,
+                "bytes_sent_per_round": self.bytes_sent,
+                "bytes_received_per_round": self.bytes_received,
+                "bytes_per_epoch": round((sum(self.bytes_sent) + sum(self.bytes_received))
+                                         / cfg.epochs),
+                "full_model_resends": self.resent_full,
+                "round_tasks_resubmitted": self.resubmitted,
+            },
+        }
+        return local.TrainResult(model, summary)
+
+    def _epoch_line(self, bar, epoch: int, totals: np.ndarray, secs: float) -> dict:
+        loss, pairs, seen, trained = (float(x) for x in totals)
+        mean = loss / pairs if pairs else None
+        if not pairs:
+            log.warning("epoch %d trained no (word, context) pairs: the corpus is too small "
+                        "(or --sample too low) for training to do anything", epoch + 1)
+        shown = "n/a" if mean is None else f"{mean:.4f}"
+        msg = (f"epoch {epoch + 1}/{self.cfg.epochs}: loss {shown}, {int(trained)} words "
+               f"trained, {seen / max(secs, 1e-9):,.0f} words/s")
+        if self.cfg.quiet:
+            log.debug(msg)
+        else:
+            bar.write(msg, file=sys.stderr)
+        return {"epoch": epoch + 1, "loss": mean, "words": int(seen),
+                "trained_words": int(trained), "seconds": round(secs, 3)}
+
+    def _round(self, spec_f, vocab_f, version, update_f, states, targets, syn0, syn1
+               ) -> tuple[list[dict], int]:
+        """Run one round on every slot; resubmit a slot whose worker lacked the model (with
+        the whole model) or was lost.
+
+        Returns
+        -------
+        results : list of dict    each slot's result, in slot order.
+        sent : int                bytes of whole models sent to workers that lacked one.
+        """
+        n = len(states)
+        futures = {s: self._submit(_round, spec_f, s, vocab_f, version, update_f, states[s],
+                                   targets[s], worker=self.where[s], name=f"round-{version}-{s}")
+                   for s in range(n)}
+        results: dict[int, dict] = {}
+        attempts = dict.fromkeys(range(n), 0)
+        extra = 0
+        while futures:
+            from distributed import wait
+
+            wait(list(futures.values()))
+            for s, fut in list(futures.items()):
+                del futures[s]
+                try:
+                    r = self._gather([fut])[0]
+                except Hsw2vError:
+                    raise
+                except Exception as exc:  # lost with its worker: submit it again
+                    attempts[s] += 1
+                    if attempts[s] >= ATTEMPTS:
+                        raise DistributedError(f"round {version + 1} of worker slot {s} failed "
+                                               f"{attempts[s]} times ({type(exc).__name__}: "
+                                               f"{exc}): check the Dask workers") from None
+                    log.warning("round %d of slot %d failed (%s); submitting it again",
+                                version + 1, s, exc)
+                    self.resubmitted += 1
+                    futures[s] = self._submit(_round, spec_f, s, vocab_f, version, update_f,
+                                              states[s], targets[s], name=f"round-{version}-{s}")
+                    continue
+                if r.get("stale"):
+                    attempts[s] += 1
+                    if attempts[s] >= ATTEMPTS:
+                        raise DistributedError(f"worker {r['worker']} could not get the model "
+                                               f"of round {version + 1}: check the Dask workers")
+                    full = _Rows(version, syn0, syn1)
+                    extra += full.nbytes
+                    self.resent_full += 1
+                    full_f = self._scatter(full, r["worker"])
+                    futures[s] = self._submit(_round, spec_f, s, vocab_f, version, update_f,
+                                              states[s], targets[s], full_f, worker=r["worker"],
+                                              name=f"round-{version}-{s}")
+                    continue
+                results[s] = r
+        return [results[s] for s in range(n)], extra
+
+
+def _merge_counts(results: list[dict], prune_at: int) -> tuple[list[str], np.ndarray]:
+    """Add the slots' counts; prune the sum as a local count would if it holds more than
+    ``prune_at`` distinct tokens (see the README for how pruning differs)."""
+    total: dict[str, int] = {}
+    get = total.get
+    for r in results:
+        for w, c in zip(r["words"], r["counts"].tolist()):
+            total[w] = get(w, 0) + c
+    words = list(total)
+    counts = np.fromiter(total.values(), dtype=np.int64, count=len(words))
+    min_reduce = max([r["min_reduce"] for r in results] + [1])
+    pruned = sum(r["prunings"] for r in results)
+    if len(words) > prune_at:
+        survivors = len(words)
+        while survivors > prune_at:
+            survivors = int(np.count_nonzero(counts > min_reduce))
+            min_reduce += 1
+        keep = np.flatnonzero(counts > min_reduce - 1)
+        words = [words[i] for i in keep.tolist()]
+        counts = counts[keep]
+        pruned += 1
+    if pruned:
+        log.warning("counting pruned %d times over the workers; tokens seen fewer than %d "
+                    "times by then may be missing or under-counted", pruned, min_reduce)
+    return words, counts
