@@ -480,32 +480,34 @@ def combine(syn: np.ndarray, parts: Sequence[tuple], rule: str, n_slots: int
     if not parts:
         return np.zeros(0, np.int32), np.zeros((0, dim), np.float32)
     u, inv = np.unique(np.concatenate([p[0] for p in parts]), return_inverse=True)
-    base = syn[u].astype(np.float64)
-    acc = np.zeros_like(base)
-    weight = np.zeros(len(u))
-    count = np.zeros(len(u), np.int64)
-    only = np.empty((len(u), dim), np.float32)
+    weighted = rule == "weighted"
+    # float64 sums for weights: (w * v) / w is then exactly v, so a row one worker changed
+    # keeps its value; float32 for the others (one pass over each part's rows).
+    acc = np.zeros((len(u), dim), np.float64 if weighted else np.float32)
+    count = np.zeros(len(u), np.float32)
+    weight = np.zeros(len(u), np.float64)
     at = 0
     for rows, vals, w in parts:
         j = inv[at:at + len(rows)]
         at += len(rows)
-        change = vals - base[j]
-        if rule == "weighted":
+        if weighted:
             w = np.asarray(w, np.float64)
-            acc[j] += w[:, None] * change
+            acc[j] += w[:, None] * vals
             weight[j] += w
         else:
-            acc[j] += change
+            acc[j] += vals
         count[j] += 1
-        only[j] = vals
-    if rule == "weighted":
-        acc /= np.maximum(weight, 1e-30)[:, None]
-    elif rule == "average":
-        acc /= n_slots
-    new = (base + acc).astype(np.float32)
-    if rule != "average" or n_slots == 1:
-        one = count == 1
-        new[one] = only[one]
+    if weighted:  # the mean of the new values, weighted (= base + weighted mean change)
+        new = (acc / weight[:, None]).astype(np.float32)
+    elif rule == "sum" or n_slots == 1:  # base + sum of (v - base) = sum of v - (c - 1) base
+        new = acc
+        new -= (count - 1)[:, None] * syn[u]
+    else:  # average: base + sum of (v - base) / n_slots
+        base = syn[u]
+        new = acc
+        new -= count[:, None] * base
+        new /= np.float32(n_slots)
+        new += base
     syn[u] = new
     return u.astype(np.int32), new
 
@@ -640,6 +642,7 @@ class _Driver:
         self.bytes_received: list[int] = []
         self.resent_full = 0
         self.resubmitted = 0
+        self.moves = 0  # rounds of a slot that ran on another worker than its last one
 
     # ----------------------------------------------------------------------------- helpers
     def _submit(self, fn, *args, worker: str | None = None, name: str = "", **kwargs):
@@ -780,6 +783,7 @@ class _Driver:
                     self.bytes_sent.append(sent + update.nbytes * self._n_workers())
                     self.bytes_received.append(received)
                     for s, r in enumerate(results):
+                        self.moves += r["worker"] != self.where[s]
                         self.where[s] = r["worker"]
                         if "state" not in r:  # idle this round
                             continue
@@ -832,6 +836,7 @@ class _Driver:
                                          / cfg.epochs),
                 "full_model_resends": self.resent_full,
                 "round_tasks_resubmitted": self.resubmitted,
+                "slot_moves": self.moves,
             },
         }
         return local.TrainResult(model, summary)
