@@ -45,6 +45,7 @@ import hashlib
 import logging
 import math
 import os
+import shlex
 import sys
 import threading
 import time
@@ -56,11 +57,12 @@ import numpy as np
 
 from hsw2v import kernels
 from hsw2v import train as local
-from hsw2v.checkpoint import TrainState
+from hsw2v.checkpoint import TrainState, save_checkpoint, vocab_digest
 from hsw2v.config import TrainConfig
 from hsw2v.corpus import CorpusStats, expand_paths
 from hsw2v.encoding import encode_corpus, scan_corpus
-from hsw2v.errors import ConfigError, DistributedError, Hsw2vError, TrainingInterrupted
+from hsw2v.errors import (CheckpointError, ConfigError, DistributedError, Hsw2vError,
+                          TrainingInterrupted)
 from hsw2v.huffman import build_huffman
 from hsw2v.shards import Shard, plan_shards
 from hsw2v.vocab import Vocab, build_vocab, check_vocab_size, read_vocab, save_vocab
@@ -598,8 +600,12 @@ def run_distributed(corpus, cfg: TrainConfig, tmp_dir: str | None = None, *,
         worker (default: the fewest cores a worker has).
     tmp_dir : str, optional
         Unused (the workers keep their id streams in their own temporary folders).
-    resume, checkpoint : optional
-        Not supported yet with ``--dask`` (see the README).
+    resume : hsw2v.checkpoint.Checkpoint, optional
+        Continue this checkpoint of a distributed run (any number of workers; the same
+        ``--threads``).
+    checkpoint : str, optional
+        Where checkpoints go: after a round every ``cfg.checkpoint_every`` minutes, and on
+        SIGINT/SIGTERM (after the round in progress).
     output : str, optional
         The vectors file the run is for.
     client : dask.distributed.Client, optional
@@ -612,8 +618,7 @@ def run_distributed(corpus, cfg: TrainConfig, tmp_dir: str | None = None, *,
     """
     t0 = time.perf_counter()
     cfg = cfg.resolved()
-    if resume is not None:
-        raise ConfigError("--resume of a --dask run is not supported yet: start the run again")
+    checkpoint = checkpoint or cfg.checkpoint
     if isinstance(corpus, (str, os.PathLike)):
         corpus = [corpus]
     corpus = [os.fspath(p) for p in corpus]
@@ -624,7 +629,8 @@ def run_distributed(corpus, cfg: TrainConfig, tmp_dir: str | None = None, *,
     paths = [os.path.abspath(p) for p in corpus]
     signals = local._Signals()
     with signals, _Cluster(cfg.dask, client, cfg.threads) as client:
-        return _Driver(client, cfg, corpus, paths, signals, checkpoint, output, t0).run()
+        return _Driver(client, cfg, corpus, paths, signals, checkpoint, output, t0,
+                       resume).run()
 
 
 class _Stopped(Exception):
@@ -634,8 +640,10 @@ class _Stopped(Exception):
 class _Driver:
     """One distributed run, from the client's side."""
 
-    def __init__(self, client, cfg: TrainConfig, corpus, paths, signals, checkpoint, output, t0):
+    def __init__(self, client, cfg: TrainConfig, corpus, paths, signals, checkpoint, output, t0,
+                 resume=None):
         self.client, self.cfg, self.corpus, self.paths = client, cfg, corpus, paths
+        self.resume = resume
         self.signals, self.checkpoint, self.output, self.t0 = signals, checkpoint, output, t0
         self.job = f"hsw2v-{uuid.uuid4().hex[:12]}"
         self.bytes_sent: list[int] = []
@@ -643,6 +651,7 @@ class _Driver:
         self.resent_full = 0
         self.resubmitted = 0
         self.moves = 0  # rounds of a slot that ran on another worker than its last one
+        self.rounds_before = 0  # rounds of the run this one resumes
 
     # ----------------------------------------------------------------------------- helpers
     def _submit(self, fn, *args, worker: str | None = None, name: str = "", **kwargs):
@@ -672,8 +681,11 @@ class _Driver:
         return len(self.client.scheduler_info().get("workers", {})) or 1
 
     # ----------------------------------------------------------------------------- the run
+    #: Called after each round with (epoch, round in epoch), before a stop is looked at.
+    on_round: Any = None
+
     def run(self) -> local.TrainResult:
-        client, cfg = self.client, self.cfg
+        client = self.client
         try:
             return self._run()
         finally:
@@ -683,16 +695,24 @@ class _Driver:
                 log.debug("forgetting job %s failed", self.job, exc_info=True)
 
     def _run(self) -> local.TrainResult:
-        client, cfg = self.client, self.cfg
+        client, cfg, resume = self.client, self.cfg, self.resume
         infos = _check_workers(client)
         workers = sorted(infos)
         nthreads = client.nthreads()
         if cfg.threads is None:
             cfg.threads = min(nthreads.get(w, 1) for w in workers)
         sync = cfg.sync_words or SYNC_WORDS
+        old = resume.meta.get("distributed") if resume is not None else None
+        if resume is not None and old is None:
+            raise CheckpointError(f"checkpoint {resume.path!r} was written by a local run: "
+                                  "resume it without --dask")
         # ---- plan: on a worker (the corpus paths are the workers')
-        files, groups = self._gather([self._submit(_plan, self.paths, len(workers),
-                                                   name="plan")])[0]
+        parts = len(workers) if old is None else old["slots"]
+        files, groups = self._gather([self._submit(_plan, self.paths, parts, name="plan")])[0]
+        if old is not None and ([[p, s] for p, s in files] != old["files"]
+                                or _describe(groups) != old["shards"]):
+            raise CheckpointError(f"the corpus differs from the one checkpoint {resume.path!r} "
+                                  "was trained on (files or sizes): resume with the same corpus")
         if len(groups) < len(workers):
             log.warning("the corpus gives %d shard group(s) for %d workers (compressed files "
                         "are not split): %d worker(s) train", len(groups), len(workers),
@@ -733,11 +753,17 @@ class _Driver:
         tree = build_huffman(vocab.counts)
         t_read = time.perf_counter()
         # ---- the model, and each slot's trainer on its worker
-        syn0, syn1 = local.init_weights(len(vocab), cfg.dim, cfg.seed)
-        syn0 = np.ascontiguousarray(syn0)
-        syn1 = np.ascontiguousarray(syn1)
-        version = 0
-        full = _Rows(version, syn0, syn1)
+        if resume is None:
+            syn0, syn1 = local.init_weights(len(vocab), cfg.dim, cfg.seed)
+        else:
+            syn0, syn1 = resume.syn0, resume.syn1
+            if syn0.shape != (len(vocab), cfg.dim):
+                raise CheckpointError(f"checkpoint {resume.path!r} holds weights of shape "
+                                      f"{syn0.shape}, this corpus and --dim need "
+                                      f"{(len(vocab), cfg.dim)}: resume with the same corpus")
+        syn0 = np.array(syn0, dtype=np.float32)
+        syn1 = np.array(syn1, dtype=np.float32)
+        full = _Rows(0, syn0, syn1)
         bytes_initial = full.nbytes * self._n_workers()
         full_f = self._scatter(full)
         setups = self._gather([self._submit(_setup, spec_f, s, vocab_f, full_f,
@@ -747,9 +773,50 @@ class _Driver:
         states = [r["state"] for r in setups]
         self.where = [r["worker"] for r in setups]
         words = [r["words"] for r in setups]
-        total_words = sum(words)
+        entries = [r["entries"] for r in setups]
+        fingerprint = {"files": files, "bytes": stats.bytes, "tokens": stats.tokens,
+                       "vocab": vocab_digest(vocab.words, vocab.counts),
+                       "slot_entries": entries, "slot_words": words}
         rounds = max(1, math.ceil(max(words) / sync))  # per epoch
+        epoch0, k0, totals, history = 0, 0, np.zeros(4, np.float64), []
+        if resume is not None:
+            fp = resume.meta.get("fingerprint", {})
+            for key in ("bytes", "tokens", "vocab", "slot_entries", "slot_words"):
+                if fp.get(key) != fingerprint[key]:
+                    raise CheckpointError(
+                        f"the corpus differs from the one checkpoint {resume.path!r} was "
+                        f"trained on ({key}: {fingerprint[key]} now, {fp.get(key)} then): "
+                        "resume with the same corpus and vocabulary options")
+            states = _split_state(resume.state, old["slot_epochs"], cfg.threads)
+            epoch0, k0, rounds = resume.state.epoch, old["round_in_epoch"], old["rounds_per_epoch"]
+            totals = np.array(old["epoch_totals"], np.float64)
+            history = [dict(h) for h in resume.state.history]
+            self.bytes_sent, self.bytes_received = old["bytes_sent"], old["bytes_received"]
+            self.rounds_before = old["rounds"]
+            log.info("resuming %s at epoch %d/%d, round %d/%d", resume.path, epoch0 + 1,
+                     cfg.epochs, k0 + 1, rounds)
         t_setup = time.perf_counter()
+        total_words = sum(words)
+        meta = {"config": dataclasses.asdict(cfg), "chunk": local.CHUNK,
+                "corpus": list(self.corpus),
+                "output": None if self.output is None else os.path.abspath(self.output),
+                "fingerprint": fingerprint}
+        written: list[str] = []
+        every = cfg.checkpoint_every or (30.0 if cfg.checkpoint else None)
+        last_save = time.monotonic()
+
+        def save(epoch: int, k: int) -> None:
+            state = _join_state(states, epoch, history)
+            m = dict(meta, distributed={
+                "slots": n, "threads": cfg.threads, "files": files, "shards": _describe(groups),
+                "slot_epochs": [int(st.epoch) for st in states], "round_in_epoch": k,
+                "rounds_per_epoch": rounds, "epoch_totals": totals.tolist(),
+                "rounds": self.rounds_before + version, "bytes_sent": self.bytes_sent,
+                "bytes_received": self.bytes_received})
+            save_checkpoint(self.checkpoint, m, vocab.words, vocab.counts, syn0, syn1, state)
+            written.append(self.checkpoint)
+            log.debug("checkpoint written to %s", self.checkpoint)
+
         # ---- rounds
         from tqdm import tqdm
 
@@ -757,13 +824,13 @@ class _Driver:
                    disable=cfg.quiet, dynamic_ncols=True, smoothing=0.1)
         stop = threading.Event()
         self.signals.stop = stop
-        history: list[dict[str, Any]] = []
         update_f = None
+        version = 0
+        epoch, k = epoch0, k0
         try:
-            for epoch in range(cfg.epochs):
+            for epoch in range(epoch0, cfg.epochs):
                 t_epoch = time.perf_counter()
-                totals = np.zeros(4, np.float64)
-                for k in range(1, rounds + 1):
+                for k in range(k0 + 1, rounds + 1):
                     # A slot whose claims took the rest of its epoch early waits for the others.
                     targets = [None if states[s].epoch > epoch else -(-k * w // rounds)
                                for s, w in enumerate(words)]
@@ -793,13 +860,33 @@ class _Driver:
                     done = epoch * total_words + (total_words if k == rounds else
                                                   sum(int(sum(st.done)) for st in states))
                     bar.update(done - bar.n)
+                    if k == rounds:
+                        history.append(self._epoch_line(bar, epoch, totals,
+                                                        time.perf_counter() - t_epoch))
+                        totals = np.zeros(4, np.float64)
+                    if self.on_round is not None:
+                        self.on_round(epoch, k)
                     if stop.is_set():
                         raise _Stopped
-                history.append(self._epoch_line(bar, epoch, totals, time.perf_counter() - t_epoch))
+                    if self.checkpoint and every and time.monotonic() - last_save >= every * 60:
+                        save(epoch + (k == rounds), 0 if k == rounds else k)
+                        last_save = time.monotonic()
+                k0 = 0
         except _Stopped:
+            at_end = k == rounds
+            e, kk = epoch + at_end, 0 if at_end else k
             how = self.signals.caught[0] if self.signals.caught else "a stop request"
-            raise TrainingInterrupted(f"interrupted by {how}; checkpoints of --dask runs are not "
-                                      "supported yet: start the run again") from None
+            share = (e * total_words + sum(int(sum(st.done)) for st in states if st.epoch == e)
+                     ) / max(1, total_words * cfg.epochs)
+            where_ = (f"interrupted by {how} in epoch {min(e + 1, cfg.epochs)}/{cfg.epochs} "
+                      f"({100 * share:.0f}% of training done)")
+            if not self.checkpoint:
+                raise TrainingInterrupted(f"{where_}; no checkpoint was written (pass a "
+                                          "checkpoint path to be able to resume)") from None
+            save(e, kk)
+            raise TrainingInterrupted(f"{where_}; checkpoint written to {self.checkpoint}; "
+                                      f"resume with: hsw2v train --resume "
+                                      f"{shlex.quote(self.checkpoint)}") from None
         finally:
             bar.close()
         t_end = time.perf_counter()
@@ -825,7 +912,7 @@ class _Driver:
                 "threads_per_worker": cfg.threads,
                 "sync_words": sync,
                 "combine": cfg.combine,
-                "rounds": version,
+                "rounds": self.rounds_before + version,
                 "rounds_per_epoch": rounds,
                 "slot_words_per_epoch": words,
                 "shards": [[s.describe() for s in g] for g in groups],
@@ -839,6 +926,10 @@ class _Driver:
                 "slot_moves": self.moves,
             },
         }
+        if resume is not None:
+            summary["resumed_from"] = os.path.abspath(resume.path)
+        if written:
+            summary["checkpoints_written"] = len(written)
         return local.TrainResult(model, summary)
 
     def _epoch_line(self, bar, epoch: int, totals: np.ndarray, secs: float) -> dict:
@@ -911,6 +1002,34 @@ class _Driver:
                     continue
                 results[s] = r
         return [results[s] for s in range(n)], extra
+
+
+def _describe(groups: list[list[Shard]]) -> list[list[list]]:
+    return [[[s.path, s.start, s.stop] for s in g] for g in groups]
+
+
+def _join_state(states: list[TrainState], epoch: int, history: list[dict]) -> TrainState:
+    """The slots' states as one checkpoint state (slot s's threads at s * T ...)."""
+    return TrainState(epoch=epoch, front=np.concatenate([s.front for s in states]),
+                      back=np.concatenate([s.back for s in states]),
+                      done=np.concatenate([s.done for s in states]),
+                      rng=np.concatenate([s.rng for s in states]),
+                      stats=np.concatenate([s.stats for s in states]), history=list(history))
+
+
+def _split_state(state: TrainState, epochs: list[int], threads: int) -> list[TrainState]:
+    """Undo :func:`_join_state`."""
+    if len(state.front) != len(epochs) * threads:
+        raise CheckpointError(f"the checkpoint has {len(state.front)} thread states for "
+                              f"{len(epochs)} workers; this run has {threads} threads per worker:"
+                              " resume with the same --threads")
+    out = []
+    for s, e in enumerate(epochs):
+        part = slice(s * threads, (s + 1) * threads)
+        out.append(TrainState(epoch=int(e), front=state.front[part], back=state.back[part],
+                              done=state.done[part], rng=state.rng[part],
+                              stats=state.stats[part], history=[]))
+    return out
 
 
 def _merge_counts(results: list[dict], prune_at: int) -> tuple[list[str], np.ndarray]:

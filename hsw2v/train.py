@@ -765,7 +765,7 @@ def train(corpus, config: str | os.PathLike | None = None, resume: str | None = 
 
 
 #: Options that may differ between a run and its resumption (they do not change the vectors).
-RESUME_MAY_CHANGE = ("quiet", "checkpoint", "checkpoint_every", "format", "save_vocab")
+RESUME_MAY_CHANGE = ("quiet", "checkpoint", "checkpoint_every", "format", "save_vocab", "dask")
 
 
 def resume_config(path: str, config_file: str | os.PathLike | None = None,
@@ -795,7 +795,7 @@ def resume_config(path: str, config_file: str | os.PathLike | None = None,
             raise ConfigError(
                 f"--{flag} {value!r} differs from the checkpoint's {getattr(cfg, key)!r}: a "
                 "resumed run keeps its options (only --quiet, --checkpoint, --checkpoint-every, "
-                "--format and --save-vocab may change); drop --" + flag)
+                "--format, --save-vocab and --dask may change); drop --" + flag)
     cfg.validate()
     return ckpt, cfg
 

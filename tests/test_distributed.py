@@ -254,3 +254,29 @@ def test_distributed_error_is_a_user_error():
     from hsw2v.errors import Hsw2vError
 
     assert issubclass(DistributedError, Hsw2vError)
+
+
+def test_interrupted_and_resumed_equals_uninterrupted(tmp_path, client, corpus, monkeypatch):
+    import threading
+
+    from hsw2v.errors import TrainingInterrupted
+
+    opts = dict(OPTS, sync_words=3000)
+    whole = hsw2v.train(corpus, dask=client, **opts)
+    ckpt = str(tmp_path / "run.ckpt")
+
+    def interrupt_at(epoch, k):
+        def hook(self, e, r):
+            if (e, r) == (epoch, k):
+                signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+        monkeypatch.setattr(dist._Driver, "on_round", hook)
+
+    interrupt_at(0, 2)  # mid-epoch
+    with pytest.raises(TrainingInterrupted, match="resume with: hsw2v train --resume"):
+        hsw2v.train(corpus, dask=client, checkpoint=ckpt, **opts)
+    interrupt_at(2, 1)  # a later epoch, after resuming once
+    with pytest.raises(TrainingInterrupted, match="SIGINT in epoch 3/3"):
+        hsw2v.train(None, resume=ckpt, dask=client, quiet=True)
+    monkeypatch.setattr(dist._Driver, "on_round", None)
+    resumed = hsw2v.train(None, resume=ckpt, dask=client, quiet=True)
+    assert np.array_equal(whole.vectors, resumed.vectors)
