@@ -121,7 +121,7 @@ Examples:
                    "[default: the worker's cores]. Needs pip install 'hsw2v[dask]'.")
 @click.option("--sync-words", type=int, metavar="N",
               help="With --dask: words each worker trains per synchronous round.  "
-                   "[default: 131072]")
+                   "[default: 65536 / workers, at least 8192 per thread]")
 @click.option("--combine", type=str,
               help="With --dask: how the workers' changes to a row are combined: sum, average "
                    "or weighted.  [default: sum]")

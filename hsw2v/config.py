@@ -16,7 +16,7 @@ from hsw2v.errors import ConfigError
 MODELS = ("sg", "cbow")
 FORMATS = ("text", "binary")
 #: How a distributed run combines its workers' changes to a row (see hsw2v.distributed).
-COMBINES = ("sum", "average", "weighted")
+COMBINES = ("sum", "average", "weighted", "mixed")
 
 
 @dataclasses.dataclass

@@ -69,10 +69,21 @@ from hsw2v.vocab import Vocab, build_vocab, check_vocab_size, read_vocab, save_v
 
 log = logging.getLogger(__name__)
 
-#: Default words each worker trains per round (``--sync-words``); see the README's figures.
-SYNC_WORDS = 131072
+#: Default words per round over all workers (``--sync-words`` is this / workers, at least
+#: :data:`THREAD_WORDS` per thread): the fewer words between two merges, the closer to one
+#: process's Hogwild threads (see the README's figures).
+ROUND_WORDS = 65536
+#: Fewest default words per worker thread and round (about one chunk of work).
+THREAD_WORDS = 8192
+
+
+def default_sync_words(workers: int, threads: int) -> int:
+    """``--sync-words`` when not given: :data:`ROUND_WORDS` shared by the workers, at least
+    :data:`THREAD_WORDS` per thread (2 workers: 32,768; 8 workers: 8,192)."""
+    return max(THREAD_WORDS * threads, ROUND_WORDS // max(1, workers))
 #: Times a slot's round is submitted again after its worker was lost, before giving up.
 ATTEMPTS = 4
+HOT = float(os.environ.get("HSW2V_HOT", "100"))
 
 
 # =============================================================================================
@@ -150,9 +161,10 @@ class _Slot:
 
     def __init__(self, job: "_Job", spec: _Spec, slot: int, vocab: Vocab):
         cfg = spec.cfg
-        stream, words = job.scans.pop(slot, (None, None))
-        if stream is None:
-            stream, words = _scan(spec, slot, vocab if cfg.read_vocab else None)
+        scan = job.scans.pop(slot, None)  # counted here: reuse the stream
+        if scan is None:  # counted elsewhere (a worker was lost): read the shards again
+            scan = _scan(spec, slot, vocab if cfg.read_vocab else None)
+        stream, words = scan
         if stream is None:  # counting pruned: encode again with the final vocabulary
             stream = encode_corpus(spec.groups[slot], vocab, cfg.max_sentence_length)
         self.stream = stream
@@ -172,6 +184,11 @@ class _Slot:
             raise
         for r, s in zip(self.trainer.rngs, spec.rng_states(slot)):
             r[0] = s
+        if len(spec.groups) > 1 or cfg.threads > 1:
+            # Rounds of --sync-words words, not of the local trainer's claims of up to 16
+            # chunks (~131,000 words). One slot of one thread keeps them: its claims, kernel
+            # calls and so its vectors are then exactly those of a local run.
+            self.trainer.claim_max = 1
         self.trainer.warm_up()
 
     def set_rows(self, rows: _Rows) -> None:
@@ -435,7 +452,7 @@ def _round(spec: _Spec, slot: int, vocab: Vocab, version: int, update: _Rows | N
             return {"worker": _address()}
         s = job.slot(spec, slot, vocab)
         try:
-            out = s.train(job, state, target, spec.cfg.combine == "weighted")
+            out = s.train(job, state, target, spec.cfg.combine in ("weighted", "mixed"))
         except BaseException:
             job.drop(slot)
             job.version = -1  # the working copy may hold a half round: send the model again
@@ -487,6 +504,7 @@ def combine(syn: np.ndarray, parts: Sequence[tuple], rule: str, n_slots: int
     # keeps its value; float32 for the others (one pass over each part's rows).
     acc = np.zeros((len(u), dim), np.float64 if weighted else np.float32)
     count = np.zeros(len(u), np.float32)
+    only = np.empty((len(u), dim), np.float32) if rule == "mixed" else np.empty((len(u), 0))
     weight = np.zeros(len(u), np.float64)
     at = 0
     for rows, vals, w in parts:
@@ -498,9 +516,22 @@ def combine(syn: np.ndarray, parts: Sequence[tuple], rule: str, n_slots: int
             weight[j] += w
         else:
             acc[j] += vals
+            if w is not None:
+                weight[j] += w
+            if rule == "mixed":
+                only[j] = vals
         count[j] += 1
     if weighted:  # the mean of the new values, weighted (= base + weighted mean change)
         new = (acc / weight[:, None]).astype(np.float32)
+    elif rule == "mixed":
+        base = syn[u]
+        div = np.clip(weight / HOT, 1.0, count).astype(np.float32)
+        new = acc
+        new -= count[:, None] * base
+        new /= div[:, None]
+        new += base
+        one = count == 1
+        new[one] = only[one]
     elif rule == "sum" or n_slots == 1:  # base + sum of (v - base) = sum of v - (c - 1) base
         new = acc
         new -= (count - 1)[:, None] * syn[u]
@@ -538,7 +569,7 @@ class _Cluster:
             per = self.threads or max(1, local.default_threads() // n)
             cluster = distributed.LocalCluster(n_workers=n, threads_per_worker=per,
                                                processes=True, dashboard_address=":0",
-                                               silence_logs=logging.ERROR)
+                                               silence_logs=logging.CRITICAL)
             self._own.append(cluster)
             self.client = distributed.Client(cluster)
         else:
@@ -661,7 +692,8 @@ class _Driver:
 
     def _gather(self, futures: list) -> list:
         try:
-            return self.client.gather(futures)
+            # direct: from the workers to this client, not through the scheduler
+            return self.client.gather(futures, direct=True)
         except Hsw2vError:
             raise
         except Exception as exc:
@@ -674,8 +706,8 @@ class _Driver:
 
     def _scatter(self, data, worker: str | None = None):
         if worker is None:
-            return self.client.scatter(data, broadcast=True, hash=False)
-        return self.client.scatter(data, workers=[worker], hash=False)
+            return self.client.scatter(data, broadcast=True, hash=False, direct=True)
+        return self.client.scatter(data, workers=[worker], hash=False, direct=True)
 
     def _n_workers(self) -> int:
         return len(self.client.scheduler_info().get("workers", {})) or 1
@@ -701,7 +733,6 @@ class _Driver:
         nthreads = client.nthreads()
         if cfg.threads is None:
             cfg.threads = min(nthreads.get(w, 1) for w in workers)
-        sync = cfg.sync_words or SYNC_WORDS
         old = resume.meta.get("distributed") if resume is not None else None
         if resume is not None and old is None:
             raise CheckpointError(f"checkpoint {resume.path!r} was written by a local run: "
@@ -718,6 +749,7 @@ class _Driver:
                         "are not split): %d worker(s) train", len(groups), len(workers),
                         len(groups))
         n = len(groups)
+        sync = cfg.sync_words or default_sync_words(n, cfg.threads)
         spec = _Spec(self.job, cfg, groups)
         where = [workers[s % len(workers)] for s in range(n)]
         spec_f = self._scatter(spec)

@@ -374,6 +374,8 @@ class _Trainer:
     #: no limit); ``run_epoch`` then returns None at a claim boundary. :mod:`hsw2v.distributed`
     #: trains an epoch in rounds this way.
     limit: int | None = None
+    #: Most chunks one claim takes (rounds of a few chunks need claims of one).
+    claim_max: int = CLAIM
 
     def claimed(self) -> int:
         """In-vocabulary words of the chunks taken so far this epoch, all ranges together."""
@@ -394,9 +396,7 @@ class _Trainer:
         left = [b - f for f, b in zip(self.front, self.back)]
         if left[t] > 0:
             k = self.front[t]
-            # In rounds (a limit) several threads share a small budget: one chunk at a time.
-            cap = CLAIM if self.limit is None or self.threads == 1 else 1
-            self.front[t] += min(max(1, left[t] // 4), cap)
+            self.front[t] += min(max(1, left[t] // 4), self.claim_max)
             return t, k, self.front[t]
         r = int(np.argmax(left))
         if left[r] < 1:

@@ -97,8 +97,9 @@ def runs_of(args) -> list[dict]:
     """The runs a phase asks for, in the order they are made."""
     todo = []
     if args.phase == "quality":
-        for model in args.models:
-            for seed in args.seeds:
+        # Seed after seed (both models each time): a benchmark cut short still compares both.
+        for seed in args.seeds:
+            for model in args.models:
                 todo.append(dict(kind="local", model=model, seed=seed))
                 for w in args.workers:
                     todo.append(dict(kind="dask", model=model, seed=seed, workers=w,
@@ -106,6 +107,9 @@ def runs_of(args) -> list[dict]:
                 for w in args.baseline_workers:
                     todo.append(dict(kind="dask", model=model, seed=seed, workers=w,
                                      sync=EPOCH_AVERAGE, combine="average"))
+                    for rule in args.rules:  # other combine rules at the default sync
+                        todo.append(dict(kind="dask", model=model, seed=seed, workers=w,
+                                         sync=args.sync, combine=rule))
     elif args.phase == "rules":
         for model in args.models:
             for seed in args.seeds:
@@ -214,7 +218,9 @@ def main(argv=None) -> int:
     ap.add_argument("--workers", nargs="+", type=int, default=[1, 2, 4, 8])
     ap.add_argument("--baseline-workers", nargs="*", type=int, default=[8],
                     help="worker counts of the once-per-epoch averaging baseline (quality)")
-    ap.add_argument("--rules", nargs="+", default=["sum", "average", "weighted"])
+    ap.add_argument("--rules", nargs="*", default=["average"],
+                    help="combine rules also measured at the baseline worker counts (quality), "
+                         "or the rules of the rules phase")
     ap.add_argument("--syncs", nargs="+", type=int, default=[131072])
     ap.add_argument("--sync", type=int, help="--sync-words of quality/speed runs (default: "
                                               "hsw2v's)")

@@ -155,7 +155,8 @@ def test_shipped_configs_are_valid():
     default = load_config(os.path.join(os.path.dirname(files[0]), "default.toml"))
     assert set(default) >= FIELDS - {"alpha", "min_alpha", "threads", "max_vocab", "format",
                                      "save_vocab", "read_vocab", "checkpoint",
-                                     "checkpoint_every", "resume", "dask"}
+                                     "checkpoint_every", "resume", "dask",
+                                     "sync_words"}
 
 
 @pytest.mark.parametrize("key,value,msg", [
