@@ -123,8 +123,9 @@ Examples:
               help="With --dask: words each worker trains per synchronous round.  "
                    "[default: 65536 / workers, at least 8192 per thread]")
 @click.option("--combine", type=str,
-              help="With --dask: how the workers' changes to a row are combined: sum, average "
-                   "or weighted.  [default: sum]")
+              help="With --dask: how the workers' changes to a row are combined: mixed (sum "
+                   "for rarely updated rows, mean for hot ones), sum, average or weighted.  "
+                   "[default: mixed]")
 @click.option("-q", "--quiet", is_flag=True, default=None, help="No progress bar or epoch lines.")
 def train(corpus, output, config_file, fmt, resume, **options):
     """Train word vectors on CORPUS (files, folders, - for stdin; .gz/.bz2/.xz read directly).

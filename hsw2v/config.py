@@ -49,7 +49,7 @@ class TrainConfig:
     quiet: bool = False
     dask: str | None = None
     sync_words: int | None = None
-    combine: str = "sum"
+    combine: str = "mixed"
 
     def resolved(self) -> "TrainConfig":
         """Return a validated copy with every derived default filled in."""
