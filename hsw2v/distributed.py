@@ -14,23 +14,22 @@ module only says what each task does.
   counts come in). The encoded stream stays on the worker and is reused every epoch.
 * **Rounds.** An epoch is trained in ``R = ceil(words per slot / sync_words)`` synchronous
   rounds. In round ``k`` every slot trains, from the current model, up to ``ceil(k * W_s / R)``
-  of its ``W_s`` words with the local trainer (:class:`hsw2v.train._Trainer`, whole claims of
-  its chunk order; each slot's learning rate follows its own progress through the run, as each
-  thread's range does locally). A round is a pure function of the model version, the slot's
+  of its ``W_s`` words with the local trainer (:class:`hsw2v.train._Trainer`, claims of one
+  chunk of its chunk order; one slot of one thread keeps the local claims of up to 16 chunks).
+  Each slot's learning rate follows its own progress through the run, as each thread's range
+  does locally. A round is a pure function of the model version, the slot's
   state (chunk positions, RNG states, loss sums: kept by the driver, sent with the task) and
   the corpus: a task Dask reruns after a worker died computes the same result.
 * **Changed rows only.** A task returns the rows it changed (syn0 rows of the words it read,
   syn1 rows of the inner nodes on their paths) as float32 rows. They are sent as the new values
   rather than as float32 differences (the same bytes): a difference rounded to float32 cannot
   always be added back to give the value it came from, and then one worker would not reproduce
-  a local run. The driver forms the differences against the version it sent, in float64, and
-  combines them by ``--combine``: ``sum`` (each worker's change added, as Hogwild threads
-  would), ``average`` (divided by the number of workers: Spark's model averaging) or
-  ``weighted`` (a mean over the workers that changed the row, weighted by how often its word or
-  node occurred in their slice). A row changed by one worker only takes that worker's value
-  (``sum``, ``weighted``). The driver then broadcasts only the changed rows' new values; every
-  worker process keeps a copy of the model at the current version (plus one working copy per
-  slot it trains), and a worker that has none (new, or restarted) is sent the whole model once.
+  a local run. The driver combines them (:func:`combine`, ``--combine``) and broadcasts only
+  the changed rows' new values; every worker process keeps a copy of the model at the current
+  version (plus one working copy per slot it trains), and a worker that has none (new, or
+  restarted) is sent the whole model once.
+* **Checkpoints.** The driver holds everything a round needs, so it checkpoints after a round
+  (the model, every slot's state, the round) and ``--resume`` continues on any workers.
 
 Exactness: with one worker the slot is the whole corpus, cut only at file ends, and its
 stream, chunks, claims, random states and learning rates are those of a local run with the
@@ -487,10 +486,12 @@ def combine(syn: np.ndarray, parts: Sequence[tuple], rule: str, n_slots: int
     parts : sequence of (rows, vals, weights)
         Per worker: int32 (k,) distinct rows it changed, float32 (k, D) their new values,
         float32 (k,) or None (how often the row's word or node occurred in its slice).
-    rule : "sum", "average" or "weighted"
+    rule : "mixed", "sum", "average" or "weighted"
         ``sum``: add each worker's change; ``average``: add their sum / ``n_slots``;
-        ``weighted``: add their mean weighted by ``weights``. A row only one worker changed
-        takes that worker's value (``sum`` and ``weighted``; ``average`` with one slot).
+        ``weighted``: add their mean weighted by ``weights``; ``mixed``: add their sum /
+        ``clip(sum of weights / HOT, 1, workers that changed the row)`` (a sum for rarely
+        updated rows, a mean for hot ones). A row only one worker changed takes that worker's
+        value (every rule but ``average`` with more than one slot).
     n_slots : int
 
     Returns

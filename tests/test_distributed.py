@@ -135,7 +135,8 @@ def test_a_killed_worker_loses_nothing(tmp_path, client, corpus):
     assert np.array_equal(clean.model.syn0, hurt.model.syn0)
 
 
-def test_combine_rules_against_a_reference():
+def test_combine_rules_against_a_reference(monkeypatch):
+    monkeypatch.setattr(dist, "HOT", 3.0)  # rows 2 (weights 2 + 4) and 5 (3 + 1) are hot
     rng = np.random.default_rng(0)
     syn = rng.random((6, 3), dtype=np.float32)
     parts = [(np.array([0, 2, 5], np.int32), rng.random((3, 3), dtype=np.float32),
@@ -143,21 +144,27 @@ def test_combine_rules_against_a_reference():
              (np.array([2, 3, 5], np.int32), rng.random((3, 3), dtype=np.float32),
               np.array([4, 1, 1], np.float32))]
     base = syn.astype(np.float64)
-    for rule in ("sum", "average", "weighted"):
+    for rule in ("sum", "average", "weighted", "mixed"):
         want = base.copy()
         change = np.zeros_like(base)
         weight = np.zeros(6)
+        count = np.zeros(6)
         for rows, vals, w in parts:
             d = vals - base[rows]
             change[rows] += d * (w[:, None] if rule == "weighted" else 1)
             weight[rows] += w
+            count[rows] += 1
         touched = weight > 0
         if rule == "sum":
             want += change
         elif rule == "average":
             want += change / 2
-        else:
+        elif rule == "weighted":
             want[touched] += change[touched] / weight[touched, None]
+        else:
+            div = np.clip(weight / 3.0, 1, np.maximum(count, 1))
+            assert div.tolist() == [1, 1, 2, 1, 1, 4 / 3]
+            want += change / div[:, None]
         got = syn.copy()
         rows, vals = dist.combine(got, parts, rule, 2)
         assert rows.tolist() == [0, 2, 3, 5]
