@@ -688,6 +688,9 @@ class _Driver:
         self.resubmitted = 0
         self.moves = 0  # rounds of a slot that ran on another worker than its last one
         self.rounds_before = 0  # rounds of the run this one resumes
+        #: rounds: wall time of the rounds (tasks, combining, broadcast); kernels_slowest_worker:
+        #: per round, the longest a worker trained (the rest of a round is overhead)
+        self.seconds = dict.fromkeys(("rounds", "kernels_slowest_worker", "combining"), 0.0)
 
     # ----------------------------------------------------------------------------- helpers
     def _submit(self, fn, *args, worker: str | None = None, name: str = "", **kwargs):
@@ -871,9 +874,13 @@ class _Driver:
                     # A slot whose claims took the rest of its epoch early waits for the others.
                     targets = [None if states[s].epoch > epoch else -(-k * w // rounds)
                                for s, w in enumerate(words)]
+                    t_round = time.perf_counter()
                     results, sent = self._round(spec_f, vocab_f, version, update_f, states,
                                                 targets, syn0, syn1)
+                    t_combine = time.perf_counter()
                     busy = [r for r in results if "state" in r]
+                    self.seconds["kernels_slowest_worker"] += max(
+                        [r["seconds"] for r in busy] + [0.0])
                     parts0 = [(r["rows0"], r["vals0"], r.get("n0")) for r in busy]
                     parts1 = [(r["rows1"], r["vals1"], r.get("n1")) for r in busy]
                     received = sum(r[x].nbytes for r in busy
@@ -883,7 +890,9 @@ class _Driver:
                     u1, v1 = combine(syn1, parts1, cfg.combine, n)
                     version += 1
                     update = _Rows(version, v0, v1, u0, u1)
+                    self.seconds["combining"] += time.perf_counter() - t_combine
                     update_f = self._scatter(update)
+                    self.seconds["rounds"] += time.perf_counter() - t_round
                     self.bytes_sent.append(sent + update.nbytes * self._n_workers())
                     self.bytes_received.append(received)
                     for s, r in enumerate(results):
@@ -961,6 +970,7 @@ class _Driver:
                 "full_model_resends": self.resent_full,
                 "round_tasks_resubmitted": self.resubmitted,
                 "slot_moves": self.moves,
+                "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
             },
         }
         if resume is not None:
