@@ -122,7 +122,7 @@ Examples:
 @click.option("--sync-words", type=int, metavar="N",
               help="With --dask: words each worker trains per synchronous round.  "
                    "[default: 65536 / workers, at least 8192 per thread]")
-@click.option("--combine", type=str,
+@click.option("--combine", type=str, metavar="RULE",
               help="With --dask: how the workers' changes to a row are combined: mixed (sum "
                    "for rarely updated rows, mean for hot ones), sum, average or weighted.  "
                    "[default: mixed]")

@@ -564,6 +564,11 @@ class _Cluster:
         except ImportError:
             raise DistributedError("--dask needs Dask distributed, which is not installed: "
                                    "pip install 'hsw2v[dask]'") from None
+        # Dask logs its scheduler's and workers' comings and goings at INFO (and the CLI logs
+        # INFO to stderr): only its warnings here, and nothing while a cluster of ours closes.
+        self._logger = logging.getLogger("distributed")
+        self._level = self._logger.level
+        self._logger.setLevel(max(self._level, logging.WARNING))
         if self.client is not None:
             return self.client
         import dask
@@ -590,11 +595,15 @@ class _Cluster:
         return self.client
 
     def __exit__(self, *exc):
+        if self._own:
+            self._logger.setLevel(logging.CRITICAL)
         for thing in self._own:
             try:
                 thing.close()
             except Exception:  # closing a broken cluster must not hide the run's error
                 log.debug("closing %r failed", thing, exc_info=True)
+        if hasattr(self, "_logger"):
+            self._logger.setLevel(self._level)
 
 
 def _check_workers(client) -> dict[str, dict]:

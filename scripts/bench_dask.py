@@ -66,6 +66,10 @@ def run_one(corpus: str, work: str, model: str, seed: int, kind: str, workers: i
                    bytes_initial_model=d["bytes_initial_model"],
                    bytes_sent_mean=statistics.mean(sent), bytes_received_mean=statistics.mean(got),
                    bytes_per_epoch=d["bytes_per_epoch"])
+        if "seconds" in d:  # rounds' wall time, and the slowest worker's kernels in them
+            row.update(seconds_rounds=d["seconds"]["rounds"],
+                       seconds_kernels=d["seconds"]["kernels_slowest_worker"],
+                       seconds_combining=d["seconds"]["combining"])
     for f in (out, out + ".json"):
         if os.path.exists(f):
             os.unlink(f)
@@ -204,6 +208,15 @@ def report(args) -> str:
             lt, dt = (statistics.median(r["seconds_training"] for r in x) for x in (loc, das))
             out.append(f"| {model} | {min(len(loc), len(das))} | {lw:.1f} | {dw:.1f} | "
                        f"{lw / dw:.2f}x | {lt:.1f} | {dt:.1f} | {lt / dt:.2f}x |")
+        timed = [r for r in speed if r["kind"] == "dask" and "seconds_rounds" in r]
+        if timed:
+            out.append("\nIn the dask runs, the rounds took (median) "
+                       f"{statistics.median(r['seconds_rounds'] for r in timed):.1f} s, of which "
+                       "the slowest worker's kernels "
+                       f"{statistics.median(r['seconds_kernels'] for r in timed):.1f} s and "
+                       "combining on the driver "
+                       f"{statistics.median(r['seconds_combining'] for r in timed):.1f} s; the "
+                       "rest is Dask's task and data round trips.")
     return "\n".join(out)
 
 
