@@ -287,3 +287,19 @@ def test_interrupted_and_resumed_equals_uninterrupted(tmp_path, client, corpus, 
     monkeypatch.setattr(dist._Driver, "on_round", None)
     resumed = hsw2v.train(None, resume=ckpt, dask=client, quiet=True)
     assert np.array_equal(whole.vectors, resumed.vectors)
+
+
+def test_pruned_counting_encodes_again_with_the_final_vocabulary(tmp_path, client, corpus):
+    # 3,000 rare words: each worker prunes its counts (and drops its one-pass stream), the
+    # driver prunes the sum; the workers then encode their shards with the final vocabulary.
+    exact = hsw2v.train(corpus, save_vocab=str(tmp_path / "exact.vocab"), **OPTS)
+    result = dist.run_any(corpus, make_config(prune_at=500,
+                                              save_vocab=str(tmp_path / "pruned.vocab"), **OPTS),
+                          client=client)
+    true = dict(line.split() for line in open(tmp_path / "exact.vocab"))
+    got = dict(line.split() for line in open(tmp_path / "pruned.vocab"))
+    assert len(got) < len(true) and set(got) <= set(true)
+    assert all(got[w] == true[w] for w in got if int(true[w]) > 50)  # frequent: exact counts
+    assert len(exact.words) == len(true)
+    assert np.isfinite(result.model.syn0).all()
+    assert result.summary["epochs"][-1]["words"] == result.summary["training_words_per_epoch"]
