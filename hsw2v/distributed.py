@@ -726,6 +726,17 @@ class _Driver:
             return self.client.scatter(data, broadcast=True, hash=False, direct=True)
         return self.client.scatter(data, workers=[worker], hash=False, direct=True)
 
+    def _send_update(self, update: _Rows) -> tuple[Any, int]:
+        """Scatter a round's changed rows to the workers that train slots (one that takes a
+        slot over later is sent the whole model); return the future and how many got it."""
+        hosts = sorted(set(self.where))
+        try:
+            return self.client.scatter(update, workers=hosts, broadcast=True, hash=False,
+                                       direct=True), len(hosts)
+        except Exception:  # a host died since its last result: to every live worker
+            log.debug("scattering to %s failed", hosts, exc_info=True)
+            return self._scatter(update), self._n_workers()
+
     def _n_workers(self) -> int:
         return len(self.client.scheduler_info().get("workers", {})) or 1
 
@@ -900,13 +911,16 @@ class _Driver:
                     version += 1
                     update = _Rows(version, v0, v1, u0, u1)
                     self.seconds["combining"] += time.perf_counter() - t_combine
-                    update_f = self._scatter(update)
-                    self.seconds["rounds"] += time.perf_counter() - t_round
-                    self.bytes_sent.append(sent + update.nbytes * self._n_workers())
-                    self.bytes_received.append(received)
                     for s, r in enumerate(results):
                         self.moves += r["worker"] != self.where[s]
                         self.where[s] = r["worker"]
+                    # To the workers that train slots (another one taking a slot over is sent
+                    # the whole model).
+                    update_f, hosts = self._send_update(update)
+                    self.seconds["rounds"] += time.perf_counter() - t_round
+                    self.bytes_sent.append(sent + update.nbytes * hosts)
+                    self.bytes_received.append(received)
+                    for s, r in enumerate(results):
                         if "state" not in r:  # idle this round
                             continue
                         states[s] = r["state"]
@@ -1025,10 +1039,13 @@ class _Driver:
             from distributed import wait
 
             wait(list(futures.values()))
+            # One gather for the finished tasks (a round trip each would add up per round).
+            done = [s for s, f in futures.items() if f.status == "finished"]
+            got = dict(zip(done, self._gather([futures[s] for s in done]))) if done else {}
             for s, fut in list(futures.items()):
                 del futures[s]
                 try:
-                    r = self._gather([fut])[0]
+                    r = got[s] if s in got else self._gather([fut])[0]
                 except Hsw2vError:
                     raise
                 except Exception as exc:  # lost with its worker: submit it again
