@@ -303,3 +303,12 @@ def test_pruned_counting_encodes_again_with_the_final_vocabulary(tmp_path, clien
     assert len(exact.words) == len(true)
     assert np.isfinite(result.model.syn0).all()
     assert result.summary["epochs"][-1]["words"] == result.summary["training_words_per_epoch"]
+
+
+def test_cluster_options_in_a_config_file(tmp_path):
+    p = tmp_path / "c.toml"
+    p.write_text('dask = "tcp://10.1.2.3:8786"\nsync-words = 4096\ncombine = "average"\n')
+    cfg = make_config(p).resolved()
+    assert (cfg.dask, cfg.sync_words, cfg.combine) == ("tcp://10.1.2.3:8786", 4096, "average")
+    assert cfg.threads is None  # per worker: the workers' cores, known once connected
+    assert dist.default_sync_words(2, 1) == 32768 and dist.default_sync_words(8, 2) == 16384
