@@ -121,15 +121,17 @@ def runs_of(args) -> list[dict]:
                     for rule in args.rules:
                         for sync in args.syncs:
                             todo.append(dict(kind="dask", model=model, seed=seed, workers=w,
-                                             sync=sync, combine=rule))
+                                             sync=sync or None, combine=rule))
     elif args.phase == "speed":
         # Alternating: local 2 threads, then 2 workers x 1 thread, rep after rep (the load of
         # a shared machine drifts; blocks of runs would compare different machines).
         for rep in range(args.reps):
             for model in args.models:
                 todo.append(dict(kind="local", model=model, seed=rep + 1, phase="speed", rep=rep))
-                todo.append(dict(kind="dask", model=model, seed=rep + 1, workers=2,
-                                 sync=args.sync, combine=args.combine, phase="speed", rep=rep))
+                for sync in args.syncs if args.sync is None else [args.sync]:
+                    todo.append(dict(kind="dask", model=model, seed=rep + 1, workers=2,
+                                     sync=sync or None, combine=args.combine, phase="speed",
+                                     rep=rep))
     return todo
 
 
@@ -196,18 +198,20 @@ def report(args) -> str:
     if speed:
         out.append("\n**speed**: 2 workers x 1 thread against one local process with 2 threads, "
                    "alternating; medians\n")
-        out.append("| model | reps | local wall s | dask wall s | wall ratio (local/dask) | "
-                   "local training s | dask training s | training ratio |")
-        out.append("|---|---|---|---|---|---|---|---|")
+        out.append("| model | sync words | reps | local wall s | dask wall s | speed (local / "
+                   "dask wall) | local training s | dask training s | speed (training) |")
+        out.append("|---|---|---|---|---|---|---|---|---|")
         for model in ("sg", "cbow"):
             loc = [r for r in speed if r["model"] == model and r["kind"] == "local"]
-            das = [r for r in speed if r["model"] == model and r["kind"] == "dask"]
-            if not loc or not das:
-                continue
-            lw, dw = (statistics.median(r["wall_s"] for r in x) for x in (loc, das))
-            lt, dt = (statistics.median(r["seconds_training"] for r in x) for x in (loc, das))
-            out.append(f"| {model} | {min(len(loc), len(das))} | {lw:.1f} | {dw:.1f} | "
-                       f"{lw / dw:.2f}x | {lt:.1f} | {dt:.1f} | {lt / dt:.2f}x |")
+            for sync in sorted({r["sync"] or 0 for r in speed if r["kind"] == "dask"}):
+                das = [r for r in speed if r["model"] == model and r["kind"] == "dask"
+                       and (r["sync"] or 0) == sync]
+                if not loc or not das:
+                    continue
+                lw, dw = (statistics.median(r["wall_s"] for r in x) for x in (loc, das))
+                lt, dt = (statistics.median(r["seconds_training"] for r in x) for x in (loc, das))
+                out.append(f"| {model} | {sync or 'default'} | {len(das)} | {lw:.1f} | {dw:.1f} | "
+                           f"{lw / dw:.2f}x | {lt:.1f} | {dt:.1f} | {lt / dt:.2f}x |")
         timed = [r for r in speed if r["kind"] == "dask" and "seconds_rounds" in r]
         if timed:
             out.append("\nIn the dask runs, the rounds took (median) "
@@ -234,7 +238,9 @@ def main(argv=None) -> int:
     ap.add_argument("--rules", nargs="*", default=["average"],
                     help="combine rules also measured at the baseline worker counts (quality), "
                          "or the rules of the rules phase")
-    ap.add_argument("--syncs", nargs="+", type=int, default=[131072])
+    ap.add_argument("--syncs", nargs="+", type=int, default=[0],
+                    help="--sync-words values of the rules phase and of the speed phase's dask "
+                         "runs (0: hsw2v's default)")
     ap.add_argument("--sync", type=int, help="--sync-words of quality/speed runs (default: "
                                               "hsw2v's)")
     ap.add_argument("--combine", help="--combine of quality/speed runs (default: hsw2v's)")
