@@ -180,8 +180,10 @@ def report(args) -> str:
         for r in mine:
             if r["kind"] == "dask":
                 groups.setdefault((r["workers"], r["sync"], r["combine"]), []).append(r)
-        for (w, sync, rule), rs in sorted(groups.items(), key=lambda x: (x[0][1] or 0,
-                                                                           x[0][2] or "", x[0][0])):
+        # The default rule by workers first, then the other rules, then once-per-epoch.
+        for (w, sync, rule), rs in sorted(groups.items(), key=lambda x: (
+                x[0][1] == EPOCH_AVERAGE, x[0][2] not in (None, "mixed"), x[0][2] or "",
+                x[0][1] or 0, x[0][0])):
             seeds = {r["seed"] for r in rs}
             same = [r for r in base if r["seed"] in seeds]
             da = mean(r["analogy"] for r in rs) - mean(r["analogy"] for r in same)
