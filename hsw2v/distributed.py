@@ -383,10 +383,13 @@ def _code_digest() -> str:
     return h.hexdigest()
 
 
-def _worker_info() -> dict:
-    import hsw2v
+def _version() -> str:
+    """hsw2v's version (from the package, which is loaded before any of its modules)."""
+    return sys.modules["hsw2v"].__version__
 
-    return {"version": hsw2v.__version__, "code": _code_digest(), "pid": os.getpid()}
+
+def _worker_info() -> dict:
+    return {"version": _version(), "code": _code_digest(), "pid": os.getpid()}
 
 
 @_named
@@ -577,9 +580,16 @@ class _Cluster:
         if address.startswith("local:"):
             n = int(address[len("local:"):])
             per = self.threads or max(1, local.default_threads() // n)
-            cluster = distributed.LocalCluster(n_workers=n, threads_per_worker=per,
-                                               processes=True, dashboard_address=":0",
-                                               silence_logs=logging.CRITICAL)
+            try:
+                cluster = distributed.LocalCluster(n_workers=n, threads_per_worker=per,
+                                                   processes=True, dashboard_address=":0",
+                                                   silence_logs=logging.CRITICAL)
+            except Exception as exc:
+                raise DistributedError(
+                    f"could not start a local Dask cluster of {n} worker processes "
+                    f"({type(exc).__name__}: {exc}): in a Python script, train under "
+                    "if __name__ == '__main__':, or start a cluster with 'dask scheduler' "
+                    "and 'dask worker'") from None
             self._own.append(cluster)
             self.client = distributed.Client(cluster)
         else:
@@ -608,8 +618,6 @@ class _Cluster:
 
 def _check_workers(client) -> dict[str, dict]:
     """The workers' info; refuse an empty cluster or workers with another hsw2v."""
-    import hsw2v
-
     timeout = 30
     try:
         client.wait_for_workers(1, timeout=timeout)
@@ -620,8 +628,8 @@ def _check_workers(client) -> dict[str, dict]:
         infos = client.run(_worker_info)
     except Exception as exc:
         raise DistributedError(f"a Dask worker cannot run hsw2v ({type(exc).__name__}: {exc}): "
-                               f"install hsw2v {hsw2v.__version__} on every worker") from None
-    mine = {"version": hsw2v.__version__, "code": _code_digest()}
+                               f"install hsw2v {_version()} on every worker") from None
+    mine = {"version": _version(), "code": _code_digest()}
     for addr, info in sorted(infos.items()):
         if (info["version"], info["code"]) != (mine["version"], mine["code"]):
             raise DistributedError(
