@@ -246,7 +246,7 @@ def check_fingerprint(ckpt: Checkpoint, fp: dict[str, Any], stream) -> None:
 
 #: Options that may differ between a run and its resumption (they do not change the vectors).
 RESUME_MAY_CHANGE = ("quiet", "log_every", "checkpoint", "checkpoint_every", "format",
-                     "save_vocab", "save_model")
+                     "save_vocab", "save_model", "dask")
 
 
 def resume_config(path: str, config_file: str | os.PathLike | None = None,

@@ -105,6 +105,8 @@ Examples:
   zcat big.gz | hsw2v train - -o vectors.bin --config configs/sg-hs.toml
   hsw2v train big.txt -o vectors.bin --checkpoint-every 30   # Ctrl-C stops and saves too
   hsw2v train --resume vectors.bin.ckpt
+  hsw2v train /shared/corpus/ -o vectors.bin --dask tcp://10.0.0.1:8786 --threads 4
+  hsw2v train corpus.txt -o vectors.bin --dask local:2 --threads 1
 """
 
 
@@ -199,6 +201,17 @@ def _is_number(text: str) -> bool:
                    "[default: 30 with --checkpoint, else only on Ctrl-C/SIGTERM]")
 @click.option("--resume", metavar="CHECKPOINT",
               help="Continue an interrupted run (CORPUS and -o default to the checkpoint's).")
+@click.option("--dask", metavar="ADDRESS",
+              help="Train on the workers of the Dask scheduler at ADDRESS (tcp://HOST:PORT), or "
+                   "on local:N worker processes started here; --threads is then per worker "
+                   "[default: the worker's cores]. Needs pip install 'hsw2v[dask]'.")
+@click.option("--sync-words", type=int, metavar="N",
+              help="With --dask: words each worker trains per synchronous round.  "
+                   "[default: 65536 / workers, at least 8192 per thread]")
+@click.option("--combine", type=str, metavar="RULE",
+              help="With --dask: how the workers' changes to a row are combined: mixed (sum "
+                   "for rarely updated rows, mean for hot ones), sum, average or weighted.  "
+                   "[default: mixed]")
 @click.option("--log-every", type=float, metavar="SECONDS",
               help="When stderr is not a terminal, a plain progress line every SECONDS instead "
                    "of the bar.  [default: 10]")
@@ -211,7 +224,7 @@ def train(corpus, output, config_file, fmt, resume, **options):
     summary. Ctrl-C or SIGTERM stops within a second or two, writes a checkpoint and exits
     with status 130; --resume continues the same schedule.
     """
-    from hsw2v.train import train_to_file
+    from hsw2v.distributed import train_to_file
 
     if resume is None and not corpus:
         if config_file:

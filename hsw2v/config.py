@@ -20,6 +20,8 @@ LOSSES = ("hs", "ns", "hs+ns", "softmax")
 #: Noise words per prediction when negative sampling is on and --negative is not given.
 DEFAULT_NEGATIVE = 5
 FORMATS = ("text", "binary")
+#: How a distributed run combines its workers' changes to a row (see hsw2v.distributed).
+COMBINES = ("sum", "average", "weighted", "mixed")
 
 
 @dataclasses.dataclass
@@ -61,6 +63,9 @@ class TrainConfig:
     checkpoint_every: float | None = None
     log_every: float | None = None
     quiet: bool = False
+    dask: str | None = None
+    sync_words: int | None = None
+    combine: str = "mixed"
 
     def resolved(self) -> "TrainConfig":
         """Return a validated copy with every derived default filled in."""
@@ -73,7 +78,7 @@ class TrainConfig:
         if cfg.min_alpha > cfg.alpha:
             raise ConfigError(f"--min-alpha {cfg.min_alpha} is larger than --alpha {cfg.alpha}: "
                               "the learning rate decays from alpha down to min-alpha")
-        if cfg.threads is None:
+        if cfg.threads is None and cfg.dask is None:  # on a cluster: the workers' cores
             cfg.threads = default_threads()
         if cfg.negative is None and "ns" in cfg.objectives:
             cfg.negative = DEFAULT_NEGATIVE
@@ -146,10 +151,30 @@ class TrainConfig:
                          open_low=True)
         if self.log_every is not None:
             _check_float("log-every", self.log_every, 0.0, float("inf"), open_low=True)
+        if self.sync_words is not None:
+            _check_int("sync-words", self.sync_words, 1)
+        if self.combine not in COMBINES:
+            raise ConfigError(f"unknown --combine {self.combine!r}: choose {', '.join(COMBINES)}")
+        if self.dask is not None:
+            _check_dask(self.dask)
         if self.dim > 100_000:
             raise ConfigError(f"--dim {self.dim} is too large (at most 100000)")
         if self.window > 10_000:
             raise ConfigError(f"--window {self.window} is too large (at most 10000)")
+
+
+def _check_dask(value: Any) -> None:
+    """``local:N`` (N >= 1) or a scheduler address (``tcp://host:port``, ``host:port``)."""
+    ok = isinstance(value, str)
+    if ok and value.startswith("local:"):
+        n = value[len("local:"):]
+        ok = n.isdigit() and int(n) >= 1
+    elif ok:
+        rest = value.split("://", 1)[-1]
+        ok = bool(rest) and " " not in rest and (":" in rest or "://" in value)
+    if not ok:
+        raise ConfigError(f"--dask {value!r} is not a Dask scheduler address: give "
+                          "tcp://HOST:PORT (as printed by 'dask scheduler') or local:N")
 
 
 def default_threads() -> int:

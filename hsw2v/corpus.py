@@ -92,6 +92,9 @@ def open_binary(path: str) -> BinaryIO:
     """Open ``path`` for binary reading, decompressing ``.gz``/``.bz2``/``.xz``; ``-`` is stdin."""
     if path == "-":
         return sys.stdin.buffer
+    ranged = getattr(path, "open_range", None)
+    if ranged is not None:  # a byte range of a file (hsw2v.shards.Shard): read only that
+        return ranged()
     opener = _DECOMPRESSORS.get(os.path.splitext(path)[1].lower(), open)
     try:
         return opener(path, "rb")

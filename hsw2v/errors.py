@@ -30,6 +30,11 @@ class CheckpointError(Hsw2vError):
     """A checkpoint cannot be read or does not belong to the corpus and options given."""
 
 
+class DistributedError(Hsw2vError):
+    """A Dask cluster cannot run the job (unreachable scheduler, no workers, mismatched
+    hsw2v versions, the dask extra not installed)."""
+
+
 class TrainingInterrupted(Hsw2vError):
     """Training stopped on SIGINT/SIGTERM after writing a checkpoint; the CLI exits with 130."""
 

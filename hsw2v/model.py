@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from hsw2v.distributed import runner_for
 from hsw2v.huffman import HuffmanTree, build_huffman
 from hsw2v.modelfile import ModelData, read_model, write_model
 from hsw2v.train import model_data, train_result
@@ -127,8 +128,12 @@ def train(corpus, config: str | os.PathLike | None = None, resume: str | None = 
 
     With ``return_model=True`` it returns the whole :class:`Model` (vectors, vocabulary, tree,
     output weights, options and summary) instead of the :class:`~hsw2v.vectors.Vectors`.
+    ``dask`` (an address, ``"local:N"`` or a ``dask.distributed.Client``) trains on a Dask
+    cluster (:mod:`hsw2v.distributed`).
     """
+    runner = runner_for(options)
     if not return_model:
-        return train_vectors(corpus, config, resume, output, **options)
+        return train_vectors(corpus, config, resume, output, runner=runner, **options)
     options.setdefault("quiet", True)
-    return Model(model_data(train_result(corpus, config, resume, output, **options)))
+    return Model(model_data(train_result(corpus, config, resume, output, runner=runner,
+                                         **options)))

@@ -456,6 +456,18 @@ class _Trainer:
         ids.flags.writeable = False
         self._kernel(0, ids, self.cfg.alpha, 0.0)
 
+    #: Take no more chunks once those taken this epoch hold this many in-vocabulary words (None:
+    #: no limit); ``run_epoch`` then returns None at a claim boundary. :mod:`hsw2v.distributed`
+    #: trains an epoch in rounds this way.
+    limit: int | None = None
+    #: Most chunks one claim takes (rounds of a few chunks need claims of one).
+    claim_max: int = CLAIM
+
+    def claimed(self) -> int:
+        """In-vocabulary words of the chunks taken so far this epoch, all ranges together."""
+        return sum(int(b[f]) + w - int(b[k])
+                   for b, f, k, w in zip(self.before, self.front, self.back, self.words))
+
     def score_held_out(self) -> float | None:
         """Mean loss per prediction on the held-out chunks, with the weights as they are.
 
@@ -489,12 +501,14 @@ class _Trainer:
         From the front of its own range, a quarter of what is left in it (at least one chunk,
         at most :data:`CLAIM` chunks: few kernel calls while far from the end, fine-grained
         near it); when that is empty, one chunk from the back of the range with the most left.
-        Call with :attr:`_lock` held.
+        Call with :attr:`_lock` held. None too once :attr:`limit` words are taken.
         """
+        if self.limit is not None and self.claimed() >= self.limit:
+            return None
         left = [b - f for f, b in zip(self.front, self.back)]
         if left[t] > 0:
             k = self.front[t]
-            self.front[t] += min(max(1, left[t] // 4), CLAIM)
+            self.front[t] += min(max(1, left[t] // 4), self.claim_max)
             return t, k, self.front[t]
         r = int(np.argmax(left))
         if left[r] < 1:
@@ -935,7 +949,8 @@ def _duration(seconds: float) -> str:
 
 
 def train(corpus, config: str | os.PathLike | None = None, resume: str | None = None,
-          output: str | os.PathLike | None = None, **options: Any):
+          output: str | os.PathLike | None = None,
+          runner: Callable[..., TrainResult] | None = None, **options: Any):
     """Train word vectors and return them (the Python API).
 
     Parameters
@@ -957,6 +972,8 @@ def train(corpus, config: str | os.PathLike | None = None, resume: str | None = 
         With ``checkpoint=PATH``, an interrupted run (SIGINT/SIGTERM) saves a checkpoint there
         and raises :class:`hsw2v.errors.TrainingInterrupted`. ``quiet`` defaults to True (no
         progress bar); the epoch lines are then logged at INFO on the ``hsw2v`` logger.
+    runner : callable, optional
+        What trains (default :func:`run`; :mod:`hsw2v.distributed` passes its own).
 
     Returns
     -------
@@ -968,7 +985,7 @@ def train(corpus, config: str | os.PathLike | None = None, resume: str | None = 
     from hsw2v.vectors import Vectors
 
     options.setdefault("quiet", True)
-    result = train_result(corpus, config, resume, output, **options)
+    result = train_result(corpus, config, resume, output, runner=runner, **options)
     vectors = Vectors(result.model.vocab.words, result.model.syn0)
     vectors.summary = result.summary
     return vectors
@@ -976,6 +993,7 @@ def train(corpus, config: str | os.PathLike | None = None, resume: str | None = 
 
 def train_result(corpus, config: str | os.PathLike | None = None, resume: str | None = None,
                  output: str | os.PathLike | None = None, *, start: ModelData | None = None,
+                 runner: Callable[..., TrainResult] | None = None,
                  **options: Any) -> TrainResult:
     """:func:`train`'s work: the model and the summary (and the files, with ``output``).
 
@@ -983,12 +1001,13 @@ def train_result(corpus, config: str | os.PathLike | None = None, resume: str | 
     """
     if output is not None:
         return train_to_file(corpus, os.fspath(output), config_file=config, resume=resume,
-                             mute_log=False, start=start, **options)
+                             mute_log=False, start=start, runner=runner, **options)
     ckpt, cfg, start = configure(config, resume, start=start, **options)
     if ckpt is not None:
         corpus = corpus or ckpt.meta["corpus"]
     _check_paths(corpus, cfg, None, cfg.checkpoint, config, resume)
-    result = run(corpus, cfg, resume=ckpt, start=start)
+    extra = {} if start is None else {"start": start}
+    result = (runner or run)(corpus, cfg, resume=ckpt, **extra)
     if cfg.save_model:
         write_model(cfg.save_model, model_data(result))
     return result
@@ -1038,7 +1057,9 @@ def _check_paths(corpus, cfg: TrainConfig, output: str | None, checkpoint: str |
     corpus, --read-vocab, --config, the checkpoint resumed from) or as another output."""
     if isinstance(corpus, (str, os.PathLike)):
         corpus = [corpus]
-    corpus_paths = expand_paths(corpus) if is_paths(corpus) else None  # None: sentences
+    corpus_paths = None  # sentences, or a cluster's corpus (the workers' paths: checked there)
+    if is_paths(corpus) and getattr(cfg, "dask", None) is None:
+        corpus_paths = expand_paths(corpus)
     inputs = {"the corpus file": corpus_paths, "--read-vocab": cfg.read_vocab,
               "--config": config_file, "--from-model": cfg.from_model,
               "--init-vectors": cfg.init_vectors}
@@ -1053,7 +1074,9 @@ def _check_paths(corpus, cfg: TrainConfig, output: str | None, checkpoint: str |
 
 def train_to_file(corpus, output: str | None, config_file: str | None = None,
                   resume: str | None = None, *, mute_log: bool = True,
-                  start: ModelData | None = None, **options: Any) -> TrainResult:
+                  start: ModelData | None = None,
+                  runner: Callable[..., TrainResult] | None = None,
+                  **options: Any) -> TrainResult:
     """Train and write the vectors to ``output`` plus ``output + '.json'`` (the CLI's job).
 
     Both files are written to a temporary name and renamed, so a failed run leaves neither a
@@ -1062,7 +1085,7 @@ def train_to_file(corpus, output: str | None, config_file: str | None = None,
     SIGINT/SIGTERM during training write a checkpoint (``--checkpoint``, default
     ``output + '.ckpt'``) and raise :class:`TrainingInterrupted`; ``resume`` continues from one
     (``corpus`` and ``output`` then default to the checkpoint's). The checkpoint is deleted once
-    the vectors are written.
+    the vectors are written. ``runner`` is what trains (default :func:`run`).
 
     With ``quiet`` and ``mute_log`` (the CLI's ``-q``), hsw2v's INFO log lines are silenced
     too; ``hsw2v.train(output=...)`` passes ``mute_log=False`` and leaves logging to the caller.
@@ -1088,8 +1111,9 @@ def train_to_file(corpus, output: str | None, config_file: str | None = None,
     if cfg.quiet and mute_log:
         logger.setLevel(logging.WARNING)
     try:
-        result = run(corpus, cfg, resume=ckpt, checkpoint=checkpoint, output=output,
-                     start=start)
+        extra = {} if start is None else {"start": start}
+        result = (runner or run)(corpus, cfg, resume=ckpt, checkpoint=checkpoint, output=output,
+                                 **extra)
     finally:
         logger.setLevel(level)
     t = time.perf_counter()

@@ -1,0 +1,1157 @@
+"""Training one model on the workers of a Dask cluster (``hsw2v train --dask``).
+
+Dask distributed (its scheduler, workers, futures and task retries) runs everything; this
+module only says what each task does.
+
+* **Shards and slots.** The corpus is cut into byte ranges aligned to whitespace
+  (:mod:`hsw2v.shards`), grouped into one *slot* per worker of about equal bytes. A slot is the
+  unit of work: its id stream, its position in the schedule and its random state. It normally
+  stays on its worker, but any worker can take it over (a dead worker's slot is re-read from
+  the shared corpus by the worker Dask reruns its task on).
+* **Counting.** Each slot counts and encodes its shards once (:func:`hsw2v.encoding.scan_corpus`,
+  the local reader); the driver adds the counts and builds the vocabulary exactly as a local
+  run does (:func:`hsw2v.vocab.build_vocab` orders by count and then word, whatever order the
+  counts come in). The encoded stream stays on the worker and is reused every epoch.
+* **Rounds.** An epoch is trained in ``R = ceil(words per slot / sync_words)`` synchronous
+  rounds. In round ``k`` every slot trains, from the current model, up to ``ceil(k * W_s / R)``
+  of its ``W_s`` words with the local trainer (:class:`hsw2v.train._Trainer`, claims of one
+  chunk of its chunk order; one slot of one thread keeps the local claims of up to 16 chunks).
+  Each slot's learning rate follows its own progress through the run, as each thread's range
+  does locally. A round is a pure function of the model version, the slot's
+  state (chunk positions, RNG states, loss sums: kept by the driver, sent with the task) and
+  the corpus: a task Dask reruns after a worker died computes the same result.
+* **Changed rows only.** A task returns the rows it changed (syn0 rows of the words it read,
+  syn1 rows of the inner nodes on their paths) as float32 rows. They are sent as the new values
+  rather than as float32 differences (the same bytes): a difference rounded to float32 cannot
+  always be added back to give the value it came from, and then one worker would not reproduce
+  a local run. The driver combines them (:func:`combine`, ``--combine``) and broadcasts only
+  the changed rows' new values; every worker process keeps a copy of the model at the current
+  version (plus one working copy per slot it trains), and a worker that has none (new, or
+  restarted) is sent the whole model once.
+* **Checkpoints.** The driver holds everything a round needs, so it checkpoints after a round
+  (the model, every slot's state, the round) and ``--resume`` continues on any workers.
+
+Exactness: with one worker the slot is the whole corpus, cut only at file ends, and its
+stream, chunks, claims, random states and learning rates are those of a local run with the
+same ``--threads``; with ``--threads 1`` the vectors are bit-identical to a local
+``--threads 1`` run with the same seed.
+"""
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import logging
+import math
+import os
+import shlex
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from hsw2v import kernels
+from hsw2v import train as local
+from hsw2v.checkpoint import TrainState, save_checkpoint, vocab_digest
+from hsw2v.config import TrainConfig, default_threads
+from hsw2v.corpus import CorpusStats, expand_paths
+from hsw2v.encoding import encode_corpus, scan_corpus
+from hsw2v.errors import (CheckpointError, ConfigError, DistributedError, Hsw2vError,
+                          TrainingInterrupted)
+from hsw2v.huffman import build_huffman
+from hsw2v.interrupt import StopSignals
+from hsw2v.sentences import is_paths
+from hsw2v.shards import Shard, plan_shards
+from hsw2v.vocab import Vocab, build_vocab, check_vocab_size, read_vocab, save_vocab
+
+log = logging.getLogger(__name__)
+
+#: Default words per round over all workers (``--sync-words`` is this / workers, at least
+#: :data:`THREAD_WORDS` per thread): the fewer words between two merges, the closer to one
+#: process's Hogwild threads (see the README's figures).
+ROUND_WORDS = 65536
+#: Fewest default words per worker thread and round (about one chunk of work).
+THREAD_WORDS = 8192
+
+
+def default_sync_words(workers: int, threads: int) -> int:
+    """``--sync-words`` when not given: :data:`ROUND_WORDS` shared by the workers, at least
+    :data:`THREAD_WORDS` per thread (2 workers: 32,768; 8 workers: 8,192)."""
+    return max(THREAD_WORDS * threads, ROUND_WORDS // max(1, workers))
+#: Times a slot's round is submitted again after its worker was lost, before giving up.
+ATTEMPTS = 4
+#: Occurrences in a round (over the workers that changed it) from which a row counts as hot
+#: for ``--combine mixed``: its change is divided by ``clip(occurrences / HOT, 1, workers)``.
+#: On text8-prefix, 8 workers, skip-gram: 30 -> 0.090 analogy, 100 -> 0.096, 300 -> 0.110,
+#: 1000 -> 0.109 with a first-epoch loss of 20 (unstable); plain sum diverged (loss 515).
+HOT = 300.0
+
+
+# =============================================================================================
+# The Python API and the CLI's entry point
+# =============================================================================================
+
+def run_any(corpus, cfg: TrainConfig, tmp_dir: str | None = None, *, client: Any = None,
+            **kwargs: Any) -> local.TrainResult:
+    """:func:`run_distributed` when ``cfg.dask`` or ``client`` is given, else the local
+    :func:`hsw2v.train.run`."""
+    if client is None and cfg.dask is None:
+        return local.run(corpus, cfg, tmp_dir, **kwargs)
+    return run_distributed(corpus, cfg, tmp_dir, client=client, **kwargs)
+
+
+def runner_for(options: dict[str, Any]):
+    """The ``runner`` of :func:`hsw2v.train.train` for these options: ``dask`` may be a
+    ``dask.distributed.Client`` (its cluster trains the model; it is taken out of
+    ``options``), a scheduler address or ``"local:N"``; without it, the local trainer."""
+    client = None
+    if options.get("dask") is not None and not isinstance(options["dask"], str):
+        client = options.pop("dask")
+    return functools.partial(run_any, client=client)
+
+
+def train(corpus, config: str | os.PathLike | None = None, resume: str | None = None,
+          **options: Any):
+    """Train word vectors and return them; as :func:`hsw2v.train.train`, with ``dask``."""
+    return local.train(corpus, config, resume, runner=runner_for(options), **options)
+
+
+def train_to_file(corpus, output: str | None, config_file: str | None = None,
+                  resume: str | None = None, **options: Any) -> local.TrainResult:
+    """:func:`hsw2v.train.train_to_file`, on a Dask cluster when ``--dask`` is given."""
+    return local.train_to_file(corpus, output, config_file, resume, runner=run_any, **options)
+
+
+# =============================================================================================
+# Worker side: a registry of jobs in each worker process
+# =============================================================================================
+
+@dataclasses.dataclass
+class _Spec:
+    """What every task of a job needs (scattered to the workers once)."""
+
+    job: str
+    cfg: TrainConfig            # resolved; threads = threads per worker
+    groups: list[list[Shard]]   # each slot's shards
+
+    def rng_states(self, slot: int) -> list[int]:
+        """The slot's threads' first RNG states: those of threads ``slot * T ...`` of a local
+        run with ``slots * T`` threads (slot 0 of a one-slot job: exactly a local run's)."""
+        t = self.cfg.threads
+        states = local.thread_rng_states(self.cfg.seed, len(self.groups) * t)
+        return [int(s[0]) for s in states[slot * t:(slot + 1) * t]]
+
+
+@dataclasses.dataclass
+class _Rows:
+    """Rows of the model at a version: all of them (``rows0``/``rows1`` None) or some."""
+
+    version: int
+    vals0: np.ndarray             # float32 (k0, D)
+    vals1: np.ndarray             # float32 (k1, D)
+    rows0: np.ndarray | None = None   # int32 (k0,)
+    rows1: np.ndarray | None = None   # int32 (k1,)
+
+    @property
+    def nbytes(self) -> int:
+        return sum(a.nbytes for a in (self.vals0, self.vals1, self.rows0, self.rows1)
+                   if a is not None)
+
+
+class _Slot:
+    """A slot trained in this process: its id stream and a local trainer over a working copy
+    of the model (equal to the process's model between rounds)."""
+
+    def __init__(self, job: "_Job", spec: _Spec, slot: int, vocab: Vocab):
+        cfg = spec.cfg
+        scan = job.scans.pop(slot, None)  # counted here: reuse the stream
+        if scan is None:  # counted elsewhere (a worker was lost): read the shards again
+            scan = _scan(spec, slot, vocab if cfg.read_vocab else None)
+        stream, words = scan
+        if stream is None:  # counting pruned: encode again with the final vocabulary
+            stream = encode_corpus(spec.groups[slot], vocab, cfg.max_sentence_length)
+        self.stream = stream
+        remap = np.arange(len(vocab), dtype=np.int32) if words is None else vocab.remap(words)
+        self.remap = remap
+        dim = cfg.dim
+        syn0, _ = kernels.aligned_rows(len(vocab), dim)
+        syn0[:] = job.syn0
+        syn1, _ = kernels.aligned_rows(len(vocab) - 1, dim,
+                                       cfg.threads * kernels.HOT_ROWS[cfg.model])
+        syn1[:] = job.syn1
+        model = local.Model(vocab, job.tree, syn0, syn1)
+        try:
+            self.trainer = local._Trainer(cfg, model, stream, remap)
+        except BaseException:
+            stream.close()
+            raise
+        for r, s in zip(self.trainer.rngs, spec.rng_states(slot)):
+            r[0] = s
+        if len(spec.groups) > 1 or cfg.threads > 1:
+            # Rounds of --sync-words words, not of the local trainer's claims of up to 16
+            # chunks (~131,000 words). One slot of one thread keeps them: its claims, kernel
+            # calls and so its vectors are then exactly those of a local run.
+            self.trainer.claim_max = 1
+        self.trainer.warm_up()
+
+    def set_rows(self, rows: _Rows) -> None:
+        m = self.trainer.model
+        if rows.rows0 is None:
+            m.syn0[:] = rows.vals0
+            m.syn1[:] = rows.vals1
+        else:
+            m.syn0[rows.rows0] = rows.vals0
+            m.syn1[rows.rows1] = rows.vals1
+
+    def train(self, job: "_Job", state: TrainState, target: int, weights: bool) -> dict:
+        """Train the slot from ``state`` until ``target`` words of the epoch are taken; return
+        the changed rows (and reset the working copy to the process's model)."""
+        tr = self.trainer
+        tr.restore(state)
+        _refresh_private_rows(tr)
+        orders = list(tr.order)  # this epoch's order (run_epoch moves on to the next one's)
+        tr.limit = target
+        t0 = time.perf_counter()
+        totals = tr.run_epoch(int(state.epoch))
+        seconds = time.perf_counter() - t0
+        new = tr.state()
+        # The chunks taken this round, per range: places [front, front') and [back', back).
+        ids = []
+        for r in range(tr.threads):
+            f0, b0 = int(state.front[r]), int(state.back[r])
+            if totals is not None:
+                places = orders[r][f0:b0]
+            else:
+                places = np.concatenate((orders[r][f0:int(new.front[r])],
+                                         orders[r][int(new.back[r]):b0]))
+            for c in (int(tr.first[r]) + places).tolist():
+                a, b = int(tr.starts[c]), int(tr.starts[c + 1])
+                ids.append(self.stream.read(a, b - a))
+        model = tr.model
+        n_words = model.syn0.shape[0]
+        n0 = np.zeros(n_words, np.int64)
+        if ids:
+            got = np.concatenate(ids)
+            got = self.remap[got[got >= 0]]
+            n0 = np.bincount(got[got >= 0], minlength=n_words)
+        n1 = _node_counts(job.tree, n0)
+        out = {"state": new, "totals": totals, "seconds": seconds,
+               "words": int(sum(new.done)) if totals is None else int(sum(tr.words))}
+        for name, work, base, n in (("0", model.syn0, job.syn0, n0), ("1", model.syn1, job.syn1,
+                                                                       n1)):
+            cand = np.flatnonzero(n)
+            changed = cand[np.any(work[cand] != base[cand], axis=1)]
+            out["rows" + name] = changed.astype(np.int32)
+            out["vals" + name] = np.ascontiguousarray(work[changed])
+            if weights:
+                out["n" + name] = n[changed].astype(np.float32)
+            work[changed] = base[changed]  # the working copy is the model again
+        return out
+
+    def close(self) -> None:
+        self.stream.close()
+
+
+def _node_counts(tree, n0: np.ndarray) -> np.ndarray:
+    """Occurrences of each inner node on the paths of words occurring ``n0`` times.
+
+    Returns
+    -------
+    int64 (V - 1,)
+    """
+    words = np.flatnonzero(n0)
+    lengths = np.diff(tree.offsets)[words]
+    total = int(lengths.sum())
+    n1 = np.zeros(len(tree.offsets) - 2, np.int64)
+    if total == 0:
+        return n1
+    # Flat positions of every listed word's path: offsets[w] + 0..length - 1.
+    starts = np.repeat(tree.offsets[words] - (np.cumsum(lengths) - lengths), lengths)
+    nodes = tree.points[starts + np.arange(total)]
+    np.add.at(n1, nodes, np.repeat(n0[words], lengths))
+    return n1
+
+
+def _refresh_private_rows(tr: local._Trainer) -> None:
+    """Give each thread's private top inner-node rows the shared rows' values (the model
+    changed between rounds; see :func:`hsw2v.kernels.private_hot_rows`)."""
+    for _, hot in tr.hot:
+        if hot is not None:
+            top, own, base, _ = hot
+            n = len(base)
+            tr.rows1[own:own + n] = tr.rows1[top:top + n]
+            base[:] = tr.rows1[top:top + n]
+
+
+class _Job:
+    """One job's state in one worker process: the model at a version and the slots here."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.version = -1
+        self.syn0: np.ndarray | None = None
+        self.syn1: np.ndarray | None = None
+        self.tree = None
+        self.scans: dict[int, tuple] = {}
+        self.slots: dict[int, _Slot] = {}
+
+    def set_rows(self, rows: _Rows) -> None:
+        if rows.rows0 is None:
+            self.syn0 = np.array(rows.vals0, dtype=np.float32)
+            self.syn1 = np.array(rows.vals1, dtype=np.float32)
+        else:
+            self.syn0[rows.rows0] = rows.vals0
+            self.syn1[rows.rows1] = rows.vals1
+        for s in self.slots.values():
+            s.set_rows(rows)
+        self.version = rows.version
+
+    def slot(self, spec: _Spec, slot: int, vocab: Vocab) -> _Slot:
+        if slot not in self.slots:
+            if self.tree is None:
+                self.tree = build_huffman(vocab.counts)
+            self.slots[slot] = _Slot(self, spec, slot, vocab)
+        return self.slots[slot]
+
+    def drop(self, slot: int) -> None:
+        s = self.slots.pop(slot, None)
+        if s is not None:
+            s.close()
+
+    def close(self) -> None:
+        for s in list(self.slots):
+            self.drop(s)
+        for stream, _ in self.scans.values():
+            if stream is not None:
+                stream.close()
+        self.scans.clear()
+
+
+_JOBS: dict[str, _Job] = {}
+_JOBS_LOCK = threading.Lock()
+
+
+def _job(job_id: str) -> _Job:
+    with _JOBS_LOCK:
+        if job_id not in _JOBS:
+            _JOBS[job_id] = _Job()
+        return _JOBS[job_id]
+
+
+def _address() -> str:
+    try:
+        from distributed import get_worker
+
+        return get_worker().address
+    except (ImportError, ValueError):
+        return f"pid {os.getpid()}"
+
+
+def _named(fn):
+    """Run a task; a user error says which worker it happened on (one line)."""
+    @functools.wraps(fn)
+    def task(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except Hsw2vError as exc:
+            raise type(exc)(f"on Dask worker {_address()}: {exc}") from None
+    return task
+
+
+def _scan(spec: _Spec, slot: int, vocab: Vocab | None, stats: CorpusStats | None = None):
+    """Read a slot's shards: ``(stream, provisional words)``; with ``vocab``, the stream is
+    encoded with it (words None); ``stream`` is None if counting pruned."""
+    cfg = spec.cfg
+    shards = spec.groups[slot]
+    if vocab is not None:
+        return encode_corpus(shards, vocab, cfg.max_sentence_length, stats), None
+    counter, stream = scan_corpus(shards, cfg.max_sentence_length, cfg.prune_at,
+                                  stats if stats is not None else CorpusStats())
+    words = counter.words if stream is not None else None
+    return stream, words
+
+
+def _code_digest() -> str:
+    """BLAKE2b of the hsw2v package's source files (workers must run the same code)."""
+    h = hashlib.blake2b(digest_size=8)
+    folder = os.path.dirname(os.path.abspath(__file__))
+    for name in sorted(os.listdir(folder)):
+        if name.endswith(".py"):
+            h.update(name.encode())
+            with open(os.path.join(folder, name), "rb") as f:
+                h.update(f.read())
+    return h.hexdigest()
+
+
+def _version() -> str:
+    """hsw2v's version (from the package, which is loaded before any of its modules)."""
+    return sys.modules["hsw2v"].__version__
+
+
+def _worker_info() -> dict:
+    return {"version": _version(), "code": _code_digest(), "pid": os.getpid()}
+
+
+@_named
+def _plan(corpus: list[str], parts: int) -> tuple[list[list], list[list[Shard]]]:
+    paths = expand_paths(corpus)
+    files = [[p, os.path.getsize(p)] for p in paths]
+    return files, plan_shards([(p, s) for p, s in files], parts)
+
+
+@_named
+def _count_words(spec: _Spec, slot: int) -> dict:
+    """Count a slot's shards; keep its stream here for training."""
+    stats = CorpusStats()
+    job = _job(spec.job)
+    cfg = spec.cfg
+    with job.lock:
+        old = job.scans.pop(slot, None)
+        if old is not None and old[0] is not None:
+            old[0].close()
+        counter, stream = scan_corpus(spec.groups[slot], cfg.max_sentence_length, cfg.prune_at,
+                                      stats)
+        job.scans[slot] = (stream, counter.words if stream is not None else None)
+        return {"stats": dataclasses.asdict(stats), "words": counter.words,
+                "counts": np.array(counter.counts), "prunings": counter.prunings,
+                "min_reduce": counter.min_reduce, "worker": _address()}
+
+
+@_named
+def _encode(spec: _Spec, slot: int, vocab: Vocab) -> dict:
+    """Encode a slot's shards with a given vocabulary (``--read-vocab``); keep the stream."""
+    stats = CorpusStats()
+    job = _job(spec.job)
+    with job.lock:
+        old = job.scans.pop(slot, None)
+        if old is not None and old[0] is not None:
+            old[0].close()
+        job.scans[slot] = _scan(spec, slot, vocab, stats)
+        return {"stats": dataclasses.asdict(stats), "worker": _address()}
+
+
+@_named
+def _setup(spec: _Spec, slot: int, vocab: Vocab, model: _Rows) -> dict:
+    """Make the slot's trainer here; return its starting state and words per epoch."""
+    job = _job(spec.job)
+    with job.lock:
+        if job.version != model.version:
+            job.set_rows(model)
+        s = job.slot(spec, slot, vocab)
+        return {"state": s.trainer.state(), "words": int(sum(s.trainer.words)),
+                "entries": int(s.stream.n), "worker": _address()}
+
+
+@_named
+def _round(spec: _Spec, slot: int, vocab: Vocab, version: int, update: _Rows | None,
+           state: TrainState, target: int | None, full: _Rows | None = None) -> dict:
+    """Train one slot for one round from model ``version`` (see the module docstring)."""
+    job = _job(spec.job)
+    with job.lock:
+        if full is not None and job.version != full.version:
+            job.set_rows(full)
+        if update is not None and job.version == update.version - 1:
+            job.set_rows(update)
+        if job.version != version:
+            return {"stale": True, "worker": _address()}
+        if target is None:
+            return {"worker": _address()}
+        s = job.slot(spec, slot, vocab)
+        try:
+            out = s.train(job, state, target, spec.cfg.combine in ("weighted", "mixed"))
+        except BaseException:
+            job.drop(slot)
+            job.version = -1  # the working copy may hold a half round: send the model again
+            raise
+        out["worker"] = _address()
+        return out
+
+
+def _forget(job_id: str) -> None:
+    with _JOBS_LOCK:
+        job = _JOBS.pop(job_id, None)
+    if job is not None:
+        with job.lock:
+            job.close()
+
+
+# =============================================================================================
+# Driver side
+# =============================================================================================
+
+def combine(syn: np.ndarray, parts: Sequence[tuple], rule: str, n_slots: int
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """Combine the workers' new values of some rows of ``syn`` into it (in place).
+
+    Parameters
+    ----------
+    syn : float32 (N, D)       the model's rows at the version the workers trained from.
+    parts : sequence of (rows, vals, weights)
+        Per worker: int32 (k,) distinct rows it changed, float32 (k, D) their new values,
+        float32 (k,) or None (how often the row's word or node occurred in its slice).
+    rule : "mixed", "sum", "average" or "weighted"
+        ``sum``: add each worker's change; ``average``: add their sum / ``n_slots``;
+        ``weighted``: add their mean weighted by ``weights``; ``mixed``: add their sum /
+        ``clip(sum of weights / HOT, 1, workers that changed the row)`` (a sum for rarely
+        updated rows, a mean for hot ones). A row only one worker changed takes that worker's
+        value (every rule but ``average`` with more than one slot).
+    n_slots : int
+
+    Returns
+    -------
+    rows : int32 (u,)          every row changed, sorted.
+    vals : float32 (u, D)      their new values (now in ``syn``).
+    """
+    parts = [p for p in parts if len(p[0])]
+    dim = syn.shape[1]
+    if not parts:
+        return np.zeros(0, np.int32), np.zeros((0, dim), np.float32)
+    u, inv = np.unique(np.concatenate([p[0] for p in parts]), return_inverse=True)
+    weighted = rule == "weighted"
+    # float64 sums for weights: (w * v) / w is then exactly v, so a row one worker changed
+    # keeps its value; float32 for the others (one pass over each part's rows).
+    acc = np.zeros((len(u), dim), np.float64 if weighted else np.float32)
+    count = np.zeros(len(u), np.float32)
+    only = np.empty((len(u), dim), np.float32) if rule == "mixed" else np.empty((len(u), 0))
+    weight = np.zeros(len(u), np.float64)
+    at = 0
+    for rows, vals, w in parts:
+        j = inv[at:at + len(rows)]
+        at += len(rows)
+        if weighted:
+            w = np.asarray(w, np.float64)
+            acc[j] += w[:, None] * vals
+            weight[j] += w
+        else:
+            acc[j] += vals
+            if w is not None:
+                weight[j] += w
+            if rule == "mixed":
+                only[j] = vals
+        count[j] += 1
+    if weighted:  # the mean of the new values, weighted (= base + weighted mean change)
+        new = (acc / weight[:, None]).astype(np.float32)
+    elif rule == "mixed":
+        base = syn[u]
+        div = np.clip(weight / HOT, 1.0, count).astype(np.float32)
+        new = acc
+        new -= count[:, None] * base
+        new /= div[:, None]
+        new += base
+        one = count == 1
+        new[one] = only[one]
+    elif rule == "sum" or n_slots == 1:  # base + sum of (v - base) = sum of v - (c - 1) base
+        new = acc
+        new -= (count - 1)[:, None] * syn[u]
+    else:  # average: base + sum of (v - base) / n_slots
+        base = syn[u]
+        new = acc
+        new -= count[:, None] * base
+        new /= np.float32(n_slots)
+        new += base
+    syn[u] = new
+    return u.astype(np.int32), new
+
+
+class _Cluster:
+    """The Dask client of a run: a given one, one connected to an address, or a LocalCluster
+    of N worker processes started here (closed on exit)."""
+
+    def __init__(self, address: str | None, client: Any, threads: int | None):
+        self.address, self.client, self.threads = address, client, threads
+        self._own: list[Any] = []
+
+    def __enter__(self):
+        try:
+            import distributed
+        except ImportError:
+            raise DistributedError("--dask needs Dask distributed, which is not installed: "
+                                   "pip install 'hsw2v[dask]'") from None
+        # Dask logs its scheduler's and workers' comings and goings at INFO (and the CLI logs
+        # INFO to stderr): only its warnings here, and nothing while a cluster of ours closes.
+        self._logger = logging.getLogger("distributed")
+        self._level = self._logger.level
+        self._logger.setLevel(max(self._level, logging.WARNING))
+        if self.client is not None:
+            return self.client
+        import dask
+
+        address = self.address
+        if address.startswith("local:"):
+            n = int(address[len("local:"):])
+            per = self.threads or max(1, default_threads() // n)
+            try:
+                cluster = distributed.LocalCluster(n_workers=n, threads_per_worker=per,
+                                                   processes=True, dashboard_address=":0",
+                                                   silence_logs=logging.CRITICAL)
+            except Exception as exc:
+                raise DistributedError(
+                    f"could not start a local Dask cluster of {n} worker processes "
+                    f"({type(exc).__name__}: {exc}): in a Python script, train under "
+                    "if __name__ == '__main__':, or start a cluster with 'dask scheduler' "
+                    "and 'dask worker'") from None
+            self._own.append(cluster)
+            self.client = distributed.Client(cluster)
+        else:
+            timeout = dask.config.get("distributed.comm.timeouts.connect")
+            try:
+                self.client = distributed.Client(address, timeout=timeout)
+            except (OSError, TimeoutError) as exc:
+                raise DistributedError(
+                    f"cannot reach the Dask scheduler at {address} ({exc}): start one with "
+                    f"'dask scheduler' and workers with 'dask worker {address}', or check "
+                    "the address") from None
+        self._own.insert(0, self.client)
+        return self.client
+
+    def __exit__(self, *exc):
+        if self._own:
+            self._logger.setLevel(logging.CRITICAL)
+        for thing in self._own:
+            try:
+                thing.close()
+            except Exception:  # closing a broken cluster must not hide the run's error
+                log.debug("closing %r failed", thing, exc_info=True)
+        if hasattr(self, "_logger"):
+            self._logger.setLevel(self._level)
+
+
+def _check_workers(client) -> dict[str, dict]:
+    """The workers' info; refuse an empty cluster or workers with another hsw2v."""
+    timeout = 30
+    try:
+        client.wait_for_workers(1, timeout=timeout)
+    except TimeoutError:
+        raise DistributedError(f"the Dask cluster has no workers after {timeout} s: start "
+                               f"some with 'dask worker {client.scheduler.address}'") from None
+    try:
+        infos = client.run(_worker_info)
+    except Exception as exc:
+        raise DistributedError(f"a Dask worker cannot run hsw2v ({type(exc).__name__}: {exc}): "
+                               f"install hsw2v {_version()} on every worker") from None
+    mine = {"version": _version(), "code": _code_digest()}
+    for addr, info in sorted(infos.items()):
+        if (info["version"], info["code"]) != (mine["version"], mine["code"]):
+            raise DistributedError(
+                f"Dask worker {addr} runs hsw2v {info['version']} (code {info['code']}), this "
+                f"driver hsw2v {mine['version']} (code {mine['code']}): install the same hsw2v "
+                "on the driver and every worker")
+    return infos
+
+
+def run_distributed(corpus, cfg: TrainConfig, tmp_dir: str | None = None, *,
+                    resume=None, checkpoint: str | None = None, output: str | None = None,
+                    client: Any = None) -> local.TrainResult:
+    """Train word vectors on ``corpus`` with the workers of a Dask cluster.
+
+    Parameters
+    ----------
+    corpus : path or sequence of paths
+        Files or folders every worker can read at the same paths (no stdin).
+    cfg : TrainConfig
+        ``cfg.dask`` is the scheduler address or ``local:N``; ``cfg.threads`` threads per
+        worker (default: the fewest cores a worker has).
+    tmp_dir : str, optional
+        Unused (the workers keep their id streams in their own temporary folders).
+    resume : hsw2v.checkpoint.Checkpoint, optional
+        Continue this checkpoint of a distributed run (any number of workers; the same
+        ``--threads``).
+    checkpoint : str, optional
+        Where checkpoints go: after a round every ``cfg.checkpoint_every`` minutes, and on
+        SIGINT/SIGTERM (after the round in progress).
+    output : str, optional
+        The vectors file the run is for.
+    client : dask.distributed.Client, optional
+        Use this client instead of ``cfg.dask``.
+
+    Returns
+    -------
+    hsw2v.train.TrainResult
+        Its summary has a ``distributed`` part: workers, rounds, bytes sent per round.
+    """
+    _check_supported(corpus, cfg)
+    t0 = time.perf_counter()
+    cfg = cfg.resolved()
+    checkpoint = checkpoint or cfg.checkpoint
+    if isinstance(corpus, (str, os.PathLike)):
+        corpus = [corpus]
+    corpus = [os.fspath(p) for p in corpus]
+    if "-" in corpus:
+        raise ConfigError("--dask reads the corpus on the workers, which cannot read this "
+                          "process's standard input: write it to a file every worker can read")
+    # Absolute paths: the workers' working folders are not ours.
+    paths = [os.path.abspath(p) for p in corpus]
+    signals = StopSignals()
+    with signals, _Cluster(cfg.dask, client, cfg.threads) as client:
+        return _Driver(client, cfg, corpus, paths, signals, checkpoint, output, t0,
+                       resume).run()
+
+
+def _check_supported(corpus, cfg: TrainConfig) -> None:
+    """Refuse what the cluster trainer does not do yet (one line, before any work)."""
+    unsupported = [(cfg.loss != "hs", f"--loss {cfg.loss}"),
+                   (bool(cfg.from_model), "--from-model"), (bool(cfg.init_vectors), "--init-vectors"),
+                   (bool(cfg.holdout), "--holdout"), (bool(cfg.save_model), "--save-model"),
+                   (not is_paths(corpus), "sentences from Python")]
+    names = [name for bad, name in unsupported if bad]
+    if names:
+        raise ConfigError(f"{', '.join(names)} with --dask: the cluster trainer does not support "
+                          "this yet; train on one machine (drop --dask)")
+
+
+class _Stopped(Exception):
+    """SIGINT/SIGTERM arrived during a round (raised after it)."""
+
+
+class _Driver:
+    """One distributed run, from the client's side."""
+
+    def __init__(self, client, cfg: TrainConfig, corpus, paths, signals, checkpoint, output, t0,
+                 resume=None):
+        self.client, self.cfg, self.corpus, self.paths = client, cfg, corpus, paths
+        self.resume = resume
+        self.signals, self.checkpoint, self.output, self.t0 = signals, checkpoint, output, t0
+        self.job = f"hsw2v-{uuid.uuid4().hex[:12]}"
+        self.bytes_sent: list[int] = []
+        self.bytes_received: list[int] = []
+        self.resent_full = 0
+        self.resubmitted = 0
+        self.moves = 0  # rounds of a slot that ran on another worker than its last one
+        self.rounds_before = 0  # rounds of the run this one resumes
+        #: rounds: wall time of the rounds (tasks, combining, broadcast); kernels_slowest_worker:
+        #: per round, the longest a worker trained (the rest of a round is overhead)
+        self.seconds = dict.fromkeys(("rounds", "kernels_slowest_worker", "combining"), 0.0)
+
+    # ----------------------------------------------------------------------------- helpers
+    def _submit(self, fn, *args, worker: str | None = None, name: str = "", **kwargs):
+        where = {} if worker is None else {"workers": [worker], "allow_other_workers": True}
+        return self.client.submit(fn, *args, key=f"{self.job}-{name}-{uuid.uuid4().hex[:8]}",
+                                  pure=False, retries=1, **where, **kwargs)
+
+    def _gather(self, futures: list) -> list:
+        try:
+            # direct: from the workers to this client, not through the scheduler
+            return self.client.gather(futures, direct=True)
+        except Hsw2vError:
+            raise
+        except Exception as exc:
+            from distributed import KilledWorker
+
+            if isinstance(exc, KilledWorker):
+                raise DistributedError(f"Dask workers kept dying while running this job "
+                                       f"({exc}): check the workers' logs (memory?)") from None
+            raise
+
+    def _scatter(self, data, worker: str | None = None):
+        if worker is None:
+            return self.client.scatter(data, broadcast=True, hash=False, direct=True)
+        return self.client.scatter(data, workers=[worker], hash=False, direct=True)
+
+    def _send_update(self, update: _Rows) -> tuple[Any, int]:
+        """Scatter a round's changed rows to the workers that train slots (one that takes a
+        slot over later is sent the whole model); return the future and how many got it."""
+        hosts = sorted(set(self.where))
+        try:
+            return self.client.scatter(update, workers=hosts, broadcast=True, hash=False,
+                                       direct=True), len(hosts)
+        except Exception:  # a host died since its last result: to every live worker
+            log.debug("scattering to %s failed", hosts, exc_info=True)
+            return self._scatter(update), self._n_workers()
+
+    def _n_workers(self) -> int:
+        return len(self.client.scheduler_info().get("workers", {})) or 1
+
+    # ----------------------------------------------------------------------------- the run
+    #: Called after each round with (epoch, round in epoch), before a stop is looked at.
+    on_round: Any = None
+
+    def run(self) -> local.TrainResult:
+        client = self.client
+        try:
+            return self._run()
+        finally:
+            try:
+                client.run(_forget, self.job)
+            except Exception:  # a worker lost at the end: its process took the job with it
+                log.debug("forgetting job %s failed", self.job, exc_info=True)
+
+    def _run(self) -> local.TrainResult:
+        client, cfg, resume = self.client, self.cfg, self.resume
+        infos = _check_workers(client)
+        workers = sorted(infos)
+        nthreads = client.nthreads()
+        if cfg.threads is None:
+            cfg.threads = min(nthreads.get(w, 1) for w in workers)
+        old = resume.meta.get("distributed") if resume is not None else None
+        if resume is not None and old is None:
+            raise CheckpointError(f"checkpoint {resume.path!r} was written by a local run: "
+                                  "resume it without --dask")
+        # ---- plan: on a worker (the corpus paths are the workers')
+        parts = len(workers) if old is None else old["slots"]
+        files, groups = self._gather([self._submit(_plan, self.paths, parts, name="plan")])[0]
+        if old is not None and ([[p, s] for p, s in files] != old["files"]
+                                or _describe(groups) != old["shards"]):
+            raise CheckpointError(f"the corpus differs from the one checkpoint {resume.path!r} "
+                                  "was trained on (files or sizes): resume with the same corpus")
+        if len(groups) < len(workers):
+            log.warning("the corpus gives %d shard group(s) for %d workers (compressed files "
+                        "are not split): %d worker(s) train", len(groups), len(workers),
+                        len(groups))
+        n = len(groups)
+        sync = cfg.sync_words or default_sync_words(n, cfg.threads)
+        spec = _Spec(self.job, cfg, groups)
+        where = [workers[s % len(workers)] for s in range(n)]
+        spec_f = self._scatter(spec)
+        # ---- count (or encode with a given vocabulary) on the workers, merge here
+        stats = CorpusStats(files=len(files))
+        vocab = None
+        if cfg.read_vocab:
+            words, counts = read_vocab(cfg.read_vocab)
+            vocab = build_vocab(words, counts, cfg.min_count, cfg.max_vocab)
+            check_vocab_size(vocab, counts, cfg.min_count)
+            vocab_f = self._scatter(vocab)
+            results = self._gather([self._submit(_encode, spec_f, s, vocab_f, worker=where[s],
+                                                 name=f"encode-{s}") for s in range(n)])
+        else:
+            results = self._gather([self._submit(_count_words, spec_f, s, worker=where[s],
+                                                 name=f"count-{s}") for s in range(n)])
+        for r in results:
+            for k in ("bytes", "invalid_bytes", "tokens", "pieces"):
+                setattr(stats, k, getattr(stats, k) + r["stats"][k])
+        local._check_not_empty(stats)
+        if vocab is None:
+            words, counts = _merge_counts(results, cfg.prune_at)
+            vocab = build_vocab(words, counts, cfg.min_count, cfg.max_vocab)
+            check_vocab_size(vocab, counts, cfg.min_count)
+            vocab_f = self._scatter(vocab)
+        if stats.invalid_bytes:
+            log.warning("%d bytes of invalid UTF-8 were replaced by U+FFFD", stats.invalid_bytes)
+        log.info("corpus: %d tokens, %d distinct kept (min-count %d), %d training words; %d "
+                 "workers x %d threads", stats.tokens, len(vocab), cfg.min_count, vocab.total,
+                 n, cfg.threads)
+        if cfg.save_vocab:
+            save_vocab(cfg.save_vocab, vocab)
+        tree = build_huffman(vocab.counts)
+        t_read = time.perf_counter()
+        # ---- the model, and each slot's trainer on its worker
+        if resume is None:
+            syn0, syn1 = local.init_weights(len(vocab), cfg.dim, cfg.seed)
+        else:
+            syn0, syn1 = resume.syn0, resume.syn1
+            if syn0.shape != (len(vocab), cfg.dim):
+                raise CheckpointError(f"checkpoint {resume.path!r} holds weights of shape "
+                                      f"{syn0.shape}, this corpus and --dim need "
+                                      f"{(len(vocab), cfg.dim)}: resume with the same corpus")
+        syn0 = np.array(syn0, dtype=np.float32)
+        syn1 = np.array(syn1, dtype=np.float32)
+        full = _Rows(0, syn0, syn1)
+        bytes_initial = full.nbytes * self._n_workers()
+        full_f = self._scatter(full)
+        setups = self._gather([self._submit(_setup, spec_f, s, vocab_f, full_f,
+                                            worker=where[s], name=f"setup-{s}")
+                               for s in range(n)])
+        del full_f
+        states = [r["state"] for r in setups]
+        self.where = [r["worker"] for r in setups]
+        words = [r["words"] for r in setups]
+        entries = [r["entries"] for r in setups]
+        fingerprint = {"files": files, "bytes": stats.bytes, "tokens": stats.tokens,
+                       "vocab": vocab_digest(vocab.words, vocab.counts),
+                       "slot_entries": entries, "slot_words": words}
+        rounds = max(1, math.ceil(max(words) / sync))  # per epoch
+        epoch0, k0, totals, history = 0, 0, np.zeros(local.STATS, np.float64), []
+        if resume is not None:
+            fp = resume.meta.get("fingerprint", {})
+            for key in ("bytes", "tokens", "vocab", "slot_entries", "slot_words"):
+                if fp.get(key) != fingerprint[key]:
+                    raise CheckpointError(
+                        f"the corpus differs from the one checkpoint {resume.path!r} was "
+                        f"trained on ({key}: {fingerprint[key]} now, {fp.get(key)} then): "
+                        "resume with the same corpus and vocabulary options")
+            states = _split_state(resume.state, old["slot_epochs"], cfg.threads)
+            epoch0, k0, rounds = resume.state.epoch, old["round_in_epoch"], old["rounds_per_epoch"]
+            totals = np.array(old["epoch_totals"], np.float64)
+            history = [dict(h) for h in resume.state.history]
+            self.bytes_sent, self.bytes_received = old["bytes_sent"], old["bytes_received"]
+            self.rounds_before = old["rounds"]
+            log.info("resuming %s at epoch %d/%d, round %d/%d", resume.path, epoch0 + 1,
+                     cfg.epochs, k0 + 1, rounds)
+        t_setup = time.perf_counter()
+        total_words = sum(words)
+        meta = {"config": dataclasses.asdict(cfg), "chunk": local.CHUNK,
+                "corpus": list(self.corpus),
+                "output": None if self.output is None else os.path.abspath(self.output),
+                "fingerprint": fingerprint}
+        written: list[str] = []
+        every = cfg.checkpoint_every or (30.0 if cfg.checkpoint else None)
+        last_save = time.monotonic()
+
+        def save(epoch: int, k: int) -> None:
+            state = _join_state(states, epoch, history)
+            m = dict(meta, distributed={
+                "slots": n, "threads": cfg.threads, "files": files, "shards": _describe(groups),
+                "slot_epochs": [int(st.epoch) for st in states], "round_in_epoch": k,
+                "rounds_per_epoch": rounds, "epoch_totals": totals.tolist(),
+                "rounds": self.rounds_before + version, "bytes_sent": self.bytes_sent,
+                "bytes_received": self.bytes_received})
+            save_checkpoint(self.checkpoint, m, vocab.words, vocab.counts, syn0, syn1, state)
+            written.append(self.checkpoint)
+            log.debug("checkpoint written to %s", self.checkpoint)
+
+        # ---- rounds
+        from tqdm import tqdm
+
+        bar = tqdm(total=total_words * cfg.epochs, unit="word", unit_scale=True, file=sys.stderr,
+                   disable=cfg.quiet, dynamic_ncols=True, smoothing=0.1)
+        stop = threading.Event()
+        self.signals.stop = stop
+        update_f = None
+        version = 0
+        epoch, k = epoch0, k0
+        try:
+            for epoch in range(epoch0, cfg.epochs):
+                t_epoch = time.perf_counter()
+                for k in range(k0 + 1, rounds + 1):
+                    # A slot whose claims took the rest of its epoch early waits for the others.
+                    targets = [None if states[s].epoch > epoch else -(-k * w // rounds)
+                               for s, w in enumerate(words)]
+                    t_round = time.perf_counter()
+                    results, sent = self._round(spec_f, vocab_f, version, update_f, states,
+                                                targets, syn0, syn1)
+                    t_combine = time.perf_counter()
+                    busy = [r for r in results if "state" in r]
+                    self.seconds["kernels_slowest_worker"] += max(
+                        [r["seconds"] for r in busy] + [0.0])
+                    parts0 = [(r["rows0"], r["vals0"], r.get("n0")) for r in busy]
+                    parts1 = [(r["rows1"], r["vals1"], r.get("n1")) for r in busy]
+                    received = sum(r[x].nbytes for r in busy
+                                   for x in ("rows0", "vals0", "rows1", "vals1", "n0", "n1")
+                                   if x in r)
+                    u0, v0 = combine(syn0, parts0, cfg.combine, n)
+                    u1, v1 = combine(syn1, parts1, cfg.combine, n)
+                    version += 1
+                    update = _Rows(version, v0, v1, u0, u1)
+                    self.seconds["combining"] += time.perf_counter() - t_combine
+                    for s, r in enumerate(results):
+                        self.moves += r["worker"] != self.where[s]
+                        self.where[s] = r["worker"]
+                    # To the workers that train slots (another one taking a slot over is sent
+                    # the whole model).
+                    update_f, hosts = self._send_update(update)
+                    self.seconds["rounds"] += time.perf_counter() - t_round
+                    self.bytes_sent.append(sent + update.nbytes * hosts)
+                    self.bytes_received.append(received)
+                    for s, r in enumerate(results):
+                        if "state" not in r:  # idle this round
+                            continue
+                        states[s] = r["state"]
+                        if r["totals"] is not None:
+                            totals += r["totals"]
+                    done = epoch * total_words + (total_words if k == rounds else
+                                                  sum(int(sum(st.done)) for st in states))
+                    bar.update(done - bar.n)
+                    if k == rounds:
+                        history.append(self._epoch_line(bar, epoch, totals,
+                                                        time.perf_counter() - t_epoch))
+                        totals = np.zeros(local.STATS, np.float64)
+                    if self.on_round is not None:
+                        self.on_round(epoch, k)
+                    if stop.is_set():
+                        raise _Stopped
+                    if self.checkpoint and every and time.monotonic() - last_save >= every * 60:
+                        save(epoch + (k == rounds), 0 if k == rounds else k)
+                        last_save = time.monotonic()
+                k0 = 0
+        except _Stopped:
+            at_end = k == rounds
+            e, kk = epoch + at_end, 0 if at_end else k
+            how = self.signals.caught[0] if self.signals.caught else "a stop request"
+            share = (e * total_words + sum(int(sum(st.done)) for st in states if st.epoch == e)
+                     ) / max(1, total_words * cfg.epochs)
+            where_ = (f"interrupted by {how} in epoch {min(e + 1, cfg.epochs)}/{cfg.epochs} "
+                      f"({100 * share:.0f}% of training done)")
+            if not self.checkpoint:
+                raise TrainingInterrupted(f"{where_}; no checkpoint was written (pass a "
+                                          "checkpoint path to be able to resume)") from None
+            save(e, kk)
+            raise TrainingInterrupted(f"{where_}; checkpoint written to {self.checkpoint}; "
+                                      f"resume with: hsw2v train --resume "
+                                      f"{shlex.quote(self.checkpoint)}") from None
+        finally:
+            bar.close()
+        t_end = time.perf_counter()
+        model = local.Model(vocab, tree, syn0, syn1)
+        summary = {
+            "config": dataclasses.asdict(cfg),
+            "corpus": list(self.corpus),
+            "tokens": stats.tokens,
+            "bytes": stats.bytes,
+            "invalid_utf8_bytes": stats.invalid_bytes,
+            "vocab_size": len(vocab),
+            "training_words_per_epoch": vocab.total,
+            "huffman_mean_code_length": float(np.average(tree.lengths, weights=vocab.counts)),
+            "huffman_max_code_length": int(tree.lengths.max()),
+            "epochs": history,
+            "seconds_reading": round(t_read - self.t0, 3),
+            "seconds_loading_kernel": round(t_setup - t_read, 3),
+            "seconds_training": round(t_end - t_setup, 3),
+            "seconds_total": round(t_end - self.t0, 3),
+            "distributed": {
+                "scheduler": self.client.scheduler.address,
+                "workers": n,
+                "threads_per_worker": cfg.threads,
+                "sync_words": sync,
+                "combine": cfg.combine,
+                "rounds": self.rounds_before + version,
+                "rounds_per_epoch": rounds,
+                "slot_words_per_epoch": words,
+                "shards": [[s.describe() for s in g] for g in groups],
+                "bytes_initial_model": bytes_initial,
+                "bytes_sent_per_round": self.bytes_sent,
+                "bytes_received_per_round": self.bytes_received,
+                "bytes_per_epoch": round((sum(self.bytes_sent) + sum(self.bytes_received))
+                                         / cfg.epochs),
+                "full_model_resends": self.resent_full,
+                "round_tasks_resubmitted": self.resubmitted,
+                "slot_moves": self.moves,
+                "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
+            },
+        }
+        if resume is not None:
+            summary["resumed_from"] = os.path.abspath(resume.path)
+        if written:
+            summary["checkpoints_written"] = len(written)
+        return local.TrainResult(model, summary)
+
+    def _epoch_line(self, bar, epoch: int, totals: np.ndarray, secs: float) -> dict:
+        loss, pairs, seen, trained = (float(x) for x in totals[:4])
+        mean = loss / pairs if pairs else None
+        if not pairs:
+            log.warning("epoch %d trained no (word, context) pairs: the corpus is too small "
+                        "(or --sample too low) for training to do anything", epoch + 1)
+        shown = "n/a" if mean is None else f"{mean:.4f}"
+        msg = (f"epoch {epoch + 1}/{self.cfg.epochs}: loss {shown}, {int(trained)} words "
+               f"trained, {seen / max(secs, 1e-9):,.0f} words/s")
+        if self.cfg.quiet:
+            log.debug(msg)
+        else:
+            bar.write(msg, file=sys.stderr)
+        return {"epoch": epoch + 1, "loss": mean, "words": int(seen),
+                "trained_words": int(trained), "seconds": round(secs, 3)}
+
+    def _round(self, spec_f, vocab_f, version, update_f, states, targets, syn0, syn1
+               ) -> tuple[list[dict], int]:
+        """Run one round on every slot; resubmit a slot whose worker lacked the model (with
+        the whole model) or was lost.
+
+        Returns
+        -------
+        results : list of dict    each slot's result, in slot order.
+        sent : int                bytes of whole models sent to workers that lacked one.
+        """
+        n = len(states)
+        futures = {s: self._submit(_round, spec_f, s, vocab_f, version, update_f, states[s],
+                                   targets[s], worker=self.where[s], name=f"round-{version}-{s}")
+                   for s in range(n)}
+        results: dict[int, dict] = {}
+        attempts = dict.fromkeys(range(n), 0)
+        extra = 0
+        while futures:
+            from distributed import wait
+
+            wait(list(futures.values()))
+            # One gather for the finished tasks (a round trip each would add up per round).
+            done = [s for s, f in futures.items() if f.status == "finished"]
+            got = dict(zip(done, self._gather([futures[s] for s in done]))) if done else {}
+            for s, fut in list(futures.items()):
+                del futures[s]
+                try:
+                    r = got[s] if s in got else self._gather([fut])[0]
+                except Hsw2vError:
+                    raise
+                except Exception as exc:  # lost with its worker: submit it again
+                    attempts[s] += 1
+                    if attempts[s] >= ATTEMPTS:
+                        raise DistributedError(f"round {version + 1} of worker slot {s} failed "
+                                               f"{attempts[s]} times ({type(exc).__name__}: "
+                                               f"{exc}): check the Dask workers") from None
+                    log.warning("round %d of slot %d failed (%s); submitting it again",
+                                version + 1, s, exc)
+                    self.resubmitted += 1
+                    futures[s] = self._submit(_round, spec_f, s, vocab_f, version, update_f,
+                                              states[s], targets[s], name=f"round-{version}-{s}")
+                    continue
+                if r.get("stale"):
+                    attempts[s] += 1
+                    if attempts[s] >= ATTEMPTS:
+                        raise DistributedError(f"worker {r['worker']} could not get the model "
+                                               f"of round {version + 1}: check the Dask workers")
+                    full = _Rows(version, syn0, syn1)
+                    extra += full.nbytes
+                    self.resent_full += 1
+                    full_f = self._scatter(full, r["worker"])
+                    futures[s] = self._submit(_round, spec_f, s, vocab_f, version, update_f,
+                                              states[s], targets[s], full_f, worker=r["worker"],
+                                              name=f"round-{version}-{s}")
+                    continue
+                results[s] = r
+        return [results[s] for s in range(n)], extra
+
+
+def _describe(groups: list[list[Shard]]) -> list[list[list]]:
+    return [[[s.path, s.start, s.stop] for s in g] for g in groups]
+
+
+def _join_state(states: list[TrainState], epoch: int, history: list[dict]) -> TrainState:
+    """The slots' states as one checkpoint state (slot s's threads at s * T ...)."""
+    return TrainState(epoch=epoch, front=np.concatenate([s.front for s in states]),
+                      back=np.concatenate([s.back for s in states]),
+                      done=np.concatenate([s.done for s in states]),
+                      rng=np.concatenate([s.rng for s in states]),
+                      stats=np.concatenate([s.stats for s in states]), history=list(history))
+
+
+def _split_state(state: TrainState, epochs: list[int], threads: int) -> list[TrainState]:
+    """Undo :func:`_join_state`."""
+    if len(state.front) != len(epochs) * threads:
+        raise CheckpointError(f"the checkpoint has {len(state.front)} thread states for "
+                              f"{len(epochs)} workers; this run has {threads} threads per worker:"
+                              " resume with the same --threads")
+    out = []
+    for s, e in enumerate(epochs):
+        part = slice(s * threads, (s + 1) * threads)
+        out.append(TrainState(epoch=int(e), front=state.front[part], back=state.back[part],
+                              done=state.done[part], rng=state.rng[part],
+                              stats=state.stats[part], history=[]))
+    return out
+
+
+def _merge_counts(results: list[dict], prune_at: int) -> tuple[list[str], np.ndarray]:
+    """Add the slots' counts; prune the sum as a local count would if it holds more than
+    ``prune_at`` distinct tokens (see the README for how pruning differs)."""
+    total: dict[str, int] = {}
+    get = total.get
+    for r in results:
+        for w, c in zip(r["words"], r["counts"].tolist()):
+            total[w] = get(w, 0) + c
+    words = list(total)
+    counts = np.fromiter(total.values(), dtype=np.int64, count=len(words))
+    min_reduce = max([r["min_reduce"] for r in results] + [1])
+    pruned = sum(r["prunings"] for r in results)
+    if len(words) > prune_at:
+        survivors = len(words)
+        while survivors > prune_at:
+            survivors = int(np.count_nonzero(counts > min_reduce))
+            min_reduce += 1
+        keep = np.flatnonzero(counts > min_reduce - 1)
+        words = [words[i] for i in keep.tolist()]
+        counts = counts[keep]
+        pruned += 1
+    if pruned:
+        log.warning("counting pruned %d times over the workers; tokens seen fewer than %d "
+                    "times by then may be missing or under-counted", pruned, min_reduce)
+    return words, counts

@@ -1,0 +1,262 @@
+#!/usr/bin/env python
+"""Training on a Dask cluster against a local run: quality by workers and combine rule, speed,
+and the bytes each round sends.
+
+Every run is a whole ``hsw2v train`` process (the ``--dask local:N`` runs start their own
+LocalCluster of N one-thread worker processes, so their wall time includes starting it; the
+summary's ``seconds_training`` counts the rounds only). The settings are those of
+``scripts/bench.py`` (dim 100, window 5, min-count 5, sample 1e-3, 5 epochs). The corpus is
+decompressed into a temporary folder first: a compressed file is one shard, and one shard keeps
+every worker but one idle.
+
+Each finished run is appended to a JSON-lines file (default ``.bench/bench-dask.jsonl``) and a
+run already there is not run again, so an interrupted benchmark continues where it stopped.
+
+Usage::
+
+    python scripts/bench_dask.py quality --models sg cbow --seeds 1 2 3 --workers 1 2 4 8
+    python scripts/bench_dask.py rules --models sg cbow --workers 8 --seeds 1
+    python scripts/bench_dask.py speed --models sg cbow --reps 3
+    python scripts/bench_dask.py report            # the README tables from the JSON lines
+
+On a shared 2-core machine 4 and 8 workers oversubscribe the cores: their figures are about
+quality and bytes, not speed.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench import DATA, ROOT, evaluate, hsw2v_cmd, machine, run_measured  # noqa: E402
+
+EPOCH_AVERAGE = 10 ** 12  # --sync-words larger than any slot: one round per epoch
+
+
+def run_one(corpus: str, work: str, model: str, seed: int, kind: str, workers: int = 0,
+            sync: int | None = None, combine: str | None = None, args=None) -> dict:
+    """One training process; its figures and its vectors' scores."""
+    out = os.path.join(work, "v.bin")
+    if kind == "local":
+        cmd = hsw2v_cmd([corpus], out, model, 2, seed)
+    else:
+        extra = ["--dask", f"local:{workers}"]
+        if sync is not None:
+            extra += ["--sync-words", str(sync)]
+        if combine is not None:
+            extra += ["--combine", combine]
+        cmd = hsw2v_cmd([corpus], out, model, 1, seed, extra=tuple(extra))
+    r = run_measured(cmd, timeout=7200)
+    summary = json.load(open(out + ".json"))
+    row = {"kind": kind, "model": model, "seed": seed, "workers": workers, "sync": sync,
+           "combine": combine, "wall_s": r["wall_s"],
+           "seconds_training": summary["seconds_training"],
+           "seconds_reading": summary["seconds_reading"],
+           **evaluate(out, args.analogies, args.pairs)}
+    d = summary.get("distributed")
+    if d:
+        sent, got = d["bytes_sent_per_round"], d["bytes_received_per_round"]
+        row.update(rounds=d["rounds"], sync_words=d["sync_words"], combine=d["combine"],
+                   bytes_initial_model=d["bytes_initial_model"],
+                   bytes_sent_mean=statistics.mean(sent), bytes_received_mean=statistics.mean(got),
+                   bytes_per_epoch=d["bytes_per_epoch"])
+        if "seconds" in d:  # rounds' wall time, and the slowest worker's kernels in them
+            row.update(seconds_rounds=d["seconds"]["rounds"],
+                       seconds_kernels=d["seconds"]["kernels_slowest_worker"],
+                       seconds_combining=d["seconds"]["combining"])
+    for f in (out, out + ".json"):
+        if os.path.exists(f):
+            os.unlink(f)
+    return row
+
+
+def key(row: dict) -> tuple:
+    return (row["kind"], row["model"], row["seed"], row.get("workers", 0), row.get("sync"),
+            row.get("combine"), row.get("phase"), row.get("rep"))
+
+
+def load(path: str) -> list[dict]:
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def plain_corpus(path: str, work: str) -> str:
+    if not path.endswith(".gz"):
+        return path
+    out = os.path.join(work, os.path.basename(path)[:-3])
+    with gzip.open(path, "rb") as src, open(out, "wb") as dst:
+        shutil.copyfileobj(src, dst, 1 << 20)
+    return out
+
+
+def runs_of(args) -> list[dict]:
+    """The runs a phase asks for, in the order they are made."""
+    todo = []
+    if args.phase == "quality":
+        # Seed after seed (both models each time): a benchmark cut short still compares both.
+        for seed in args.seeds:
+            for model in args.models:
+                todo.append(dict(kind="local", model=model, seed=seed))
+                for w in args.workers:
+                    todo.append(dict(kind="dask", model=model, seed=seed, workers=w,
+                                     sync=args.sync, combine=args.combine))
+                for w in args.baseline_workers:
+                    todo.append(dict(kind="dask", model=model, seed=seed, workers=w,
+                                     sync=EPOCH_AVERAGE, combine="average"))
+                    for rule in args.rules:  # other combine rules at the default sync
+                        todo.append(dict(kind="dask", model=model, seed=seed, workers=w,
+                                         sync=args.sync, combine=rule))
+    elif args.phase == "rules":
+        for model in args.models:
+            for seed in args.seeds:
+                for w in args.workers:
+                    for rule in args.rules:
+                        for sync in args.syncs:
+                            todo.append(dict(kind="dask", model=model, seed=seed, workers=w,
+                                             sync=sync or None, combine=rule))
+    elif args.phase == "speed":
+        # Alternating: local 2 threads, then 2 workers x 1 thread, rep after rep (the load of
+        # a shared machine drifts; blocks of runs would compare different machines).
+        for rep in range(args.reps):
+            for model in args.models:
+                todo.append(dict(kind="local", model=model, seed=rep + 1, phase="speed", rep=rep))
+                for sync in args.syncs if args.sync is None else [args.sync]:
+                    todo.append(dict(kind="dask", model=model, seed=rep + 1, workers=2,
+                                     sync=sync or None, combine=args.combine, phase="speed",
+                                     rep=rep))
+    return todo
+
+
+def measure(args) -> None:
+    done = {key(r) for r in load(args.jsonl)}
+    os.makedirs(os.path.dirname(args.jsonl), exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="hsw2v-bench-dask-") as work:
+        corpus = plain_corpus(args.corpus, work)
+        for spec in runs_of(args):
+            spec.setdefault("workers", 0)
+            spec.setdefault("sync", None)
+            spec.setdefault("combine", None)
+            if key(spec) in done:
+                continue
+            phase, rep = spec.pop("phase", None), spec.pop("rep", None)
+            row = run_one(corpus, work, args=args, **spec)
+            row.update(phase=phase, rep=rep, load=open("/proc/loadavg").read().split()[:3])
+            with open(args.jsonl, "a") as f:
+                f.write(json.dumps(row) + "\n")
+            print(f"  {row['kind']:5s} {row['model']:4s} seed {row['seed']} w={row['workers']} "
+                  f"sync={row['sync']} {row['combine']}: wall {row['wall_s']:.1f} s, training "
+                  f"{row['seconds_training']:.1f} s, analogy {row['analogy']:.4f}, ws353 "
+                  f"{row['ws353']:.4f}", flush=True)
+
+
+def mean(xs):
+    xs = list(xs)
+    return statistics.mean(xs) if xs else float("nan")
+
+
+def report(args) -> str:
+    rows = load(args.jsonl)
+    out = []
+    for model in ("sg", "cbow"):
+        mine = [r for r in rows if r["model"] == model and r.get("phase") != "speed"]
+        if not mine:
+            continue
+        base = [r for r in mine if r["kind"] == "local"]
+        out.append(f"\n**{model}** (mean over seeds; local = one process, 2 threads)\n")
+        out.append("| run | seeds | analogy | Δ vs local | WS353 | Δ vs local | rounds | "
+                   "MB sent / round | MB received / round | MB / epoch |")
+        out.append("|---|---|---|---|---|---|---|---|---|---|")
+        ba, bw = mean(r["analogy"] for r in base), mean(r["ws353"] for r in base)
+        out.append(f"| local 2 threads | {len(base)} | {ba:.4f} | | {bw:.4f} | | | | | |")
+        groups: dict[tuple, list] = {}
+        for r in mine:
+            if r["kind"] == "dask":
+                groups.setdefault((r["workers"], r["sync"], r["combine"]), []).append(r)
+        # The default rule by workers first, then the other rules, then once-per-epoch.
+        for (w, sync, rule), rs in sorted(groups.items(), key=lambda x: (
+                x[0][1] == EPOCH_AVERAGE, x[0][2] not in (None, "mixed"), x[0][2] or "",
+                x[0][1] or 0, x[0][0])):
+            seeds = {r["seed"] for r in rs}
+            same = [r for r in base if r["seed"] in seeds]
+            da = mean(r["analogy"] for r in rs) - mean(r["analogy"] for r in same)
+            dw = mean(r["ws353"] for r in rs) - mean(r["ws353"] for r in same)
+            name = (f"{w} workers, once-per-epoch average" if sync == EPOCH_AVERAGE
+                    else f"{w} workers, {rule}, sync {sync or 'default'}")
+            out.append(f"| {name} | {len(rs)} | {mean(r['analogy'] for r in rs):.4f} | "
+                       f"{da:+.4f} | {mean(r['ws353'] for r in rs):.4f} | {dw:+.4f} | "
+                       f"{mean(r['rounds'] for r in rs):.0f} | "
+                       f"{mean(r['bytes_sent_mean'] for r in rs) / 1e6:.1f} | "
+                       f"{mean(r['bytes_received_mean'] for r in rs) / 1e6:.1f} | "
+                       f"{mean(r['bytes_per_epoch'] for r in rs) / 1e6:.0f} |")
+    speed = [r for r in rows if r.get("phase") == "speed"]
+    if speed:
+        out.append("\n**speed**: 2 workers x 1 thread against one local process with 2 threads, "
+                   "alternating; medians\n")
+        out.append("| model | sync words | reps | local wall s | dask wall s | speed (local / "
+                   "dask wall) | local training s | dask training s | speed (training) |")
+        out.append("|---|---|---|---|---|---|---|---|---|")
+        for model in ("sg", "cbow"):
+            loc = [r for r in speed if r["model"] == model and r["kind"] == "local"]
+            for sync in sorted({r["sync"] or 0 for r in speed if r["kind"] == "dask"}):
+                das = [r for r in speed if r["model"] == model and r["kind"] == "dask"
+                       and (r["sync"] or 0) == sync]
+                if not loc or not das:
+                    continue
+                lw, dw = (statistics.median(r["wall_s"] for r in x) for x in (loc, das))
+                lt, dt = (statistics.median(r["seconds_training"] for r in x) for x in (loc, das))
+                out.append(f"| {model} | {sync or 'default'} | {len(das)} | {lw:.1f} | {dw:.1f} | "
+                           f"{lw / dw:.2f}x | {lt:.1f} | {dt:.1f} | {lt / dt:.2f}x |")
+        timed = [r for r in speed if r["kind"] == "dask" and "seconds_rounds" in r]
+        if timed:
+            out.append("\nIn the dask runs, the rounds took (median) "
+                       f"{statistics.median(r['seconds_rounds'] for r in timed):.1f} s, of which "
+                       "the slowest worker's kernels "
+                       f"{statistics.median(r['seconds_kernels'] for r in timed):.1f} s and "
+                       "combining on the driver "
+                       f"{statistics.median(r['seconds_combining'] for r in timed):.1f} s; the "
+                       "rest is Dask's task and data round trips.")
+    return "\n".join(out)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("phase", choices=("quality", "rules", "speed", "report"))
+    ap.add_argument("--corpus", default=os.path.join(DATA, "text8-prefix.gz"))
+    ap.add_argument("--analogies", default=os.path.join(DATA, "questions-words.txt"))
+    ap.add_argument("--pairs", default=os.path.join(DATA, "wordsim353.tsv"))
+    ap.add_argument("--models", nargs="+", default=["sg", "cbow"])
+    ap.add_argument("--seeds", nargs="+", type=int, default=[1, 2, 3])
+    ap.add_argument("--workers", nargs="+", type=int, default=[1, 2, 4, 8])
+    ap.add_argument("--baseline-workers", nargs="*", type=int, default=[8],
+                    help="worker counts of the once-per-epoch averaging baseline (quality)")
+    ap.add_argument("--rules", nargs="*", default=["average"],
+                    help="combine rules also measured at the baseline worker counts (quality), "
+                         "or the rules of the rules phase")
+    ap.add_argument("--syncs", nargs="+", type=int, default=[0],
+                    help="--sync-words values of the rules phase and of the speed phase's dask "
+                         "runs (0: hsw2v's default)")
+    ap.add_argument("--sync", type=int, help="--sync-words of quality/speed runs (default: "
+                                              "hsw2v's)")
+    ap.add_argument("--combine", help="--combine of quality/speed runs (default: hsw2v's)")
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--jsonl", default=os.path.join(ROOT, ".bench", "bench-dask.jsonl"))
+    args = ap.parse_args(argv)
+    if args.phase == "report":
+        print(report(args))
+        return 0
+    print(f"machine: {machine()}", flush=True)
+    measure(args)
+    print(report(args))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

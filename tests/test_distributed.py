@@ -1,0 +1,314 @@
+"""Training on a Dask cluster: the same vocabulary and (with one worker) the same vectors as a
+local run, a killed worker loses nothing, bad clusters are refused in one line.
+
+One LocalCluster of 2 worker processes x 1 thread serves the module (starting one costs
+seconds); the one-worker exactness test starts its own through ``--dask local:1``.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import hsw2v
+from conftest import make_corpus_text
+from hsw2v import distributed as dist
+from hsw2v.cli import main
+from hsw2v.config import make_config
+from hsw2v.errors import ConfigError, DistributedError
+from hsw2v.vectors import Vectors
+
+distributed = pytest.importorskip("distributed")  # in the test extra: CI always has it
+
+OPTS = dict(dim=12, epochs=3, min_count=2, seed=5, quiet=True, threads=1)
+
+
+@pytest.fixture(scope="module")
+def client():
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                       dashboard_address=":0", silence_logs=logging.ERROR)
+    c = distributed.Client(cluster)
+    yield c
+    c.close()
+    cluster.close()
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """Four files (one a single long line): ~48,000 tokens, a few chunks per worker, and
+    3,000 rare words (each twice, side by side: all in one chunk) that most rounds leave alone."""
+    folder = tmp_path_factory.mktemp("corpus")
+    (folder / "a.txt").write_text(make_corpus_text(2000, seed=1))
+    (folder / "b.txt").write_text(make_corpus_text(1500, seed=2))
+    (folder / "c.txt").write_text(make_corpus_text(1000, seed=3).replace("\n", " "))
+    (folder / "d.txt").write_text("".join(f"the r{k} r{k} of\n" for k in range(3000)))
+    return [str(folder / n) for n in ("a.txt", "b.txt", "c.txt", "d.txt")]
+
+
+def cli(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def test_one_worker_gives_the_local_run_bit_for_bit(tmp_path, corpus):
+    local = tmp_path / "local.bin"
+    remote = tmp_path / "remote.bin"
+    common = ["--dim", 12, "--epochs", 3, "--min-count", 2, "--seed", 5, "--threads", 1, "-q"]
+    r = cli("train", *corpus, "-o", local, *common, "--save-vocab", tmp_path / "local.vocab")
+    assert r.exit_code == 0, r.output
+    r = cli("train", *corpus, "-o", remote, *common, "--dask", "local:1", "--sync-words", 4000,
+            "--save-vocab", tmp_path / "remote.vocab")
+    assert r.exit_code == 0, r.output
+    a, b = Vectors.load(str(local)), Vectors.load(str(remote))
+    assert a.words == b.words
+    assert np.array_equal(a.vectors, b.vectors)
+    assert (tmp_path / "local.vocab").read_bytes() == (tmp_path / "remote.vocab").read_bytes()
+    import json
+
+    summary = json.loads((tmp_path / "remote.bin.json").read_text())["distributed"]
+    assert summary["workers"] == 1 and summary["rounds"] >= 6  # several rounds per epoch
+
+
+def test_two_workers_count_exactly_the_local_vocabulary(tmp_path, client, corpus):
+    hsw2v.train(corpus, save_vocab=str(tmp_path / "local.vocab"), **OPTS)
+    result = dist.run_any(corpus, make_config(save_vocab=str(tmp_path / "dask.vocab"), **OPTS),
+                          client=client)
+    assert (tmp_path / "local.vocab").read_bytes() == (tmp_path / "dask.vocab").read_bytes()
+    s = result.summary
+    assert s["distributed"]["workers"] == 2
+    # Each worker read about half of the bytes, cut inside a file (not at file ends).
+    shards = s["distributed"]["shards"]
+    assert len(shards) == 2 and any("[" in x for g in shards for x in g)
+    local = dist.run_any(corpus, make_config(**OPTS))
+    for key in ("tokens", "bytes", "vocab_size", "training_words_per_epoch"):
+        assert s[key] == local.summary[key], key
+
+
+def test_two_workers_train_a_model_sending_only_changed_rows(client, corpus):
+    cfg = make_config(sync_words=2000, **OPTS)
+    result = dist.run_any(corpus, cfg, client=client)
+    d = result.summary["distributed"]
+    epochs = result.summary["epochs"]
+    assert len(epochs) == 3 and epochs[-1]["loss"] < epochs[0]["loss"]
+    assert sum(e["words"] for e in epochs) == 3 * result.summary["training_words_per_epoch"]
+    assert d["rounds"] == len(d["bytes_sent_per_round"]) == len(d["bytes_received_per_round"])
+    full = d["bytes_initial_model"]  # the whole model, once to each worker
+    sent = [b for b in d["bytes_sent_per_round"] if b]
+    assert len(sent) >= 6 and np.median(sent) < full / 2
+    assert 0 < np.median([b for b in d["bytes_received_per_round"] if b]) < full / 2
+    syn0 = result.model.syn0
+    assert np.isfinite(syn0).all()
+    # Related words are nearer than unrelated ones (the corpus has two topics).
+    v = Vectors(result.model.vocab.words, syn0)
+    assert v.similarity("cat", "dog") > v.similarity("cat", "hammer")
+
+
+class _KillRound(distributed.WorkerPlugin):
+    """Kill the worker process that starts a given round task (once: a marker file)."""
+
+    def __init__(self, needle: str, marker: str):
+        self.needle, self.marker = needle, marker
+
+    def transition(self, key, start, finish, **kwargs):
+        if finish == "executing" and self.needle in str(key) and not os.path.exists(self.marker):
+            open(self.marker, "w").close()
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_killed_worker_loses_nothing(tmp_path, client, corpus):
+    cfg = make_config(sync_words=3000, **OPTS)
+    clean = dist.run_any(corpus, cfg, client=client)
+    marker = str(tmp_path / "killed")
+    client.register_plugin(_KillRound("-round-4-1-", marker), name="kill-round")
+    try:
+        hurt = dist.run_any(corpus, cfg, client=client)
+    finally:
+        client.unregister_worker_plugin("kill-round")
+        client.wait_for_workers(2, timeout=60)
+    assert os.path.exists(marker)  # a worker died mid-run ...
+    d = hurt.summary["distributed"]
+    assert d["slot_moves"] + d["full_model_resends"] + d["round_tasks_resubmitted"] >= 1
+    # ... and its round was recomputed from the same model version, state and seed.
+    assert np.array_equal(clean.model.syn0, hurt.model.syn0)
+
+
+def test_combine_rules_against_a_reference(monkeypatch):
+    monkeypatch.setattr(dist, "HOT", 3.0)  # rows 2 (weights 2 + 4) and 5 (3 + 1) are hot
+    rng = np.random.default_rng(0)
+    syn = rng.random((6, 3), dtype=np.float32)
+    parts = [(np.array([0, 2, 5], np.int32), rng.random((3, 3), dtype=np.float32),
+              np.array([1, 2, 3], np.float32)),
+             (np.array([2, 3, 5], np.int32), rng.random((3, 3), dtype=np.float32),
+              np.array([4, 1, 1], np.float32))]
+    base = syn.astype(np.float64)
+    for rule in ("sum", "average", "weighted", "mixed"):
+        want = base.copy()
+        change = np.zeros_like(base)
+        weight = np.zeros(6)
+        count = np.zeros(6)
+        for rows, vals, w in parts:
+            d = vals - base[rows]
+            change[rows] += d * (w[:, None] if rule == "weighted" else 1)
+            weight[rows] += w
+            count[rows] += 1
+        touched = weight > 0
+        if rule == "sum":
+            want += change
+        elif rule == "average":
+            want += change / 2
+        elif rule == "weighted":
+            want[touched] += change[touched] / weight[touched, None]
+        else:
+            div = np.clip(weight / 3.0, 1, np.maximum(count, 1))
+            assert div.tolist() == [1, 1, 2, 1, 1, 4 / 3]
+            want += change / div[:, None]
+        got = syn.copy()
+        rows, vals = dist.combine(got, parts, rule, 2)
+        assert rows.tolist() == [0, 2, 3, 5]
+        np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6)
+        assert np.array_equal(got[rows], vals)
+        if rule != "average":  # a row one worker changed takes its value exactly
+            assert np.array_equal(got[0], parts[0][1][0]) and np.array_equal(got[3],
+                                                                            parts[1][1][1])
+
+
+def test_node_counts_against_a_loop():
+    from hsw2v.huffman import build_huffman
+
+    tree = build_huffman(np.array([9, 7, 4, 3, 1, 1], np.int64))
+    n0 = np.array([2, 0, 1, 0, 3, 0])
+    want = np.zeros(5, np.int64)
+    for w, n in enumerate(n0):
+        for q in range(tree.offsets[w], tree.offsets[w + 1]):
+            want[tree.points[q]] += n
+    assert dist._node_counts(tree, n0).tolist() == want.tolist()
+
+
+# ----------------------------------------------------------------------------------- bad input
+def assert_one_line_error(r, out, *needles):
+    assert r.exit_code == 2, (r.exit_code, r.output, r.exception)
+    lines = [x for x in r.output.splitlines() if x.strip()]
+    assert len(lines) == 1 and lines[0].startswith("hsw2v: error: "), r.output
+    for n in needles:
+        assert n in lines[0], lines[0]
+    assert not [f for f in os.listdir(os.path.dirname(out)) if f.startswith("v.bin")]
+
+
+def test_unreachable_scheduler(tmp_path, corpus):
+    import dask
+
+    out = str(tmp_path / "v.bin")
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        r = cli("train", corpus[0], "-o", out, "-q", "--dask", "tcp://127.0.0.1:9")
+    assert_one_line_error(r, out, "cannot reach the Dask scheduler at tcp://127.0.0.1:9",
+                          "dask scheduler")
+
+
+def test_a_worker_that_cannot_open_the_corpus_is_named(tmp_path, client):
+    out = str(tmp_path / "v.bin")
+    missing = str(tmp_path / "nowhere.txt")
+    r = cli("train", missing, "-o", out, "-q", "--dask", client.scheduler.address)
+    assert_one_line_error(r, out, "on Dask worker tcp://", missing, "does not exist")
+
+
+def test_a_worker_with_another_hsw2v_is_refused(tmp_path, client, corpus):
+    out = str(tmp_path / "v.bin")
+    victim = sorted(client.scheduler_info()["workers"])[0]
+
+    def set_version(v):
+        import hsw2v
+
+        old, hsw2v.__version__ = hsw2v.__version__, v
+        return old
+
+    old = client.run(set_version, "0.0.1", workers=[victim])[victim]
+    try:
+        r = cli("train", corpus[0], "-o", out, "-q", "--dask", client.scheduler.address)
+    finally:
+        client.run(set_version, old, workers=[victim])
+    assert_one_line_error(r, out, f"Dask worker {victim} runs hsw2v 0.0.1", "install the same")
+
+
+def test_without_dask_installed_the_error_names_the_extra(tmp_path, corpus, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed fails
+    out = str(tmp_path / "v.bin")
+    r = cli("train", corpus[0], "-o", out, "-q", "--dask", "local:2")
+    assert_one_line_error(r, out, "pip install 'hsw2v[dask]'")
+
+
+@pytest.mark.parametrize("key,value,msg", [
+    ("dask", "local:0", "--dask 'local:0' is not a Dask scheduler address"),
+    ("dask", "nonsense", "tcp://HOST:PORT"),
+    ("sync_words", 0, "--sync-words 0 is out of range"),
+    ("combine", "median", "unknown --combine 'median'"),
+])
+def test_bad_cluster_options_name_the_value(key, value, msg):
+    with pytest.raises(ConfigError, match=msg.replace("(", r"\(")):
+        make_config(**{key: value})
+
+
+def test_stdin_cannot_be_shared(client):
+    with pytest.raises(ConfigError, match="standard input"):
+        dist.run_any(["-"], make_config(**OPTS), client=client)
+
+
+def test_distributed_error_is_a_user_error():
+    from hsw2v.errors import Hsw2vError
+
+    assert issubclass(DistributedError, Hsw2vError)
+
+
+def test_interrupted_and_resumed_equals_uninterrupted(tmp_path, client, corpus, monkeypatch):
+    import threading
+
+    from hsw2v.errors import TrainingInterrupted
+
+    opts = dict(OPTS, sync_words=3000)
+    whole = hsw2v.train(corpus, dask=client, **opts)
+    ckpt = str(tmp_path / "run.ckpt")
+
+    def interrupt_at(epoch, k):
+        def hook(self, e, r):
+            if (e, r) == (epoch, k):
+                signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+        monkeypatch.setattr(dist._Driver, "on_round", hook)
+
+    interrupt_at(0, 2)  # mid-epoch
+    with pytest.raises(TrainingInterrupted, match="resume with: hsw2v train --resume"):
+        hsw2v.train(corpus, dask=client, checkpoint=ckpt, **opts)
+    interrupt_at(2, 1)  # a later epoch, after resuming once
+    with pytest.raises(TrainingInterrupted, match="SIGINT in epoch 3/3"):
+        hsw2v.train(None, resume=ckpt, dask=client, quiet=True)
+    monkeypatch.setattr(dist._Driver, "on_round", None)
+    resumed = hsw2v.train(None, resume=ckpt, dask=client, quiet=True)
+    assert np.array_equal(whole.vectors, resumed.vectors)
+
+
+def test_pruned_counting_encodes_again_with_the_final_vocabulary(tmp_path, client, corpus):
+    # 3,000 rare words: each worker prunes its counts (and drops its one-pass stream), the
+    # driver prunes the sum; the workers then encode their shards with the final vocabulary.
+    exact = hsw2v.train(corpus, save_vocab=str(tmp_path / "exact.vocab"), **OPTS)
+    result = dist.run_any(corpus, make_config(prune_at=500,
+                                              save_vocab=str(tmp_path / "pruned.vocab"), **OPTS),
+                          client=client)
+    true = dict(line.split() for line in open(tmp_path / "exact.vocab"))
+    got = dict(line.split() for line in open(tmp_path / "pruned.vocab"))
+    assert len(got) < len(true) and set(got) <= set(true)
+    assert all(got[w] == true[w] for w in got if int(true[w]) > 50)  # frequent: exact counts
+    assert len(exact.words) == len(true)
+    assert np.isfinite(result.model.syn0).all()
+    assert result.summary["epochs"][-1]["words"] == result.summary["training_words_per_epoch"]
+
+
+def test_cluster_options_in_a_config_file(tmp_path):
+    p = tmp_path / "c.toml"
+    p.write_text('dask = "tcp://10.1.2.3:8786"\nsync-words = 4096\ncombine = "average"\n')
+    cfg = make_config(p).resolved()
+    assert (cfg.dask, cfg.sync_words, cfg.combine) == ("tcp://10.1.2.3:8786", 4096, "average")
+    assert cfg.threads is None  # per worker: the workers' cores, known once connected
+    assert dist.default_sync_words(2, 1) == 32768 and dist.default_sync_words(8, 2) == 16384
