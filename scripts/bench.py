@@ -54,7 +54,8 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DATA = os.path.join(os.path.dirname(ROOT), "shared", "data")
+# The shared data sits beside the main checkout; HSW2V_DATA points elsewhere (a worktree).
+DATA = os.environ.get("HSW2V_DATA") or os.path.join(os.path.dirname(ROOT), "shared", "data")
 SETTINGS = dict(dim=100, window=5, min_count=5, sample=1e-3, epochs=5)
 ALPHA = {"sg": 0.025, "cbow": 0.05}
 PIECE = 10_000
