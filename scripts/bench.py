@@ -72,22 +72,28 @@ LOSS_NAMES = {"hs": "hierarchical softmax", "ns": "negative sampling",
 # ----------------------------------------------------------------------------------------------
 
 def run_measured(cmd: list[str], env: dict | None = None, timeout: float = 3600) -> dict:
-    """Run ``cmd`` as a child; return its wall time (s), peak RSS (MB) and exit status."""
+    """Run ``cmd`` as a child; return its wall time (s), peak RSS (MB) and CPU time (s).
+
+    The CPU time (user + system, all threads) is what the run cost the machine: on a shared
+    machine it moves much less with the load than the wall time does.
+    """
     use_time = os.access(TIME_BIN, os.X_OK)
     with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
-        full = [TIME_BIN, "-f", "%M", "-o", tf.name] + cmd if use_time else cmd
+        full = [TIME_BIN, "-f", "%M %U %S", "-o", tf.name] + cmd if use_time else cmd
         t = time.perf_counter()
         proc = subprocess.Popen(full, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 text=True)
         out, err = proc.communicate(timeout=timeout)
         wall = time.perf_counter() - t
-        rss = None
+        rss = cpu = None
         if use_time:
-            nums = re.findall(r"^\d+$", open(tf.name).read(), re.M)
-            rss = int(nums[-1]) / 1024 if nums else None
+            nums = re.findall(r"^(\d+) ([\d.]+) ([\d.]+)$", open(tf.name).read(), re.M)
+            if nums:
+                rss = int(nums[-1][0]) / 1024
+                cpu = float(nums[-1][1]) + float(nums[-1][2])
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd[:6])}... failed ({proc.returncode}):\n{err[-3000:]}")
-    return {"wall_s": wall, "peak_rss_mb": rss, "stdout": out}
+    return {"wall_s": wall, "peak_rss_mb": rss, "cpu_s": cpu, "stdout": out}
 
 
 def hsw2v_cmd(paths: list[str], out: str, model: str, threads: int, seed: int,
@@ -221,7 +227,8 @@ def one_run(tool: str, args, seed: int, work: str) -> dict:
         r = run_measured(w2v_cmd(args.w2v_bin, args.w2v_text, out, args.model, args.threads,
                                  seed, args.loss, args.negative))
         tokens, trained, extra = args.w2v_tokens, None, {}
-    row = {"tool": tool, "seed": seed, "wall_s": r["wall_s"], "peak_rss_mb": r["peak_rss_mb"],
+    row = {"tool": tool, "seed": seed, "wall_s": r["wall_s"], "cpu_s": r["cpu_s"],
+           "peak_rss_mb": r["peak_rss_mb"],
            "raw_words_per_s": tokens * SETTINGS["epochs"] / r["wall_s"],
            "trained_words_per_s": None if trained is None else trained / r["wall_s"],
            "tokens": tokens,
@@ -230,16 +237,29 @@ def one_run(tool: str, args, seed: int, work: str) -> dict:
     for f in (out, out + ".json"):
         if os.path.exists(f):
             os.unlink(f)
-    print(f"  {tool:8s} seed {seed}: {row['wall_s']:6.2f} s  {row['peak_rss_mb'] or 0:7.1f} MB  "
+    print(f"  {tool:8s} seed {seed}: {row['wall_s']:6.2f} s  CPU {row['cpu_s'] or 0:6.2f} s  "
+          f"{row['peak_rss_mb'] or 0:7.1f} MB  "
           f"analogy {row['analogy']:.4f}  ws353 {row['ws353']:.4f}", flush=True)
     return row
 
 
 def medians(rows: list[dict]) -> dict:
-    keys = ["wall_s", "peak_rss_mb", "raw_words_per_s", "trained_words_per_s", "analogy",
+    keys = ["wall_s", "cpu_s", "peak_rss_mb", "raw_words_per_s", "trained_words_per_s", "analogy",
             "ws353", "seconds_reading", "seconds_training"]
     return {k: statistics.median(r[k] for r in rows) for k in keys
             if all(r.get(k) is not None for r in rows)}
+
+
+def round_ratios(rows: list[dict]) -> dict:
+    """hsw2v / gensim within each round (runs next to each other saw about the same load)."""
+    out: dict = {}
+    for key in ("wall_s", "cpu_s"):
+        pairs = [(a.get(key), b.get(key)) for a in rows if a["tool"] == "hsw2v"
+                 for b in rows if b["tool"] == "gensim" and b["seed"] == a["seed"]]
+        if pairs and all(x is not None and y for x, y in pairs):
+            ratios = [x / y for x, y in pairs]
+            out[key] = {"each": ratios, "median": statistics.median(ratios)}
+    return out
 
 
 def means(rows: list[dict]) -> dict:
@@ -433,6 +453,7 @@ def bench(args) -> dict:
                   "median": {t: medians([r for r in rows if r["tool"] == t]) for t in tools},
                   "mean": {t: means([r for r in rows if r["tool"] == t]) for t in tools}}
         result["wall_ratio"] = result["median"]["hsw2v"]["wall_s"] / result["median"]["gensim"]["wall_s"]
+        result["round_ratios"] = round_ratios(rows)
         result["machine"]["loadavg_after"] = open("/proc/loadavg").read().split()[:3]
         if not args.no_extras:
             result["extras"] = extras(args, work)
@@ -463,24 +484,34 @@ def table(result: dict) -> str:
                                                          else "")) if load else ""
     lines = [f"**{result['model']}, {objective(result)}**, {result['threads']} threads, medians "
              f"of {result['reps']} paired runs ({order} ...){load}:", "",
-             "| | wall time | raw words/s | trained words/s | peak RSS | analogy | WS353 |",
-             "|---|---|---|---|---|---|---|"]
+             "| | wall time | CPU time | raw words/s | trained words/s | peak RSS | analogy | WS353 |",
+             "|---|---|---|---|---|---|---|---|"]
 
     def num(x, fmt, scale=1.0, unit=""):
         return "–" if x is None else f"{x / scale:{fmt}}{unit}"
 
     for tool in tools:
         r = m[tool]
-        lines.append(f"| {tool} | {r['wall_s']:.2f} s | {r['raw_words_per_s'] / 1e6:.2f} M | "
+        lines.append(f"| {tool} | {r['wall_s']:.2f} s | {num(r.get('cpu_s'), '.2f', unit=' s')} | "
+                     f"{r['raw_words_per_s'] / 1e6:.2f} M | "
                      f"{num(r.get('trained_words_per_s'), '.2f', 1e6, ' M')} | "
                      f"{num(r.get('peak_rss_mb'), '.0f', unit=' MB')} | "
                      f"{r['analogy']:.4f} | {r['ws353']:.3f} |")
-    lines.append(f"| **hsw2v / gensim** | **{result['wall_ratio']:.3f}** | "
+    cpu = (f"{m['hsw2v']['cpu_s'] / m['gensim']['cpu_s']:.3f}"
+           if m["hsw2v"].get("cpu_s") and m["gensim"].get("cpu_s") else "")
+    lines.append(f"| **hsw2v / gensim** | **{result['wall_ratio']:.3f}** | {cpu} | "
                  f"{m['hsw2v']['raw_words_per_s'] / m['gensim']['raw_words_per_s']:.2f}× | "
                  f"{m['hsw2v']['trained_words_per_s'] / m['gensim']['trained_words_per_s']:.2f}× | | | |")
     if "word2vec" in tools:
+        cpu = (f"{m['word2vec']['cpu_s'] / m['gensim']['cpu_s']:.3f}"
+               if m["word2vec"].get("cpu_s") and m["gensim"].get("cpu_s") else "")
         lines.append(f"| word2vec / gensim | {m['word2vec']['wall_s'] / m['gensim']['wall_s']:.3f} "
-                     f"| | | | | |")
+                     f"| {cpu} | | | | | |")
+    rr = result.get("round_ratios", {})
+    if rr:
+        lines += ["", "hsw2v / gensim within each round: " + "; ".join(
+            f"{'wall' if k == 'wall_s' else 'CPU'} " + ", ".join(f"{x:.3f}" for x in v["each"])
+            + f" (median {v['median']:.3f})" for k, v in rr.items()) + "."]
     seeds = "; ".join(tool + " " + ", ".join(f"{r['analogy']:.4f}/{r['ws353']:.3f}"
                                              for r in result["runs"] if r["tool"] == tool)
                       for tool in tools)
