@@ -142,14 +142,14 @@ def cost(args) -> dict:
         base = dict(model=args.model, dim=args.dim, window=args.window, sample=args.sample,
                     min_count=1, epochs=1, threads=1)
         # Warm numba's cache for every objective (the first run after an edit compiles).
-        for loss in LOSSES:
+        for loss in args.losses:
             train_child(files[args.sizes[0]]["softmax"],
                         dict(base, read_vocab=files[args.sizes[0]]["vocab"],
                              **loss_opts(loss, args.negative)), work)
         runs = []
         for rep in range(args.reps):
             for v in args.sizes:
-                for loss in LOSSES:
+                for loss in args.losses:
                     opts = dict(base, read_vocab=files[v]["vocab"], seed=rep + 1,
                                 **loss_opts(loss, args.negative))
                     s, wall = train_child(files[v][loss], opts, work)
@@ -167,7 +167,7 @@ def cost(args) -> dict:
                           f"{kernel:7.2f} s -> {row['us_per_word']:10.3f} us/word "
                           f"(load {row['loadavg'][0]})", flush=True)
         table = {}
-        for loss in LOSSES:
+        for loss in args.losses:
             per_v = {}
             for v in args.sizes:
                 rows = [r for r in runs if r["V"] == v and r["loss"] == loss]
@@ -176,8 +176,9 @@ def cost(args) -> dict:
                                            "trained_words", "huffman_mean_code_length")}
             table[loss] = {"by_V": per_v, **slopes(args.sizes, [per_v[str(v)]["us_per_word"]
                                                                    for v in args.sizes])}
-        table["hs"]["trained_code_length"] = {str(v): trained_code_length(v, args.sample)
-                                              for v in args.sizes}
+        if "hs" in table:
+            table["hs"]["trained_code_length"] = {str(v): trained_code_length(v, args.sample)
+                                                  for v in args.sizes}
         return {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
                 "machine": info, "loadavg_after": open("/proc/loadavg").read().split()[:3],
                 "model": args.model, "threads": 1, "reps": args.reps,
@@ -276,14 +277,28 @@ def cost_table(res: dict) -> str:
              f"{' '.join(res.get('loadavg_after', []))} after:", "",
              "| objective | " + " | ".join(f"V = {v:,}" for v in sizes) + " | slope (log-log) |",
              "|---" * (len(sizes) + 2) + "|"]
-    for loss in LOSSES:
+    for loss in [x for x in LOSSES if x in res["table"]]:
         t = res["table"][loss]
         cells = " | ".join(f"{t['by_V'][str(v)]['us_per_word']:.3g}" for v in sizes)
         local = ", ".join(f"{x:.2f}" for x in t["local_slopes"])
         lines.append(f"| {loss} | {cells} | {t['slope']:.2f} ({local}) |")
+    if "hs" not in res["table"]:
+        return "\n".join(lines)
     code = " | ".join(f"{res['table']['hs']['by_V'][str(v)]['huffman_mean_code_length']:.1f} / "
                       f"{res['table']['hs']['trained_code_length'][str(v)]:.1f}" for v in sizes)
     lines.append(f"| *hs: mean code length, by count / by trained word* | {code} | |")
+    # The same figures per output row a prediction touches (V for softmax, the code length of
+    # the trained words for hs, k + 1 for ns): what one row costs in each kernel.
+    rows = {"softmax": lambda v: v, "hs": lambda v: res["table"]["hs"]["trained_code_length"][str(v)],
+            "ns": lambda v: s["negative"] + 1}
+    lines += ["", "The same in nanoseconds per output row of a prediction (V rows for softmax, the mean "
+              "code length of the trained words for hs, k + 1 for ns):", "",
+              "| objective | " + " | ".join(f"V = {v:,}" for v in sizes) + " |",
+              "|---" * (len(sizes) + 1) + "|"]
+    for loss in [x for x in LOSSES if x in res["table"]]:
+        t = res["table"][loss]["by_V"]
+        lines.append(f"| {loss} | " + " | ".join(
+            f"{1000 * t[str(v)]['us_per_word'] / rows[loss](v):.3g}" for v in sizes) + " |")
     return "\n".join(lines)
 
 
@@ -315,6 +330,7 @@ def main(argv=None) -> int:
     c.add_argument("--softmax-budget", type=float, default=5e7,
                    help="softmax corpus length is this / V (clamped to 20..200000)")
     c.add_argument("--reps", type=int, default=3)
+    c.add_argument("--losses", nargs="+", choices=LOSSES, default=list(LOSSES))
     q = sub.add_parser("quality", help="the three objectives on a restricted vocabulary")
     q.add_argument("--corpus", default=os.path.join(DATA, "text8-prefix.gz"))
     q.add_argument("--analogies", default=os.path.join(DATA, "questions-words.txt"))
