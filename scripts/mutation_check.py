@@ -134,8 +134,8 @@ MUTATIONS = [
              "np.uint64(seed * 1_000_003)"),
     # ---- checkpoints and resume
     Mutation("checkpoint-drops-rng", "resuming does not restore the threads' RNG states",
-             "            r[0] = s\n",
-             "            r[0] = r[0]\n"),
+             "        for r, s in zip(self.rngs, state.rng):\n            r[0] = s\n",
+             "        for r, s in zip(self.rngs, state.rng):\n            r[0] = r[0]\n"),
     Mutation("checkpoint-drops-epoch-accumulators", "resuming mid-epoch forgets the epoch's "
              "loss and word counts so far",
              "            mine[:] = row\n",
