@@ -181,7 +181,7 @@ MUTATIONS = [
              "g = np.float32((probs[j] - (1.0 if j == target else 0.0)) * a32)"),
     Mutation("softmax-no-max-shift", "the softmax exponentiates raw scores (overflows)",
              "        p = math.exp(values[j] - m)\n",
-             "        p = math.exp(values[j]) * math.exp(-m)\n"),
+             "        p = math.exp(values[j])\n"),
     Mutation("holdout-trained", "held-out chunks are trained on too",
              "                    if held[first + order[k]]:\n",
              "                    if False and held[first + order[k]]:\n"),
