@@ -830,7 +830,6 @@ def _train_epochs(cfg: TrainConfig, trainer: _Trainer, save: Callable[[], None] 
             loss, pairs, seen, trained, loss_ns = result
             base += int(seen)  # run_epoch has reset the per-thread counts
             progress.epoch_done(loss, pairs)
-            tick()
             # No (word, context) pair at all (a tiny corpus after subsampling): the mean loss is
             # undefined; it is reported as null, never NaN (which is not JSON).
             mean = float(loss / pairs) if pairs else None
@@ -850,6 +849,10 @@ def _train_epochs(cfg: TrainConfig, trainer: _Trainer, save: Callable[[], None] 
             if held is not None:
                 record["holdout_loss"] = held
             trainer.history.append(record)
+            # Only now may a periodic checkpoint be taken: the state already says "next epoch",
+            # and a checkpoint written before this record would resume without it (a CI run
+            # lost an epoch's summary that way).
+            tick()
             shown = "n/a" if mean is None else f"{mean:.4f}"
             if both and mean is not None:
                 shown = f"hs {mean:.4f} + ns {mean_ns:.4f}"
