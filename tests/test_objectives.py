@@ -117,9 +117,23 @@ def call_mixed(syn0, ctx, w, sg, alpha, state, *, negative=0, syn1neg=None, prob
     return out
 
 
+def call_plain_ns(syn0, ctx, w, sg, alpha, state, *, negative, syn1neg, prob, alias):
+    """The kernels of ``--loss ns`` alone (sg_ns_update / cbow_ns_update), with their results
+    in mixed_update's ``out`` slots."""
+    out = np.zeros(2)
+    fn = K.sg_ns_update if sg else K.cbow_ns_update
+    fn(syn0, syn1neg, np.asarray(ctx, np.int32), len(ctx), w, negative, prob, alias,
+       np.arange(syn0.shape[0], dtype=np.int32), state, alpha,
+       np.zeros(len(ctx) * (negative + 1), np.float32),
+       np.zeros(len(ctx) * (negative + 2), np.int64), K.blocks_of(syn0),
+       np.zeros(0, np.float32), out)
+    return np.array([0.0, out[0], 0.0, out[1]])
+
+
+@pytest.mark.parametrize("kernel", [call_mixed, call_plain_ns])
 @pytest.mark.parametrize("sg", [True, False])
 @pytest.mark.parametrize("scale", [0.3, 4.0])  # 4.0 saturates many scores
-def test_negative_sampling_step_matches_reference(sg, scale):
+def test_negative_sampling_step_matches_reference(sg, scale, kernel):
     rng = np.random.default_rng(3)
     v, d, k = 12, 20, 5
     syn0 = rng.standard_normal((v, d)) * scale / math.sqrt(d)
@@ -129,8 +143,7 @@ def test_negative_sampling_step_matches_reference(sg, scale):
     ctx, w, alpha = [1, 4, 4, 7], 4, 0.05
     r0, rn = rows(syn0), rows(syn1neg)
     state = np.array([0x1234567], np.uint64)
-    out = call_mixed(r0, ctx, w, sg, alpha, state, negative=k, syn1neg=rn, prob=prob,
-                     alias=alias)
+    out = kernel(r0, ctx, w, sg, alpha, state, negative=k, syn1neg=rn, prob=prob, alias=alias)
     ref_rng = RefRng(0x1234567)
     loss = ref_update(syn0, ctx, w, sg, alpha, "ns", ref_rng, syn1neg=syn1neg, negative=k,
                       prob=prob, alias=alias)

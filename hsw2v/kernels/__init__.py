@@ -83,7 +83,7 @@ from hsw2v.kernels.logistic import (
                                table_nll,
 )
 from hsw2v.kernels.loop import mixed_update, train_chunk, train_rows
-from hsw2v.kernels.ns import draw_negatives, ns_row
+from hsw2v.kernels.ns import cbow_ns_update, draw_negatives, ns_row, sg_ns_update
 from hsw2v.kernels.policy import FASTMATH, JIT_OPTIONS, jit
 from hsw2v.kernels.rng import next_u64, next_uniform, splitmix64
 from hsw2v.kernels.rows import (
@@ -122,6 +122,6 @@ __all__ = [
     "private_zeros", "radd", "rdot", "rfma", "rload", "row_stride", "rprefetch", "rscale",
     "rstore", "rzero", "scan_tokens", "sg_update", "sigmoid_and_nll", "splitmix64",
     "table_compact", "table_nll", "table_rehash", "train_chunk", "train_rows",
-    "wide_space_width", "hs_row", "mixed_update", "draw_negatives", "ns_row", "private_neg_rows", "alias_build",
+    "wide_space_width", "hs_row", "mixed_update", "draw_negatives", "ns_row", "sg_ns_update", "cbow_ns_update", "private_neg_rows", "alias_build",
     "alias_draw", "softmax_inplace", "softmax_row",
 ]

@@ -17,7 +17,7 @@ import numpy as np
 from hsw2v.kernels.hot import HOT_SYNC_UPDATES, merge_hot_rows
 from hsw2v.kernels.hs import cbow_update, hs_row, sg_update
 from hsw2v.kernels.logistic import sigmoid_and_nll
-from hsw2v.kernels.ns import draw_negatives, ns_row
+from hsw2v.kernels.ns import cbow_ns_update, draw_negatives, ns_row, sg_ns_update
 from hsw2v.kernels.policy import jit, jit_inline
 from hsw2v.kernels.rng import next_u64, next_uniform
 from hsw2v.kernels.rows import LANES, blocks_of, radd, rload, rprefetch, rscale, rstore, rzero
@@ -180,8 +180,10 @@ def predict(x, e, w, hs, syn1, codes, points, offsets, a32, scores, n_sat, negat
 def mixed_update(syn0, ctx, n_ctx, w, sg, alpha, scores, blocks, hs, syn1, codes, points,
                  offsets, negative, syn1neg, neg_prob, neg_alias, neg_map, rng, softmax, syn1sm,
                  probs, negs, lockf, out):
-    """One center word with any objectives but plain hierarchical softmax (which has the
-    tuned :func:`~hsw2v.kernels.hs.sg_update` / :func:`~hsw2v.kernels.hs.cbow_update`).
+    """One center word with any objectives but plain hierarchical softmax or plain negative
+    sampling (which have the tuned :func:`~hsw2v.kernels.hs.sg_update`,
+    :func:`~hsw2v.kernels.hs.cbow_update`, :func:`~hsw2v.kernels.ns.sg_ns_update` and
+    :func:`~hsw2v.kernels.ns.cbow_ns_update`).
 
     Skip-gram: each context row predicts ``w`` and gets the summed error row of every objective;
     CBOW: the mean of the context rows predicts ``w`` once and the error row is added to every
@@ -277,6 +279,7 @@ def train_rows(ids, remap, keep, syn0, sg, window, alpha, alpha_step, min_alpha,
     """
     z = rzero(blocks)
     plain_hs = hs and negative == 0 and not softmax
+    plain_ns = negative > 0 and not hs and not softmax
     out = np.zeros(4, np.float64)
     negs = np.empty(2 * window * (negative + 2), np.int64)
     n = ids.shape[0]
@@ -347,6 +350,15 @@ def train_rows(ids, remap, keep, syn0, sg, window, alpha, alpha_step, min_alpha,
                     loss += cbow_update(syn0, syn1, ctx, k, codes, points, offsets[w],
                                         offsets[w + 1], a, scores, neu1e, blocks, lockf)
                     since += offsets[w + 1] - offsets[w]
+            elif plain_ns:
+                if sg:
+                    sg_ns_update(syn0, syn1neg, ctx, k, w, negative, neg_prob, neg_alias,
+                                 neg_map, rng, a, scores, negs, blocks, lockf, out)
+                else:
+                    cbow_ns_update(syn0, syn1neg, ctx, k, w, negative, neg_prob, neg_alias,
+                                   neg_map, rng, a, scores, negs, blocks, lockf, out)
+                loss_ns += out[0]
+                nsince += np.int64(out[1])
             else:
                 mixed_update(syn0, ctx, k, w, sg, a, scores, blocks, hs, syn1, codes, points,
                              offsets, negative, syn1neg, neg_prob, neg_alias, neg_map, rng,

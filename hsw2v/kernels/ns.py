@@ -12,10 +12,12 @@ counted, exactly. On the skip-gram benchmark job the C tool's clipping scored 0.
 (median of 3 seeds) against gensim's 0.086; see scripts/README.md for this rule's figures.
 """
 
+import numpy as np
+
 from hsw2v.kernels.logistic import (SIGMOID_TABLE, _HALF32, _MAX_EXP32, _ONE32, _SCALE32,
-                                    table_nll)
-from hsw2v.kernels.policy import jit_inline
-from hsw2v.kernels.rows import rdot, rfma, rload, rprefetch, rstore, rzero
+                                    sigmoid_and_nll, table_nll)
+from hsw2v.kernels.policy import jit, jit_inline
+from hsw2v.kernels.rows import radd, rdot, rfma, rload, rprefetch, rscale, rstore, rzero
 from hsw2v.kernels.sampling import alias_draw
 
 
@@ -92,3 +94,83 @@ def ns_row(x, e, syn1neg, negs, at, a32, scores, n_sat):
             scores[n_sat] = s if code == 0 else -s  # log-odds of the observed label
             n_sat += 1
     return e, loss, n_sat, m
+
+
+@jit
+def sg_ns_update(syn0, syn1neg, ctx, n_ctx, w, negative, prob, alias, neg_map, rng, alpha,
+                 scores, negs, blocks, lockf, out):
+    """One skip-gram negative-sampling step (``--loss ns``): each context row predicts the
+    center word ``w`` against ``negative`` noise words of its own, in word2vec's order (see
+    :func:`ns_row`), then ``syn0[c] += e``.
+
+    Every prediction's rows are drawn (and prefetched) before the first is trained, so their
+    cache misses overlap. The same steps as :func:`~hsw2v.kernels.loop.mixed_update` with
+    negative sampling alone, without its other objectives' branches and arguments: ~20% less
+    CPU time per prediction on text8 (``scripts/profile_kernels.py``-style slice, one thread).
+
+    Parameters
+    ----------
+    syn0 : float32 (V, S)        input rows, updated in place for the context rows.
+    syn1neg : float32 (>= V, S)  output rows, updated in place.
+    ctx : int32 (>= n_ctx,)      context word ids; n_ctx >= 1.
+    w : int                      the center word.
+    prob, alias : float64, int32 (V,)  the noise distribution's alias table.
+    neg_map : int32 (V,)         word -> row of ``syn1neg`` for this thread.
+    rng : uint64 (1,)            this thread's generator, advanced in place.
+    alpha : float                learning rate.
+    scores : float32 (>= n_ctx * (negative + 1),)  scratch (saturated decisions' log-odds).
+    negs : int64 (>= n_ctx * (negative + 2),)      scratch.
+    blocks : tuple of S / 16 ints    row width.
+    lockf : float32 (V,) or (0,)     per-word factor of the input rows' updates (0 freezes).
+    out : float64 (2,)  out: [loss (saturated decisions' exact loss included), output rows
+                        updated].
+    """
+    z = rzero(blocks)
+    a32 = np.float32(alpha)
+    ends = 0
+    for k in range(n_ctx):
+        ends = draw_negatives(w, negative, prob, alias, neg_map, rng, negs, ends, syn1neg, z)
+    loss = 0.0
+    n_sat = 0
+    rows = 0
+    at = 0
+    for k in range(n_ctx):
+        c = ctx[k]
+        e, part, n_sat, m = ns_row(rload(syn0, c, z), z, syn1neg, negs, at, a32, scores, n_sat)
+        at += 1 + m
+        loss += part
+        rows += m
+        if lockf.shape[0] > 0:
+            e = rscale(lockf[c], e)
+        rstore(syn0, c, radd(rload(syn0, c, z), e))
+    for i in range(n_sat):
+        _, nll = sigmoid_and_nll(scores[i], 0)
+        loss += nll
+    out[0] = loss
+    out[1] = rows
+
+
+@jit
+def cbow_ns_update(syn0, syn1neg, ctx, n_ctx, w, negative, prob, alias, neg_map, rng, alpha,
+                   scores, negs, blocks, lockf, out):
+    """One CBOW negative-sampling step (``--loss ns``): the mean of the context rows predicts
+    ``w`` against ``negative`` noise words, and the error row is added to every context row
+    (word2vec; gensim's ``cbow_mean=1``). Parameters as :func:`sg_ns_update`."""
+    z = rzero(blocks)
+    draw_negatives(w, negative, prob, alias, neg_map, rng, negs, 0, syn1neg, z)
+    h = z
+    for k in range(n_ctx):
+        h = radd(h, rload(syn0, ctx[k], z))
+    h = rscale(np.float32(1.0 / n_ctx), h)
+    e, loss, n_sat, m = ns_row(h, z, syn1neg, negs, 0, np.float32(alpha), scores, 0)
+    for k in range(n_ctx):
+        c = ctx[k]
+        if lockf.shape[0] > 0:
+            rstore(syn0, c, radd(rload(syn0, c, z), rscale(lockf[c], e)))
+        else:
+            rstore(syn0, c, radd(rload(syn0, c, z), e))
+    for i in range(n_sat):
+        _, nll = sigmoid_and_nll(scores[i], 0)
+        loss += nll
+    out[0] = loss
+    out[1] = m
