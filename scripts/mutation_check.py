@@ -174,6 +174,17 @@ MUTATIONS = [
     Mutation("ns-target-drawn-as-noise", "a noise draw equal to the target is not skipped",
              "        if w != target:\n            r = neg_map[w]\n",
              "        if True:\n            r = neg_map[w]\n"),
+    Mutation("ns-sg-freeze-ignored", "--freeze-init rows move with skip-gram negative sampling "
+             "(its own kernel)",
+             "        rows += m\n        if lockf.shape[0] > 0:\n            e = rscale(lockf[c], e)",
+             "        rows += m\n        if lockf.shape[0] < 0:\n            e = rscale(lockf[c], e)"),
+    Mutation("ns-cbow-half-error", "CBOW negative sampling adds half the error row to the "
+             "context rows", "            rstore(syn0, c, radd(rload(syn0, c, z), e))\n"
+             "    for i in range(n_sat):\n        _, nll = sigmoid_and_nll(scores[i], 0)\n"
+             "        loss += nll\n    out[0] = loss\n    out[1] = m",
+             "            rstore(syn0, c, radd(rload(syn0, c, z), rscale(np.float32(0.5), e)))\n"
+             "    for i in range(n_sat):\n        _, nll = sigmoid_and_nll(scores[i], 0)\n"
+             "        loss += nll\n    out[0] = loss\n    out[1] = m"),
     Mutation("ns-exponent-ignored", "the noise distribution is the unigram, whatever "
              "--ns-exponent", "** float(exponent)", "** 1.0"),
     Mutation("softmax-gradient-sign", "the exact softmax steps by p - y, the wrong way",
