@@ -12,8 +12,11 @@
 4. With ``--sharing-rounds N``: what sharing syn0 and syn1 costs two threads, in CPU time
    against two threads that share nothing, round by round (:func:`sharing`).
 
+5. With ``--negative K [K ...]``, instead: the negative-sampling kernel alone (``--loss ns``),
+   one thread, thread CPU time per prediction, for each ``K`` (:func:`ns_kernel_alone`).
+
 Usage: ``python scripts/profile_kernels.py [--corpus PATH] [--words N] [--reps R] [--model M]
-[--sharing-rounds N] [--json OUT]``
+[--sharing-rounds N] [--negative K [K ...]] [--json OUT]``
 """
 from __future__ import annotations
 
@@ -72,6 +75,7 @@ class Slice:
         self.tree = build_huffman(vocab.counts)
         self.keep = keep_probabilities(vocab.counts, cfg.sample)
         self.V = len(vocab)
+        self.counts = vocab.counts
         syn0, syn1 = train_mod.init_weights(self.V, cfg.dim, 1)
         _, self.rows0 = K.padded_rows(syn0)
         _, self.rows1 = K.padded_rows(syn1, 2 * K.HOT_ROWS[model])
@@ -159,6 +163,42 @@ def two_threads(sl: Slice, reps: int) -> dict:
     return out
 
 
+def ns_kernel_alone(sl: Slice, reps: int, negative: int) -> dict:
+    """The negative-sampling kernel (``--loss ns``) alone on the slice, one thread, thread CPU
+    time: nanoseconds per prediction (best of ``reps``), from output rows trained for one
+    pass. Its ``loss`` is the mean per prediction: equal losses mean the same computation."""
+    from hsw2v.train import noise_table  # noqa: PLC0415 (the scripts' imports stay light)
+
+    prob, alias = noise_table(sl.counts, 0.75)
+    _, neg = K.padded_rows(np.zeros((sl.V, sl.cfg.dim), np.float32))
+    no_rows = np.zeros((0, sl.stride), np.float32)
+
+    def run(rows0, rows_neg, seed):
+        st = K.private_zeros(5, np.float64)
+        rng = K.private_zeros(1, np.uint64)
+        rng[0] = seed
+        w2 = 2 * sl.cfg.window
+        K.train_chunk(sl.ids, sl.remap, sl.keep, rows0, no_rows, sl.tree.codes, sl.tree.points,
+                      sl.tree.offsets, sl.cfg.model == "sg", sl.cfg.window, sl.cfg.alpha, 0.0,
+                      sl.cfg.min_alpha, rng, K.private_zeros(sl.cfg.max_sentence_length, np.int32),
+                      K.private_zeros(w2, np.int32), K.private_zeros(w2 * (negative + 1), np.float32),
+                      K.private_zeros((w2, sl.stride), np.float32), st, None, hs=False,
+                      negative=negative, syn1neg=rows_neg, neg_prob=prob, neg_alias=alias)
+        return st
+
+    rows0, rows_neg = sl.warm0.copy(), neg.copy()
+    run(rows0, rows_neg, 1)
+    times = []
+    for r in range(reps):
+        a, b = rows0.copy(), rows_neg.copy()
+        t = time.thread_time()
+        st = run(a, b, 7)
+        times.append(time.thread_time() - t)
+    return {"negative": negative, "cpu_s_min": min(times), "cpu_s_median": statistics.median(times),
+            "predictions": int(st[1]), "ns_per_prediction": 1e9 * min(times) / st[1],
+            "loss": st[0] / st[1]}
+
+
 def sharing(sl: Slice, rounds: int, passes: int = 2) -> dict:
     """What sharing the weights costs two threads, by part, in CPU time.
 
@@ -222,8 +262,20 @@ def main() -> int:
     ap.add_argument("--model", default="sg", choices=("sg", "cbow"))
     ap.add_argument("--sharing-rounds", type=int, default=0,
                     help="also measure what sharing syn0/syn1 costs two threads (see sharing())")
+    ap.add_argument("--negative", type=int, nargs="+", metavar="K",
+                    help="instead: the negative-sampling kernel alone with k = K noise words "
+                         "(one or more K: their marginal cost per noise row)")
     ap.add_argument("--json")
     a = ap.parse_args()
+    if a.negative:
+        sl = Slice(a.corpus, a.words, a.model)
+        res = {"ns_kernel_one_thread": [ns_kernel_alone(sl, a.reps, k) for k in a.negative]}
+        for r in res["ns_kernel_one_thread"]:
+            print(f"{a.model} ns k={r['negative']}: {r['ns_per_prediction']:.1f} ns per "
+                  f"prediction (CPU min {r['cpu_s_min']:.3f} s, loss {r['loss']:.5f})")
+        if a.json:
+            json.dump(res, open(a.json, "w"), indent=1)
+        return 0
     res = {"job": job_phases(a.corpus, 2)}
     print("job phases:", json.dumps(res["job"]))
     sl = Slice(a.corpus, a.words, a.model)
