@@ -32,6 +32,11 @@ RUNS = {
                seed=11, threads=1, quiet=True),
     "cbow": dict(model="cbow", dim=8, window=3, epochs=3, min_count=2, sample=1e-2, alpha=0.05,
                  seed=11, threads=1, quiet=True),
+    # Negative sampling (its own kernels, its noise draws from the same generator).
+    "sg-ns": dict(model="sg", loss="ns", negative=3, dim=8, window=3, epochs=3, min_count=2,
+                  sample=1e-2, alpha=0.05, seed=11, threads=1, quiet=True),
+    "cbow-ns": dict(model="cbow", loss="ns", negative=3, dim=8, window=3, epochs=3, min_count=2,
+                    sample=1e-2, alpha=0.05, seed=11, threads=1, quiet=True),
 }
 #: Rows of syn0 pinned (most frequent word, a middle one, the rarest), first four values each.
 ROWS = (0, 10, -1)
@@ -72,8 +77,9 @@ def measure(corpus_path: str, name: str) -> dict:
         "losses": [e["loss"] for e in res.summary["epochs"]],
         "trained_words": [e["trained_words"] for e in res.summary["epochs"]],
         "rows": {str(r): syn0[r, :4].astype(float).tolist() for r in ROWS},
-        "syn1_root": res.model.syn1[-1, :4].astype(float).tolist(),
-    }
+    } | ({"syn1_root": res.model.syn1[-1, :4].astype(float).tolist()}
+         if res.model.syn1.shape[0] else
+         {"syn1neg_first": res.model.syn1neg[0, :4].astype(float).tolist()})
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +99,8 @@ def test_trained_numbers_match_the_golden_values(tmp_path, golden, name):
     for r in ROWS:
         np.testing.assert_allclose(got["rows"][str(r)], want["rows"][str(r)], rtol=RTOL,
                                    atol=ATOL, err_msg=f"syn0 row {r}")
-    np.testing.assert_allclose(got["syn1_root"], want["syn1_root"], rtol=RTOL, atol=ATOL)
+    out = "syn1_root" if "syn1_root" in want else "syn1neg_first"
+    np.testing.assert_allclose(got[out], want[out], rtol=RTOL, atol=ATOL)
 
 
 def test_golden_values_are_from_a_run_that_learned(golden):
@@ -102,6 +109,7 @@ def test_golden_values_are_from_a_run_that_learned(golden):
         losses = golden[name]["losses"]
         assert losses[-1] < losses[0], (name, losses)
     assert golden["sg"]["rows"] != golden["cbow"]["rows"]
+    assert golden["sg-ns"]["rows"] != golden["sg"]["rows"]
 
 
 def regenerate() -> None:
