@@ -239,17 +239,19 @@ class _Slot:
             got = self.remap[got[got >= 0]]
             n0 = np.bincount(got[got >= 0], minlength=n_words)
         n1 = _node_counts(job.tree, n0)
-        out = {"state": new, "totals": totals, "seconds": seconds,
+        out = {"state": new, "totals": totals, "seconds": seconds, "t_kernel_end": t0 + seconds,
                "words": int(sum(new.done)) if totals is None else int(sum(tr.words))}
         for name, work, base, n in (("0", model.syn0, job.syn0, n0), ("1", model.syn1, job.syn1,
                                                                        n1)):
             cand = np.flatnonzero(n)
-            changed = cand[np.any(work[cand] != base[cand], axis=1)]
-            out["rows" + name] = changed.astype(np.int32)
-            out["vals" + name] = np.ascontiguousarray(work[changed])
+            rows = np.empty(len(cand), np.int32)
+            vals = np.empty((len(cand), work.shape[1]), np.float32)
+            # the changed rows' values; the working copy is the model again
+            k = kernels.take_changed(work, base, cand, rows, vals)
+            out["rows" + name] = rows[:k]
+            out["vals" + name] = vals[:k]
             if weights:
-                out["n" + name] = n[changed].astype(np.float32)
-            work[changed] = base[changed]  # the working copy is the model again
+                out["n" + name] = n[rows[:k]].astype(np.float32)
         return out
 
     def close(self) -> None:
@@ -263,16 +265,8 @@ def _node_counts(tree, n0: np.ndarray) -> np.ndarray:
     -------
     int64 (V - 1,)
     """
-    words = np.flatnonzero(n0)
-    lengths = np.diff(tree.offsets)[words]
-    total = int(lengths.sum())
     n1 = np.zeros(len(tree.offsets) - 2, np.int64)
-    if total == 0:
-        return n1
-    # Flat positions of every listed word's path: offsets[w] + 0..length - 1.
-    starts = np.repeat(tree.offsets[words] - (np.cumsum(lengths) - lengths), lengths)
-    nodes = tree.points[starts + np.arange(total)]
-    np.add.at(n1, nodes, np.repeat(n0[words], lengths))
+    kernels.path_counts(np.ascontiguousarray(n0, np.int64), tree.offsets, tree.points, n1)
     return n1
 
 
@@ -450,12 +444,14 @@ def _setup(spec: _Spec, slot: int, vocab: Vocab, model: _Rows) -> dict:
 def _round(spec: _Spec, slot: int, vocab: Vocab, version: int, update: _Rows | None,
            state: TrainState, target: int | None, full: _Rows | None = None) -> dict:
     """Train one slot for one round from model ``version`` (see the module docstring)."""
+    t_task = time.perf_counter()
     job = _job(spec.job)
     with job.lock:
         if full is not None and job.version != full.version:
             job.set_rows(full)
         if update is not None and job.version == update.version - 1:
             job.set_rows(update)
+        t_applied = time.perf_counter()
         if job.version != version:
             return {"stale": True, "worker": _address()}
         if target is None:
@@ -468,6 +464,10 @@ def _round(spec: _Spec, slot: int, vocab: Vocab, version: int, update: _Rows | N
             job.version = -1  # the working copy may hold a half round: send the model again
             raise
         out["worker"] = _address()
+        t_end = time.perf_counter()
+        # Where a worker's time in the task went (the driver sums them in its summary).
+        out["times"] = {"applying": t_applied - t_task, "kernels": out["seconds"],
+                        "extracting": t_end - out.pop("t_kernel_end"), "task": t_end - t_task}
         return out
 
 
@@ -510,51 +510,22 @@ def combine(syn: np.ndarray, parts: Sequence[tuple], rule: str, n_slots: int
     dim = syn.shape[1]
     if not parts:
         return np.zeros(0, np.int32), np.zeros((0, dim), np.float32)
-    u, inv = np.unique(np.concatenate([p[0] for p in parts]), return_inverse=True)
-    weighted = rule == "weighted"
-    # float64 sums for weights: (w * v) / w is then exactly v, so a row one worker changed
-    # keeps its value; float32 for the others (one pass over each part's rows).
-    acc = np.zeros((len(u), dim), np.float64 if weighted else np.float32)
-    count = np.zeros(len(u), np.float32)
-    only = np.empty((len(u), dim), np.float32) if rule == "mixed" else np.empty((len(u), 0))
-    weight = np.zeros(len(u), np.float64)
-    at = 0
-    for rows, vals, w in parts:
-        j = inv[at:at + len(rows)]
-        at += len(rows)
-        if weighted:
-            w = np.asarray(w, np.float64)
-            acc[j] += w[:, None] * vals
-            weight[j] += w
-        else:
-            acc[j] += vals
-            if w is not None:
-                weight[j] += w
-            if rule == "mixed":
-                only[j] = vals
-        count[j] += 1
-    if weighted:  # the mean of the new values, weighted (= base + weighted mean change)
-        new = (acc / weight[:, None]).astype(np.float32)
-    elif rule == "mixed":
-        base = syn[u]
-        div = np.clip(weight / HOT, 1.0, count).astype(np.float32)
-        new = acc
-        new -= count[:, None] * base
-        new /= div[:, None]
-        new += base
-        one = count == 1
-        new[one] = only[one]
-    elif rule == "sum" or n_slots == 1:  # base + sum of (v - base) = sum of v - (c - 1) base
-        new = acc
-        new -= (count - 1)[:, None] * syn[u]
-    else:  # average: base + sum of (v - base) / n_slots
-        base = syn[u]
-        new = acc
-        new -= count[:, None] * base
-        new /= np.float32(n_slots)
-        new += base
-    syn[u] = new
-    return u.astype(np.int32), new
+    if rule not in _RULES:
+        raise ValueError(f"unknown combine rule {rule!r}")
+    rows = np.concatenate([p[0] for p in parts]).astype(np.int32, copy=False)
+    vals = np.concatenate([p[1] for p in parts]).astype(np.float32, copy=False)
+    weights = np.concatenate([np.zeros(len(p[0]), np.float32) if p[2] is None else p[2]
+                              for p in parts]).astype(np.float32, copy=False)
+    size = min(len(rows), syn.shape[0])
+    rows_out = np.empty(size, np.int32)
+    vals_out = np.empty((size, dim), np.float32)
+    u = kernels.combine_rows(syn, rows, vals, weights, _RULES[rule], n_slots, HOT, rows_out,
+                             vals_out)
+    return rows_out[:u], vals_out[:u]
+
+
+_RULES = {"mixed": kernels.rounds.MIXED, "sum": kernels.rounds.SUM,
+          "average": kernels.rounds.AVERAGE, "weighted": kernels.rounds.WEIGHTED}
 
 
 class _Cluster:
@@ -724,7 +695,13 @@ class _Driver:
         self.rounds_before = 0  # rounds of the run this one resumes
         #: rounds: wall time of the rounds (tasks, combining, broadcast); kernels_slowest_worker:
         #: per round, the longest a worker trained (the rest of a round is overhead)
-        self.seconds = dict.fromkeys(("rounds", "kernels_slowest_worker", "combining"), 0.0)
+        #: per round, the longest a worker trained (the rest of a round is overhead);
+        #: worker_*: per round, the slowest worker's time applying the last update, in the
+        #: kernels, extracting its changed rows, in the whole task; round_trips: submitting
+        #: the round's tasks until every result is here; sending: scattering the update.
+        self.seconds = dict.fromkeys((
+            "cluster_start", "counting", "setup", "rounds", "kernels_slowest_worker", "combining", "round_trips",
+            "sending", "worker_applying", "worker_extracting", "worker_task"), 0.0)
 
     # ----------------------------------------------------------------------------- helpers
     def _submit(self, fn, *args, worker: str | None = None, name: str = "", **kwargs):
@@ -782,6 +759,7 @@ class _Driver:
     def _run(self) -> local.TrainResult:
         client, cfg, resume = self.client, self.cfg, self.resume
         infos = _check_workers(client)
+        self.seconds["cluster_start"] = time.perf_counter() - self.t0
         workers = sorted(infos)
         nthreads = client.nthreads()
         if cfg.threads is None:
@@ -837,6 +815,7 @@ class _Driver:
             save_vocab(cfg.save_vocab, vocab)
         tree = build_huffman(vocab.counts)
         t_read = time.perf_counter()
+        self.seconds["counting"] = t_read - self.t0 - self.seconds["cluster_start"]
         # ---- the model, and each slot's trainer on its worker
         if resume is None:
             syn0, syn1 = local.init_weights(len(vocab), cfg.dim, cfg.seed)
@@ -881,6 +860,7 @@ class _Driver:
             log.info("resuming %s at epoch %d/%d, round %d/%d", resume.path, epoch0 + 1,
                      cfg.epochs, k0 + 1, rounds)
         t_setup = time.perf_counter()
+        self.seconds["setup"] = t_setup - t_read
         total_words = sum(words)
         meta = {"config": dataclasses.asdict(cfg), "chunk": local.CHUNK,
                 "corpus": list(self.corpus),
@@ -923,9 +903,13 @@ class _Driver:
                     results, sent = self._round(spec_f, vocab_f, version, update_f, states,
                                                 targets, syn0, syn1)
                     t_combine = time.perf_counter()
+                    self.seconds["round_trips"] += t_combine - t_round
                     busy = [r for r in results if "state" in r]
                     self.seconds["kernels_slowest_worker"] += max(
                         [r["seconds"] for r in busy] + [0.0])
+                    for name in ("applying", "extracting", "task"):
+                        self.seconds["worker_" + name] += max(
+                            [r["times"][name] for r in busy] + [0.0])
                     parts0 = [(r["rows0"], r["vals0"], r.get("n0")) for r in busy]
                     parts1 = [(r["rows1"], r["vals1"], r.get("n1")) for r in busy]
                     received = sum(r[x].nbytes for r in busy
@@ -941,8 +925,11 @@ class _Driver:
                         self.where[s] = r["worker"]
                     # To the workers that train slots (another one taking a slot over is sent
                     # the whole model).
+                    t_send = time.perf_counter()
                     update_f, hosts = self._send_update(update)
-                    self.seconds["rounds"] += time.perf_counter() - t_round
+                    t_sent = time.perf_counter()
+                    self.seconds["sending"] += t_sent - t_send
+                    self.seconds["rounds"] += t_sent - t_round
                     self.bytes_sent.append(sent + update.nbytes * hosts)
                     self.bytes_received.append(received)
                     for s, r in enumerate(results):
