@@ -82,6 +82,20 @@ def default_sync_words(workers: int, threads: int) -> int:
     """``--sync-words`` when not given: :data:`ROUND_WORDS` shared by the workers, at least
     :data:`THREAD_WORDS` per thread (2 workers: 32,768; 8 workers: 8,192)."""
     return max(THREAD_WORDS * threads, ROUND_WORDS // max(1, workers))
+#: Fewest stream entries per chunk: a round of fewer words per thread still takes one chunk.
+MIN_CHUNK = 1024
+
+
+def chunk_size(workers: int, threads: int, sync_words: int) -> int:
+    """Stream entries per chunk of work: the local trainer's :data:`hsw2v.train.CHUNK` (one
+    worker of one thread keeps it: its run is then a local run's), or ``sync_words`` per
+    thread if that is less (a round takes at least one chunk per thread, so this is what lets
+    rounds of fewer words happen), but at least :data:`MIN_CHUNK`."""
+    if workers == 1 and threads == 1:
+        return local.CHUNK
+    return max(MIN_CHUNK, min(local.CHUNK, sync_words // threads))
+
+
 #: Times a slot's round is submitted again after its worker was lost, before giving up.
 ATTEMPTS = 4
 #: Occurrences in a round (over the workers that changed it) from which a row counts as hot
@@ -137,6 +151,7 @@ class _Spec:
     job: str
     cfg: TrainConfig            # resolved; threads = threads per worker
     groups: list[list[Shard]]   # each slot's shards
+    chunk: int = local.CHUNK    # stream entries per chunk of work (see chunk_size)
 
     def rng_states(self, slot: int) -> list[int]:
         """The slot's threads' first RNG states: those of threads ``slot * T ...`` of a local
@@ -185,7 +200,7 @@ class _Slot:
         syn1[:] = job.syn1
         model = local.Model(vocab, job.tree, syn0, syn1)
         try:
-            self.trainer = local._Trainer(cfg, model, stream, remap)
+            self.trainer = local._Trainer(cfg, model, stream, remap, chunk=spec.chunk)
         except BaseException:
             stream.close()
             raise
@@ -700,7 +715,7 @@ class _Driver:
         #: kernels, extracting its changed rows, in the whole task; round_trips: submitting
         #: the round's tasks until every result is here; sending: scattering the update.
         self.seconds = dict.fromkeys((
-            "cluster_start", "counting", "setup", "rounds", "kernels_slowest_worker", "combining", "round_trips",
+            "cluster_start", "counting", "setup", "rounds", "kernels_slowest_worker", "kernels_mean_worker", "combining", "round_trips",
             "sending", "worker_applying", "worker_extracting", "worker_task"), 0.0)
 
     # ----------------------------------------------------------------------------- helpers
@@ -781,7 +796,8 @@ class _Driver:
                         len(groups))
         n = len(groups)
         sync = cfg.sync_words or default_sync_words(n, cfg.threads)
-        spec = _Spec(self.job, cfg, groups)
+        chunk = resume.chunk if resume is not None else chunk_size(n, cfg.threads, sync)
+        spec = _Spec(self.job, cfg, groups, chunk)
         where = [workers[s % len(workers)] for s in range(n)]
         spec_f = self._scatter(spec)
         # ---- count (or encode with a given vocabulary) on the workers, merge here
@@ -862,7 +878,7 @@ class _Driver:
         t_setup = time.perf_counter()
         self.seconds["setup"] = t_setup - t_read
         total_words = sum(words)
-        meta = {"config": dataclasses.asdict(cfg), "chunk": local.CHUNK,
+        meta = {"config": dataclasses.asdict(cfg), "chunk": chunk,
                 "corpus": list(self.corpus),
                 "output": None if self.output is None else os.path.abspath(self.output),
                 "fingerprint": fingerprint}
@@ -907,6 +923,8 @@ class _Driver:
                     busy = [r for r in results if "state" in r]
                     self.seconds["kernels_slowest_worker"] += max(
                         [r["seconds"] for r in busy] + [0.0])
+                    self.seconds["kernels_mean_worker"] += (
+                        sum(r["seconds"] for r in busy) / max(1, len(busy)))
                     for name in ("applying", "extracting", "task"):
                         self.seconds["worker_" + name] += max(
                             [r["times"][name] for r in busy] + [0.0])
@@ -992,6 +1010,7 @@ class _Driver:
                 "workers": n,
                 "threads_per_worker": cfg.threads,
                 "sync_words": sync,
+                "chunk": chunk,
                 "combine": cfg.combine,
                 "rounds": self.rounds_before + version,
                 "rounds_per_epoch": rounds,

@@ -69,7 +69,8 @@ def run_one(corpus: str, work: str, model: str, seed: int, kind: str, workers: i
         if "seconds" in d:  # rounds' wall time, and the slowest worker's kernels in them
             row.update(seconds_rounds=d["seconds"]["rounds"],
                        seconds_kernels=d["seconds"]["kernels_slowest_worker"],
-                       seconds_combining=d["seconds"]["combining"])
+                       seconds_combining=d["seconds"]["combining"],
+                       dask_seconds=d["seconds"])  # every phase (cluster start, sending...)
     for f in (out, out + ".json"):
         if os.path.exists(f):
             os.unlink(f)
