@@ -70,18 +70,26 @@ from hsw2v.vocab import Vocab, build_vocab, check_vocab_size, read_vocab, save_v
 
 log = logging.getLogger(__name__)
 
-#: Default words per round over all workers (``--sync-words`` is this / workers, at least
-#: :data:`THREAD_WORDS` per thread): the fewer words between two merges, the closer to one
-#: process's Hogwild threads (see the README's figures).
-ROUND_WORDS = 65536
-#: Fewest default words per worker thread and round (about one chunk of work).
+#: Default ``--sync-words`` (words per worker and round) of a run of ``n`` workers:
+#: ``SYNC_SCALE / n**3``, at least :data:`THREAD_WORDS` per worker thread. Fewer words between
+#: two merges keep many workers closer to one process's Hogwild threads; more words per round
+#: pay the per-round overhead (a round trip, combining, sending the changed rows) less often,
+#: which is what few workers need. The curve goes through the round sizes measured on
+#: text8-prefix (README, "Training on a cluster"): 2 workers 131,072 (the speed measurements),
+#: 4 workers 16,384 and 8 workers 8,192 (the floor; the quality measurements). It is a fit to
+#: those points, not a law.
+SYNC_SCALE = 1 << 20
+#: Fewest default words per worker thread and round (one chunk of work).
 THREAD_WORDS = 8192
 
 
 def default_sync_words(workers: int, threads: int) -> int:
-    """``--sync-words`` when not given: :data:`ROUND_WORDS` shared by the workers, at least
-    :data:`THREAD_WORDS` per thread (2 workers: 32,768; 8 workers: 8,192)."""
-    return max(THREAD_WORDS * threads, ROUND_WORDS // max(1, workers))
+    """``--sync-words`` when not given: ``SYNC_SCALE / workers**3``, at least
+    :data:`THREAD_WORDS` per thread (1 worker: 1,048,576; 2 workers: 131,072; 4 workers:
+    16,384; 8 and more workers: 8,192 per thread)."""
+    return max(THREAD_WORDS * threads, SYNC_SCALE // max(1, workers) ** 3)
+
+
 #: Fewest stream entries per chunk: a round of fewer words per thread still takes one chunk.
 MIN_CHUNK = 1024
 
