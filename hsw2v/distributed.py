@@ -74,19 +74,19 @@ log = logging.getLogger(__name__)
 #: ``SYNC_SCALE / n**3``, at least :data:`THREAD_WORDS` per worker thread. Fewer words between
 #: two merges keep many workers closer to one process's Hogwild threads; more words per round
 #: pay the per-round overhead (a round trip, combining, sending the changed rows) less often,
-#: which is what few workers need. The curve goes through the round sizes measured on
-#: text8-prefix (README, "Training on a cluster"): 2 workers 131,072 (the speed measurements),
-#: 4 workers 16,384 and 8 workers 8,192 (the floor; the quality measurements). It is a fit to
-#: those points, not a law.
-SYNC_SCALE = 1 << 20
-#: Fewest default words per worker thread and round (one chunk of work).
-THREAD_WORDS = 8192
+#: which is what few workers need. The curve goes through the two round sizes measured on
+#: text8-prefix (README, "Training on a cluster"): 2 workers 262,144 (speed; CBOW's analogy
+#: score pays a little), 8 workers 4,096 (quality: CBOW's analogy score gained 0.0045 over
+#: rounds of 8,192). It is a fit to those points, not a law: 4 workers get 32,768.
+SYNC_SCALE = 1 << 21
+#: Fewest default words per worker thread and round (half the local trainer's chunk).
+THREAD_WORDS = 4096
 
 
 def default_sync_words(workers: int, threads: int) -> int:
     """``--sync-words`` when not given: ``SYNC_SCALE / workers**3``, at least
-    :data:`THREAD_WORDS` per thread (1 worker: 1,048,576; 2 workers: 131,072; 4 workers:
-    16,384; 8 and more workers: 8,192 per thread)."""
+    :data:`THREAD_WORDS` per thread (1 worker: 2,097,152; 2 workers: 262,144; 4 workers:
+    32,768; 8 and more workers: 4,096 per thread)."""
     return max(THREAD_WORDS * threads, SYNC_SCALE // max(1, workers) ** 3)
 
 
