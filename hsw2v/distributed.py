@@ -13,7 +13,9 @@ module only says what each task does.
   run does (:func:`hsw2v.vocab.build_vocab` orders by count and then word, whatever order the
   counts come in). The encoded stream stays on the worker and is reused every epoch.
 * **Rounds.** An epoch is trained in ``R = ceil(words per slot / sync_words)`` synchronous
-  rounds. In round ``k`` every slot trains, from the current model, up to ``ceil(k * W_s / R)``
+  rounds (default :func:`default_sync_words`: large rounds for few workers, small ones for
+  many; rounds of fewer words than a chunk cut the stream into smaller chunks,
+  :func:`chunk_size`). In round ``k`` every slot trains, from the current model, up to ``ceil(k * W_s / R)``
   of its ``W_s`` words with the local trainer (:class:`hsw2v.train._Trainer`, claims of one
   chunk of its chunk order; one slot of one thread keeps the local claims of up to 16 chunks).
   Each slot's learning rate follows its own progress through the run, as each thread's range
@@ -24,8 +26,10 @@ module only says what each task does.
   syn1 rows of the inner nodes on their paths) as float32 rows. They are sent as the new values
   rather than as float32 differences (the same bytes): a difference rounded to float32 cannot
   always be added back to give the value it came from, and then one worker would not reproduce
-  a local run. The driver combines them (:func:`combine`, ``--combine``) and broadcasts only
-  the changed rows' new values; every worker process keeps a copy of the model at the current
+  a local run. The workers find them and the driver combines them with numba kernels
+  (:mod:`hsw2v.kernels.rounds`: one pass over the candidate rows; a counting sort of the
+  workers' rows instead of ``np.unique``), ``--combine``, and broadcasts only the changed
+  rows' new values; every worker process keeps a copy of the model at the current
   version (plus one working copy per slot it trains), and a worker that has none (new, or
   restarted) is sent the whole model once.
 * **Checkpoints.** The driver holds everything a round needs, so it checkpoints after a round

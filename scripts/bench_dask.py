@@ -163,6 +163,11 @@ def mean(xs):
     return statistics.mean(xs) if xs else float("nan")
 
 
+def words(row: dict) -> int:
+    """The --sync-words a dask run used (its own default when not given)."""
+    return row.get("sync_words") or row["sync"] or 0
+
+
 def report(args) -> str:
     rows = load(args.jsonl)
     out = []
@@ -206,24 +211,40 @@ def report(args) -> str:
         out.append("|---|---|---|---|---|---|---|---|---|")
         for model in ("sg", "cbow"):
             loc = [r for r in speed if r["model"] == model and r["kind"] == "local"]
-            for sync in sorted({r["sync"] or 0 for r in speed if r["kind"] == "dask"}):
+            for sync in sorted({words(r) for r in speed if r["kind"] == "dask"}):
                 das = [r for r in speed if r["model"] == model and r["kind"] == "dask"
-                       and (r["sync"] or 0) == sync]
+                       and words(r) == sync]
                 if not loc or not das:
                     continue
                 lw, dw = (statistics.median(r["wall_s"] for r in x) for x in (loc, das))
                 lt, dt = (statistics.median(r["seconds_training"] for r in x) for x in (loc, das))
-                out.append(f"| {model} | {sync or 'default'} | {len(das)} | {lw:.1f} | {dw:.1f} | "
+                out.append(f"| {model} | {sync} | {len(das)} | {lw:.1f} | {dw:.1f} | "
                            f"{lw / dw:.2f}x | {lt:.1f} | {dt:.1f} | {lt / dt:.2f}x |")
-        timed = [r for r in speed if r["kind"] == "dask" and "seconds_rounds" in r]
+        timed = [r for r in speed if r["kind"] == "dask" and "dask_seconds" in r]
         if timed:
-            out.append("\nIn the dask runs, the rounds took (median) "
-                       f"{statistics.median(r['seconds_rounds'] for r in timed):.1f} s, of which "
-                       "the slowest worker's kernels "
-                       f"{statistics.median(r['seconds_kernels'] for r in timed):.1f} s and "
-                       "combining on the driver "
-                       f"{statistics.median(r['seconds_combining'] for r in timed):.1f} s; the "
-                       "rest is Dask's task and data round trips.")
+            # Where a 2-worker run's time goes (OUT.json's distributed.seconds), medians.
+            parts = ("cluster_start", "counting", "setup", "rounds", "kernels_mean_worker",
+                     "kernels_slowest_worker", "worker_applying", "worker_extracting",
+                     "combining", "sending", "round_trips")
+            out.append("\n**where the time goes** (2 workers, medians of `distributed.seconds`;"
+                       " round_trips: submit to all results here, includes the workers' tasks)"
+                       "\n")
+            out.append("| model | sync words | rounds | " + " | ".join(parts) + " |")
+            out.append("|---|---|---|" + "---|" * len(parts))
+            for model in ("sg", "cbow"):
+                for sync in sorted({words(r) for r in timed}):
+                    rs = [r for r in timed if r["model"] == model and words(r) == sync]
+                    if not rs:
+                        continue
+                    cells = [f"{statistics.median(r['dask_seconds'].get(p, 0.0) for r in rs):.2f}"
+                             for p in parts]
+                    out.append(f"| {model} | {sync} | "
+                               f"{statistics.median(r['rounds'] for r in rs):.0f} | "
+                               + " | ".join(cells) + " |")
+        loads = [float(r["load"][0]) for r in speed if r.get("load")]
+        if loads:
+            out.append(f"\nLoad average (1 min) after each run: {min(loads):.1f} to "
+                       f"{max(loads):.1f} (median {statistics.median(loads):.1f}).")
     return "\n".join(out)
 
 
