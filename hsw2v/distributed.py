@@ -75,23 +75,23 @@ from hsw2v.vocab import Vocab, build_vocab, check_vocab_size, read_vocab, save_v
 log = logging.getLogger(__name__)
 
 #: Default ``--sync-words`` (words per worker and round) of a run of ``n`` workers:
-#: ``SYNC_SCALE / n**3``, at least :data:`THREAD_WORDS` per worker thread. Fewer words between
+#: ``SYNC_SCALE / n**4``, at least :data:`THREAD_WORDS` per worker thread. Fewer words between
 #: two merges keep many workers closer to one process's Hogwild threads; more words per round
 #: pay the per-round overhead (a round trip, combining, sending the changed rows) less often,
-#: which is what few workers need. The curve goes through the two round sizes measured on
-#: text8-prefix (README, "Training on a cluster"): 2 workers 262,144 (speed; CBOW's analogy
-#: score pays a little), 8 workers 4,096 (quality: CBOW's analogy score gained 0.0045 over
-#: rounds of 8,192). It is a fit to those points, not a law: 4 workers get 32,768.
-SYNC_SCALE = 1 << 21
+#: which is what few workers need. The curve goes through the round sizes measured on
+#: text8-prefix (README, "Training on a cluster"): 2 workers 262,144 (speed), 4 workers 16,384
+#: (32,768 lost 0.012 analogy / 0.028 WS353 in skip-gram) and 8 workers 4,096 (the floor:
+#: CBOW's analogy score gained 0.0045 over rounds of 8,192). A fit to those points, not a law.
+SYNC_SCALE = 1 << 22
 #: Fewest default words per worker thread and round (half the local trainer's chunk).
 THREAD_WORDS = 4096
 
 
 def default_sync_words(workers: int, threads: int) -> int:
-    """``--sync-words`` when not given: ``SYNC_SCALE / workers**3``, at least
-    :data:`THREAD_WORDS` per thread (1 worker: 2,097,152; 2 workers: 262,144; 4 workers:
-    32,768; 8 and more workers: 4,096 per thread)."""
-    return max(THREAD_WORDS * threads, SYNC_SCALE // max(1, workers) ** 3)
+    """``--sync-words`` when not given: ``SYNC_SCALE / workers**4``, at least
+    :data:`THREAD_WORDS` per thread (1 worker: 4,194,304; 2 workers: 262,144; 3 workers:
+    51,781; 4 workers: 16,384; 8 and more workers: 4,096 per thread)."""
+    return max(THREAD_WORDS * threads, SYNC_SCALE // max(1, workers) ** 4)
 
 
 #: Fewest stream entries per chunk: a round of fewer words per thread still takes one chunk.

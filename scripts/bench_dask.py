@@ -77,9 +77,14 @@ def run_one(corpus: str, work: str, model: str, seed: int, kind: str, workers: i
     return row
 
 
+#: hsw2v's default --combine (a finished run records the rule it used, a planned one None)
+DEFAULT_COMBINE = "mixed"
+
+
 def key(row: dict) -> tuple:
+    combine = row.get("combine") or (DEFAULT_COMBINE if row["kind"] == "dask" else None)
     return (row["kind"], row["model"], row["seed"], row.get("workers", 0), row.get("sync"),
-            row.get("combine"), row.get("phase"), row.get("rep"))
+            combine, row.get("phase"), row.get("rep"))
 
 
 def load(path: str) -> list[dict]:
@@ -206,9 +211,10 @@ def report(args) -> str:
     if speed:
         out.append("\n**speed**: 2 workers x 1 thread against one local process with 2 threads, "
                    "alternating; medians\n")
-        out.append("| model | sync words | reps | local wall s | dask wall s | speed (local / "
-                   "dask wall) | local training s | dask training s | speed (training) |")
-        out.append("|---|---|---|---|---|---|---|---|---|")
+        out.append("| model | sync words | runs | local wall s | dask wall s | speed (local / "
+                   "dask wall) | local training s | dask training s | speed (training) | "
+                   "paired wall | paired training (each rep) |")
+        out.append("|---|---|---|---|---|---|---|---|---|---|---|")
         for model in ("sg", "cbow"):
             loc = [r for r in speed if r["model"] == model and r["kind"] == "local"]
             for sync in sorted({words(r) for r in speed if r["kind"] == "dask"}):
@@ -218,8 +224,19 @@ def report(args) -> str:
                     continue
                 lw, dw = (statistics.median(r["wall_s"] for r in x) for x in (loc, das))
                 lt, dt = (statistics.median(r["seconds_training"] for r in x) for x in (loc, das))
+                # Paired: each rep's dask run against that rep's local run just before it
+                # (the first of each, if a run was repeated); the median of the ratios.
+                pw, pt = [], []
+                for rep in sorted({r["rep"] for r in das}):
+                    lr = [r for r in loc if r["rep"] == rep][:1]
+                    dr = [r for r in das if r["rep"] == rep][:1]
+                    if lr and dr:
+                        pw.append(lr[0]["wall_s"] / dr[0]["wall_s"])
+                        pt.append(lr[0]["seconds_training"] / dr[0]["seconds_training"])
                 out.append(f"| {model} | {sync} | {len(das)} | {lw:.1f} | {dw:.1f} | "
-                           f"{lw / dw:.2f}x | {lt:.1f} | {dt:.1f} | {lt / dt:.2f}x |")
+                           f"{lw / dw:.2f}x | {lt:.1f} | {dt:.1f} | {lt / dt:.2f}x | "
+                           f"{statistics.median(pw):.2f}x | {statistics.median(pt):.2f}x "
+                           f"({', '.join(f'{x:.2f}' for x in pt)}) |")
         timed = [r for r in speed if r["kind"] == "dask" and "dask_seconds" in r]
         if timed:
             # Where a 2-worker run's time goes (OUT.json's distributed.seconds), medians.
