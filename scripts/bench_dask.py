@@ -187,6 +187,16 @@ def report(args) -> str:
         out.append("|---|---|---|---|---|---|---|---|---|---|")
         ba, bw = mean(r["analogy"] for r in base), mean(r["ws353"] for r in base)
         out.append(f"| local 2 threads | {len(base)} | {ba:.4f} | | {bw:.4f} | | | | | |")
+        # Local runs of the same seeds from other files too (a Hogwild run of one seed moves
+        # about as much as one of another seed: more runs, a steadier baseline).
+        pool = [r for f in args.pool for r in load(f) if r["kind"] == "local"
+                and r["model"] == model and r["seed"] in {b["seed"] for b in base}] + base
+        if args.pool:
+            pa, pw = mean(r["analogy"] for r in pool), mean(r["ws353"] for r in pool)
+            sa = statistics.stdev(r["analogy"] for r in pool)
+            sw = statistics.stdev(r["ws353"] for r in pool)
+            out.append(f"| local 2 threads, pooled (sd {sa:.4f} / {sw:.4f}) | {len(pool)} runs | "
+                       f"{pa:.4f} | | {pw:.4f} | | | | | |")
         groups: dict[tuple, list] = {}
         for r in mine:
             if r["kind"] == "dask":
@@ -200,9 +210,15 @@ def report(args) -> str:
             da = mean(r["analogy"] for r in rs) - mean(r["analogy"] for r in same)
             dw = mean(r["ws353"] for r in rs) - mean(r["ws353"] for r in same)
             name = (f"{w} workers, once-per-epoch average" if sync == EPOCH_AVERAGE
-                    else f"{w} workers, {rule}, sync {sync or 'default'}")
+                    else f"{w} workers, {rule}, sync {words(rs[0])}"
+                    + (" (--sync-words not given)" if not sync else ""))
+            if args.pool:
+                da = f"{da:+.4f} ({mean(r['analogy'] for r in rs) - pa:+.4f})"
+                dw = f"{dw:+.4f} ({mean(r['ws353'] for r in rs) - pw:+.4f})"
+            else:
+                da, dw = f"{da:+.4f}", f"{dw:+.4f}"
             out.append(f"| {name} | {len(rs)} | {mean(r['analogy'] for r in rs):.4f} | "
-                       f"{da:+.4f} | {mean(r['ws353'] for r in rs):.4f} | {dw:+.4f} | "
+                       f"{da} | {mean(r['ws353'] for r in rs):.4f} | {dw} | "
                        f"{mean(r['rounds'] for r in rs):.0f} | "
                        f"{mean(r['bytes_sent_mean'] for r in rs) / 1e6:.1f} | "
                        f"{mean(r['bytes_received_mean'] for r in rs) / 1e6:.1f} | "
@@ -286,6 +302,9 @@ def main(argv=None) -> int:
                                               "hsw2v's)")
     ap.add_argument("--combine", help="--combine of quality/speed runs (default: hsw2v's)")
     ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--pool", nargs="*", default=[],
+                    help="report: JSON-lines files whose local runs of the same seeds join the "
+                         "baseline (shown in brackets: the difference to their mean)")
     ap.add_argument("--jsonl", default=os.path.join(ROOT, ".bench", "bench-dask.jsonl"))
     args = ap.parse_args(argv)
     if args.phase == "report":
