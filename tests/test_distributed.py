@@ -337,4 +337,4 @@ def test_cluster_options_in_a_config_file(tmp_path):
     cfg = make_config(p).resolved()
     assert (cfg.dask, cfg.sync_words, cfg.combine) == ("tcp://10.1.2.3:8786", 4096, "average")
     assert cfg.threads is None  # per worker: the workers' cores, known once connected
-    assert dist.default_sync_words(2, 1) == 32768 and dist.default_sync_words(8, 2) == 16384
+    assert dist.default_sync_words(2, 1) == 262144 and dist.default_sync_words(8, 2) == 8192
