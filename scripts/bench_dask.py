@@ -262,7 +262,7 @@ def report(args) -> str:
             out.append("\n**where the time goes** (2 workers, medians of `distributed.seconds`;"
                        " round_trips: submit to all results here, includes the workers' tasks)"
                        "\n")
-            out.append("| model | sync words | rounds | " + " | ".join(parts) + " |")
+            out.append("| model | sync words | rounds | " + " | ".join(p + " s" for p in parts) + " |")
             out.append("|---|---|---|" + "---|" * len(parts))
             for model in ("sg", "cbow"):
                 for sync in sorted({words(r) for r in timed}):
