@@ -525,7 +525,8 @@ def combine(syn: np.ndarray, parts: Sequence[tuple], rule: str, n_slots: int
         ``weighted``: add their mean weighted by ``weights``; ``mixed``: add their sum /
         ``clip(sum of weights / HOT, 1, workers that changed the row)`` (a sum for rarely
         updated rows, a mean for hot ones). A row only one worker changed takes that worker's
-        value (every rule but ``average`` with more than one slot).
+        value (every rule but ``average`` with more than one slot). Each row's changes are
+        summed in float64 (:func:`hsw2v.kernels.combine_rows`).
     n_slots : int
 
     Returns
