@@ -223,6 +223,8 @@ class _Slot:
             # chunks (~131,000 words). One slot of one thread keeps them: its claims, kernel
             # calls and so its vectors are then exactly those of a local run.
             self.trainer.claim_max = 1
+        # No thread started and ended per round (see hsw2v.train._Trainer.inline).
+        self.trainer.inline = True
         self.trainer.warm_up()
 
     def set_rows(self, rows: _Rows) -> None:
