@@ -586,9 +586,14 @@ class _Cluster:
             n = int(address[len("local:"):])
             per = self.threads or max(1, default_threads() // n)
             try:
-                cluster = distributed.LocalCluster(n_workers=n, threads_per_worker=per,
-                                                   processes=True, dashboard_address=":0",
-                                                   silence_logs=logging.CRITICAL)
+                # Without Dask's worker profiler: it takes every thread's stack many times a
+                # second, and on CPython 3.11 a thread ending meanwhile can deadlock the worker
+                # (python/cpython#106883); workers of more than one thread start theirs every
+                # round. The workers' Dask config is this process's, taken here.
+                with dask.config.set({"distributed.worker.profile.enabled": False}):
+                    cluster = distributed.LocalCluster(n_workers=n, threads_per_worker=per,
+                                                       processes=True, dashboard_address=":0",
+                                                       silence_logs=logging.CRITICAL)
             except Exception as exc:
                 raise DistributedError(
                     f"could not start a local Dask cluster of {n} worker processes "

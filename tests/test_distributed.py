@@ -178,6 +178,16 @@ def test_combine_rules_against_a_reference(monkeypatch):
                                                                             parts[1][1][1])
 
 
+def test_our_local_cluster_runs_without_the_dask_profiler():
+    import dask
+
+    with dist._Cluster("local:1", None, 1) as c:
+        got = c.run(lambda: dask.config.get("distributed.worker.profile.enabled"))
+        hooks = c.run(lambda dask_worker: sorted(dask_worker.periodic_callbacks))
+    assert list(got.values()) == [False]
+    assert not [h for h in list(hooks.values())[0] if "profile" in h]
+
+
 def test_chunk_size():
     from hsw2v.train import CHUNK
 
