@@ -207,7 +207,8 @@ def _is_number(text: str) -> bool:
                    "[default: the worker's cores]. Needs pip install 'hsw2v[dask]'.")
 @click.option("--sync-words", type=int, metavar="N",
               help="With --dask: words each worker trains per synchronous round.  "
-                   "[default: 65536 / workers, at least 8192 per thread]")
+                   "[default: 2**22 / workers**4 (2 workers: 262144; 8 workers: 4096), at "
+                   "least 4096 per thread]")
 @click.option("--combine", type=str, metavar="RULE",
               help="With --dask: how the workers' changes to a row are combined: mixed (sum "
                    "for rarely updated rows, mean for hot ones), sum, average or weighted.  "

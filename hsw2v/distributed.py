@@ -13,7 +13,9 @@ module only says what each task does.
   run does (:func:`hsw2v.vocab.build_vocab` orders by count and then word, whatever order the
   counts come in). The encoded stream stays on the worker and is reused every epoch.
 * **Rounds.** An epoch is trained in ``R = ceil(words per slot / sync_words)`` synchronous
-  rounds. In round ``k`` every slot trains, from the current model, up to ``ceil(k * W_s / R)``
+  rounds (default :func:`default_sync_words`: large rounds for few workers, small ones for
+  many; rounds of fewer words than a chunk cut the stream into smaller chunks,
+  :func:`chunk_size`). In round ``k`` every slot trains, from the current model, up to ``ceil(k * W_s / R)``
   of its ``W_s`` words with the local trainer (:class:`hsw2v.train._Trainer`, claims of one
   chunk of its chunk order; one slot of one thread keeps the local claims of up to 16 chunks).
   Each slot's learning rate follows its own progress through the run, as each thread's range
@@ -24,8 +26,10 @@ module only says what each task does.
   syn1 rows of the inner nodes on their paths) as float32 rows. They are sent as the new values
   rather than as float32 differences (the same bytes): a difference rounded to float32 cannot
   always be added back to give the value it came from, and then one worker would not reproduce
-  a local run. The driver combines them (:func:`combine`, ``--combine``) and broadcasts only
-  the changed rows' new values; every worker process keeps a copy of the model at the current
+  a local run. The workers find them and the driver combines them with numba kernels
+  (:mod:`hsw2v.kernels.rounds`: one pass over the candidate rows; a counting sort of the
+  workers' rows instead of ``np.unique``), ``--combine``, and broadcasts only the changed
+  rows' new values; every worker process keeps a copy of the model at the current
   version (plus one working copy per slot it trains), and a worker that has none (new, or
   restarted) is sent the whole model once.
 * **Checkpoints.** The driver holds everything a round needs, so it checkpoints after a round
@@ -70,18 +74,40 @@ from hsw2v.vocab import Vocab, build_vocab, check_vocab_size, read_vocab, save_v
 
 log = logging.getLogger(__name__)
 
-#: Default words per round over all workers (``--sync-words`` is this / workers, at least
-#: :data:`THREAD_WORDS` per thread): the fewer words between two merges, the closer to one
-#: process's Hogwild threads (see the README's figures).
-ROUND_WORDS = 65536
-#: Fewest default words per worker thread and round (about one chunk of work).
-THREAD_WORDS = 8192
+#: Default ``--sync-words`` (words per worker and round) of a run of ``n`` workers:
+#: ``SYNC_SCALE / n**4``, at least :data:`THREAD_WORDS` per worker thread. Fewer words between
+#: two merges keep many workers closer to one process's Hogwild threads; more words per round
+#: pay the per-round overhead (a round trip, combining, sending the changed rows) less often,
+#: which is what few workers need. The curve goes through the round sizes measured on
+#: text8-prefix (README, "Training on a cluster"): 2 workers 262,144 (speed), 4 workers 16,384
+#: (32,768 lost 0.012 analogy / 0.028 WS353 in skip-gram) and 8 workers 4,096 (the floor:
+#: CBOW's analogy score gained 0.0045 over rounds of 8,192). A fit to those points, not a law.
+SYNC_SCALE = 1 << 22
+#: Fewest default words per worker thread and round (half the local trainer's chunk).
+THREAD_WORDS = 4096
 
 
 def default_sync_words(workers: int, threads: int) -> int:
-    """``--sync-words`` when not given: :data:`ROUND_WORDS` shared by the workers, at least
-    :data:`THREAD_WORDS` per thread (2 workers: 32,768; 8 workers: 8,192)."""
-    return max(THREAD_WORDS * threads, ROUND_WORDS // max(1, workers))
+    """``--sync-words`` when not given: ``SYNC_SCALE / workers**4``, at least
+    :data:`THREAD_WORDS` per thread (1 worker: 4,194,304; 2 workers: 262,144; 3 workers:
+    51,781; 4 workers: 16,384; 8 and more workers: 4,096 per thread)."""
+    return max(THREAD_WORDS * threads, SYNC_SCALE // max(1, workers) ** 4)
+
+
+#: Fewest stream entries per chunk: a round of fewer words per thread still takes one chunk.
+MIN_CHUNK = 1024
+
+
+def chunk_size(workers: int, threads: int, sync_words: int) -> int:
+    """Stream entries per chunk of work: the local trainer's :data:`hsw2v.train.CHUNK` (one
+    worker of one thread keeps it: its run is then a local run's), or ``sync_words`` per
+    thread if that is less (a round takes at least one chunk per thread, so this is what lets
+    rounds of fewer words happen), but at least :data:`MIN_CHUNK`."""
+    if workers == 1 and threads == 1:
+        return local.CHUNK
+    return max(MIN_CHUNK, min(local.CHUNK, sync_words // threads))
+
+
 #: Times a slot's round is submitted again after its worker was lost, before giving up.
 ATTEMPTS = 4
 #: Occurrences in a round (over the workers that changed it) from which a row counts as hot
@@ -137,6 +163,7 @@ class _Spec:
     job: str
     cfg: TrainConfig            # resolved; threads = threads per worker
     groups: list[list[Shard]]   # each slot's shards
+    chunk: int = local.CHUNK    # stream entries per chunk of work (see chunk_size)
 
     def rng_states(self, slot: int) -> list[int]:
         """The slot's threads' first RNG states: those of threads ``slot * T ...`` of a local
@@ -185,7 +212,7 @@ class _Slot:
         syn1[:] = job.syn1
         model = local.Model(vocab, job.tree, syn0, syn1)
         try:
-            self.trainer = local._Trainer(cfg, model, stream, remap)
+            self.trainer = local._Trainer(cfg, model, stream, remap, chunk=spec.chunk)
         except BaseException:
             stream.close()
             raise
@@ -196,6 +223,8 @@ class _Slot:
             # chunks (~131,000 words). One slot of one thread keeps them: its claims, kernel
             # calls and so its vectors are then exactly those of a local run.
             self.trainer.claim_max = 1
+        # No thread started and ended per round (see hsw2v.train._Trainer.inline).
+        self.trainer.inline = True
         self.trainer.warm_up()
 
     def set_rows(self, rows: _Rows) -> None:
@@ -239,17 +268,19 @@ class _Slot:
             got = self.remap[got[got >= 0]]
             n0 = np.bincount(got[got >= 0], minlength=n_words)
         n1 = _node_counts(job.tree, n0)
-        out = {"state": new, "totals": totals, "seconds": seconds,
+        out = {"state": new, "totals": totals, "seconds": seconds, "t_kernel_end": t0 + seconds,
                "words": int(sum(new.done)) if totals is None else int(sum(tr.words))}
         for name, work, base, n in (("0", model.syn0, job.syn0, n0), ("1", model.syn1, job.syn1,
                                                                        n1)):
             cand = np.flatnonzero(n)
-            changed = cand[np.any(work[cand] != base[cand], axis=1)]
-            out["rows" + name] = changed.astype(np.int32)
-            out["vals" + name] = np.ascontiguousarray(work[changed])
+            rows = np.empty(len(cand), np.int32)
+            vals = np.empty((len(cand), work.shape[1]), np.float32)
+            # the changed rows' values; the working copy is the model again
+            k = kernels.take_changed(work, base, cand, rows, vals)
+            out["rows" + name] = rows[:k]
+            out["vals" + name] = vals[:k]
             if weights:
-                out["n" + name] = n[changed].astype(np.float32)
-            work[changed] = base[changed]  # the working copy is the model again
+                out["n" + name] = n[rows[:k]].astype(np.float32)
         return out
 
     def close(self) -> None:
@@ -263,16 +294,8 @@ def _node_counts(tree, n0: np.ndarray) -> np.ndarray:
     -------
     int64 (V - 1,)
     """
-    words = np.flatnonzero(n0)
-    lengths = np.diff(tree.offsets)[words]
-    total = int(lengths.sum())
     n1 = np.zeros(len(tree.offsets) - 2, np.int64)
-    if total == 0:
-        return n1
-    # Flat positions of every listed word's path: offsets[w] + 0..length - 1.
-    starts = np.repeat(tree.offsets[words] - (np.cumsum(lengths) - lengths), lengths)
-    nodes = tree.points[starts + np.arange(total)]
-    np.add.at(n1, nodes, np.repeat(n0[words], lengths))
+    kernels.path_counts(np.ascontiguousarray(n0, np.int64), tree.offsets, tree.points, n1)
     return n1
 
 
@@ -450,12 +473,14 @@ def _setup(spec: _Spec, slot: int, vocab: Vocab, model: _Rows) -> dict:
 def _round(spec: _Spec, slot: int, vocab: Vocab, version: int, update: _Rows | None,
            state: TrainState, target: int | None, full: _Rows | None = None) -> dict:
     """Train one slot for one round from model ``version`` (see the module docstring)."""
+    t_task = time.perf_counter()
     job = _job(spec.job)
     with job.lock:
         if full is not None and job.version != full.version:
             job.set_rows(full)
         if update is not None and job.version == update.version - 1:
             job.set_rows(update)
+        t_applied = time.perf_counter()
         if job.version != version:
             return {"stale": True, "worker": _address()}
         if target is None:
@@ -468,6 +493,10 @@ def _round(spec: _Spec, slot: int, vocab: Vocab, version: int, update: _Rows | N
             job.version = -1  # the working copy may hold a half round: send the model again
             raise
         out["worker"] = _address()
+        t_end = time.perf_counter()
+        # Where a worker's time in the task went (the driver sums them in its summary).
+        out["times"] = {"applying": t_applied - t_task, "kernels": out["seconds"],
+                        "extracting": t_end - out.pop("t_kernel_end"), "task": t_end - t_task}
         return out
 
 
@@ -498,7 +527,8 @@ def combine(syn: np.ndarray, parts: Sequence[tuple], rule: str, n_slots: int
         ``weighted``: add their mean weighted by ``weights``; ``mixed``: add their sum /
         ``clip(sum of weights / HOT, 1, workers that changed the row)`` (a sum for rarely
         updated rows, a mean for hot ones). A row only one worker changed takes that worker's
-        value (every rule but ``average`` with more than one slot).
+        value (every rule but ``average`` with more than one slot). Each row's changes are
+        summed in float64 (:func:`hsw2v.kernels.combine_rows`).
     n_slots : int
 
     Returns
@@ -510,51 +540,22 @@ def combine(syn: np.ndarray, parts: Sequence[tuple], rule: str, n_slots: int
     dim = syn.shape[1]
     if not parts:
         return np.zeros(0, np.int32), np.zeros((0, dim), np.float32)
-    u, inv = np.unique(np.concatenate([p[0] for p in parts]), return_inverse=True)
-    weighted = rule == "weighted"
-    # float64 sums for weights: (w * v) / w is then exactly v, so a row one worker changed
-    # keeps its value; float32 for the others (one pass over each part's rows).
-    acc = np.zeros((len(u), dim), np.float64 if weighted else np.float32)
-    count = np.zeros(len(u), np.float32)
-    only = np.empty((len(u), dim), np.float32) if rule == "mixed" else np.empty((len(u), 0))
-    weight = np.zeros(len(u), np.float64)
-    at = 0
-    for rows, vals, w in parts:
-        j = inv[at:at + len(rows)]
-        at += len(rows)
-        if weighted:
-            w = np.asarray(w, np.float64)
-            acc[j] += w[:, None] * vals
-            weight[j] += w
-        else:
-            acc[j] += vals
-            if w is not None:
-                weight[j] += w
-            if rule == "mixed":
-                only[j] = vals
-        count[j] += 1
-    if weighted:  # the mean of the new values, weighted (= base + weighted mean change)
-        new = (acc / weight[:, None]).astype(np.float32)
-    elif rule == "mixed":
-        base = syn[u]
-        div = np.clip(weight / HOT, 1.0, count).astype(np.float32)
-        new = acc
-        new -= count[:, None] * base
-        new /= div[:, None]
-        new += base
-        one = count == 1
-        new[one] = only[one]
-    elif rule == "sum" or n_slots == 1:  # base + sum of (v - base) = sum of v - (c - 1) base
-        new = acc
-        new -= (count - 1)[:, None] * syn[u]
-    else:  # average: base + sum of (v - base) / n_slots
-        base = syn[u]
-        new = acc
-        new -= count[:, None] * base
-        new /= np.float32(n_slots)
-        new += base
-    syn[u] = new
-    return u.astype(np.int32), new
+    if rule not in _RULES:
+        raise ValueError(f"unknown combine rule {rule!r}")
+    rows = np.concatenate([p[0] for p in parts]).astype(np.int32, copy=False)
+    vals = np.concatenate([p[1] for p in parts]).astype(np.float32, copy=False)
+    weights = np.concatenate([np.zeros(len(p[0]), np.float32) if p[2] is None else p[2]
+                              for p in parts]).astype(np.float32, copy=False)
+    size = min(len(rows), syn.shape[0])
+    rows_out = np.empty(size, np.int32)
+    vals_out = np.empty((size, dim), np.float32)
+    u = kernels.combine_rows(syn, rows, vals, weights, _RULES[rule], n_slots, HOT, rows_out,
+                             vals_out)
+    return rows_out[:u], vals_out[:u]
+
+
+_RULES = {"mixed": kernels.rounds.MIXED, "sum": kernels.rounds.SUM,
+          "average": kernels.rounds.AVERAGE, "weighted": kernels.rounds.WEIGHTED}
 
 
 class _Cluster:
@@ -585,9 +586,14 @@ class _Cluster:
             n = int(address[len("local:"):])
             per = self.threads or max(1, default_threads() // n)
             try:
-                cluster = distributed.LocalCluster(n_workers=n, threads_per_worker=per,
-                                                   processes=True, dashboard_address=":0",
-                                                   silence_logs=logging.CRITICAL)
+                # Without Dask's worker profiler: it takes every thread's stack many times a
+                # second, and on CPython 3.11 a thread ending meanwhile can deadlock the worker
+                # (python/cpython#106883); workers of more than one thread start theirs every
+                # round. The workers' Dask config is this process's, taken here.
+                with dask.config.set({"distributed.worker.profile.enabled": False}):
+                    cluster = distributed.LocalCluster(n_workers=n, threads_per_worker=per,
+                                                       processes=True, dashboard_address=":0",
+                                                       silence_logs=logging.CRITICAL)
             except Exception as exc:
                 raise DistributedError(
                     f"could not start a local Dask cluster of {n} worker processes "
@@ -724,7 +730,13 @@ class _Driver:
         self.rounds_before = 0  # rounds of the run this one resumes
         #: rounds: wall time of the rounds (tasks, combining, broadcast); kernels_slowest_worker:
         #: per round, the longest a worker trained (the rest of a round is overhead)
-        self.seconds = dict.fromkeys(("rounds", "kernels_slowest_worker", "combining"), 0.0)
+        #: per round, the longest a worker trained (the rest of a round is overhead);
+        #: worker_*: per round, the slowest worker's time applying the last update, in the
+        #: kernels, extracting its changed rows, in the whole task; round_trips: submitting
+        #: the round's tasks until every result is here; sending: scattering the update.
+        self.seconds = dict.fromkeys((
+            "cluster_start", "counting", "setup", "rounds", "kernels_slowest_worker", "kernels_mean_worker", "combining", "round_trips",
+            "sending", "worker_applying", "worker_extracting", "worker_task"), 0.0)
 
     # ----------------------------------------------------------------------------- helpers
     def _submit(self, fn, *args, worker: str | None = None, name: str = "", **kwargs):
@@ -782,6 +794,7 @@ class _Driver:
     def _run(self) -> local.TrainResult:
         client, cfg, resume = self.client, self.cfg, self.resume
         infos = _check_workers(client)
+        self.seconds["cluster_start"] = time.perf_counter() - self.t0
         workers = sorted(infos)
         nthreads = client.nthreads()
         if cfg.threads is None:
@@ -803,7 +816,8 @@ class _Driver:
                         len(groups))
         n = len(groups)
         sync = cfg.sync_words or default_sync_words(n, cfg.threads)
-        spec = _Spec(self.job, cfg, groups)
+        chunk = resume.chunk if resume is not None else chunk_size(n, cfg.threads, sync)
+        spec = _Spec(self.job, cfg, groups, chunk)
         where = [workers[s % len(workers)] for s in range(n)]
         spec_f = self._scatter(spec)
         # ---- count (or encode with a given vocabulary) on the workers, merge here
@@ -837,6 +851,7 @@ class _Driver:
             save_vocab(cfg.save_vocab, vocab)
         tree = build_huffman(vocab.counts)
         t_read = time.perf_counter()
+        self.seconds["counting"] = t_read - self.t0 - self.seconds["cluster_start"]
         # ---- the model, and each slot's trainer on its worker
         if resume is None:
             syn0, syn1 = local.init_weights(len(vocab), cfg.dim, cfg.seed)
@@ -881,8 +896,9 @@ class _Driver:
             log.info("resuming %s at epoch %d/%d, round %d/%d", resume.path, epoch0 + 1,
                      cfg.epochs, k0 + 1, rounds)
         t_setup = time.perf_counter()
+        self.seconds["setup"] = t_setup - t_read
         total_words = sum(words)
-        meta = {"config": dataclasses.asdict(cfg), "chunk": local.CHUNK,
+        meta = {"config": dataclasses.asdict(cfg), "chunk": chunk,
                 "corpus": list(self.corpus),
                 "output": None if self.output is None else os.path.abspath(self.output),
                 "fingerprint": fingerprint}
@@ -923,9 +939,15 @@ class _Driver:
                     results, sent = self._round(spec_f, vocab_f, version, update_f, states,
                                                 targets, syn0, syn1)
                     t_combine = time.perf_counter()
+                    self.seconds["round_trips"] += t_combine - t_round
                     busy = [r for r in results if "state" in r]
                     self.seconds["kernels_slowest_worker"] += max(
                         [r["seconds"] for r in busy] + [0.0])
+                    self.seconds["kernels_mean_worker"] += (
+                        sum(r["seconds"] for r in busy) / max(1, len(busy)))
+                    for name in ("applying", "extracting", "task"):
+                        self.seconds["worker_" + name] += max(
+                            [r["times"][name] for r in busy] + [0.0])
                     parts0 = [(r["rows0"], r["vals0"], r.get("n0")) for r in busy]
                     parts1 = [(r["rows1"], r["vals1"], r.get("n1")) for r in busy]
                     received = sum(r[x].nbytes for r in busy
@@ -941,8 +963,11 @@ class _Driver:
                         self.where[s] = r["worker"]
                     # To the workers that train slots (another one taking a slot over is sent
                     # the whole model).
+                    t_send = time.perf_counter()
                     update_f, hosts = self._send_update(update)
-                    self.seconds["rounds"] += time.perf_counter() - t_round
+                    t_sent = time.perf_counter()
+                    self.seconds["sending"] += t_sent - t_send
+                    self.seconds["rounds"] += t_sent - t_round
                     self.bytes_sent.append(sent + update.nbytes * hosts)
                     self.bytes_received.append(received)
                     for s, r in enumerate(results):
@@ -1005,6 +1030,7 @@ class _Driver:
                 "workers": n,
                 "threads_per_worker": cfg.threads,
                 "sync_words": sync,
+                "chunk": chunk,
                 "combine": cfg.combine,
                 "rounds": self.rounds_before + version,
                 "rounds_per_epoch": rounds,

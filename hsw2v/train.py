@@ -350,6 +350,15 @@ class _Trainer:
         if epoch != self.epoch:  # the order is set for self.epoch (init, restore, last epoch)
             self._set_order(epoch)
         self.epoch = epoch
+        if self.inline and self.threads == 1:
+            self._worker(0, epoch)
+            if self.errors:
+                raise self.errors[0]
+            if self.front[0] < self.back[0]:
+                return None  # stopped (or the limit reached)
+            total = np.sum(self.stats, axis=0)
+            self._start_epoch(epoch + 1)
+            return total
         threads = [threading.Thread(target=self._worker, args=(t, epoch), daemon=True)
                    for t in range(self.threads)]
         self._threads = threads
@@ -462,6 +471,11 @@ class _Trainer:
     limit: int | None = None
     #: Most chunks one claim takes (rounds of a few chunks need claims of one).
     claim_max: int = CLAIM
+    #: With one thread, train in the calling thread (no ticks, no pause): the cluster trainer's
+    #: rounds, which would otherwise start and end a thread each. On CPython 3.11 a thread that
+    #: ends while another takes ``sys._current_frames()`` (Dask's worker profiler does, often)
+    #: can deadlock the process (python/cpython#106883); one run of 320 rounds x 8 workers did.
+    inline: bool = False
 
     def claimed(self) -> int:
         """In-vocabulary words of the chunks taken so far this epoch, all ranges together."""

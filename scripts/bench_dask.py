@@ -69,16 +69,22 @@ def run_one(corpus: str, work: str, model: str, seed: int, kind: str, workers: i
         if "seconds" in d:  # rounds' wall time, and the slowest worker's kernels in them
             row.update(seconds_rounds=d["seconds"]["rounds"],
                        seconds_kernels=d["seconds"]["kernels_slowest_worker"],
-                       seconds_combining=d["seconds"]["combining"])
+                       seconds_combining=d["seconds"]["combining"],
+                       dask_seconds=d["seconds"])  # every phase (cluster start, sending...)
     for f in (out, out + ".json"):
         if os.path.exists(f):
             os.unlink(f)
     return row
 
 
+#: hsw2v's default --combine (a finished run records the rule it used, a planned one None)
+DEFAULT_COMBINE = "mixed"
+
+
 def key(row: dict) -> tuple:
+    combine = row.get("combine") or (DEFAULT_COMBINE if row["kind"] == "dask" else None)
     return (row["kind"], row["model"], row["seed"], row.get("workers", 0), row.get("sync"),
-            row.get("combine"), row.get("phase"), row.get("rep"))
+            combine, row.get("phase"), row.get("rep"))
 
 
 def load(path: str) -> list[dict]:
@@ -162,6 +168,11 @@ def mean(xs):
     return statistics.mean(xs) if xs else float("nan")
 
 
+def words(row: dict) -> int:
+    """The --sync-words a dask run used (its own default when not given)."""
+    return row.get("sync_words") or row["sync"] or 0
+
+
 def report(args) -> str:
     rows = load(args.jsonl)
     out = []
@@ -176,6 +187,16 @@ def report(args) -> str:
         out.append("|---|---|---|---|---|---|---|---|---|---|")
         ba, bw = mean(r["analogy"] for r in base), mean(r["ws353"] for r in base)
         out.append(f"| local 2 threads | {len(base)} | {ba:.4f} | | {bw:.4f} | | | | | |")
+        # Local runs of the same seeds from other files too (a Hogwild run of one seed moves
+        # about as much as one of another seed: more runs, a steadier baseline).
+        pool = [r for f in args.pool for r in load(f) if r["kind"] == "local"
+                and r["model"] == model and r["seed"] in {b["seed"] for b in base}] + base
+        if args.pool:
+            pa, pw = mean(r["analogy"] for r in pool), mean(r["ws353"] for r in pool)
+            sa = statistics.stdev(r["analogy"] for r in pool)
+            sw = statistics.stdev(r["ws353"] for r in pool)
+            out.append(f"| local 2 threads, pooled (sd {sa:.4f} / {sw:.4f}) | {len(pool)} runs | "
+                       f"{pa:.4f} | | {pw:.4f} | | | | | |")
         groups: dict[tuple, list] = {}
         for r in mine:
             if r["kind"] == "dask":
@@ -189,9 +210,15 @@ def report(args) -> str:
             da = mean(r["analogy"] for r in rs) - mean(r["analogy"] for r in same)
             dw = mean(r["ws353"] for r in rs) - mean(r["ws353"] for r in same)
             name = (f"{w} workers, once-per-epoch average" if sync == EPOCH_AVERAGE
-                    else f"{w} workers, {rule}, sync {sync or 'default'}")
+                    else f"{w} workers, {rule}, sync {words(rs[0])}"
+                    + (" (--sync-words not given)" if not sync else ""))
+            if args.pool:
+                da = f"{da:+.4f} ({mean(r['analogy'] for r in rs) - pa:+.4f})"
+                dw = f"{dw:+.4f} ({mean(r['ws353'] for r in rs) - pw:+.4f})"
+            else:
+                da, dw = f"{da:+.4f}", f"{dw:+.4f}"
             out.append(f"| {name} | {len(rs)} | {mean(r['analogy'] for r in rs):.4f} | "
-                       f"{da:+.4f} | {mean(r['ws353'] for r in rs):.4f} | {dw:+.4f} | "
+                       f"{da} | {mean(r['ws353'] for r in rs):.4f} | {dw} | "
                        f"{mean(r['rounds'] for r in rs):.0f} | "
                        f"{mean(r['bytes_sent_mean'] for r in rs) / 1e6:.1f} | "
                        f"{mean(r['bytes_received_mean'] for r in rs) / 1e6:.1f} | "
@@ -200,29 +227,57 @@ def report(args) -> str:
     if speed:
         out.append("\n**speed**: 2 workers x 1 thread against one local process with 2 threads, "
                    "alternating; medians\n")
-        out.append("| model | sync words | reps | local wall s | dask wall s | speed (local / "
-                   "dask wall) | local training s | dask training s | speed (training) |")
-        out.append("|---|---|---|---|---|---|---|---|---|")
+        out.append("| model | sync words | runs | local wall s | dask wall s | speed (local / "
+                   "dask wall) | local training s | dask training s | speed (training) | "
+                   "paired wall | paired training (each rep) |")
+        out.append("|---|---|---|---|---|---|---|---|---|---|---|")
         for model in ("sg", "cbow"):
             loc = [r for r in speed if r["model"] == model and r["kind"] == "local"]
-            for sync in sorted({r["sync"] or 0 for r in speed if r["kind"] == "dask"}):
+            for sync in sorted({words(r) for r in speed if r["kind"] == "dask"}):
                 das = [r for r in speed if r["model"] == model and r["kind"] == "dask"
-                       and (r["sync"] or 0) == sync]
+                       and words(r) == sync]
                 if not loc or not das:
                     continue
                 lw, dw = (statistics.median(r["wall_s"] for r in x) for x in (loc, das))
                 lt, dt = (statistics.median(r["seconds_training"] for r in x) for x in (loc, das))
-                out.append(f"| {model} | {sync or 'default'} | {len(das)} | {lw:.1f} | {dw:.1f} | "
-                           f"{lw / dw:.2f}x | {lt:.1f} | {dt:.1f} | {lt / dt:.2f}x |")
-        timed = [r for r in speed if r["kind"] == "dask" and "seconds_rounds" in r]
+                # Paired: each rep's dask run against that rep's local run just before it
+                # (the first of each, if a run was repeated); the median of the ratios.
+                pw, pt = [], []
+                for rep in sorted({r["rep"] for r in das}):
+                    lr = [r for r in loc if r["rep"] == rep][:1]
+                    dr = [r for r in das if r["rep"] == rep][:1]
+                    if lr and dr:
+                        pw.append(lr[0]["wall_s"] / dr[0]["wall_s"])
+                        pt.append(lr[0]["seconds_training"] / dr[0]["seconds_training"])
+                out.append(f"| {model} | {sync} | {len(das)} | {lw:.1f} | {dw:.1f} | "
+                           f"{lw / dw:.2f}x | {lt:.1f} | {dt:.1f} | {lt / dt:.2f}x | "
+                           f"{statistics.median(pw):.2f}x | {statistics.median(pt):.2f}x "
+                           f"({', '.join(f'{x:.2f}' for x in pt)}) |")
+        timed = [r for r in speed if r["kind"] == "dask" and "dask_seconds" in r]
         if timed:
-            out.append("\nIn the dask runs, the rounds took (median) "
-                       f"{statistics.median(r['seconds_rounds'] for r in timed):.1f} s, of which "
-                       "the slowest worker's kernels "
-                       f"{statistics.median(r['seconds_kernels'] for r in timed):.1f} s and "
-                       "combining on the driver "
-                       f"{statistics.median(r['seconds_combining'] for r in timed):.1f} s; the "
-                       "rest is Dask's task and data round trips.")
+            # Where a 2-worker run's time goes (OUT.json's distributed.seconds), medians.
+            parts = ("cluster_start", "counting", "setup", "rounds", "kernels_mean_worker",
+                     "kernels_slowest_worker", "worker_applying", "worker_extracting",
+                     "combining", "sending", "round_trips")
+            out.append("\n**where the time goes** (2 workers, medians of `distributed.seconds`;"
+                       " round_trips: submit to all results here, includes the workers' tasks)"
+                       "\n")
+            out.append("| model | sync words | rounds | " + " | ".join(p + " s" for p in parts) + " |")
+            out.append("|---|---|---|" + "---|" * len(parts))
+            for model in ("sg", "cbow"):
+                for sync in sorted({words(r) for r in timed}):
+                    rs = [r for r in timed if r["model"] == model and words(r) == sync]
+                    if not rs:
+                        continue
+                    cells = [f"{statistics.median(r['dask_seconds'].get(p, 0.0) for r in rs):.2f}"
+                             for p in parts]
+                    out.append(f"| {model} | {sync} | "
+                               f"{statistics.median(r['rounds'] for r in rs):.0f} | "
+                               + " | ".join(cells) + " |")
+        loads = [float(r["load"][0]) for r in speed if r.get("load")]
+        if loads:
+            out.append(f"\nLoad average (1 min) after each run: {min(loads):.1f} to "
+                       f"{max(loads):.1f} (median {statistics.median(loads):.1f}).")
     return "\n".join(out)
 
 
@@ -247,6 +302,9 @@ def main(argv=None) -> int:
                                               "hsw2v's)")
     ap.add_argument("--combine", help="--combine of quality/speed runs (default: hsw2v's)")
     ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--pool", nargs="*", default=[],
+                    help="report: JSON-lines files whose local runs of the same seeds join the "
+                         "baseline (shown in brackets: the difference to their mean)")
     ap.add_argument("--jsonl", default=os.path.join(ROOT, ".bench", "bench-dask.jsonl"))
     args = ap.parse_args(argv)
     if args.phase == "report":

@@ -95,6 +95,9 @@ def test_two_workers_train_a_model_sending_only_changed_rows(client, corpus):
     assert len(epochs) == 3 and epochs[-1]["loss"] < epochs[0]["loss"]
     assert sum(e["words"] for e in epochs) == 3 * result.summary["training_words_per_epoch"]
     assert d["rounds"] == len(d["bytes_sent_per_round"]) == len(d["bytes_received_per_round"])
+    # Rounds of fewer words than the local trainer's chunks: chunks of --sync-words entries.
+    assert d["chunk"] == 2000 and d["rounds_per_epoch"] == -(-max(d["slot_words_per_epoch"])
+                                                              // 2000)
     full = d["bytes_initial_model"]  # the whole model, once to each worker
     sent = [b for b in d["bytes_sent_per_round"] if b]
     assert len(sent) >= 6 and np.median(sent) < full / 2
@@ -173,6 +176,39 @@ def test_combine_rules_against_a_reference(monkeypatch):
         if rule != "average":  # a row one worker changed takes its value exactly
             assert np.array_equal(got[0], parts[0][1][0]) and np.array_equal(got[3],
                                                                             parts[1][1][1])
+
+
+def test_our_local_cluster_runs_without_the_dask_profiler():
+    import dask
+
+    with dist._Cluster("local:1", None, 1) as c:
+        got = c.run(lambda: dask.config.get("distributed.worker.profile.enabled"))
+        hooks = c.run(lambda dask_worker: sorted(dask_worker.periodic_callbacks))
+    assert list(got.values()) == [False]
+    assert not [h for h in list(hooks.values())[0] if "profile" in h]
+
+
+def test_chunk_size():
+    from hsw2v.train import CHUNK
+
+    assert dist.chunk_size(1, 1, 100) == CHUNK  # one worker of one thread: a local run's
+    assert dist.chunk_size(8, 1, 4096) == 4096
+    assert dist.chunk_size(2, 2, 4096) == 2048  # per thread
+    assert dist.chunk_size(2, 1, 10 ** 6) == CHUNK
+    assert dist.chunk_size(8, 1, 10) == dist.MIN_CHUNK
+
+
+def test_default_sync_words():
+    for workers in (1, 2, 3, 4, 8, 16, 64):
+        for threads in (1, 2, 8):
+            s = dist.default_sync_words(workers, threads)
+            # at least one chunk per thread, and fewer words per worker as workers grow
+            assert s >= dist.THREAD_WORDS * threads
+            if workers > 1:
+                assert s <= dist.default_sync_words(workers - 1, threads)
+    # the measured points (README): 2 workers 262,144; 4 workers 16,384; 8 workers 4,096
+    assert [dist.default_sync_words(w, 1) for w in (2, 4, 8, 16)] == [262144, 16384, 4096, 4096]
+    assert dist.default_sync_words(8, 2) == 8192  # per thread
 
 
 def test_node_counts_against_a_loop():
@@ -311,4 +347,4 @@ def test_cluster_options_in_a_config_file(tmp_path):
     cfg = make_config(p).resolved()
     assert (cfg.dask, cfg.sync_words, cfg.combine) == ("tcp://10.1.2.3:8786", 4096, "average")
     assert cfg.threads is None  # per worker: the workers' cores, known once connected
-    assert dist.default_sync_words(2, 1) == 32768 and dist.default_sync_words(8, 2) == 16384
+    assert dist.default_sync_words(2, 1) == 262144 and dist.default_sync_words(8, 2) == 8192

@@ -446,3 +446,42 @@ def test_python_outputs_that_are_the_corpus_are_refused(tmp_path, small_corpus, 
     with pytest.raises(ConfigError, match="is the same file as the corpus file"):
         hsw2v.train(small_corpus, threads=1, **{option: str(link)}, **FAST)
     assert small_corpus.read_bytes() == before
+
+
+def test_inline_one_thread_trainer_starts_no_thread_and_trains_the_same(monkeypatch,
+                                                                        small_corpus):
+    """The cluster's rounds train in the task's thread (``_Trainer.inline``): the same
+    weights, limits and states as the threaded path, and no thread started."""
+    import importlib
+    import threading
+
+    train_mod = importlib.import_module("hsw2v.train")
+    monkeypatch.setattr(train_mod, "CHUNK", 64)  # several chunks: a limit stops mid-epoch
+    cfg = make_config(threads=1, epochs=2, dim=8, min_count=1, quiet=True, seed=3).resolved()
+
+    def trainer(inline):
+        vocab, stream, remap = train_mod.prepare([str(small_corpus)], cfg, train_mod.CorpusStats())
+        syn0, syn1 = init_weights(len(vocab), cfg.dim, 0)
+        model = train_mod.Model(vocab, train_mod.build_huffman(vocab.counts), syn0, syn1)
+        tr = train_mod._Trainer(cfg, model, stream, remap)
+        tr.inline = inline
+        tr.claim_max = 1
+        return tr
+
+    a, b = trainer(False), trainer(True)
+    half = a.words[0] // 2
+    a.limit = b.limit = half
+    first = a.run_epoch(0)
+    started = []
+    monkeypatch.setattr(threading.Thread, "start", lambda self: started.append(self))
+    assert first is None and b.run_epoch(0) is None  # stopped at the limit
+    assert (a.front, a.back, a.done) == (b.front, b.back, b.done)
+    monkeypatch.undo()
+    a.limit = b.limit = None
+    ta = a.run_epoch(0)
+    monkeypatch.setattr(threading.Thread, "start", lambda self: started.append(self))
+    tb = b.run_epoch(0)
+    assert not started
+    assert np.array_equal(ta, tb)
+    assert np.array_equal(a.model.syn0, b.model.syn0) and np.array_equal(a.model.syn1,
+                                                                         b.model.syn1)

@@ -20,6 +20,7 @@ Modules
 ``chunks``    the chunk table of the id stream.
 ``tokens``    the UTF-8 tokenizer and its token table.
 ``phrases``   counting adjacent word pairs and joining phrases (``hsw2v phrases``).
+``rounds``    training on a cluster: the rows a round changed, and their combination.
 
 Every public name is also importable from the package itself (``kernels.train_chunk``).
 
@@ -85,6 +86,7 @@ from hsw2v.kernels.logistic import (
 from hsw2v.kernels.loop import mixed_update, train_chunk, train_rows
 from hsw2v.kernels.ns import cbow_ns_update, draw_negatives, ns_row, sg_ns_update
 from hsw2v.kernels.policy import FASTMATH, JIT_OPTIONS, jit
+from hsw2v.kernels.rounds import combine_rows, path_counts, take_changed
 from hsw2v.kernels.rng import next_u64, next_uniform, splitmix64
 from hsw2v.kernels.rows import (
                                ALIGN,
@@ -122,6 +124,7 @@ __all__ = [
     "private_zeros", "radd", "rdot", "rfma", "rload", "row_stride", "rprefetch", "rscale",
     "rstore", "rzero", "scan_tokens", "sg_update", "sigmoid_and_nll", "splitmix64",
     "table_compact", "table_nll", "table_rehash", "train_chunk", "train_rows",
-    "wide_space_width", "hs_row", "mixed_update", "draw_negatives", "ns_row", "sg_ns_update", "cbow_ns_update", "private_neg_rows", "alias_build",
-    "alias_draw", "softmax_inplace", "softmax_row",
+    "wide_space_width", "hs_row", "mixed_update", "draw_negatives", "ns_row", "sg_ns_update",
+    "cbow_ns_update", "private_neg_rows", "alias_build", "alias_draw", "softmax_inplace",
+    "softmax_row", "combine_rows", "path_counts", "take_changed",
 ]
