@@ -185,6 +185,12 @@ MUTATIONS = [
              "            rstore(syn0, c, radd(rload(syn0, c, z), rscale(np.float32(0.5), e)))\n"
              "    for i in range(n_sat):\n        _, nll = sigmoid_and_nll(scores[i], 0)\n"
              "        loss += nll\n    out[0] = loss\n    out[1] = m"),
+    Mutation("combine-mixed-is-sum", "--combine mixed never divides a hot row's summed change "
+             "(it becomes sum)", "                div = min(max(wsum / hot, 1.0), np.float64(c))",
+             "                div = 1.0"),
+    Mutation("take-changed-misses-decreases", "a worker's rows whose first changed value fell "
+             "are not all found", "            if work[r, d] != base[r, d]:",
+             "            if work[r, d] > base[r, d]:"),
     Mutation("ns-exponent-ignored", "the noise distribution is the unigram, whatever "
              "--ns-exponent", "** float(exponent)", "** 1.0"),
     Mutation("softmax-gradient-sign", "the exact softmax steps by p - y, the wrong way",
