@@ -20,6 +20,9 @@ def check_output_path(path: str) -> None:
     folder = os.path.dirname(os.path.abspath(path)) or "."
     if os.path.isdir(path):
         raise ConfigError(f"output {path!r} is a folder: give a file name, e.g. {path}/vectors.bin")
+    if os.path.exists(folder) and not os.path.isdir(folder):
+        raise ConfigError(f"output folder {folder!r} is a file, not a folder: choose another "
+                          "output path")
     if not os.path.isdir(folder):
         raise ConfigError(f"output folder {folder!r} does not exist: create it first")
     if not os.access(folder, os.W_OK | os.X_OK):

@@ -210,7 +210,8 @@ def test_output_folder_is_a_file(tmp_path):
     # A path under a file cannot be created, whoever runs it (root included).
     corpus = write(tmp_path, "c.txt", TEXT)
     r = run_cli("train", corpus, "-o", corpus / "v.txt")
-    assert_user_error(r, f"output folder '{corpus}' does not exist")
+    assert_user_error(r, f"output folder '{corpus}' is a file, not a folder",
+                      "choose another output path")
 
 
 def test_output_is_a_folder(tmp_path):
