@@ -11,6 +11,7 @@ Modules
 ``rows``      the weight layout (rows padded to SIMD blocks) and the row intrinsics.
 ``rng``       per-thread xorshift64* random numbers.
 ``logistic``  the sigmoid and its loss, exact and tabulated.
+``context``   CBOW's context mean and error row, and saturated decisions' exact loss.
 ``hot``       threads' private copies of the most visited rows, and their merge.
 ``hs``        hierarchical softmax: the skip-gram and CBOW steps.
 ``ns``        negative sampling; ``sampling`` its exact (alias-table) noise sampler.

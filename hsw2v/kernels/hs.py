@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from hsw2v.kernels.context import add_to_context, context_mean, saturated_loss
 from hsw2v.kernels.logistic import (MAX_EXP, SIGMOID_TABLE, _HALF32, _MAX_EXP32,
                                     _ONE32, _SCALE, _SCALE32, sigmoid_and_nll, table_nll)
 from hsw2v.kernels.policy import jit, jit_inline
@@ -119,10 +120,7 @@ def sg_update(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores,
         if lockf is not None and lockf.shape[0] > 0:
             e = rscale(lockf[c], e)
         rstore(syn0, c, radd(rload(syn0, c, z), e))
-    for i in range(n_sat):
-        _, nll = sigmoid_and_nll(scores[i], 0)
-        loss += nll
-    return loss
+    return loss + saturated_loss(scores, n_sat)
 
 
 @jit
@@ -155,10 +153,7 @@ def cbow_update(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, score
     """
     plen = stop - start
     z = rzero(blocks)
-    h = z
-    for k in range(n_ctx):
-        h = radd(h, rload(syn0, ctx[k], z))
-    h = rscale(np.float32(1.0 / n_ctx), h)
+    h = context_mean(syn0, ctx, n_ctx, z)
     for j in range(plen):
         scores[j] = rdot(h, rload(syn1, points[start + j], z))
     loss = 0.0
@@ -172,11 +167,5 @@ def cbow_update(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, score
         y = rload(syn1, p, z)
         e = rfma(scores[j], y, e)
         rstore(syn1, p, rfma(scores[j], h, y))
-    locked = lockf is not None and lockf.shape[0] > 0
-    for k in range(n_ctx):
-        c = ctx[k]
-        if locked:
-            rstore(syn0, c, radd(rload(syn0, c, z), rscale(lockf[c], e)))
-        else:
-            rstore(syn0, c, radd(rload(syn0, c, z), e))
+    add_to_context(syn0, ctx, n_ctx, e, lockf, z)
     return loss

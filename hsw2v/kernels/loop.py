@@ -15,8 +15,8 @@ from __future__ import annotations
 import numpy as np
 
 from hsw2v.kernels.hot import HOT_SYNC_UPDATES, merge_hot_rows
+from hsw2v.kernels.context import add_to_context, context_mean, saturated_loss
 from hsw2v.kernels.hs import cbow_update, hs_row, sg_update
-from hsw2v.kernels.logistic import sigmoid_and_nll
 from hsw2v.kernels.ns import cbow_ns_update, draw_negatives, ns_row, sg_ns_update
 from hsw2v.kernels.policy import jit, jit_inline
 from hsw2v.kernels.rng import next_u64, next_uniform
@@ -234,27 +234,13 @@ def mixed_update(syn0, ctx, n_ctx, w, sg, alpha, scores, blocks, hs, syn1, codes
                 e = rscale(lockf[c], e)
             rstore(syn0, c, radd(rload(syn0, c, z), e))
     else:
-        h = z
-        for k in range(n_ctx):
-            h = radd(h, rload(syn0, ctx[k], z))
-        h = rscale(np.float32(1.0 / n_ctx), h)
+        h = context_mean(syn0, ctx, n_ctx, z)
         e, loss, loss_ns, n_sat, n_nsat, path_rows, neg_rows = predict(
             h, z, w, hs, syn1, codes, points, offsets, a32, hs_scores, n_sat, negative,
             syn1neg, negs, 0, ns_scores, n_nsat, softmax, syn1sm, probs)
-        for k in range(n_ctx):
-            c = ctx[k]
-            if lockf.shape[0] > 0:
-                rstore(syn0, c, radd(rload(syn0, c, z), rscale(lockf[c], e)))
-            else:
-                rstore(syn0, c, radd(rload(syn0, c, z), e))
-    for i in range(n_sat):
-        _, nll = sigmoid_and_nll(hs_scores[i], 0)
-        loss += nll
-    for i in range(n_nsat):
-        _, nll = sigmoid_and_nll(ns_scores[i], 0)
-        loss_ns += nll
-    out[0] = loss
-    out[1] = loss_ns
+        add_to_context(syn0, ctx, n_ctx, e, lockf, z)
+    out[0] = loss + saturated_loss(hs_scores, n_sat)
+    out[1] = loss_ns + saturated_loss(ns_scores, n_nsat)
     out[2] = path_rows
     out[3] = neg_rows
 

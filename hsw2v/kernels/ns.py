@@ -15,8 +15,9 @@ see scripts/README.md ("Negative sampling").
 
 import numpy as np
 
+from hsw2v.kernels.context import add_to_context, context_mean, saturated_loss
 from hsw2v.kernels.logistic import (SIGMOID_TABLE, _HALF32, _MAX_EXP32, _ONE32, _SCALE32,
-                                    sigmoid_and_nll, table_nll)
+                                    table_nll)
 from hsw2v.kernels.policy import jit, jit_inline
 from hsw2v.kernels.rows import radd, rdot, rfma, rload, rprefetch, rscale, rstore, rzero
 from hsw2v.kernels.sampling import alias_draw
@@ -144,10 +145,7 @@ def sg_ns_update(syn0, syn1neg, ctx, n_ctx, w, negative, prob, alias, neg_map, r
         if lockf.shape[0] > 0:
             e = rscale(lockf[c], e)
         rstore(syn0, c, radd(rload(syn0, c, z), e))
-    for i in range(n_sat):
-        _, nll = sigmoid_and_nll(scores[i], 0)
-        loss += nll
-    out[0] = loss
+    out[0] = loss + saturated_loss(scores, n_sat)
     out[1] = rows
 
 
@@ -159,19 +157,8 @@ def cbow_ns_update(syn0, syn1neg, ctx, n_ctx, w, negative, prob, alias, neg_map,
     (word2vec; gensim's ``cbow_mean=1``). Parameters as :func:`sg_ns_update`."""
     z = rzero(blocks)
     draw_negatives(w, negative, prob, alias, neg_map, rng, negs, 0, syn1neg, z)
-    h = z
-    for k in range(n_ctx):
-        h = radd(h, rload(syn0, ctx[k], z))
-    h = rscale(np.float32(1.0 / n_ctx), h)
+    h = context_mean(syn0, ctx, n_ctx, z)
     e, loss, n_sat, m = ns_row(h, z, syn1neg, negs, 0, np.float32(alpha), scores, 0)
-    for k in range(n_ctx):
-        c = ctx[k]
-        if lockf.shape[0] > 0:
-            rstore(syn0, c, radd(rload(syn0, c, z), rscale(lockf[c], e)))
-        else:
-            rstore(syn0, c, radd(rload(syn0, c, z), e))
-    for i in range(n_sat):
-        _, nll = sigmoid_and_nll(scores[i], 0)
-        loss += nll
-    out[0] = loss
+    add_to_context(syn0, ctx, n_ctx, e, lockf, z)
+    out[0] = loss + saturated_loss(scores, n_sat)
     out[1] = m
