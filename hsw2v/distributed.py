@@ -1011,15 +1011,7 @@ class _Driver:
         t_end = time.perf_counter()
         model = local.Model(vocab, tree, syn0, syn1)
         summary = {
-            "config": dataclasses.asdict(cfg),
-            "corpus": list(self.corpus),
-            "tokens": stats.tokens,
-            "bytes": stats.bytes,
-            "invalid_utf8_bytes": stats.invalid_bytes,
-            "vocab_size": len(vocab),
-            "training_words_per_epoch": vocab.total,
-            "huffman_mean_code_length": float(np.average(tree.lengths, weights=vocab.counts)),
-            "huffman_max_code_length": int(tree.lengths.max()),
+            **local.corpus_summary(cfg, list(self.corpus), stats, vocab, tree),
             "epochs": history,
             "seconds_reading": round(t_read - self.t0, 3),
             "seconds_loading_kernel": round(t_setup - t_read, 3),

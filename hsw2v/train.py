@@ -732,16 +732,8 @@ def _run(corpus, paths, files, cfg: TrainConfig, tmp_dir, resume, checkpoint, ou
     t_end = time.perf_counter()
     cpu_end = time.process_time()
     summary = {
-        "config": dataclasses.asdict(cfg),
-        "corpus": (["<sentences from Python>"] if from_sentences
-                   else [os.fspath(p) for p in corpus]),
-        "tokens": stats.tokens,
-        "bytes": stats.bytes,
-        "invalid_utf8_bytes": stats.invalid_bytes,
-        "vocab_size": len(vocab),
-        "training_words_per_epoch": vocab.total,
-        "huffman_mean_code_length": float(np.average(tree.lengths, weights=vocab.counts)),
-        "huffman_max_code_length": int(tree.lengths.max()),
+        **corpus_summary(cfg, (["<sentences from Python>"] if from_sentences
+                               else [os.fspath(p) for p in corpus]), stats, vocab, tree),
         "epochs": epochs,
         # Mean loss per prediction over each ~1% of the run (float64 sums), with the words
         # done and the learning rate at its end: what `hsw2v plot loss` draws.
@@ -767,6 +759,23 @@ def _run(corpus, paths, files, cfg: TrainConfig, tmp_dir, resume, checkpoint, ou
         summary["checkpoints_written"] = len(written)
     return TrainResult(model, summary)
 
+
+
+def corpus_summary(cfg: TrainConfig, corpus: list[str], stats: CorpusStats, vocab: Vocab,
+                   tree) -> dict[str, Any]:
+    """The first part of a run's summary (``OUT.json``): the options, the corpus, what was read
+    and the vocabulary and tree built from it (the local and the cluster trainer alike)."""
+    return {
+        "config": dataclasses.asdict(cfg),
+        "corpus": corpus,
+        "tokens": stats.tokens,
+        "bytes": stats.bytes,
+        "invalid_utf8_bytes": stats.invalid_bytes,
+        "vocab_size": len(vocab),
+        "training_words_per_epoch": vocab.total,
+        "huffman_mean_code_length": float(np.average(tree.lengths, weights=vocab.counts)),
+        "huffman_max_code_length": int(tree.lengths.max()),
+    }
 
 def _saver(path: str, meta: dict[str, Any], trainer: _Trainer,
            written: list[str]) -> Callable[[], None]:
