@@ -42,6 +42,7 @@ FORMAT = "hsw2v-checkpoint"
 VERSION = 3  # 3: objectives (syn1neg, syn1sm; 5 stats); 2: ranges of chunks in a per-epoch order
 #: Versions this hsw2v resumes (2 is a hierarchical-softmax run with 4 stats per thread).
 READABLE = (2, 3)
+EXTRA = "extra_"  # prefix of a trainer's own arrays in the file
 
 
 @dataclasses.dataclass
@@ -83,6 +84,8 @@ class Checkpoint:
     state: TrainState
     syn1neg: np.ndarray | None = None
     syn1sm: np.ndarray | None = None
+    #: arrays a trainer saved besides the model (``extra`` of :func:`save_checkpoint`)
+    extra: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
 
     @property
     def chunk(self) -> int:
@@ -117,8 +120,13 @@ def corpus_files(paths: list[str]) -> list[list]:
 
 def save_checkpoint(path: str, meta: dict[str, Any], words: list[str], counts: np.ndarray,
                     syn0: np.ndarray, syn1: np.ndarray, state: TrainState,
-                    syn1neg: np.ndarray | None = None, syn1sm: np.ndarray | None = None) -> None:
-    """Write a checkpoint atomically (temporary file, fsync, rename)."""
+                    syn1neg: np.ndarray | None = None, syn1sm: np.ndarray | None = None,
+                    extra: dict[str, np.ndarray] | None = None) -> None:
+    """Write a checkpoint atomically (temporary file, fsync, rename).
+
+    ``extra``: more arrays of the trainer's own (a distributed run's changes not yet in the
+    model), given back as :attr:`Checkpoint.extra` under the same names.
+    """
     path = os.fspath(path)
     meta = dict(meta, format=FORMAT, version=VERSION, epoch=state.epoch, history=state.history)
     arrays = {
@@ -136,6 +144,8 @@ def save_checkpoint(path: str, meta: dict[str, Any], words: list[str], counts: n
     for name, rows in (("syn1neg", syn1neg), ("syn1sm", syn1sm)):
         if rows is not None:
             arrays[name] = rows
+    for name, a in (extra or {}).items():
+        arrays[EXTRA + name] = np.asarray(a)
     write_npz_atomic(path, arrays)
 
 
@@ -201,8 +211,9 @@ def load_checkpoint(path: str) -> Checkpoint:
     except (KeyError, ValueError, TypeError, UnicodeDecodeError) as exc:
         raise CheckpointError(f"{bad} ({type(exc).__name__}: {exc}): use another checkpoint or "
                               "start the run again") from exc
+    extra = {k[len(EXTRA):]: v for k, v in data.items() if k.startswith(EXTRA)}
     return Checkpoint(path, meta, words, counts, syn0, syn1, state, out["syn1neg"],
-                      out["syn1sm"])
+                      out["syn1sm"], extra)
 
 
 def corpus_fingerprint(files, stats, stream, vocab) -> dict[str, Any]:

@@ -213,6 +213,11 @@ def _is_number(text: str) -> bool:
               help="With --dask: how the workers' changes to a row are combined: mixed (sum "
                    "for rarely updated rows, mean for hot ones), sum, average or weighted.  "
                    "[default: mixed]")
+@click.option("--overlap/--no-overlap", default=None,
+              help="With --dask and more than one worker: train the next round while the last "
+                   "one's changes are combined and sent, instead of waiting for them (each "
+                   "worker then sees the others' changes a round later; README).  "
+                   "[default: no-overlap]")
 @click.option("--log-every", type=float, metavar="SECONDS",
               help="When stderr is not a terminal, a plain progress line every SECONDS instead "
                    "of the bar.  [default: 10]")

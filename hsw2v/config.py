@@ -66,6 +66,7 @@ class TrainConfig:
     dask: str | None = None
     sync_words: int | None = None
     combine: str = "mixed"
+    overlap: bool = False
 
     def resolved(self) -> "TrainConfig":
         """Return a validated copy with every derived default filled in."""
@@ -120,7 +121,7 @@ class TrainConfig:
                 or not 0.0 <= self.holdout <= 0.5):
             raise ConfigError(f"--holdout {self.holdout!r} must be a share of the corpus in "
                               "0..0.5 (e.g. 0.005 holds out 0.5% of its chunks)")
-        for name in ("grow_vocab", "freeze_init"):
+        for name in ("grow_vocab", "freeze_init", "overlap"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(f"{name} must be true or false, got {getattr(self, name)!r}")
         if self.freeze_init and not self.init_vectors:

@@ -32,8 +32,18 @@ module only says what each task does.
   rows' new values; every worker process keeps a copy of the model at the current
   version (plus one working copy per slot it trains), and a worker that has none (new, or
   restarted) is sent the whole model once.
+* **Overlapping rounds** (``--overlap``, more than one slot). A slot's round ``j + 1`` is
+  submitted before round ``j`` is combined, with round ``j``'s result as its input (Dask runs it
+  on the same worker as soon as round ``j`` ends): it starts from the model of round ``j - 1``
+  plus the slot's own round-``j`` changes, and returns float32 differences to that start, which
+  the driver adds to the model. Each slot sees the others' changes one round later; the
+  combining, sending and round trip then happen while the workers train. The driver keeps the
+  model its rounds in flight started from, so a round is still a pure function of data it
+  holds (a lost round is submitted again from them, bit-identical).
 * **Checkpoints.** The driver holds everything a round needs, so it checkpoints after a round
-  (the model, every slot's state, the round) and ``--resume`` continues on any workers.
+  (the model, every slot's state, the round; with overlapping rounds the model the round in
+  flight started from and the last round's changes) and ``--resume`` continues on any
+  workers, as the uninterrupted run would have.
 
 Exactness: with one worker the slot is the whole corpus, cut only at file ends, and its
 stream, chunks, claims, random states and learning rates are those of a local run with the
@@ -225,6 +235,8 @@ class _Slot:
             self.trainer.claim_max = 1
         # No thread started and ended per round (see hsw2v.train._Trainer.inline).
         self.trainer.inline = True
+        # Each row's place among the own changes of an overlapping round (-1: none).
+        self.pos = {"0": np.full(len(syn0), -1, np.int32), "1": np.full(len(syn1), -1, np.int32)}
         self.trainer.warm_up()
 
     def set_rows(self, rows: _Rows) -> None:
@@ -236,10 +248,21 @@ class _Slot:
             m.syn0[rows.rows0] = rows.vals0
             m.syn1[rows.rows1] = rows.vals1
 
-    def train(self, job: "_Job", state: TrainState, target: int, weights: bool) -> dict:
+    def train(self, job: "_Job", state: TrainState, target: int, weights: bool,
+              own: dict | None = None) -> dict:
         """Train the slot from ``state`` until ``target`` words of the epoch are taken; return
-        the changed rows (and reset the working copy to the process's model)."""
+        the changed rows (and reset the working copy to the process's model).
+
+        ``own``: the slot's previous result, whose changes are not in the process's model yet
+        (overlapping rounds): the round starts from the model plus them, and returns its rows'
+        changes (``vals*`` float32 differences) instead of their new values.
+        """
         tr = self.trainer
+        model = tr.model
+        if own is not None:
+            for work, base, rows, vals in ((model.syn0, job.syn0, own["rows0"], own["vals0"]),
+                                           (model.syn1, job.syn1, own["rows1"], own["vals1"])):
+                work[rows] = base[rows] + vals
         tr.restore(state)
         _refresh_private_rows(tr)
         orders = list(tr.order)  # this epoch's order (run_epoch moves on to the next one's)
@@ -260,7 +283,6 @@ class _Slot:
             for c in (int(tr.first[r]) + places).tolist():
                 a, b = int(tr.starts[c]), int(tr.starts[c + 1])
                 ids.append(self.stream.read(a, b - a))
-        model = tr.model
         n_words = model.syn0.shape[0]
         n0 = np.zeros(n_words, np.int64)
         if ids:
@@ -273,10 +295,19 @@ class _Slot:
         for name, work, base, n in (("0", model.syn0, job.syn0, n0), ("1", model.syn1, job.syn1,
                                                                        n1)):
             cand = np.flatnonzero(n)
+            if own is not None:
+                started = own["rows" + name]
+                cand = np.union1d(cand, started)
+                pos = self.pos[name]
+                pos[started] = np.arange(len(started), dtype=np.int32)
             rows = np.empty(len(cand), np.int32)
             vals = np.empty((len(cand), work.shape[1]), np.float32)
-            # the changed rows' values; the working copy is the model again
-            k = kernels.take_changed(work, base, cand, rows, vals)
+            # the changed rows' values (or changes); the working copy is the model again
+            if own is None:
+                k = kernels.take_changed(work, base, cand, rows, vals)
+            else:
+                k = kernels.take_delta(work, base, pos, own["vals" + name], cand, rows, vals)
+                pos[started] = -1
             out["rows" + name] = rows[:k]
             out["vals" + name] = vals[:k]
             if weights:
@@ -471,9 +502,18 @@ def _setup(spec: _Spec, slot: int, vocab: Vocab, model: _Rows) -> dict:
 
 @_named
 def _round(spec: _Spec, slot: int, vocab: Vocab, version: int, update: _Rows | None,
-           state: TrainState, target: int | None, full: _Rows | None = None) -> dict:
-    """Train one slot for one round from model ``version`` (see the module docstring)."""
+           prev: dict, epoch: int, target: int, full: _Rows | None = None,
+           overlap: bool = False) -> dict:
+    """Train one slot for one round from model ``version`` (see the module docstring).
+
+    ``prev`` is the slot's previous result (its state; with ``overlap`` also its changes,
+    which the round starts from on top of the model). A slot whose claims took the rest of
+    epoch ``epoch`` idles; a worker without the model at ``version`` answers ``stale``.
+    """
     t_task = time.perf_counter()
+    if prev.get("stale"):  # the previous round could not run here: neither can this one
+        return {"stale": True, "worker": _address()}
+    state = prev["state"]
     job = _job(spec.job)
     with job.lock:
         if full is not None and job.version != full.version:
@@ -483,11 +523,12 @@ def _round(spec: _Spec, slot: int, vocab: Vocab, version: int, update: _Rows | N
         t_applied = time.perf_counter()
         if job.version != version:
             return {"stale": True, "worker": _address()}
-        if target is None:
-            return {"worker": _address()}
+        if state.epoch > epoch:  # waits for the other slots to end the epoch
+            return _idle(state, spec.cfg.dim)
         s = job.slot(spec, slot, vocab)
         try:
-            out = s.train(job, state, target, spec.cfg.combine in ("weighted", "mixed"))
+            out = s.train(job, state, target, spec.cfg.combine in ("weighted", "mixed"),
+                          prev if overlap else None)
         except BaseException:
             job.drop(slot)
             job.version = -1  # the working copy may hold a half round: send the model again
@@ -498,6 +539,15 @@ def _round(spec: _Spec, slot: int, vocab: Vocab, version: int, update: _Rows | N
         out["times"] = {"applying": t_applied - t_task, "kernels": out["seconds"],
                         "extracting": t_end - out.pop("t_kernel_end"), "task": t_end - t_task}
         return out
+
+
+def _idle(state: TrainState, dim: int, worker: str | None = None) -> dict:
+    """A result of ``state`` that changed no row of a model of ``dim`` columns."""
+    out = {"state": state, "totals": None, "idle": True, "worker": worker or _address()}
+    for name in ("0", "1"):
+        out["rows" + name] = np.zeros(0, np.int32)
+        out["vals" + name] = np.zeros((0, dim), np.float32)
+    return out
 
 
 def _forget(job_id: str) -> None:
@@ -512,9 +562,9 @@ def _forget(job_id: str) -> None:
 # Driver side
 # =============================================================================================
 
-def combine(syn: np.ndarray, parts: Sequence[tuple], rule: str, n_slots: int
-            ) -> tuple[np.ndarray, np.ndarray]:
-    """Combine the workers' new values of some rows of ``syn`` into it (in place).
+def combine(syn: np.ndarray, parts: Sequence[tuple], rule: str, n_slots: int,
+            deltas: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Combine the workers' new values (or changes) of some rows of ``syn`` into it (in place).
 
     Parameters
     ----------
@@ -530,6 +580,8 @@ def combine(syn: np.ndarray, parts: Sequence[tuple], rule: str, n_slots: int
         value (every rule but ``average`` with more than one slot). Each row's changes are
         summed in float64 (:func:`hsw2v.kernels.combine_rows`).
     n_slots : int
+    deltas : bool
+        The parts' ``vals`` are float32 changes (overlapping rounds), not new values.
 
     Returns
     -------
@@ -550,7 +602,7 @@ def combine(syn: np.ndarray, parts: Sequence[tuple], rule: str, n_slots: int
     rows_out = np.empty(size, np.int32)
     vals_out = np.empty((size, dim), np.float32)
     u = kernels.combine_rows(syn, rows, vals, weights, _RULES[rule], n_slots, HOT, rows_out,
-                             vals_out)
+                             vals_out, deltas)
     return rows_out[:u], vals_out[:u]
 
 
@@ -906,15 +958,39 @@ class _Driver:
         every = cfg.checkpoint_every or (30.0 if cfg.checkpoint else None)
         last_save = time.monotonic()
 
+        overlap = bool(cfg.overlap) and n > 1
+        depth = 2 if overlap else 1  # rounds a slot has submitted ahead of the combining
+        # The rounds left, in order: round j (from 1) is sched[j - 1] = (epoch, round in it).
+        sched = [(e, kk) for e in range(epoch0, cfg.epochs)
+                 for kk in range((k0 if e == epoch0 else 0) + 1, rounds + 1)]
+        # Round 0: the slots' starting states, with the changes of the round a checkpoint of
+        # overlapping rounds was written in the middle of (not in its model yet).
+        pending = resume.meta["distributed"].get("pending") if resume is not None else None
+        results = [_idle(st, cfg.dim, self.where[s]) for s, st in enumerate(states)]
+        if pending:
+            for s, r in enumerate(results):
+                for x in ("rows0", "vals0", "n0", "rows1", "vals1", "n1"):
+                    r[x] = resume.extra[f"pending_{s}_{x}"]
+        model_prev = (syn0.copy(), syn1.copy()) if depth == 2 else None
+        version = 0  # of the model here: rounds combined (round 0 included)
+
         def save(epoch: int, k: int) -> None:
             state = _join_state(states, epoch, history)
+            extra = {}
+            if depth == 2:  # the model the round in flight started from, and the last changes
+                for s, r in enumerate(results):
+                    for x in ("rows0", "vals0", "n0", "rows1", "vals1", "n1"):
+                        if x in r:
+                            extra[f"pending_{s}_{x}"] = r[x]
             m = dict(meta, distributed={
                 "slots": n, "threads": cfg.threads, "files": files, "shards": _describe(groups),
                 "slot_epochs": [int(st.epoch) for st in states], "round_in_epoch": k,
                 "rounds_per_epoch": rounds, "epoch_totals": totals.tolist(),
-                "rounds": self.rounds_before + version, "bytes_sent": self.bytes_sent,
-                "bytes_received": self.bytes_received})
-            save_checkpoint(self.checkpoint, m, vocab.words, vocab.counts, syn0, syn1, state)
+                "rounds": self.rounds_before + version - 1, "bytes_sent": self.bytes_sent,
+                "bytes_received": self.bytes_received, "pending": depth == 2})
+            m0, m1 = model_prev if depth == 2 else (syn0, syn1)
+            save_checkpoint(self.checkpoint, m, vocab.words, vocab.counts, m0, m1, state,
+                            extra=extra)
             written.append(self.checkpoint)
             log.debug("checkpoint written to %s", self.checkpoint)
 
@@ -925,72 +1001,109 @@ class _Driver:
                    disable=cfg.quiet, dynamic_ncols=True, smoothing=0.1)
         stop = threading.Event()
         self.signals.stop = stop
-        update_f = None
-        version = 0
+        updates: dict[int, Any] = {}  # version -> the future of its changed rows
+        futures: dict[int, list] = {}  # round -> each slot's future
+        weights = cfg.combine in ("weighted", "mixed")
+
+        def submit(j: int, s: int, prev, full=None, worker=None):
+            base = j - depth + 1
+            e, kk = sched[j - 1]
+            return self._submit(_round, spec_f, s, vocab_f, base, updates.get(base), prev, e,
+                                -(-kk * words[s] // rounds), full, overlap,
+                                worker=worker or self.where[s],
+                                name=f"round-{self.rounds_before + j - 1}-{s}")
+
+        def combine_results(res: list[dict], deltas: bool) -> None:
+            nonlocal version
+            t_combine = time.perf_counter()
+            if depth == 2:  # keep the model the next round starts from
+                np.copyto(model_prev[0], syn0)
+                np.copyto(model_prev[1], syn1)
+            u0, v0 = combine(syn0, [(r["rows0"], r["vals0"], r.get("n0")) for r in res],
+                             cfg.combine, n, deltas)
+            u1, v1 = combine(syn1, [(r["rows1"], r["vals1"], r.get("n1")) for r in res],
+                             cfg.combine, n, deltas)
+            version += 1
+            update = _Rows(version, v0, v1, u0, u1)
+            t_send = time.perf_counter()
+            self.seconds["combining"] += t_send - t_combine
+            updates[version], hosts = self._send_update(update)
+            updates.pop(version - 2, None)
+            self.seconds["sending"] += time.perf_counter() - t_send
+            self.bytes_sent.append(update.nbytes * hosts)
+
+        def recover(j: int, s: int, r: dict | None) -> None:
+            """Submit round ``j`` of slot ``s`` again from data held here (and the round after
+            it, which started from this one's result)."""
+            prev = results[s] if depth == 2 else {"state": results[s]["state"]}
+            full_f, worker = None, None
+            if r is not None:  # a worker without the model: send it (the round's base)
+                m0, m1 = model_prev if depth == 2 else (syn0, syn1)
+                full = _Rows(j - depth + 1, m0, m1)
+                self.bytes_sent[-1] += full.nbytes
+                self.resent_full += 1
+                worker = r["worker"]
+                full_f = self._scatter(full, worker)
+            futures[j][s] = submit(j, s, prev, full_f, worker)
+            for later in range(j + 1, j + depth):
+                if later in futures:
+                    futures[later][s].cancel()
+                    futures[later][s] = submit(later, s, futures[later - 1][s])
+
+        combine_results(results, bool(pending))  # round 0: nothing to combine unless resumed
+        bytes_initial += self.bytes_sent.pop()
+        for j in range(1, min(depth, len(sched)) + 1):
+            futures[j] = [submit(j, s, results[s] if j == 1 else futures[j - 1][s])
+                          for s in range(n)]
+        j = 0
         epoch, k = epoch0, k0
         try:
-            for epoch in range(epoch0, cfg.epochs):
-                t_epoch = time.perf_counter()
-                for k in range(k0 + 1, rounds + 1):
-                    # A slot whose claims took the rest of its epoch early waits for the others.
-                    targets = [None if states[s].epoch > epoch else -(-k * w // rounds)
-                               for s, w in enumerate(words)]
-                    t_round = time.perf_counter()
-                    results, sent = self._round(spec_f, vocab_f, version, update_f, states,
-                                                targets, syn0, syn1)
-                    t_combine = time.perf_counter()
-                    self.seconds["round_trips"] += t_combine - t_round
-                    busy = [r for r in results if "state" in r]
-                    self.seconds["kernels_slowest_worker"] += max(
-                        [r["seconds"] for r in busy] + [0.0])
-                    self.seconds["kernels_mean_worker"] += (
-                        sum(r["seconds"] for r in busy) / max(1, len(busy)))
-                    for name in ("applying", "extracting", "task"):
-                        self.seconds["worker_" + name] += max(
-                            [r["times"][name] for r in busy] + [0.0])
-                    parts0 = [(r["rows0"], r["vals0"], r.get("n0")) for r in busy]
-                    parts1 = [(r["rows1"], r["vals1"], r.get("n1")) for r in busy]
-                    received = sum(r[x].nbytes for r in busy
-                                   for x in ("rows0", "vals0", "rows1", "vals1", "n0", "n1")
-                                   if x in r)
-                    u0, v0 = combine(syn0, parts0, cfg.combine, n)
-                    u1, v1 = combine(syn1, parts1, cfg.combine, n)
-                    version += 1
-                    update = _Rows(version, v0, v1, u0, u1)
-                    self.seconds["combining"] += time.perf_counter() - t_combine
-                    for s, r in enumerate(results):
-                        self.moves += r["worker"] != self.where[s]
-                        self.where[s] = r["worker"]
-                    # To the workers that train slots (another one taking a slot over is sent
-                    # the whole model).
-                    t_send = time.perf_counter()
-                    update_f, hosts = self._send_update(update)
-                    t_sent = time.perf_counter()
-                    self.seconds["sending"] += t_sent - t_send
-                    self.seconds["rounds"] += t_sent - t_round
-                    self.bytes_sent.append(sent + update.nbytes * hosts)
-                    self.bytes_received.append(received)
-                    for s, r in enumerate(results):
-                        if "state" not in r:  # idle this round
-                            continue
-                        states[s] = r["state"]
-                        if r["totals"] is not None:
-                            totals += r["totals"]
-                    done = epoch * total_words + (total_words if k == rounds else
-                                                  sum(int(sum(st.done)) for st in states))
-                    bar.update(done - bar.n)
-                    if k == rounds:
-                        history.append(self._epoch_line(bar, epoch, totals,
-                                                        time.perf_counter() - t_epoch))
-                        totals = np.zeros(local.STATS, np.float64)
-                    if self.on_round is not None:
-                        self.on_round(epoch, k)
-                    if stop.is_set():
-                        raise _Stopped
-                    if self.checkpoint and every and time.monotonic() - last_save >= every * 60:
-                        save(epoch + (k == rounds), 0 if k == rounds else k)
-                        last_save = time.monotonic()
-                k0 = 0
+            for j, (epoch, k) in enumerate(sched, 1):
+                if k == 1 or j == 1:
+                    t_epoch = time.perf_counter()
+                t_wait = time.perf_counter()
+                got = self._collect(j, futures[j], recover)
+                self.seconds["round_trips"] += time.perf_counter() - t_wait
+                busy = [r for r in got if not r.get("idle")]
+                self.seconds["kernels_slowest_worker"] += max(
+                    [r["seconds"] for r in busy] + [0.0])
+                self.seconds["kernels_mean_worker"] += (
+                    sum(r["seconds"] for r in busy) / max(1, len(busy)))
+                for name in ("applying", "extracting", "task"):
+                    self.seconds["worker_" + name] += max(
+                        [r["times"][name] for r in busy] + [0.0])
+                self.bytes_received.append(sum(
+                    r[x].nbytes for r in busy
+                    for x in ("rows0", "vals0", "rows1", "vals1", "n0", "n1") if x in r))
+                for s, r in enumerate(got):
+                    self.moves += r["worker"] != self.where[s]
+                    self.where[s] = r["worker"]
+                results = got
+                t_round = time.perf_counter()
+                combine_results(results, overlap)
+                if j + depth <= len(sched):  # the workers can go on with it right away
+                    futures[j + depth] = [submit(j + depth, s, futures[j + depth - 1][s])
+                                          for s in range(n)]
+                del futures[j]
+                self.seconds["rounds"] += time.perf_counter() - t_round
+                for s, r in enumerate(results):
+                    states[s] = r["state"]
+                    if r["totals"] is not None:
+                        totals += r["totals"]
+                done = epoch * total_words + (total_words if k == rounds else
+                                              sum(int(sum(st.done)) for st in states))
+                bar.update(done - bar.n)
+                if k == rounds:
+                    history.append(self._epoch_line(bar, epoch, totals,
+                                                    time.perf_counter() - t_epoch))
+                    totals = np.zeros(local.STATS, np.float64)
+                if self.on_round is not None:
+                    self.on_round(epoch, k)
+                if stop.is_set():
+                    raise _Stopped
+                if self.checkpoint and every and time.monotonic() - last_save >= every * 60:
+                    save(epoch + (k == rounds), 0 if k == rounds else k)
+                    last_save = time.monotonic()
         except _Stopped:
             at_end = k == rounds
             e, kk = epoch + at_end, 0 if at_end else k
@@ -1008,6 +1121,10 @@ class _Driver:
                                       f"{shlex.quote(self.checkpoint)}") from None
         finally:
             bar.close()
+            for fs in futures.values():  # rounds submitted ahead of a stop
+                for f in fs:
+                    f.cancel()
+        version -= 1  # round 0 is not a round
         t_end = time.perf_counter()
         model = local.Model(vocab, tree, syn0, syn1)
         summary = {
@@ -1024,6 +1141,7 @@ class _Driver:
                 "sync_words": sync,
                 "chunk": chunk,
                 "combine": cfg.combine,
+                "overlap": overlap,
                 "rounds": self.rounds_before + version,
                 "rounds_per_epoch": rounds,
                 "slot_words_per_epoch": words,
@@ -1061,63 +1179,51 @@ class _Driver:
         return {"epoch": epoch + 1, "loss": mean, "words": int(seen),
                 "trained_words": int(trained), "seconds": round(secs, 3)}
 
-    def _round(self, spec_f, vocab_f, version, update_f, states, targets, syn0, syn1
-               ) -> tuple[list[dict], int]:
-        """Run one round on every slot; resubmit a slot whose worker lacked the model (with
-        the whole model) or was lost.
+    def _collect(self, j: int, futures: list, recover) -> list[dict]:
+        """Every slot's result of round ``j``: a slot whose worker was lost, or lacked the
+        model, is submitted again (``recover(j, slot, stale result or None)``)."""
+        from distributed import wait
 
-        Returns
-        -------
-        results : list of dict    each slot's result, in slot order.
-        sent : int                bytes of whole models sent to workers that lacked one.
-        """
-        n = len(states)
-        futures = {s: self._submit(_round, spec_f, s, vocab_f, version, update_f, states[s],
-                                   targets[s], worker=self.where[s], name=f"round-{version}-{s}")
-                   for s in range(n)}
+        n = len(futures)
         results: dict[int, dict] = {}
         attempts = dict.fromkeys(range(n), 0)
-        extra = 0
-        while futures:
-            from distributed import wait
-
-            wait(list(futures.values()))
+        todo = set(range(n))
+        while todo:
+            wait([futures[s] for s in todo])
             # One gather for the finished tasks (a round trip each would add up per round).
-            done = [s for s, f in futures.items() if f.status == "finished"]
-            got = dict(zip(done, self._gather([futures[s] for s in done]))) if done else {}
-            for s, fut in list(futures.items()):
-                del futures[s]
+            done = [s for s in sorted(todo) if futures[s].status == "finished"]
+            try:
+                got = dict(zip(done, self._gather([futures[s] for s in done]))) if done else {}
+            except Hsw2vError:
+                raise
+            except Exception:  # a result lost since: one by one below
+                got = {}
+            for s in sorted(todo):
                 try:
-                    r = got[s] if s in got else self._gather([fut])[0]
+                    r = got[s] if s in got else self._gather([futures[s]])[0]
                 except Hsw2vError:
                     raise
                 except Exception as exc:  # lost with its worker: submit it again
                     attempts[s] += 1
                     if attempts[s] >= ATTEMPTS:
-                        raise DistributedError(f"round {version + 1} of worker slot {s} failed "
+                        raise DistributedError(f"round {j} of worker slot {s} failed "
                                                f"{attempts[s]} times ({type(exc).__name__}: "
                                                f"{exc}): check the Dask workers") from None
-                    log.warning("round %d of slot %d failed (%s); submitting it again",
-                                version + 1, s, exc)
+                    log.warning("round %d of slot %d failed (%s); submitting it again", j, s,
+                                exc)
                     self.resubmitted += 1
-                    futures[s] = self._submit(_round, spec_f, s, vocab_f, version, update_f,
-                                              states[s], targets[s], name=f"round-{version}-{s}")
+                    recover(j, s, None)
                     continue
                 if r.get("stale"):
                     attempts[s] += 1
                     if attempts[s] >= ATTEMPTS:
                         raise DistributedError(f"worker {r['worker']} could not get the model "
-                                               f"of round {version + 1}: check the Dask workers")
-                    full = _Rows(version, syn0, syn1)
-                    extra += full.nbytes
-                    self.resent_full += 1
-                    full_f = self._scatter(full, r["worker"])
-                    futures[s] = self._submit(_round, spec_f, s, vocab_f, version, update_f,
-                                              states[s], targets[s], full_f, worker=r["worker"],
-                                              name=f"round-{version}-{s}")
+                                               f"of round {j}: check the Dask workers")
+                    recover(j, s, r)
                     continue
                 results[s] = r
-        return [results[s] for s in range(n)], extra
+                todo.discard(s)
+        return [results[s] for s in range(n)]
 
 
 def _describe(groups: list[list[Shard]]) -> list[list[list]]:

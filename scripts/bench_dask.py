@@ -40,22 +40,27 @@ EPOCH_AVERAGE = 10 ** 12  # --sync-words larger than any slot: one round per epo
 
 
 def run_one(corpus: str, work: str, model: str, seed: int, kind: str, workers: int = 0,
-            sync: int | None = None, combine: str | None = None, args=None) -> dict:
-    """One training process; its figures and its vectors' scores."""
+            sync: int | None = None, combine: str | None = None, overlap: bool | None = None,
+            cluster: str | None = None, args=None) -> dict:
+    """One training process; its figures and its vectors' scores. ``cluster``: the address
+    of a running cluster of ``workers`` workers (default: ``--dask local:N``)."""
     out = os.path.join(work, "v.bin")
     if kind == "local":
         cmd = hsw2v_cmd([corpus], out, model, 2, seed)
     else:
-        extra = ["--dask", f"local:{workers}"]
+        extra = ["--dask", cluster or f"local:{workers}"]
         if sync is not None:
             extra += ["--sync-words", str(sync)]
         if combine is not None:
             extra += ["--combine", combine]
+        if overlap is not None:
+            extra += ["--overlap" if overlap else "--no-overlap"]
         cmd = hsw2v_cmd([corpus], out, model, 1, seed, extra=tuple(extra))
     r = run_measured(cmd, timeout=7200)
     summary = json.load(open(out + ".json"))
     row = {"kind": kind, "model": model, "seed": seed, "workers": workers, "sync": sync,
-           "combine": combine, "wall_s": r["wall_s"],
+           "combine": combine, "overlap": overlap, "cluster": "running" if cluster else None,
+           "wall_s": r["wall_s"],
            "seconds_training": summary["seconds_training"],
            "seconds_reading": summary["seconds_reading"],
            **evaluate(out, args.analogies, args.pairs)}
@@ -84,7 +89,21 @@ DEFAULT_COMBINE = "mixed"
 def key(row: dict) -> tuple:
     combine = row.get("combine") or (DEFAULT_COMBINE if row["kind"] == "dask" else None)
     return (row["kind"], row["model"], row["seed"], row.get("workers", 0), row.get("sync"),
-            combine, row.get("phase"), row.get("rep"))
+            combine, row.get("phase"), row.get("rep"), overlapped(row), row.get("cluster"))
+
+
+def overlapped(row: dict) -> bool:
+    """Whether a dask run overlapped its rounds (runs from before --overlap did not; a planned
+    run that does not say takes hsw2v's default)."""
+    if row["kind"] != "dask":
+        return False
+    if "overlap" not in row:
+        return False
+    return DEFAULT_OVERLAP if row["overlap"] is None else bool(row["overlap"])
+
+
+#: hsw2v's default --overlap
+DEFAULT_OVERLAP = False
 
 
 def load(path: str) -> list[dict]:
@@ -113,7 +132,7 @@ def runs_of(args) -> list[dict]:
                 todo.append(dict(kind="local", model=model, seed=seed))
                 for w in args.workers:
                     todo.append(dict(kind="dask", model=model, seed=seed, workers=w,
-                                     sync=args.sync, combine=args.combine))
+                                     sync=args.sync, combine=args.combine, overlap=args.overlap))
                 for w in args.baseline_workers:
                     todo.append(dict(kind="dask", model=model, seed=seed, workers=w,
                                      sync=EPOCH_AVERAGE, combine="average"))
@@ -135,32 +154,60 @@ def runs_of(args) -> list[dict]:
             for model in args.models:
                 todo.append(dict(kind="local", model=model, seed=rep + 1, phase="speed", rep=rep))
                 for sync in args.syncs if args.sync is None else [args.sync]:
-                    todo.append(dict(kind="dask", model=model, seed=rep + 1, workers=2,
-                                     sync=sync or None, combine=args.combine, phase="speed",
-                                     rep=rep))
+                    for overlap in args.overlaps:
+                        todo.append(dict(kind="dask", model=model, seed=rep + 1, workers=2,
+                                         sync=sync or None, combine=args.combine,
+                                         overlap=overlap, phase="speed", rep=rep,
+                                         cluster=args.cluster))
     return todo
+
+
+def running_cluster(workers: int):
+    """A LocalCluster of one-thread workers started here (as ``--dask local:N`` starts its
+    own, without Dask's profiler), for runs timed on an already running cluster."""
+    import dask
+    import distributed
+
+    with dask.config.set({"distributed.worker.profile.enabled": False}):
+        return distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                        dashboard_address=":0", silence_logs=50)
 
 
 def measure(args) -> None:
     done = {key(r) for r in load(args.jsonl)}
     os.makedirs(os.path.dirname(args.jsonl), exist_ok=True)
+    cluster: list = []  # the running cluster, once started
     with tempfile.TemporaryDirectory(prefix="hsw2v-bench-dask-") as work:
         corpus = plain_corpus(args.corpus, work)
-        for spec in runs_of(args):
-            spec.setdefault("workers", 0)
-            spec.setdefault("sync", None)
-            spec.setdefault("combine", None)
-            if key(spec) in done:
-                continue
-            phase, rep = spec.pop("phase", None), spec.pop("rep", None)
-            row = run_one(corpus, work, args=args, **spec)
-            row.update(phase=phase, rep=rep, load=open("/proc/loadavg").read().split()[:3])
-            with open(args.jsonl, "a") as f:
-                f.write(json.dumps(row) + "\n")
-            print(f"  {row['kind']:5s} {row['model']:4s} seed {row['seed']} w={row['workers']} "
-                  f"sync={row['sync']} {row['combine']}: wall {row['wall_s']:.1f} s, training "
-                  f"{row['seconds_training']:.1f} s, analogy {row['analogy']:.4f}, ws353 "
-                  f"{row['ws353']:.4f}", flush=True)
+        try:
+            _measure(args, corpus, work, done, cluster)
+        finally:
+            if cluster:
+                cluster[0].close()
+
+
+def _measure(args, corpus: str, work: str, done: set, cluster: list) -> None:
+    """The runs of ``args`` not yet in its file, each appended to it when done."""
+    for spec in runs_of(args):
+        spec.setdefault("workers", 0)
+        spec.setdefault("sync", None)
+        spec.setdefault("combine", None)
+        if key(spec) in done:
+            continue
+        phase, rep = spec.pop("phase", None), spec.pop("rep", None)
+        if spec.get("cluster"):
+            if not cluster:
+                cluster.append(running_cluster(spec["workers"]))
+            spec["cluster"] = cluster[0].scheduler_address
+        row = run_one(corpus, work, args=args, **spec)
+        row.update(phase=phase, rep=rep, load=open("/proc/loadavg").read().split()[:3])
+        with open(args.jsonl, "a") as f:
+            f.write(json.dumps(row) + "\n")
+        print(f"  {row['kind']:5s} {row['model']:4s} seed {row['seed']} w={row['workers']} "
+              f"sync={row['sync']} {row['combine']} overlap={row['overlap']} "
+              f"cluster={row['cluster']}: wall {row['wall_s']:.1f} s, training "
+              f"{row['seconds_training']:.1f} s, analogy {row['analogy']:.4f}, ws353 "
+              f"{row['ws353']:.4f}", flush=True)
 
 
 def mean(xs):
@@ -200,17 +247,19 @@ def report(args) -> str:
         groups: dict[tuple, list] = {}
         for r in mine:
             if r["kind"] == "dask":
-                groups.setdefault((r["workers"], r["sync"], r["combine"]), []).append(r)
+                groups.setdefault((r["workers"], r["sync"], r["combine"], overlapped(r)),
+                                  []).append(r)
         # The default rule by workers first, then the other rules, then once-per-epoch.
-        for (w, sync, rule), rs in sorted(groups.items(), key=lambda x: (
+        for (w, sync, rule, ovl), rs in sorted(groups.items(), key=lambda x: (
                 x[0][1] == EPOCH_AVERAGE, x[0][2] not in (None, "mixed"), x[0][2] or "",
-                x[0][1] or 0, x[0][0])):
+                x[0][1] or 0, x[0][0], x[0][3])):
             seeds = {r["seed"] for r in rs}
             same = [r for r in base if r["seed"] in seeds]
             da = mean(r["analogy"] for r in rs) - mean(r["analogy"] for r in same)
             dw = mean(r["ws353"] for r in rs) - mean(r["ws353"] for r in same)
             name = (f"{w} workers, once-per-epoch average" if sync == EPOCH_AVERAGE
                     else f"{w} workers, {rule}, sync {words(rs[0])}"
+                    + (", overlapping" if ovl else "")
                     + (" (--sync-words not given)" if not sync else ""))
             if args.pool:
                 da = f"{da:+.4f} ({mean(r['analogy'] for r in rs) - pa:+.4f})"
@@ -231,11 +280,13 @@ def report(args) -> str:
                    "dask wall) | local training s | dask training s | speed (training) | "
                    "paired wall | paired training (each rep) |")
         out.append("|---|---|---|---|---|---|---|---|---|---|---|")
+        variants = sorted({(words(r), overlapped(r), r.get("cluster") or "")
+                           for r in speed if r["kind"] == "dask"})
         for model in ("sg", "cbow"):
             loc = [r for r in speed if r["model"] == model and r["kind"] == "local"]
-            for sync in sorted({words(r) for r in speed if r["kind"] == "dask"}):
+            for sync, ovl, cl in variants:
                 das = [r for r in speed if r["model"] == model and r["kind"] == "dask"
-                       and words(r) == sync]
+                       and (words(r), overlapped(r), r.get("cluster") or "") == (sync, ovl, cl)]
                 if not loc or not das:
                     continue
                 lw, dw = (statistics.median(r["wall_s"] for r in x) for x in (loc, das))
@@ -249,7 +300,8 @@ def report(args) -> str:
                     if lr and dr:
                         pw.append(lr[0]["wall_s"] / dr[0]["wall_s"])
                         pt.append(lr[0]["seconds_training"] / dr[0]["seconds_training"])
-                out.append(f"| {model} | {sync} | {len(das)} | {lw:.1f} | {dw:.1f} | "
+                how = (", overlapping" if ovl else "") + (", running cluster" if cl else "")
+                out.append(f"| {model} | {sync}{how} | {len(das)} | {lw:.1f} | {dw:.1f} | "
                            f"{lw / dw:.2f}x | {lt:.1f} | {dt:.1f} | {lt / dt:.2f}x | "
                            f"{statistics.median(pw):.2f}x | {statistics.median(pt):.2f}x "
                            f"({', '.join(f'{x:.2f}' for x in pt)}) |")
@@ -265,13 +317,15 @@ def report(args) -> str:
             out.append("| model | sync words | rounds | " + " | ".join(p + " s" for p in parts) + " |")
             out.append("|---|---|---|" + "---|" * len(parts))
             for model in ("sg", "cbow"):
-                for sync in sorted({words(r) for r in timed}):
-                    rs = [r for r in timed if r["model"] == model and words(r) == sync]
+                for sync, ovl, cl in variants:
+                    rs = [r for r in timed if r["model"] == model and (
+                        words(r), overlapped(r), r.get("cluster") or "") == (sync, ovl, cl)]
                     if not rs:
                         continue
+                    how = (", overlapping" if ovl else "") + (", running cluster" if cl else "")
                     cells = [f"{statistics.median(r['dask_seconds'].get(p, 0.0) for r in rs):.2f}"
                              for p in parts]
-                    out.append(f"| {model} | {sync} | "
+                    out.append(f"| {model} | {sync}{how} | "
                                f"{statistics.median(r['rounds'] for r in rs):.0f} | "
                                + " | ".join(cells) + " |")
         loads = [float(r["load"][0]) for r in speed if r.get("load")]
@@ -301,12 +355,23 @@ def main(argv=None) -> int:
     ap.add_argument("--sync", type=int, help="--sync-words of quality/speed runs (default: "
                                               "hsw2v's)")
     ap.add_argument("--combine", help="--combine of quality/speed runs (default: hsw2v's)")
+    ap.add_argument("--overlap", choices=("on", "off"),
+                    help="--overlap/--no-overlap of quality runs (default: hsw2v's)")
+    ap.add_argument("--overlaps", nargs="+", choices=("on", "off", "default"),
+                    default=["default"], help="speed: the dask runs of each rep, one per value")
+    ap.add_argument("--cluster", choices=("running",),
+                    help="speed: time the dask runs on a LocalCluster started once by this "
+                         "script (--dask tcp://...), as on a running cluster, instead of each "
+                         "run starting its own (--dask local:2)")
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--pool", nargs="*", default=[],
                     help="report: JSON-lines files whose local runs of the same seeds join the "
                          "baseline (shown in brackets: the difference to their mean)")
     ap.add_argument("--jsonl", default=os.path.join(ROOT, ".bench", "bench-dask.jsonl"))
     args = ap.parse_args(argv)
+    onoff = {"on": True, "off": False, "default": None, None: None}
+    args.overlap = onoff[args.overlap]
+    args.overlaps = [onoff[x] for x in args.overlaps]
     if args.phase == "report":
         print(report(args))
         return 0

@@ -92,8 +92,8 @@ MUTATIONS = [
              "                if j != pos:\n",
              "                if j != pos or j == pos:\n"),
     Mutation("cbow-sum-not-mean", "CBOW sums the context vectors instead of averaging them",
-             "    h = rscale(np.float32(1.0 / n_ctx), h)\n    for j in range(plen):\n",
-             "    h = rscale(np.float32(1.0), h)\n    for j in range(plen):\n"),
+             "    return rscale(np.float32(1.0 / n_ctx), h)\n",
+             "    return rscale(np.float32(1.0), h)\n"),
     Mutation("cbow-gradient-sign", "hierarchical-softmax step (CBOW) with its sign flipped",
              "g = (1.0 - code - SIGMOID_TABLE[int(u + 0.5)]) * alpha",
              "g = (SIGMOID_TABLE[int(u + 0.5)] - 1.0 + code) * alpha"),
@@ -179,12 +179,10 @@ MUTATIONS = [
              "        rows += m\n        if lockf.shape[0] > 0:\n            e = rscale(lockf[c], e)",
              "        rows += m\n        if lockf.shape[0] < 0:\n            e = rscale(lockf[c], e)"),
     Mutation("ns-cbow-half-error", "CBOW negative sampling adds half the error row to the "
-             "context rows", "            rstore(syn0, c, radd(rload(syn0, c, z), e))\n"
-             "    for i in range(n_sat):\n        _, nll = sigmoid_and_nll(scores[i], 0)\n"
-             "        loss += nll\n    out[0] = loss\n    out[1] = m",
-             "            rstore(syn0, c, radd(rload(syn0, c, z), rscale(np.float32(0.5), e)))\n"
-             "    for i in range(n_sat):\n        _, nll = sigmoid_and_nll(scores[i], 0)\n"
-             "        loss += nll\n    out[0] = loss\n    out[1] = m"),
+             "context rows", "    e, loss, n_sat, m = ns_row(h, z, syn1neg, negs, 0, "
+             "np.float32(alpha), scores, 0)\n    add_to_context(syn0, ctx, n_ctx, e, lockf, z)\n",
+             "    e, loss, n_sat, m = ns_row(h, z, syn1neg, negs, 0, np.float32(alpha), scores, 0)"
+             "\n    add_to_context(syn0, ctx, n_ctx, rscale(np.float32(0.5), e), lockf, z)\n"),
     Mutation("combine-mixed-is-sum", "--combine mixed never divides a hot row's summed change "
              "(it becomes sum)", "                div = min(max(wsum / hot, 1.0), np.float64(c))",
              "                div = 1.0"),
@@ -215,6 +213,19 @@ MUTATIONS = [
     Mutation("sentence-whitespace-unchecked", "a token holding whitespace is not refused",
              "            if line.split() != list(tokens):\n",
              "            if False:\n"),
+    # ---- overlapping rounds on a cluster (issue 15)
+    Mutation("overlap-own-changes-dropped", "an overlapping round starts from the model "
+             "without the worker's own last changes",
+             "                work[rows] = base[rows] + vals\n",
+             "                work[rows] = base[rows]\n", ("tests/test_distributed.py",)),
+    Mutation("take-delta-ignores-own", "a round's changes are taken against the model, not "
+             "against its start (the own changes are sent twice)",
+             "            start = base[r, d] + own[p, d] if p >= 0 else base[r, d]\n",
+             "            start = base[r, d]\n", ("tests/test_rounds_kernels.py",
+                                               "tests/test_distributed.py")),
+    Mutation("overlap-combines-as-values", "the driver combines overlapping rounds' changes as "
+             "if they were new values", "                combine_results(results, overlap)\n",
+             "                combine_results(results, False)\n", ("tests/test_distributed.py",)),
 ]
 
 

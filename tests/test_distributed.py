@@ -6,6 +6,7 @@ seconds); the one-worker exactness test starts its own through ``--dask local:1`
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import signal
@@ -109,6 +110,64 @@ def test_two_workers_train_a_model_sending_only_changed_rows(client, corpus):
     assert v.similarity("cat", "dog") > v.similarity("cat", "hammer")
 
 
+def test_overlapping_rounds_train_and_say_so(client, corpus):
+    cfg = make_config(sync_words=2000, **OPTS)
+    runs = {o: dist.run_any(corpus, dataclasses.replace(cfg, overlap=o), client=client)
+            for o in (False, True)}
+    for o, r in runs.items():
+        d = r.summary["distributed"]
+        assert d["overlap"] is o and d["rounds"] == len(d["bytes_sent_per_round"])
+        epochs = r.summary["epochs"]
+        assert epochs[-1]["loss"] < epochs[0]["loss"]
+        v = Vectors(r.model.vocab.words, r.model.syn0)
+        assert v.similarity("cat", "dog") > v.similarity("cat", "hammer")
+    # the same rounds, but each worker sees the other's changes one round later
+    assert runs[False].summary["distributed"]["rounds"] == runs[True].summary["distributed"][
+        "rounds"]
+    assert not np.array_equal(runs[False].model.syn0, runs[True].model.syn0)
+
+
+def test_an_overlapping_round_starts_from_the_model_plus_its_own_changes(corpus):
+    """A worker's round with its own last changes not yet in its model (``overlap``) trains
+    exactly as a round from a model that holds them, and returns the difference."""
+    cfg = make_config(**OPTS).resolved()
+    files, groups = dist._plan(corpus, 1)
+    out = {}
+    rows0, rows1 = np.array([0, 3, 9], np.int32), np.array([0, 1, 5], np.int32)
+    changes = (np.random.default_rng(0).standard_normal((3, cfg.dim)) * 1e-2).astype(np.float32)
+    own = {"rows0": rows0, "vals0": changes, "rows1": rows1,
+           "vals1": np.full((3, cfg.dim), 1e-3, np.float32)}
+    for overlap in (True, False):
+        spec = dist._Spec(f"test-own-{overlap}", cfg, groups, 2000)
+        r = dist._count_words(spec, 0)
+        words, counts = dist._merge_counts([r], cfg.prune_at)
+        vocab = dist.build_vocab(words, counts, cfg.min_count, cfg.max_vocab)
+        syn0, syn1 = dist.local.init_weights(len(vocab), cfg.dim, cfg.seed)
+        syn1 = syn1 + np.float32(0.01)  # (zero at first: a difference would not show)
+        start0, start1 = syn0.copy(), syn1.copy()
+        start0[rows0] = syn0[rows0] + own["vals0"]
+        start1[rows1] = syn1[rows1] + own["vals1"]
+        base = (syn0, syn1) if overlap else (start0, start1)
+        state = dist._setup(spec, 0, vocab, dist._Rows(0, *base))["state"]
+        prev = dict(own, state=state) if overlap else {"state": state}
+        try:
+            got = dist._round(spec, 0, vocab, 0, None, prev, 0, 3000, overlap=overlap)
+            job = dist._job(spec.job)
+            work = job.slots[0].trainer.model
+            # the working copy is the model again (without the own changes)
+            assert np.array_equal(work.syn0, job.syn0) and np.array_equal(work.syn1, job.syn1)
+        finally:
+            dist._forget(spec.job)
+        out[overlap] = got, (start0, start1)
+    (a, (s0, s1)), (b, _) = out[True], out[False]
+    for name, start in (("0", s0), ("1", s1)):
+        assert len(a["rows" + name]) > 3
+        assert np.array_equal(a["rows" + name], b["rows" + name])
+        # the changes, exactly as float32 differences of the new values and the start
+        assert np.array_equal(a["vals" + name], b["vals" + name] - start[b["rows" + name]])
+    assert a["state"].rng.tolist() == b["state"].rng.tolist()
+
+
 class _KillRound(distributed.WorkerPlugin):
     """Kill the worker process that starts a given round task (once: a marker file)."""
 
@@ -121,8 +180,9 @@ class _KillRound(distributed.WorkerPlugin):
             os.kill(os.getpid(), signal.SIGKILL)
 
 
-def test_a_killed_worker_loses_nothing(tmp_path, client, corpus):
-    cfg = make_config(sync_words=3000, **OPTS)
+@pytest.mark.parametrize("overlap", [False, True])
+def test_a_killed_worker_loses_nothing(tmp_path, client, corpus, overlap):
+    cfg = make_config(sync_words=3000, overlap=overlap, **OPTS)
     clean = dist.run_any(corpus, cfg, client=client)
     marker = str(tmp_path / "killed")
     client.register_plugin(_KillRound("-round-4-1-", marker), name="kill-round")
@@ -299,12 +359,14 @@ def test_distributed_error_is_a_user_error():
     assert issubclass(DistributedError, Hsw2vError)
 
 
-def test_interrupted_and_resumed_equals_uninterrupted(tmp_path, client, corpus, monkeypatch):
+@pytest.mark.parametrize("overlap", [False, True])
+def test_interrupted_and_resumed_equals_uninterrupted(tmp_path, client, corpus, monkeypatch,
+                                                      overlap):
     import threading
 
     from hsw2v.errors import TrainingInterrupted
 
-    opts = dict(OPTS, sync_words=3000)
+    opts = dict(OPTS, sync_words=3000, overlap=overlap)
     whole = hsw2v.train(corpus, dask=client, **opts)
     ckpt = str(tmp_path / "run.ckpt")
 

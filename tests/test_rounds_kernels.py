@@ -12,9 +12,12 @@ RULES = {"mixed": rounds.MIXED, "sum": rounds.SUM, "average": rounds.AVERAGE,
          "weighted": rounds.WEIGHTED}
 
 
-def ref_combine(syn, parts, rule, n_slots, hot):
-    """NumPy reference: per row, the rule applied to the workers' changes, in float64."""
+def ref_combine(syn, parts, rule, n_slots, hot, deltas=False):
+    """NumPy reference: per row, the rule applied to the workers' changes, in float64
+    (``deltas``: the parts hold changes; made into new values here)."""
     base = syn.astype(np.float64)
+    if deltas:
+        parts = [(rows, (base[rows] + vals.astype(np.float64)), w) for rows, vals, w in parts]
     change = np.zeros_like(base)
     wsum = np.zeros(len(syn))
     wval = np.zeros_like(base)
@@ -22,7 +25,7 @@ def ref_combine(syn, parts, rule, n_slots, hot):
     last = {}
     for rows, vals, w in parts:
         for r, v, x in zip(rows.tolist(), vals.astype(np.float64), w.astype(np.float64)):
-            change[r] += v - base[r]
+            change[r] += v - base[r]  # (v - base: the delta itself, up to rounding)
             wval[r] += x * v
             wsum[r] += x
             count[r] += 1
@@ -30,7 +33,9 @@ def ref_combine(syn, parts, rule, n_slots, hot):
     out = base.copy()
     touched = np.flatnonzero(count)
     for r in touched.tolist():
-        if count[r] == 1 and (rule != "average" or n_slots == 1):
+        if count[r] == 1 and (rule != "average" or n_slots == 1) and not deltas:
+            out[r] = last[r]
+        elif count[r] == 1 and rule != "average":
             out[r] = last[r]
         elif rule == "sum":
             out[r] = base[r] + change[r]
@@ -55,14 +60,15 @@ def random_parts(rng, n_rows, dim, n_parts):
     return parts
 
 
+@pytest.mark.parametrize("deltas", [False, True])
 @pytest.mark.parametrize("rule", sorted(RULES))
 @pytest.mark.parametrize("n_parts", [1, 2, 5])
-def test_combine_rows_against_numpy(rule, n_parts):
+def test_combine_rows_against_numpy(rule, n_parts, deltas):
     rng = np.random.default_rng(n_parts)
     for trial in range(5):
         syn = rng.standard_normal((17, 6)).astype(np.float32)
         parts = random_parts(rng, 17, 6, n_parts)
-        want_rows, want = ref_combine(syn, parts, rule, n_parts, 30.0)
+        want_rows, want = ref_combine(syn, parts, rule, n_parts, 30.0, deltas)
         got = syn.copy()
         rows = np.concatenate([p[0] for p in parts])
         vals = np.concatenate([p[1] for p in parts])
@@ -70,14 +76,14 @@ def test_combine_rows_against_numpy(rule, n_parts):
         rows_out = np.empty(len(rows), np.int32)
         vals_out = np.empty((len(rows), 6), np.float32)
         u = kernels.combine_rows(got, rows, vals, w, RULES[rule], n_parts, 30.0, rows_out,
-                                 vals_out)
+                                 vals_out, deltas)
         assert rows_out[:u].tolist() == want_rows.tolist()
         np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6)
         assert np.array_equal(got[rows_out[:u]], vals_out[:u])
         untouched = np.setdiff1d(np.arange(17), want_rows)
         assert np.array_equal(got[untouched], syn[untouched])
         # a row one worker changed takes its value bit for bit
-        if rule != "average" or n_parts == 1:
+        if (rule != "average" or n_parts == 1) and not deltas:
             for r, v, _ in parts:
                 for i, row in enumerate(r.tolist()):
                     if sum(row in p[0] for p in parts) == 1:
@@ -90,8 +96,12 @@ def test_combine_rows_weighted_without_weights_is_the_mean():
     vals = np.array([[1, 2], [3, 6]], np.float32)
     rows_out, vals_out = np.empty(2, np.int32), np.empty((2, 2), np.float32)
     u = kernels.combine_rows(syn, rows, vals, np.zeros(2, np.float32), rounds.WEIGHTED, 2,
-                             30.0, rows_out, vals_out)
+                             30.0, rows_out, vals_out, False)
     assert u == 1 and rows_out[0] == 1 and vals_out[0].tolist() == [2, 4]
+    syn = np.ones((3, 2), np.float32)  # the same as changes: the mean change is added
+    u = kernels.combine_rows(syn, rows, vals, np.zeros(2, np.float32), rounds.WEIGHTED, 2,
+                             30.0, rows_out, vals_out, True)
+    assert u == 1 and vals_out[0].tolist() == [3, 5] and syn[1].tolist() == [3, 5]
 
 
 def test_take_changed_against_numpy():
@@ -115,6 +125,32 @@ def test_take_changed_against_numpy():
     np.testing.assert_array_equal(vals[:k], before[want])
     np.testing.assert_array_equal(work, base)  # reset
     assert np.array_equal(padded[:, 5:], padding)  # the padding is left alone
+
+
+def test_take_delta_against_numpy():
+    rng = np.random.default_rng(5)
+    base = rng.standard_normal((20, 5)).astype(np.float32)
+    own_rows = np.array([3, 7, 12], np.int32)  # the slot's changes of its previous round
+    own = rng.standard_normal((3, 5)).astype(np.float32) * 1e-2
+    work = base.copy()
+    work[own_rows] = base[own_rows] + own  # the round's start
+    start = work.copy()
+    work[2, 1] += 0.5      # changed, no own change
+    work[7, 0] -= 0.25     # changed on top of its own change
+    work[9] = np.nan       # diverged
+    # rows 3 and 12: started off base, left alone by the round
+    pos = np.full(20, -1, np.int32)
+    pos[own_rows] = np.arange(3)
+    cand = np.array([1, 2, 3, 7, 9, 12, 15], np.int64)
+    after = work.copy()
+    rows = np.empty(len(cand), np.int32)
+    vals = np.empty((len(cand), 5), np.float32)
+    k = kernels.take_delta(work, base, pos, own, cand, rows, vals)
+    diff = after[cand] - start[cand]
+    want = cand[np.any(diff != 0, axis=1)]
+    assert rows[:k].tolist() == want.tolist() == [2, 7, 9]
+    np.testing.assert_array_equal(vals[:k], (after - start)[want])
+    np.testing.assert_array_equal(work, base)  # every candidate is base's again
 
 
 def test_path_counts_against_a_loop():

@@ -87,7 +87,7 @@ from hsw2v.kernels.logistic import (
 from hsw2v.kernels.loop import mixed_update, train_chunk, train_rows
 from hsw2v.kernels.ns import cbow_ns_update, draw_negatives, ns_row, sg_ns_update
 from hsw2v.kernels.policy import FASTMATH, JIT_OPTIONS, jit
-from hsw2v.kernels.rounds import combine_rows, path_counts, take_changed
+from hsw2v.kernels.rounds import combine_rows, path_counts, take_changed, take_delta
 from hsw2v.kernels.rng import next_u64, next_uniform, splitmix64
 from hsw2v.kernels.rows import (
                                ALIGN,
@@ -127,5 +127,5 @@ __all__ = [
     "table_compact", "table_nll", "table_rehash", "train_chunk", "train_rows",
     "wide_space_width", "hs_row", "mixed_update", "draw_negatives", "ns_row", "sg_ns_update",
     "cbow_ns_update", "private_neg_rows", "alias_build", "alias_draw", "softmax_inplace",
-    "softmax_row", "combine_rows", "path_counts", "take_changed",
+    "softmax_row", "combine_rows", "path_counts", "take_changed", "take_delta",
 ]

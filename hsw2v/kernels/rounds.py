@@ -68,18 +68,63 @@ def take_changed(work, base, cand, rows_out, vals_out):
 
 
 @jit
-def combine_rows(syn, rows, vals, weights, rule, n_slots, hot, rows_out, vals_out):
-    """Combine workers' new values of rows of ``syn`` into it (see ``hsw2v.distributed.combine``).
+def take_delta(work, base, pos, own, cand, rows_out, vals_out):
+    """Collect the candidate rows a round changed as float32 differences, and reset them.
 
-    Each row's changes are summed in float64, in the order the entries come (worker order).
-    A row one worker changed takes its value exactly (every rule but ``AVERAGE`` with more
-    than one slot).
+    The round started from ``base`` plus the slot's own changes of its previous round
+    (``own``, not yet in ``base``: rounds that overlap the combining, see
+    ``hsw2v.distributed``). A row's start is ``base + own`` in float32, as it was set.
 
     Parameters
     ----------
-    syn : float32 (N, D)         the rows the workers trained from; the changed ones are set.
+    work : float32 (N, D)       the rows after the round.
+    base : float32 (N, D)       the model the round's start was made from.
+    pos : int32 (N,)            row ``r``'s entry in ``own``, or -1 (none).
+    own : float32 (k', D)       the own changes added to ``base`` at the start.
+    cand : int64 (k,)           rows the round may have changed or started off ``base``
+                                (every row of ``own`` among them), increasing.
+    rows_out : int32 (>= k,)    receives the changed rows, increasing.
+    vals_out : float32 (>= k, D) receives ``work - start`` of those rows.
+
+    Returns
+    -------
+    int
+        How many rows changed; every candidate row of ``work`` is ``base``'s again.
+    """
+    dim = work.shape[1]
+    k = 0
+    for i in range(cand.shape[0]):
+        r = cand[i]
+        p = pos[r]
+        changed = False
+        for d in range(dim):
+            start = base[r, d] + own[p, d] if p >= 0 else base[r, d]
+            delta = work[r, d] - start
+            vals_out[k, d] = delta
+            # NaN != 0: a row that diverged counts as changed (and is sent)
+            if delta != 0.0:
+                changed = True
+            work[r, d] = base[r, d]
+        if changed:
+            rows_out[k] = r
+            k += 1
+    return k
+
+
+@jit
+def combine_rows(syn, rows, vals, weights, rule, n_slots, hot, rows_out, vals_out, deltas):
+    """Combine workers' new values (or changes) of rows of ``syn`` into it (see
+    ``hsw2v.distributed.combine``).
+
+    Each row's changes are summed in float64, in the order the entries come (worker order).
+    With new values, a row one worker changed takes its value exactly (every rule but
+    ``AVERAGE`` with more than one slot).
+
+    Parameters
+    ----------
+    syn : float32 (N, D)         the model before the round; the changed rows are set.
     rows : int32 (K,)            each entry's row (distinct within one worker's entries).
-    vals : float32 (K, D)        each entry's new value.
+    vals : float32 (K, D)        each entry's new value, or its change (``deltas``).
     weights : float32 (K,)       each entry's occurrences (``WEIGHTED``, ``MIXED``).
     rule : int                   ``MIXED``, ``SUM``, ``AVERAGE`` or ``WEIGHTED``.
     n_slots : int                workers of the round (``AVERAGE`` divides by it).
@@ -87,6 +132,7 @@ def combine_rows(syn, rows, vals, weights, rule, n_slots, hot, rows_out, vals_ou
                                  divided by ``clip(occurrences / hot, 1, entries)``.
     rows_out : int32 (>= U,)     receives the distinct rows, increasing.
     vals_out : float32 (>= U, D) receives their new values.
+    deltas : bool                ``vals`` are changes to add, not new values.
 
     Returns
     -------
@@ -119,7 +165,7 @@ def combine_rows(syn, rows, vals, weights, rule, n_slots, hot, rows_out, vals_ou
     for j in range(u):
         r = rows_out[j]
         c = count[r]
-        if c == 1 and (rule != AVERAGE or n_slots == 1):
+        if c == 1 and not deltas and (rule != AVERAGE or n_slots == 1):
             e = order[at]
             for d in range(dim):
                 vals_out[j, d] = vals[e, d]
@@ -136,6 +182,9 @@ def combine_rows(syn, rows, vals, weights, rule, n_slots, hot, rows_out, vals_ou
             if rule == WEIGHTED:
                 for d in range(dim):
                     acc[d] += w * np.float64(vals[e, d])
+            elif deltas:
+                for d in range(dim):
+                    acc[d] += np.float64(vals[e, d])
             else:
                 for d in range(dim):
                     acc[d] += np.float64(vals[e, d]) - np.float64(syn[r, d])
@@ -151,6 +200,10 @@ def combine_rows(syn, rows, vals, weights, rule, n_slots, hot, rows_out, vals_ou
                     acc[d] += np.float64(vals[order[q], d])
             for d in range(dim):
                 acc[d] = acc[d] / c
+        if rule == WEIGHTED:
+            if deltas:  # the weighted mean change, added
+                for d in range(dim):
+                    acc[d] = np.float64(syn[r, d]) + acc[d]
         else:
             if rule == SUM:
                 div = 1.0
