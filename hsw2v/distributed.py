@@ -1189,7 +1189,10 @@ class _Driver:
         attempts = dict.fromkeys(range(n), 0)
         todo = set(range(n))
         while todo:
-            wait([futures[s] for s in todo])
+            try:
+                wait([futures[s] for s in todo])
+            except Exception:  # a round lost with its worker (and with it the next): below
+                log.debug("waiting for round %d", j, exc_info=True)
             # One gather for the finished tasks (a round trip each would add up per round).
             done = [s for s in sorted(todo) if futures[s].status == "finished"]
             try:
