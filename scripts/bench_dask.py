@@ -154,11 +154,12 @@ def runs_of(args) -> list[dict]:
             for model in args.models:
                 todo.append(dict(kind="local", model=model, seed=rep + 1, phase="speed", rep=rep))
                 for sync in args.syncs if args.sync is None else [args.sync]:
-                    for overlap in args.overlaps:
-                        todo.append(dict(kind="dask", model=model, seed=rep + 1, workers=2,
-                                         sync=sync or None, combine=args.combine,
-                                         overlap=overlap, phase="speed", rep=rep,
-                                         cluster=args.cluster))
+                    for cluster in args.clusters:
+                        for overlap in args.overlaps:
+                            todo.append(dict(kind="dask", model=model, seed=rep + 1, workers=2,
+                                             sync=sync or None, combine=args.combine,
+                                             overlap=overlap, phase="speed", rep=rep,
+                                             cluster=cluster))
     return todo
 
 
@@ -359,10 +360,10 @@ def main(argv=None) -> int:
                     help="--overlap/--no-overlap of quality runs (default: hsw2v's)")
     ap.add_argument("--overlaps", nargs="+", choices=("on", "off", "default"),
                     default=["default"], help="speed: the dask runs of each rep, one per value")
-    ap.add_argument("--cluster", choices=("running",),
-                    help="speed: time the dask runs on a LocalCluster started once by this "
-                         "script (--dask tcp://...), as on a running cluster, instead of each "
-                         "run starting its own (--dask local:2)")
+    ap.add_argument("--clusters", nargs="+", choices=("own", "running"), default=["own"],
+                    help="speed: each rep's dask runs start their own cluster (own: --dask "
+                         "local:2) and/or run on a LocalCluster this script started once "
+                         "(running: --dask tcp://..., as on a running cluster)")
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--pool", nargs="*", default=[],
                     help="report: JSON-lines files whose local runs of the same seeds join the "
@@ -372,6 +373,7 @@ def main(argv=None) -> int:
     onoff = {"on": True, "off": False, "default": None, None: None}
     args.overlap = onoff[args.overlap]
     args.overlaps = [onoff[x] for x in args.overlaps]
+    args.clusters = [None if c == "own" else c for c in args.clusters]
     if args.phase == "report":
         print(report(args))
         return 0
