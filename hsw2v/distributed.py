@@ -199,6 +199,40 @@ class _Rows:
                    if a is not None)
 
 
+class _Copies:
+    """One object put on several workers, one Dask future each (see ``_Driver._scatter``): a
+    task takes its own worker's copy, or another's when its worker has none (Dask then fetches
+    it worker to worker); copies on dead workers are dropped, and it is sent again when none
+    is left."""
+
+    def __init__(self, driver: "_Driver", data, hosts):
+        self.driver, self.data, self.futures = driver, data, {}
+        for h in hosts:
+            try:
+                self.futures[h] = driver._scatter(data, h)
+            except Exception:  # that worker died meanwhile: the others have it
+                log.debug("sending %s to %s failed", type(data).__name__, h, exc_info=True)
+        if not self.futures:
+            self.futures[""] = driver._scatter(data)
+
+    @property
+    def nbytes(self) -> int:
+        return getattr(self.data, "nbytes", 0) * len(self.futures)
+
+    def on(self, host: str | None):
+        """The future to give a task that is to run on ``host``."""
+        if host in self.futures:
+            return self.futures[host]
+        if not self.futures:
+            self.futures[""] = self.driver._scatter(self.data)
+        return next(iter(self.futures.values()))
+
+    def forget(self, live: set[str]) -> None:
+        """Drop the copies of workers that are not in ``live``."""
+        for h in [h for h in self.futures if h and h not in live]:
+            del self.futures[h]
+
+
 class _Slot:
     """A slot trained in this process: its id stream and a local trainer over a working copy
     of the model (equal to the process's model between rounds)."""
@@ -811,20 +845,14 @@ class _Driver:
             raise
 
     def _scatter(self, data, worker: str | None = None):
-        if worker is None:
-            return self.client.scatter(data, broadcast=True, hash=False, direct=True)
-        return self.client.scatter(data, workers=[worker], hash=False, direct=True)
+        """Put ``data`` on one worker (``worker``, or one Dask picks). Never ``broadcast=True``:
+        its replication step can hang (dask/distributed#4907, #5704; it did once in this
+        project's tests); :class:`_Copies` puts one copy on each worker instead."""
+        where = {} if worker is None else {"workers": [worker]}
+        return self.client.scatter(data, hash=False, direct=True, **where)
 
-    def _send_update(self, update: _Rows) -> tuple[Any, int]:
-        """Scatter a round's changed rows to the workers that train slots (one that takes a
-        slot over later is sent the whole model); return the future and how many got it."""
-        hosts = sorted(set(self.where))
-        try:
-            return self.client.scatter(update, workers=hosts, broadcast=True, hash=False,
-                                       direct=True), len(hosts)
-        except Exception:  # a host died since its last result: to every live worker
-            log.debug("scattering to %s failed", hosts, exc_info=True)
-            return self._scatter(update), self._n_workers()
+    def _live(self) -> set[str]:
+        return set(self.client.scheduler_info().get("workers", {}))
 
     def _n_workers(self) -> int:
         return len(self.client.scheduler_info().get("workers", {})) or 1
@@ -871,7 +899,8 @@ class _Driver:
         chunk = resume.chunk if resume is not None else chunk_size(n, cfg.threads, sync)
         spec = _Spec(self.job, cfg, groups, chunk)
         where = [workers[s % len(workers)] for s in range(n)]
-        spec_f = self._scatter(spec)
+        hosts = sorted(set(where))
+        spec_c = _Copies(self, spec, hosts)
         # ---- count (or encode with a given vocabulary) on the workers, merge here
         stats = CorpusStats(files=len(files))
         vocab = None
@@ -879,12 +908,14 @@ class _Driver:
             words, counts = read_vocab(cfg.read_vocab)
             vocab = build_vocab(words, counts, cfg.min_count, cfg.max_vocab)
             check_vocab_size(vocab, counts, cfg.min_count)
-            vocab_f = self._scatter(vocab)
-            results = self._gather([self._submit(_encode, spec_f, s, vocab_f, worker=where[s],
+            vocab_c = _Copies(self, vocab, hosts)
+            results = self._gather([self._submit(_encode, spec_c.on(where[s]), s,
+                                                 vocab_c.on(where[s]), worker=where[s],
                                                  name=f"encode-{s}") for s in range(n)])
         else:
-            results = self._gather([self._submit(_count_words, spec_f, s, worker=where[s],
-                                                 name=f"count-{s}") for s in range(n)])
+            results = self._gather([self._submit(_count_words, spec_c.on(where[s]), s,
+                                                 worker=where[s], name=f"count-{s}")
+                                    for s in range(n)])
         for r in results:
             for k in ("bytes", "invalid_bytes", "tokens", "pieces"):
                 setattr(stats, k, getattr(stats, k) + r["stats"][k])
@@ -893,7 +924,7 @@ class _Driver:
             words, counts = _merge_counts(results, cfg.prune_at)
             vocab = build_vocab(words, counts, cfg.min_count, cfg.max_vocab)
             check_vocab_size(vocab, counts, cfg.min_count)
-            vocab_f = self._scatter(vocab)
+            vocab_c = _Copies(self, vocab, hosts)
         if stats.invalid_bytes:
             log.warning("%d bytes of invalid UTF-8 were replaced by U+FFFD", stats.invalid_bytes)
         log.info("corpus: %d tokens, %d distinct kept (min-count %d), %d training words; %d "
@@ -915,13 +946,13 @@ class _Driver:
                                       f"{(len(vocab), cfg.dim)}: resume with the same corpus")
         syn0 = np.array(syn0, dtype=np.float32)
         syn1 = np.array(syn1, dtype=np.float32)
-        full = _Rows(0, syn0, syn1)
-        bytes_initial = full.nbytes * self._n_workers()
-        full_f = self._scatter(full)
-        setups = self._gather([self._submit(_setup, spec_f, s, vocab_f, full_f,
+        full_c = _Copies(self, _Rows(0, syn0, syn1), hosts)
+        bytes_initial = full_c.nbytes
+        setups = self._gather([self._submit(_setup, spec_c.on(where[s]), s,
+                                            vocab_c.on(where[s]), full_c.on(where[s]),
                                             worker=where[s], name=f"setup-{s}")
                                for s in range(n)])
-        del full_f
+        del full_c
         states = [r["state"] for r in setups]
         self.where = [r["worker"] for r in setups]
         words = [r["words"] for r in setups]
@@ -1001,17 +1032,18 @@ class _Driver:
                    disable=cfg.quiet, dynamic_ncols=True, smoothing=0.1)
         stop = threading.Event()
         self.signals.stop = stop
-        updates: dict[int, Any] = {}  # version -> the future of its changed rows
+        updates: dict[int, dict] = {}  # version -> its changed rows' futures by worker
         futures: dict[int, list] = {}  # round -> each slot's future
         weights = cfg.combine in ("weighted", "mixed")
 
         def submit(j: int, s: int, prev, full=None, worker=None):
             base = j - depth + 1
             e, kk = sched[j - 1]
-            return self._submit(_round, spec_f, s, vocab_f, base, updates.get(base), prev, e,
-                                -(-kk * words[s] // rounds), full, overlap,
-                                worker=worker or self.where[s],
-                                name=f"round-{self.rounds_before + j - 1}-{s}")
+            host = worker or self.where[s]
+            update = updates[base].on(host) if base in updates and full is None else None
+            return self._submit(_round, spec_c.on(host), s, vocab_c.on(host), base, update,
+                                prev, e, -(-kk * words[s] // rounds), full, overlap,
+                                worker=host, name=f"round-{self.rounds_before + j - 1}-{s}")
 
         def combine_results(res: list[dict], deltas: bool) -> None:
             nonlocal version
@@ -1027,23 +1059,32 @@ class _Driver:
             update = _Rows(version, v0, v1, u0, u1)
             t_send = time.perf_counter()
             self.seconds["combining"] += t_send - t_combine
-            updates[version], hosts = self._send_update(update)
+            # to the workers that train slots (one taking a slot over fetches it)
+            updates[version] = _Copies(self, update, sorted(set(self.where)))
             updates.pop(version - 2, None)
             self.seconds["sending"] += time.perf_counter() - t_send
-            self.bytes_sent.append(update.nbytes * hosts)
+            self.bytes_sent.append(updates[version].nbytes)
 
         def recover(j: int, s: int, r: dict | None) -> None:
-            """Submit round ``j`` of slot ``s`` again from data held here (and the round after
-            it, which started from this one's result)."""
+            """Submit round ``j`` of slot ``s`` again, with the model it starts from, on the
+            worker that lacked it (``r``, a stale result) or on a live one (its worker was
+            lost); and the round after it, which started from this one's result."""
             prev = results[s] if depth == 2 else {"state": results[s]["state"]}
-            full_f, worker = None, None
-            if r is not None:  # a worker without the model: send it (the round's base)
-                m0, m1 = model_prev if depth == 2 else (syn0, syn1)
-                full = _Rows(j - depth + 1, m0, m1)
-                self.bytes_sent[-1] += full.nbytes
-                self.resent_full += 1
+            if r is not None:
                 worker = r["worker"]
-                full_f = self._scatter(full, worker)
+            else:
+                live = self._live()
+                for c in (spec_c, vocab_c, *updates.values()):
+                    c.forget(live)
+                load = {w: sum(x == w for x in self.where) for w in live}
+                worker = min(sorted(load), key=load.get) if load else None
+            m0, m1 = model_prev if depth == 2 else (syn0, syn1)
+            full = _Rows(j - depth + 1, m0, m1)
+            self.bytes_sent[-1] += full.nbytes
+            self.resent_full += 1
+            full_f = self._scatter(full, worker)
+            if worker is not None:
+                self.where[s] = worker
             futures[j][s] = submit(j, s, prev, full_f, worker)
             for later in range(j + 1, j + depth):
                 if later in futures:
