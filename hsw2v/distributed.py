@@ -28,8 +28,8 @@ module only says what each task does.
   always be added back to give the value it came from, and then one worker would not reproduce
   a local run. The workers find them and the driver combines them with numba kernels
   (:mod:`hsw2v.kernels.rounds`: one pass over the candidate rows; a counting sort of the
-  workers' rows instead of ``np.unique``), ``--combine``, and broadcasts only the changed
-  rows' new values; every worker process keeps a copy of the model at the current
+  workers' rows instead of ``np.unique``), ``--combine``, and sends only the changed
+  rows' new values to each worker; every worker process keeps a copy of the model at the current
   version (plus one working copy per slot it trains), and a worker that has none (new, or
   restarted) is sent the whole model once.
 * **Overlapping rounds** (``--overlap``, more than one slot). A slot's round ``j + 1`` is
@@ -814,12 +814,13 @@ class _Driver:
         self.resubmitted = 0
         self.moves = 0  # rounds of a slot that ran on another worker than its last one
         self.rounds_before = 0  # rounds of the run this one resumes
-        #: rounds: wall time of the rounds (tasks, combining, broadcast); kernels_slowest_worker:
-        #: per round, the longest a worker trained (the rest of a round is overhead)
-        #: per round, the longest a worker trained (the rest of a round is overhead);
+        #: rounds: wall time of the rounds (waiting for results, combining, sending);
+        #: kernels_slowest_worker: per round, the longest a worker trained (the rest of a round
+        #: is overhead);
         #: worker_*: per round, the slowest worker's time applying the last update, in the
         #: kernels, extracting its changed rows, in the whole task; round_trips: submitting
-        #: the round's tasks until every result is here; sending: scattering the update.
+        #: the round's tasks (or the last round's processing) until every result is here;
+        #: sending: scattering the update.
         self.seconds = dict.fromkeys((
             "cluster_start", "counting", "setup", "rounds", "kernels_slowest_worker", "kernels_mean_worker", "combining", "round_trips",
             "sending", "worker_applying", "worker_extracting", "worker_task"), 0.0)
@@ -1120,13 +1121,12 @@ class _Driver:
                     self.moves += r["worker"] != self.where[s]
                     self.where[s] = r["worker"]
                 results = got
-                t_round = time.perf_counter()
                 combine_results(results, overlap)
                 if j + depth <= len(sched):  # the workers can go on with it right away
                     futures[j + depth] = [submit(j + depth, s, futures[j + depth - 1][s])
                                           for s in range(n)]
                 del futures[j]
-                self.seconds["rounds"] += time.perf_counter() - t_round
+                self.seconds["rounds"] += time.perf_counter() - t_wait
                 for s, r in enumerate(results):
                     states[s] = r["state"]
                     if r["totals"] is not None:
