@@ -1002,7 +1002,8 @@ class _Driver:
         if pending:
             for s, r in enumerate(results):
                 for x in ("rows0", "vals0", "n0", "rows1", "vals1", "n1"):
-                    r[x] = resume.extra[f"pending_{s}_{x}"]
+                    if f"pending_{s}_{x}" in resume.extra:  # (n*: only rules with weights)
+                        r[x] = resume.extra[f"pending_{s}_{x}"]
         model_prev = (syn0.copy(), syn1.copy()) if depth == 2 else None
         version = 0  # of the model here: rounds combined (round 0 included)
 

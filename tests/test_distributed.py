@@ -359,14 +359,15 @@ def test_distributed_error_is_a_user_error():
     assert issubclass(DistributedError, Hsw2vError)
 
 
-@pytest.mark.parametrize("overlap", [False, True])
+@pytest.mark.parametrize("overlap, combine", [(False, "mixed"), (True, "mixed"), (True, "sum")])
 def test_interrupted_and_resumed_equals_uninterrupted(tmp_path, client, corpus, monkeypatch,
-                                                      overlap):
+                                                      overlap, combine):
     import threading
 
     from hsw2v.errors import TrainingInterrupted
 
-    opts = dict(OPTS, sync_words=3000, overlap=overlap)
+    # (sum: no occurrence counts among an overlapping checkpoint's pending changes)
+    opts = dict(OPTS, sync_words=3000, overlap=overlap, combine=combine)
     whole = hsw2v.train(corpus, dask=client, **opts)
     ckpt = str(tmp_path / "run.ckpt")
 
