@@ -349,6 +349,7 @@ class _Slot:
         return out
 
     def close(self) -> None:
+        self.trainer.close()
         self.stream.close()
 
 
@@ -674,8 +675,8 @@ class _Cluster:
             try:
                 # Without Dask's worker profiler: it takes every thread's stack many times a
                 # second, and on CPython 3.11 a thread ending meanwhile can deadlock the worker
-                # (python/cpython#106883); workers of more than one thread start theirs every
-                # round. The workers' Dask config is this process's, taken here.
+                # (python/cpython#106883; the trainers' threads no longer end per round, but a
+                # job's do at its end). The workers' Dask config is this process's, taken here.
                 with dask.config.set({"distributed.worker.profile.enabled": False}):
                     cluster = distributed.LocalCluster(n_workers=n, threads_per_worker=per,
                                                        processes=True, dashboard_address=":0",

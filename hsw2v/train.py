@@ -25,6 +25,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import queue
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -224,6 +225,41 @@ def _check_not_empty(stats: CorpusStats) -> None:
                           "pass a text corpus with words separated by whitespace")
 
 
+class _Helpers:
+    """Threads ``1..n`` of a trainer's inline calls: started once, each runs
+    ``work(t, epoch)`` when :meth:`start` says so, until :meth:`close`."""
+
+    def __init__(self, work: Callable[[int, int], None], n: int):
+        self._go = [queue.SimpleQueue() for _ in range(n)]
+        self._done: queue.SimpleQueue = queue.SimpleQueue()
+        self.threads = [threading.Thread(target=self._loop, args=(work, t), daemon=True,
+                                         name=f"hsw2v-trainer-{t}") for t in range(1, n + 1)]
+        for th in self.threads:
+            th.start()
+
+    def _loop(self, work: Callable[[int, int], None], t: int) -> None:
+        while True:
+            epoch = self._go[t - 1].get()
+            if epoch is None:
+                return
+            try:
+                work(t, epoch)  # (records its own errors)
+            finally:
+                self._done.put(t)
+
+    def start(self, epoch: int) -> None:
+        for q in self._go:
+            q.put(epoch)
+
+    def wait(self) -> None:
+        for _ in self._go:
+            self._done.get()
+
+    def close(self) -> None:
+        for q in self._go:
+            q.put(None)
+
+
 class _Trainer:
     """Runs the epochs of one training job over a prepared id stream.
 
@@ -268,6 +304,7 @@ class _Trainer:
         self.curve: list[dict[str, Any]] = []  # loss curve points (hsw2v.progress.Progress)
         self.errors: list[BaseException] = []
         self._threads: list[threading.Thread] = []
+        self._helpers: _Helpers | None = None  # threads 1.. of inline calls
         self._hold = threading.Event()
         self._cond = threading.Condition()
         self._parked = 0
@@ -350,21 +387,23 @@ class _Trainer:
         if epoch != self.epoch:  # the order is set for self.epoch (init, restore, last epoch)
             self._set_order(epoch)
         self.epoch = epoch
-        if self.inline and self.threads == 1:
-            self._worker(0, epoch)
-            if self.errors:
-                raise self.errors[0]
-            if self.front[0] < self.back[0]:
-                return None  # stopped (or the limit reached)
-            total = np.sum(self.stats, axis=0)
-            self._start_epoch(epoch + 1)
-            return total
-        threads = [threading.Thread(target=self._worker, args=(t, epoch), daemon=True)
-                   for t in range(self.threads)]
-        self._threads = threads
-        for th in threads:
-            th.start()
-        self._wait(threads)
+        if self.inline:
+            # Thread 0 in the calling thread, the others in threads that live as long as the
+            # trainer (see :attr:`inline`): no thread starts or ends per call.
+            if self._helpers is None:
+                self._helpers = _Helpers(self._worker, self.threads - 1)
+            self._helpers.start(epoch)
+            try:
+                self._worker(0, epoch)
+            finally:
+                self._helpers.wait()
+        else:
+            threads = [threading.Thread(target=self._worker, args=(t, epoch), daemon=True)
+                       for t in range(self.threads)]
+            self._threads = threads
+            for th in threads:
+                th.start()
+            self._wait(threads)
         if self.errors:
             raise self.errors[0]
         if any(f < b for f, b in zip(self.front, self.back)):
@@ -471,11 +510,18 @@ class _Trainer:
     limit: int | None = None
     #: Most chunks one claim takes (rounds of a few chunks need claims of one).
     claim_max: int = CLAIM
-    #: With one thread, train in the calling thread (no ticks, no pause): the cluster trainer's
-    #: rounds, which would otherwise start and end a thread each. On CPython 3.11 a thread that
-    #: ends while another takes ``sys._current_frames()`` (Dask's worker profiler does, often)
-    #: can deadlock the process (python/cpython#106883); one run of 320 rounds x 8 workers did.
+    #: Train thread 0 in the calling thread and the others in threads started once and kept
+    #: until :meth:`close` (no ticks, no pause): the cluster trainer's rounds, which would
+    #: otherwise start and end threads each. On CPython 3.11 a thread that ends while another
+    #: takes ``sys._current_frames()`` (Dask's worker profiler does, often) can deadlock the
+    #: process (python/cpython#106883); one run of 320 rounds x 8 workers did.
     inline: bool = False
+
+    def close(self) -> None:
+        """End the threads of inline calls (if any)."""
+        if self._helpers is not None:
+            self._helpers.close()
+            self._helpers = None
 
     def claimed(self) -> int:
         """In-vocabulary words of the chunks taken so far this epoch, all ranges together."""

@@ -485,3 +485,44 @@ def test_inline_one_thread_trainer_starts_no_thread_and_trains_the_same(monkeypa
     assert np.array_equal(ta, tb)
     assert np.array_equal(a.model.syn0, b.model.syn0) and np.array_equal(a.model.syn1,
                                                                          b.model.syn1)
+
+
+def test_inline_two_thread_trainer_starts_its_helper_once(monkeypatch, small_corpus):
+    """With more threads, an inline trainer runs thread 0 in the caller and the others in
+    threads started on the first call and kept until close(): none starts or ends per round."""
+    import importlib
+    import threading
+
+    train_mod = importlib.import_module("hsw2v.train")
+    monkeypatch.setattr(train_mod, "CHUNK", 64)
+    cfg = make_config(threads=2, epochs=2, dim=8, min_count=1, quiet=True, seed=3).resolved()
+    vocab, stream, remap = train_mod.prepare([str(small_corpus)], cfg, train_mod.CorpusStats())
+    syn0, syn1 = init_weights(len(vocab), cfg.dim, 0)
+    initial = syn0.copy()
+    model = train_mod.Model(vocab, train_mod.build_huffman(vocab.counts), syn0, syn1)
+    tr = train_mod._Trainer(cfg, model, stream, remap)
+    tr.inline, tr.claim_max = True, 1
+    started = []
+    real_start = threading.Thread.start
+
+    def start(self):
+        started.append(self)
+        real_start(self)
+
+    monkeypatch.setattr(threading.Thread, "start", start)
+    total, rounds, results = sum(tr.words), 0, []
+    for epoch in range(2):
+        for k in range(1, 5):  # an epoch in 4 rounds, as the cluster trainer does
+            tr.limit = -(-k * total // 4)
+            results.append(tr.run_epoch(epoch))
+            rounds += 1
+    assert rounds == 8 and len(started) == 1  # one helper, started by the first round
+    helper = started[0]
+    assert helper.is_alive()
+    # each epoch ended in its last round, with every word of the epoch read by the 2 threads
+    assert [r is None for r in results] == [True, True, True, False] * 2
+    assert results[-1][2] == total and tr.epoch == 2
+    assert np.isfinite(model.syn0).all() and not np.array_equal(model.syn0, initial)
+    tr.close()
+    helper.join(5)
+    assert not helper.is_alive()
