@@ -47,7 +47,7 @@ from hsw2v.modelfile import ModelData, read_model, write_model
 from hsw2v.outputs import check_not_inputs, check_output_path, write_json_atomic
 from hsw2v.sentences import is_paths, spool_sentences
 from hsw2v.weights import (apply_init_vectors, carried_weights, grown_vocab, init_output,
-                           init_weights, read_init_vectors)
+                           init_weights, init_width, read_init_vectors)
 from hsw2v.vocab import (Vocab, build_vocab, check_vocab_size, keep_probabilities, read_vocab,
                          save_vocab)
 
@@ -720,12 +720,14 @@ def _run(corpus, paths, files, cfg: TrainConfig, tmp_dir, resume, checkpoint, ou
             elif start is not None:
                 spare_hs = cfg.threads * kernels.HOT_ROWS[cfg.model]
                 w = carried_weights(start, vocab, tree, build_huffman(start.counts), cfg.seed,
-                                    spare_hs, cfg.threads * kernels.HOT_NEG_ROWS)
+                                    spare_hs, cfg.threads * kernels.HOT_NEG_ROWS,
+                                    init_width(cfg.objectives))
                 model = Model(vocab, tree, w["syn0"], w["syn1"], w["syn1neg"], w["syn1sm"])
             else:
                 hs = "hs" in cfg.objectives
                 syn0, syn1 = init_weights(len(vocab), cfg.dim, cfg.seed,
-                                          cfg.threads * kernels.HOT_ROWS[cfg.model], hs=hs)
+                                          cfg.threads * kernels.HOT_ROWS[cfg.model], hs=hs,
+                                          width=init_width(cfg.objectives))
                 model = Model(vocab, tree, syn0, syn1)
                 if "softmax" in cfg.objectives:
                     _warn_if_long(cfg, vocab)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -21,9 +22,10 @@ from hsw2v.vocab import Vocab, build_vocab
 log = logging.getLogger(__name__)
 
 
-def init_weights(n_words: int, dim: int, seed: int, spare_rows: int = 0, hs: bool = True
-                 ) -> tuple[np.ndarray, np.ndarray]:
-    """word2vec's initialisation: ``syn0`` uniform in ±0.5/dim, ``syn1`` zeros.
+def init_weights(n_words: int, dim: int, seed: int, spare_rows: int = 0, hs: bool = True,
+                 width: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+    """word2vec's initialisation: ``syn0`` uniform in ±``width``/dim (word2vec 0.5; gensim
+    1, which :func:`init_width` gives negative sampling), ``syn1`` zeros.
 
     Both are views of kernel rows (:func:`kernels.aligned_rows`), so training uses them in
     place; ``syn1``'s rows have ``spare_rows`` more zero rows after it (room for the threads'
@@ -35,21 +37,38 @@ def init_weights(n_words: int, dim: int, seed: int, spare_rows: int = 0, hs: boo
     syn1 : float32 (n_words - 1, dim), (0, dim) without hierarchical softmax
     """
     syn0, _ = kernels.aligned_rows(n_words, dim)
-    fill_random(syn0, seed)
+    fill_random(syn0, seed, width)
     syn1, _ = kernels.aligned_rows(n_words - 1 if hs else 0, dim, spare_rows if hs else 0)
     return syn0, syn1
 
 
-def fill_random(rows: np.ndarray, seed: int) -> None:
-    """Fill float32 (n, dim) ``rows`` uniform in ±0.5/dim, as word2vec, in blocks."""
+def fill_random(rows: np.ndarray, seed: int, width: float = 0.5) -> None:
+    """Fill float32 (n, dim) ``rows`` uniform in ±``width``/dim (word2vec: 0.5), in blocks.
+
+    The numbers of width 0.5 scaled by ``2 * width`` (width 1: exactly twice them)."""
     n, dim = rows.shape
     rng = np.random.default_rng(seed)
+    scale = np.float32(2.0 * width)
     step = 4096  # rows at a time: no (n, dim) temporaries; the same numbers as at once
     for i in range(0, n, step):
         block = rng.random((min(step, n - i), dim), dtype=np.float32)
         block -= np.float32(0.5)
         block /= np.float32(dim)
+        if scale != 1:
+            block *= scale
         rows[i:i + step] = block
+
+
+def init_width(objectives: Sequence[str]) -> float:
+    """The half-width (times 1/dim) of the input vectors' uniform start for some objectives.
+
+    Negative sampling alone starts from gensim's ±1/dim: paired runs on the benchmark job
+    (text8-prefix, 24 seeds skip-gram, 16 CBOW) scored +0.0038 ± 0.0008 and +0.0055 ± 0.0012
+    analogy over word2vec's ±0.5/dim (scripts/README.md, "Negative sampling"). Hierarchical
+    softmax (alone or with NS) and the exact softmax keep word2vec's ±0.5/dim, on which their
+    figures were measured.
+    """
+    return 1.0 if list(objectives) == ["ns"] else 0.5
 
 
 def init_output(n_words: int, dim: int, spare_rows: int = 0) -> np.ndarray:
@@ -86,10 +105,12 @@ def grown_vocab(model: ModelData, words: list[str], counts: np.ndarray, min_coun
 
 
 def carried_weights(model: ModelData, vocab: Vocab, tree: HuffmanTree, old_tree: HuffmanTree,
-                    seed: int, spare_hs: int, spare_neg: int) -> dict[str, np.ndarray | None]:
+                    seed: int, spare_hs: int, spare_neg: int, width: float = 0.5
+                    ) -> dict[str, np.ndarray | None]:
     """The model's weights laid out for ``vocab`` (the same, or grown from the model's).
 
-    Each word keeps its rows; a new word gets a fresh input row (as a fresh model would) and
+    Each word keeps its rows; a new word gets a fresh input row (as a fresh model would, of
+    half-width ``width`` / dim) and
     zero output rows. An inner node of the new tree keeps the old row of the inner node with
     exactly the same words below it (so the words under it keep their decisions), and starts
     from zero otherwise (see :func:`carried_nodes`).
@@ -107,7 +128,7 @@ def carried_weights(model: ModelData, vocab: Vocab, tree: HuffmanTree, old_tree:
     syn0 = kernels.aligned_rows(v, dim)[0]
     if not kept.all():
         fresh = np.empty((int((~kept).sum()), dim), np.float32)
-        fill_random(fresh, seed)
+        fill_random(fresh, seed, width)
         syn0[~kept] = fresh
     syn0[kept] = model.syn0[src[kept]]
     out: dict[str, np.ndarray | None] = {"syn0": syn0, "syn1neg": None, "syn1sm": None,

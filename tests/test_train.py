@@ -526,3 +526,32 @@ def test_inline_two_thread_trainer_starts_its_helper_once(monkeypatch, small_cor
     tr.close()
     helper.join(5)
     assert not helper.is_alive()
+
+
+@pytest.mark.parametrize("loss, width", [("hs", 0.5), ("ns", 1.0), ("hs+ns", 0.5),
+                                         ("softmax", 0.5)])
+def test_input_vectors_start_at_the_objectives_width(small_corpus, monkeypatch, loss, width):
+    """word2vec's ±0.5/dim, except negative sampling alone: gensim's ±1/dim (measured better,
+    scripts/README.md "Negative sampling"); the same random numbers, scaled."""
+    import importlib
+
+    from hsw2v.weights import init_width
+
+    train_mod = importlib.import_module("hsw2v.train")
+    assert init_width(tuple(loss.split("+"))) == width
+    half, _ = init_weights(40, 16, 7)
+    assert 0.45 / 16 < np.abs(half).max() <= 0.5 / 16
+    scaled, _ = init_weights(40, 16, 7, width=width)
+    assert np.array_equal(scaled, half * np.float32(2 * width))
+    seen = []
+    real = train_mod.init_weights
+
+    def spy(*args, **kwargs):
+        out = real(*args, **kwargs)
+        seen.append(np.abs(out[0]).max() * args[1])  # max |x| * dim
+        return out
+
+    monkeypatch.setattr(train_mod, "init_weights", spy)
+    run([small_corpus], make_config(loss=loss, threads=1, seed=3, dim=16, epochs=1,
+                                    min_count=2, quiet=True))
+    assert len(seen) == 1 and 0.9 * width < seen[0] <= width
