@@ -63,7 +63,7 @@ def init_width(objectives: Sequence[str]) -> float:
     """The half-width (times 1/dim) of the input vectors' uniform start for some objectives.
 
     Negative sampling alone starts from gensim's ±1/dim: paired runs on the benchmark job
-    (text8-prefix, 24 seeds skip-gram, 16 CBOW) scored +0.0038 ± 0.0008 and +0.0055 ± 0.0012
+    (text8-prefix, 40 seeds skip-gram, 32 CBOW) scored +0.0040 ± 0.0007 and +0.0048 ± 0.0009
     analogy over word2vec's ±0.5/dim (scripts/README.md, "Negative sampling"). Hierarchical
     softmax (alone or with NS) and the exact softmax keep word2vec's ±0.5/dim, on which their
     figures were measured.
