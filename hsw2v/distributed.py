@@ -576,6 +576,11 @@ def _round(spec: _Spec, slot: int, vocab: Vocab, version: int, update: _Rows | N
         return out
 
 
+#: A round result's arrays: changed rows, their new values (or changes), their occurrences
+#: (``n*``: only for the rules that weigh them), of syn0 and of syn1.
+_RESULT_ARRAYS = ("rows0", "vals0", "n0", "rows1", "vals1", "n1")
+
+
 def _idle(state: TrainState, dim: int, worker: str | None = None) -> dict:
     """A result of ``state`` that changed no row of a model of ``dim`` columns."""
     out = {"state": state, "totals": None, "idle": True, "worker": worker or _address()}
@@ -823,8 +828,9 @@ class _Driver:
         #: the round's tasks (or the last round's processing) until every result is here;
         #: sending: scattering the update.
         self.seconds = dict.fromkeys((
-            "cluster_start", "counting", "setup", "rounds", "kernels_slowest_worker", "kernels_mean_worker", "combining", "round_trips",
-            "sending", "worker_applying", "worker_extracting", "worker_task"), 0.0)
+            "cluster_start", "counting", "setup", "rounds", "kernels_slowest_worker",
+            "kernels_mean_worker", "combining", "round_trips", "sending", "worker_applying",
+            "worker_extracting", "worker_task"), 0.0)
 
     # ----------------------------------------------------------------------------- helpers
     def _submit(self, fn, *args, worker: str | None = None, name: str = "", **kwargs):
@@ -855,9 +861,6 @@ class _Driver:
 
     def _live(self) -> set[str]:
         return set(self.client.scheduler_info().get("workers", {}))
-
-    def _n_workers(self) -> int:
-        return len(self.client.scheduler_info().get("workers", {})) or 1
 
     # ----------------------------------------------------------------------------- the run
     #: Called after each round with (epoch, round in epoch), before a stop is looked at.
@@ -1002,7 +1005,7 @@ class _Driver:
         results = [_idle(st, cfg.dim, self.where[s]) for s, st in enumerate(states)]
         if pending:
             for s, r in enumerate(results):
-                for x in ("rows0", "vals0", "n0", "rows1", "vals1", "n1"):
+                for x in _RESULT_ARRAYS:
                     if f"pending_{s}_{x}" in resume.extra:  # (n*: only rules with weights)
                         r[x] = resume.extra[f"pending_{s}_{x}"]
         model_prev = (syn0.copy(), syn1.copy()) if depth == 2 else None
@@ -1013,7 +1016,7 @@ class _Driver:
             extra = {}
             if depth == 2:  # the model the round in flight started from, and the last changes
                 for s, r in enumerate(results):
-                    for x in ("rows0", "vals0", "n0", "rows1", "vals1", "n1"):
+                    for x in _RESULT_ARRAYS:
                         if x in r:
                             extra[f"pending_{s}_{x}"] = r[x]
             m = dict(meta, distributed={
@@ -1035,10 +1038,8 @@ class _Driver:
                    disable=cfg.quiet, dynamic_ncols=True, smoothing=0.1)
         stop = threading.Event()
         self.signals.stop = stop
-        updates: dict[int, dict] = {}  # version -> its changed rows' futures by worker
+        updates: dict[int, _Copies] = {}  # version -> its changed rows, on the workers
         futures: dict[int, list] = {}  # round -> each slot's future
-        weights = cfg.combine in ("weighted", "mixed")
-
         def submit(j: int, s: int, prev, full=None, worker=None):
             base = j - depth + 1
             e, kk = sched[j - 1]
@@ -1118,7 +1119,7 @@ class _Driver:
                         [r["times"][name] for r in busy] + [0.0])
                 self.bytes_received.append(sum(
                     r[x].nbytes for r in busy
-                    for x in ("rows0", "vals0", "rows1", "vals1", "n0", "n1") if x in r))
+                    for x in _RESULT_ARRAYS if x in r))
                 for s, r in enumerate(got):
                     self.moves += r["worker"] != self.where[s]
                     self.where[s] = r["worker"]

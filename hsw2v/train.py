@@ -808,7 +808,6 @@ def _run(corpus, paths, files, cfg: TrainConfig, tmp_dir, resume, checkpoint, ou
     return TrainResult(model, summary)
 
 
-
 def corpus_summary(cfg: TrainConfig, corpus: list[str], stats: CorpusStats, vocab: Vocab,
                    tree) -> dict[str, Any]:
     """The first part of a run's summary (``OUT.json``): the options, the corpus, what was read
@@ -824,6 +823,7 @@ def corpus_summary(cfg: TrainConfig, corpus: list[str], stats: CorpusStats, voca
         "huffman_mean_code_length": float(np.average(tree.lengths, weights=vocab.counts)),
         "huffman_max_code_length": int(tree.lengths.max()),
     }
+
 
 def _saver(path: str, meta: dict[str, Any], trainer: _Trainer,
            written: list[str]) -> Callable[[], None]:
