@@ -26,6 +26,15 @@ SENTENCE_END = -1
 _ITEM = 4  # bytes per int32 entry
 
 
+def _unlink_open_file(path: str) -> bool:
+    """Remove the name of a file this process keeps open; False where that is not allowed
+    (Windows), and the file is then removed on close."""
+    if os.name != "posix":
+        return False
+    os.unlink(path)
+    return True
+
+
 class IdStream:
     """An append-then-read file of int32 ids with ``SENTENCE_END`` after each sentence piece.
 
@@ -39,6 +48,9 @@ class IdStream:
         fd, self.path = tempfile.mkstemp(prefix="hsw2v-ids-", suffix=".i32", dir=tmp_dir)
         self._fd = fd
         self.n = 0
+        # Only the descriptor is used from here on: where the system allows it, the name goes
+        # at once, so a process killed outright (SIGKILL, a lost Dask worker) leaves no file.
+        self.unlinked = _unlink_open_file(self.path)
 
     def append(self, ids: np.ndarray) -> None:
         """Append int32 ids (sentinels included) to the stream."""
@@ -96,6 +108,8 @@ class IdStream:
         if self._fd >= 0:
             os.close(self._fd)
             self._fd = -1
+            if self.unlinked:
+                return
             try:
                 os.unlink(self.path)
             except FileNotFoundError:

@@ -226,6 +226,11 @@ MUTATIONS = [
     Mutation("overlap-combines-as-values", "the driver combines overlapping rounds' changes as "
              "if they were new values", "                combine_results(results, overlap)\n",
              "                combine_results(results, False)\n", ("tests/test_distributed.py",)),
+    # ---- housekeeping
+    Mutation("id-file-kept-named", "the id stream's file keeps its name while open (a killed "
+             "process leaves it in the temporary folder)",
+             "    os.unlink(path)\n    return True\n", "    return False\n",
+             ("tests/test_encoding.py",)),
 ]
 
 

@@ -1,6 +1,11 @@
 """The id stream: one-pass encoding, sentinels, exact thread splits."""
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -110,3 +115,23 @@ def test_encode_with_repeated_vocab_words_uses_the_last_id_like_a_dict(tmp_path)
     vocab = Vocab(["a", "b", "a"], np.array([3, 2, 1], dtype=np.int64))
     with encode_corpus([str(p)], vocab, 100) as s:
         assert s.read(0, s.n).tolist() == [vocab.index["a"], 1, vocab.index["a"], -1]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a name can only go while open on POSIX")
+def test_a_killed_process_leaves_no_id_file(tmp_path):
+    """The stream's file has no name once made, so SIGKILL (a lost worker) leaves nothing."""
+    code = ("import sys, time, numpy as np\n"
+            "from hsw2v.encoding import IdStream\n"
+            "s = IdStream(sys.argv[1])\n"
+            "s.append(np.arange(10, dtype=np.int32))\n"
+            "assert list(s.read(3, 2)) == [3, 4]\n"
+            "print('ready', flush=True)\n"
+            "time.sleep(60)\n")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(tmp_path)],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "ready"
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    assert os.listdir(tmp_path) == []
