@@ -77,10 +77,12 @@ from hsw2v.encoding import encode_corpus, scan_corpus
 from hsw2v.errors import (CheckpointError, ConfigError, DistributedError, Hsw2vError,
                           TrainingInterrupted)
 from hsw2v.huffman import build_huffman
+from hsw2v.modelfile import ModelData, read_model
 from hsw2v.interrupt import StopSignals
 from hsw2v.sentences import is_paths
 from hsw2v.shards import Shard, plan_shards
 from hsw2v.vocab import Vocab, build_vocab, check_vocab_size, read_vocab, save_vocab
+from hsw2v.weights import apply_init_vectors, carried_weights, init_width, read_init_vectors
 
 log = logging.getLogger(__name__)
 
@@ -174,6 +176,8 @@ class _Spec:
     cfg: TrainConfig            # resolved; threads = threads per worker
     groups: list[list[Shard]]   # each slot's shards
     chunk: int = local.CHUNK    # stream entries per chunk of work (see chunk_size)
+    fixed_vocab: bool = False   # the vocabulary is given (encode with it; no counting)
+    lockf: np.ndarray | None = None  # float32 (V,): 0 freezes a word's input row (--freeze-init)
 
     def rng_states(self, slot: int) -> list[int]:
         """The slot's threads' first RNG states: those of threads ``slot * T ...`` of a local
@@ -241,7 +245,7 @@ class _Slot:
         cfg = spec.cfg
         scan = job.scans.pop(slot, None)  # counted here: reuse the stream
         if scan is None:  # counted elsewhere (a worker was lost): read the shards again
-            scan = _scan(spec, slot, vocab if cfg.read_vocab else None)
+            scan = _scan(spec, slot, vocab if spec.fixed_vocab else None)
         stream, words = scan
         if stream is None:  # counting pruned: encode again with the final vocabulary
             stream = encode_corpus(spec.groups[slot], vocab, cfg.max_sentence_length)
@@ -256,7 +260,8 @@ class _Slot:
         syn1[:] = job.syn1
         model = local.Model(vocab, job.tree, syn0, syn1)
         try:
-            self.trainer = local._Trainer(cfg, model, stream, remap, chunk=spec.chunk)
+            self.trainer = local._Trainer(cfg, model, stream, remap, chunk=spec.chunk,
+                                          lockf=spec.lockf)
         except BaseException:
             stream.close()
             raise
@@ -532,6 +537,7 @@ def _setup(spec: _Spec, slot: int, vocab: Vocab, model: _Rows) -> dict:
             job.set_rows(model)
         s = job.slot(spec, slot, vocab)
         return {"state": s.trainer.state(), "words": int(sum(s.trainer.words)),
+                "held_words": int(s.trainer.held_words),
                 "entries": int(s.stream.n), "worker": _address()}
 
 
@@ -743,7 +749,7 @@ def _check_workers(client) -> dict[str, dict]:
 
 def run_distributed(corpus, cfg: TrainConfig, tmp_dir: str | None = None, *,
                     resume=None, checkpoint: str | None = None, output: str | None = None,
-                    client: Any = None) -> local.TrainResult:
+                    client: Any = None, start: ModelData | None = None) -> local.TrainResult:
     """Train word vectors on ``corpus`` with the workers of a Dask cluster.
 
     Parameters
@@ -765,6 +771,9 @@ def run_distributed(corpus, cfg: TrainConfig, tmp_dir: str | None = None, *,
         The vectors file the run is for.
     client : dask.distributed.Client, optional
         Use this client instead of ``cfg.dask``.
+    start : hsw2v.modelfile.ModelData, optional
+        Train this model further (default: read ``cfg.from_model`` if set): its vocabulary,
+        tree and weights, as the local trainer does (without ``--grow-vocab``).
 
     Returns
     -------
@@ -774,6 +783,13 @@ def run_distributed(corpus, cfg: TrainConfig, tmp_dir: str | None = None, *,
     _check_supported(corpus, cfg)
     t0 = time.perf_counter()
     cfg = cfg.resolved()
+    if start is None and cfg.from_model and resume is None:
+        start = read_model(cfg.from_model)
+    if start is not None:
+        local.check_model_fits(start, cfg)
+    init = None
+    if cfg.init_vectors and resume is None:
+        init = read_init_vectors(cfg.init_vectors, cfg.dim)
     checkpoint = checkpoint or cfg.checkpoint
     if isinstance(corpus, (str, os.PathLike)):
         corpus = [corpus]
@@ -786,14 +802,13 @@ def run_distributed(corpus, cfg: TrainConfig, tmp_dir: str | None = None, *,
     signals = StopSignals()
     with signals, _Cluster(cfg.dask, client, cfg.threads) as client:
         return _Driver(client, cfg, corpus, paths, signals, checkpoint, output, t0,
-                       resume).run()
+                       resume, start, init).run()
 
 
 def _check_supported(corpus, cfg: TrainConfig) -> None:
     """Refuse what the cluster trainer does not do yet (one line, before any work)."""
     unsupported = [(cfg.loss != "hs", f"--loss {cfg.loss}"),
-                   (bool(cfg.from_model), "--from-model"), (bool(cfg.init_vectors), "--init-vectors"),
-                   (bool(cfg.holdout), "--holdout"), (bool(cfg.save_model), "--save-model"),
+                   (bool(cfg.grow_vocab), "--grow-vocab"), (bool(cfg.holdout), "--holdout"),
                    (not is_paths(corpus), "sentences from Python")]
     names = [name for bad, name in unsupported if bad]
     if names:
@@ -809,9 +824,9 @@ class _Driver:
     """One distributed run, from the client's side."""
 
     def __init__(self, client, cfg: TrainConfig, corpus, paths, signals, checkpoint, output, t0,
-                 resume=None):
+                 resume=None, start: ModelData | None = None, init=None):
         self.client, self.cfg, self.corpus, self.paths = client, cfg, corpus, paths
-        self.resume = resume
+        self.resume, self.start, self.init = resume, start, init
         self.signals, self.checkpoint, self.output, self.t0 = signals, checkpoint, output, t0
         self.job = f"hsw2v-{uuid.uuid4().hex[:12]}"
         self.bytes_sent: list[int] = []
@@ -902,17 +917,26 @@ class _Driver:
         n = len(groups)
         sync = cfg.sync_words or default_sync_words(n, cfg.threads)
         chunk = resume.chunk if resume is not None else chunk_size(n, cfg.threads, sync)
-        spec = _Spec(self.job, cfg, groups, chunk)
+        # A model trained further keeps its vocabulary (and so does its resumed run): the
+        # workers encode with it, as with --read-vocab.
+        fixed = self.start is not None or bool(resume is not None
+                                               and resume.meta.get("fixed_vocab"))
+        spec = _Spec(self.job, cfg, groups, chunk, fixed_vocab=fixed or bool(cfg.read_vocab))
         where = [workers[s % len(workers)] for s in range(n)]
         hosts = sorted(set(where))
         spec_c = _Copies(self, spec, hosts)
         # ---- count (or encode with a given vocabulary) on the workers, merge here
         stats = CorpusStats(files=len(files))
         vocab = None
-        if cfg.read_vocab:
+        start = self.start
+        if fixed:
+            vocab = (Vocab(list(start.words), np.asarray(start.counts, dtype=np.int64))
+                     if start is not None else Vocab(resume.words, resume.counts))
+        elif cfg.read_vocab:
             words, counts = read_vocab(cfg.read_vocab)
             vocab = build_vocab(words, counts, cfg.min_count, cfg.max_vocab)
             check_vocab_size(vocab, counts, cfg.min_count)
+        if vocab is not None:
             vocab_c = _Copies(self, vocab, hosts)
             results = self._gather([self._submit(_encode, spec_c.on(where[s]), s,
                                                  vocab_c.on(where[s]), worker=where[s],
@@ -941,7 +965,12 @@ class _Driver:
         t_read = time.perf_counter()
         self.seconds["counting"] = t_read - self.t0 - self.seconds["cluster_start"]
         # ---- the model, and each slot's trainer on its worker
-        if resume is None:
+        carried = 0
+        if start is not None and resume is None:
+            w = carried_weights(start, vocab, tree, build_huffman(start.counts), cfg.seed, 0, 0,
+                                init_width(cfg.objectives))
+            syn0, syn1, carried = w["syn0"], w["syn1"][:len(vocab) - 1], w["carried_nodes"]
+        elif resume is None:
             syn0, syn1 = local.init_weights(len(vocab), cfg.dim, cfg.seed)
         else:
             syn0, syn1 = resume.syn0, resume.syn1
@@ -951,6 +980,19 @@ class _Driver:
                                       f"{(len(vocab), cfg.dim)}: resume with the same corpus")
         syn0 = np.array(syn0, dtype=np.float32)
         syn1 = np.array(syn1, dtype=np.float32)
+        found = lockf = init_cover = None
+        if self.init is not None:
+            found = apply_init_vectors(self.init, vocab, syn0)
+            init_cover = {"words": int(found.sum()), "share": float(found.mean())}
+            log.info("--init-vectors set %d of %d words (%.1f%%)%s", found.sum(), len(vocab),
+                     100 * found.mean(), "; they stay fixed" if cfg.freeze_init else "")
+        if cfg.freeze_init:
+            if resume is not None:
+                found = np.asarray(resume.meta["frozen"], dtype=bool)
+            lockf = np.where(found, 0.0, 1.0).astype(np.float32)
+            # the slots' trainers leave those rows alone (a slot made anywhere, any time)
+            spec = dataclasses.replace(spec, lockf=lockf)
+            spec_c = _Copies(self, spec, hosts)
         full_c = _Copies(self, _Rows(0, syn0, syn1), hosts)
         bytes_initial = full_c.nbytes
         setups = self._gather([self._submit(_setup, spec_c.on(where[s]), s,
@@ -989,7 +1031,9 @@ class _Driver:
         meta = {"config": dataclasses.asdict(cfg), "chunk": chunk,
                 "corpus": list(self.corpus),
                 "output": None if self.output is None else os.path.abspath(self.output),
-                "fingerprint": fingerprint}
+                "fingerprint": fingerprint, "fixed_vocab": fixed}
+        if lockf is not None:  # which rows stay fixed (resumed runs keep them)
+            meta["frozen"] = (lockf == 0).tolist()
         written: list[str] = []
         every = cfg.checkpoint_every or (30.0 if cfg.checkpoint else None)
         last_save = time.monotonic()
@@ -1203,6 +1247,12 @@ class _Driver:
         }
         if resume is not None:
             summary["resumed_from"] = os.path.abspath(resume.path)
+        if start is not None and resume is None:
+            summary["further"] = local.report_further(
+                start, vocab, stats, sum(words) + sum(r["held_words"] for r in setups), carried,
+                tree)
+        if init_cover is not None:
+            summary["init_vectors"] = init_cover
         if written:
             summary["checkpoints_written"] = len(written)
         return local.TrainResult(model, summary)

@@ -746,7 +746,7 @@ def _run(corpus, paths, files, cfg: TrainConfig, tmp_dir, resume, checkpoint, ou
                                chunk=None if resume is None else resume.chunk, lockf=lockf)
             signals.stop = trainer.stop
             if start is not None and resume is None:
-                further = _report_further(start, vocab, stats,
+                further = report_further(start, vocab, stats,
                                           sum(trainer.words) + trainer.held_words,
                                           w["carried_nodes"], tree)
             if resume is not None:
@@ -953,7 +953,7 @@ def check_model_fits(start: ModelData, cfg: TrainConfig) -> None:
                           "further with its own objective (drop --loss)")
 
 
-def _report_further(start: ModelData, vocab: Vocab, stats: CorpusStats, in_vocab: int,
+def report_further(start: ModelData, vocab: Vocab, stats: CorpusStats, in_vocab: int,
                     carried: int, tree: HuffmanTree) -> dict[str, Any]:
     """What training a model further kept and left out; logged and returned for the summary.
 
@@ -977,13 +977,14 @@ def further_config(start: ModelData, config_file: str | os.PathLike | None = Non
     """The configuration of training ``start`` further: its own options, with the ones given
     (in ``config_file`` and ``options``) applied. The learning-rate schedule starts again from
     ``alpha``; file options of the run that made the model (outputs, vocabulary files,
-    checkpoints, init vectors) are not carried over.
+    checkpoints, init vectors) and its Dask cluster are not carried over.
     """
     from hsw2v.config import load_config
 
     base = {k: v for k, v in start.config.items() if k in TrainConfig.__dataclass_fields__}
     for key in ("save_vocab", "read_vocab", "checkpoint", "checkpoint_every", "init_vectors",
-                "freeze_init", "save_model", "from_model", "grow_vocab", "format", "holdout"):
+                "freeze_init", "save_model", "from_model", "grow_vocab", "format", "holdout",
+                "dask"):
         base.pop(key, None)
     given = load_config(config_file) if config_file is not None else {}
     given.update((k, v) for k, v in options.items() if v is not None)

@@ -226,6 +226,16 @@ MUTATIONS = [
     Mutation("overlap-combines-as-values", "the driver combines overlapping rounds' changes as "
              "if they were new values", "                combine_results(results, overlap)\n",
              "                combine_results(results, False)\n", ("tests/test_distributed.py",)),
+    Mutation("dask-further-fresh-weights", "a model trained further on a cluster starts from "
+             "fresh weights", "        if start is not None and resume is None:\n"
+             "            w = carried_weights(", "        if False:\n"
+             "            w = carried_weights(", ("tests/test_distributed.py",)),
+    Mutation("dask-freeze-dropped", "the workers' trainers do not get --freeze-init's rows",
+             "                                          lockf=spec.lockf)",
+             "                                          lockf=None)", ("tests/test_distributed.py",)),
+    Mutation("dask-resume-counts-again", "a resumed cluster run of a model trained further "
+             "builds a new vocabulary", "and resume.meta.get(\"fixed_vocab\"))",
+             "and False)", ("tests/test_distributed.py",)),
     # ---- housekeeping
     Mutation("id-file-kept-named", "the id stream's file keeps its name while open (a killed "
              "process leaves it in the temporary folder)",

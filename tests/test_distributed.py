@@ -411,3 +411,78 @@ def test_cluster_options_in_a_config_file(tmp_path):
     assert (cfg.dask, cfg.sync_words, cfg.combine) == ("tcp://10.1.2.3:8786", 4096, "average")
     assert cfg.threads is None  # per worker: the workers' cores, known once connected
     assert dist.default_sync_words(2, 1) == 262144 and dist.default_sync_words(8, 2) == 8192
+
+
+def test_a_model_trained_further_on_one_worker_is_the_local_one_bit_for_bit(tmp_path, corpus):
+    """--save-model and --from-model work with --dask: one worker of one thread trains a saved
+    model further exactly as a local run does, and its own saved model holds the vectors."""
+    base = tmp_path / "base.model"
+    common = ["--dim", 12, "--min-count", 2, "--seed", 5, "--threads", 1, "-q"]
+    r = cli("train", corpus[0], corpus[1], "-o", tmp_path / "base.bin", "--epochs", 1, *common,
+            "--dask", "local:1", "--sync-words", 4000, "--save-model", base)
+    assert r.exit_code == 0, r.output
+    model = hsw2v.load_model(str(base))
+    assert np.array_equal(model.wv.vectors, Vectors.load(str(tmp_path / "base.bin")).vectors)
+    from hsw2v.modelfile import read_model
+    from hsw2v.train import further_config
+
+    # The file records the cluster, but training it further does not go back to it unasked.
+    assert read_model(str(base)).config["dask"] == "local:1"
+    assert further_config(read_model(str(base))).dask is None
+    runs = {}
+    for name, extra in (("local", []), ("dask", ["--dask", "local:1", "--sync-words", 4000])):
+        out = tmp_path / f"{name}.bin"
+        r = cli("train", *corpus, "-o", out, "--from-model", base, "--epochs", 2, "--seed", 6,
+                "-q", *extra, "--save-model", tmp_path / f"{name}.model")
+        assert r.exit_code == 0, r.output
+        runs[name] = Vectors.load(str(out))
+        import json
+
+        further = json.loads((tmp_path / f"{name}.bin.json").read_text())["further"]
+        assert further["model_words"] == len(model.words) and further["new_words"] == 0
+        assert further["tokens_out_of_vocabulary"] > 0  # corpus c/d words the model lacks
+    assert runs["local"].words == runs["dask"].words == list(model.words)
+    assert np.array_equal(runs["local"].vectors, runs["dask"].vectors)
+    assert not np.array_equal(runs["dask"].vectors, model.wv.vectors)  # it did train further
+
+
+def test_init_vectors_frozen_on_a_cluster_stay_bit_for_bit(tmp_path, client, corpus):
+    pre = tmp_path / "pre.txt"
+    rng = np.random.default_rng(3)
+    words = ["cat", "dog", "the", "hammer", "notinthecorpus"]
+    Vectors(words, rng.standard_normal((len(words), 12)).astype(np.float32)).save(str(pre))
+    res = {}
+    for freeze in (True, False):
+        res[freeze] = dist.run_any(corpus, make_config(init_vectors=str(pre), freeze_init=freeze,
+                                                       sync_words=3000, **OPTS), client=client)
+    v, p = Vectors(res[True].model.vocab.words, res[True].model.syn0), Vectors.load(str(pre))
+    assert res[True].summary["init_vectors"]["words"] == 4
+    for w in words[:4]:
+        assert np.array_equal(v[w], p[w]), w
+    u = Vectors(res[False].model.vocab.words, res[False].model.syn0)
+    assert all(not np.array_equal(u[w], p[w]) for w in words[:4])  # unfrozen: they train
+    assert not np.array_equal(v["of"], u["of"])  # the rest trains in both
+
+
+def test_a_model_trained_further_resumes_with_its_own_vocabulary(tmp_path, client, corpus,
+                                                                   monkeypatch):
+    import threading
+
+    from hsw2v.errors import TrainingInterrupted
+
+    base = hsw2v.train(corpus[:2], dask=client, save_model=str(tmp_path / "m.model"),
+                       **dict(OPTS, epochs=1))
+    opts = dict(OPTS, sync_words=3000, from_model=str(tmp_path / "m.model"))
+    whole = hsw2v.train(corpus, dask=client, **opts)
+    assert whole.words == base.words  # the model's vocabulary, not the new corpus's
+
+    def hook(self, e, r):
+        if (e, r) == (1, 1):
+            signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+    monkeypatch.setattr(dist._Driver, "on_round", hook)
+    ckpt = str(tmp_path / "run.ckpt")
+    with pytest.raises(TrainingInterrupted):
+        hsw2v.train(corpus, dask=client, checkpoint=ckpt, **opts)
+    monkeypatch.setattr(dist._Driver, "on_round", None)
+    resumed = hsw2v.train(None, resume=ckpt, dask=client, quiet=True)
+    assert np.array_equal(whole.vectors, resumed.vectors)
