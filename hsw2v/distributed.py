@@ -79,7 +79,7 @@ from hsw2v.errors import (CheckpointError, ConfigError, DistributedError, Hsw2vE
 from hsw2v.huffman import build_huffman
 from hsw2v.modelfile import ModelData, read_model
 from hsw2v.interrupt import StopSignals
-from hsw2v.sentences import is_paths
+from hsw2v.sentences import is_paths, spool_sentences
 from hsw2v.shards import Shard, plan_shards
 from hsw2v.vocab import Vocab, build_vocab, check_vocab_size, read_vocab, save_vocab
 from hsw2v.weights import apply_init_vectors, carried_weights, init_width, read_init_vectors
@@ -105,6 +105,9 @@ def default_sync_words(workers: int, threads: int) -> int:
     51,781; 4 workers: 16,384; 8 and more workers: 4,096 per thread)."""
     return max(THREAD_WORDS * threads, SYNC_SCALE // max(1, workers) ** 4)
 
+
+#: How a run's summary and checkpoint name a corpus of sentences from Python.
+SENTENCES = "<sentences from Python>"
 
 #: Fewest stream entries per chunk: a round of fewer words per thread still takes one chunk.
 MIN_CHUNK = 1024
@@ -791,7 +794,11 @@ def run_distributed(corpus, cfg: TrainConfig, tmp_dir: str | None = None, *,
     if cfg.init_vectors and resume is None:
         init = read_init_vectors(cfg.init_vectors, cfg.dim)
     checkpoint = checkpoint or cfg.checkpoint
-    if isinstance(corpus, (str, os.PathLike)):
+    spooled = None
+    if not is_paths(corpus):  # sentences from Python: a file the workers read (shared /tmp)
+        spooled = spool_sentences(corpus, tmp_dir)
+        corpus = [spooled]
+    elif isinstance(corpus, (str, os.PathLike)):
         corpus = [corpus]
     corpus = [os.fspath(p) for p in corpus]
     if "-" in corpus:
@@ -800,16 +807,27 @@ def run_distributed(corpus, cfg: TrainConfig, tmp_dir: str | None = None, *,
     # Absolute paths: the workers' working folders are not ours.
     paths = [os.path.abspath(p) for p in corpus]
     signals = StopSignals()
-    with signals, _Cluster(cfg.dask, client, cfg.threads) as client:
-        return _Driver(client, cfg, corpus, paths, signals, checkpoint, output, t0,
-                       resume, start, init).run()
+    try:
+        with signals, _Cluster(cfg.dask, client, cfg.threads) as client:
+            driver = _Driver(client, cfg, corpus, paths, signals, checkpoint, output, t0,
+                             resume, start, init)
+            driver.spooled = None if spooled is None else paths[0]
+            return driver.run()
+    except Hsw2vError as exc:
+        if spooled is not None and spooled in str(exc):
+            raise type(exc)(f"{exc} (sentences from Python go to this temporary file for the "
+                            "workers to read: set TMPDIR to a folder every worker sees)"
+                            ) from None
+        raise
+    finally:
+        if spooled is not None and os.path.exists(spooled):
+            os.unlink(spooled)
 
 
 def _check_supported(corpus, cfg: TrainConfig) -> None:
     """Refuse what the cluster trainer does not do yet (one line, before any work)."""
     unsupported = [(cfg.loss != "hs", f"--loss {cfg.loss}"),
-                   (bool(cfg.grow_vocab), "--grow-vocab"), (bool(cfg.holdout), "--holdout"),
-                   (not is_paths(corpus), "sentences from Python")]
+                   (bool(cfg.grow_vocab), "--grow-vocab"), (bool(cfg.holdout), "--holdout")]
     names = [name for bad, name in unsupported if bad]
     if names:
         raise ConfigError(f"{', '.join(names)} with --dask: the cluster trainer does not support "
@@ -874,6 +892,18 @@ class _Driver:
         where = {} if worker is None else {"workers": [worker]}
         return self.client.scatter(data, hash=False, direct=True, **where)
 
+    #: The absolute path of the file sentences from Python were spooled to, or None.
+    spooled: str | None = None
+
+    def _shown(self, x):
+        """``x`` (a path, or lists of them and numbers) with the spooled sentences' file
+        named ``<sentences from Python>``, as the local trainer names them."""
+        if isinstance(x, list):
+            return [self._shown(y) for y in x]
+        if isinstance(x, str) and self.spooled is not None:
+            return x.replace(self.spooled, SENTENCES)
+        return x
+
     def _live(self) -> set[str]:
         return set(self.client.scheduler_info().get("workers", {}))
 
@@ -906,8 +936,10 @@ class _Driver:
         # ---- plan: on a worker (the corpus paths are the workers')
         parts = len(workers) if old is None else old["slots"]
         files, groups = self._gather([self._submit(_plan, self.paths, parts, name="plan")])[0]
+        # (sentences from Python: their temporary file's name differs from run to run)
+        files, shards = self._shown(files), self._shown(_describe(groups))
         if old is not None and ([[p, s] for p, s in files] != old["files"]
-                                or _describe(groups) != old["shards"]):
+                                or shards != old["shards"]):
             raise CheckpointError(f"the corpus differs from the one checkpoint {resume.path!r} "
                                   "was trained on (files or sizes): resume with the same corpus")
         if len(groups) < len(workers):
@@ -1029,7 +1061,7 @@ class _Driver:
         self.seconds["setup"] = t_setup - t_read
         total_words = sum(words)
         meta = {"config": dataclasses.asdict(cfg), "chunk": chunk,
-                "corpus": list(self.corpus),
+                "corpus": self._shown(list(self.corpus)),
                 "output": None if self.output is None else os.path.abspath(self.output),
                 "fingerprint": fingerprint, "fixed_vocab": fixed}
         if lockf is not None:  # which rows stay fixed (resumed runs keep them)
@@ -1064,7 +1096,7 @@ class _Driver:
                         if x in r:
                             extra[f"pending_{s}_{x}"] = r[x]
             m = dict(meta, distributed={
-                "slots": n, "threads": cfg.threads, "files": files, "shards": _describe(groups),
+                "slots": n, "threads": cfg.threads, "files": files, "shards": shards,
                 "slot_epochs": [int(st.epoch) for st in states], "round_in_epoch": k,
                 "rounds_per_epoch": rounds, "epoch_totals": totals.tolist(),
                 "rounds": self.rounds_before + version - 1, "bytes_sent": self.bytes_sent,
@@ -1216,7 +1248,7 @@ class _Driver:
         t_end = time.perf_counter()
         model = local.Model(vocab, tree, syn0, syn1)
         summary = {
-            **local.corpus_summary(cfg, list(self.corpus), stats, vocab, tree),
+            **local.corpus_summary(cfg, self._shown(list(self.corpus)), stats, vocab, tree),
             "epochs": history,
             "seconds_reading": round(t_read - self.t0, 3),
             "seconds_loading_kernel": round(t_setup - t_read, 3),
@@ -1233,7 +1265,7 @@ class _Driver:
                 "rounds": self.rounds_before + version,
                 "rounds_per_epoch": rounds,
                 "slot_words_per_epoch": words,
-                "shards": [[s.describe() for s in g] for g in groups],
+                "shards": self._shown([[s.describe() for s in g] for g in groups]),
                 "bytes_initial_model": bytes_initial,
                 "bytes_sent_per_round": self.bytes_sent,
                 "bytes_received_per_round": self.bytes_received,

@@ -486,3 +486,37 @@ def test_a_model_trained_further_resumes_with_its_own_vocabulary(tmp_path, clien
     monkeypatch.setattr(dist._Driver, "on_round", None)
     resumed = hsw2v.train(None, resume=ckpt, dask=client, quiet=True)
     assert np.array_equal(whole.vectors, resumed.vectors)
+
+
+def test_sentences_from_python_train_on_the_cluster_as_the_same_file(tmp_path, client,
+                                                                      monkeypatch):
+    import tempfile
+
+    text = make_corpus_text(1200, seed=4)
+    sentences = [line.split() for line in text.splitlines() if line.split()]
+    path = tmp_path / "same.txt"
+    path.write_text("".join(" ".join(s) + "\n" for s in sentences))
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spool))  # where the sentences are spooled
+    cfg = make_config(sync_words=3000, **OPTS)
+    from_file = dist.run_any([str(path)], cfg, client=client)
+    from_python = dist.run_any(iter(sentences), cfg, client=client)
+    assert from_python.summary["corpus"] == ["<sentences from Python>"]
+    assert "<sentences from Python>[" in str(from_python.summary["distributed"]["shards"])
+    assert np.array_equal(from_file.model.syn0, from_python.model.syn0)
+    assert os.listdir(spool) == []  # the spooled file is gone
+
+
+def test_sentences_the_workers_cannot_read_say_where_they_went(tmp_path, client, monkeypatch):
+    def elsewhere(sentences, tmp_dir=None):  # as if the workers did not share this /tmp
+        return str(tmp_path / "not-on-the-workers.txt")
+
+    monkeypatch.setattr(dist, "spool_sentences", elsewhere)
+    out = str(tmp_path / "v.bin")
+    from hsw2v.errors import Hsw2vError
+
+    with pytest.raises(Hsw2vError) as err:  # a user error: one line from the CLI, exit 2
+        hsw2v.train([["a", "b"]] * 50, output=out, dask=client, **OPTS)
+    assert "not-on-the-workers.txt" in str(err.value) and "set TMPDIR" in str(err.value)
+    assert "\n" not in str(err.value) and not os.path.exists(out)
