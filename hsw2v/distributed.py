@@ -106,6 +106,12 @@ def default_sync_words(workers: int, threads: int) -> int:
     return max(THREAD_WORDS * threads, SYNC_SCALE // max(1, workers) ** 4)
 
 
+#: The model's matrices, by the names round results and updates use: ``"0"`` syn0 (input
+#: rows), ``"1"`` syn1 (inner nodes; no rows without hierarchical softmax), ``"2"`` syn1neg
+#: (negative sampling's output rows), ``"3"`` syn1sm (the exact softmax's). A run has "0",
+#: "1" and those of its objectives.
+MATRICES = ("0", "1", "2", "3")
+
 #: How a run's summary and checkpoint name a corpus of sentences from Python.
 SENTENCES = "<sentences from Python>"
 
@@ -192,18 +198,16 @@ class _Spec:
 
 @dataclasses.dataclass
 class _Rows:
-    """Rows of the model at a version: all of them (``rows0``/``rows1`` None) or some."""
+    """Rows of the model's matrices (:data:`MATRICES`) at a version: all of them (``rows``
+    None) or some."""
 
     version: int
-    vals0: np.ndarray             # float32 (k0, D)
-    vals1: np.ndarray             # float32 (k1, D)
-    rows0: np.ndarray | None = None   # int32 (k0,)
-    rows1: np.ndarray | None = None   # int32 (k1,)
+    vals: dict[str, np.ndarray]             # matrix name -> float32 (k, D)
+    rows: dict[str, np.ndarray] | None = None   # matrix name -> int32 (k,)
 
     @property
     def nbytes(self) -> int:
-        return sum(a.nbytes for a in (self.vals0, self.vals1, self.rows0, self.rows1)
-                   if a is not None)
+        return sum(a.nbytes for d in (self.vals, self.rows or {}) for a in d.values())
 
 
 class _Copies:
@@ -255,13 +259,14 @@ class _Slot:
         self.stream = stream
         remap = np.arange(len(vocab), dtype=np.int32) if words is None else vocab.remap(words)
         self.remap = remap
-        dim = cfg.dim
-        syn0, _ = kernels.aligned_rows(len(vocab), dim)
-        syn0[:] = job.syn0
-        syn1, _ = kernels.aligned_rows(len(vocab) - 1, dim,
-                                       cfg.threads * kernels.HOT_ROWS[cfg.model])
-        syn1[:] = job.syn1
-        model = local.Model(vocab, job.tree, syn0, syn1)
+        # The working copy, with room for the trainer's private rows (as a local run's).
+        spare = {"1": cfg.threads * kernels.HOT_ROWS[cfg.model] if "hs" in cfg.objectives
+                 else 0, "2": cfg.threads * kernels.HOT_NEG_ROWS}
+        work = {}
+        for name, base in job.mats.items():
+            work[name], _ = kernels.aligned_rows(len(base), cfg.dim, spare.get(name, 0))
+            work[name][:] = base
+        model = local.Model(vocab, job.tree, work["0"], work["1"], work.get("2"), work.get("3"))
         try:
             self.trainer = local._Trainer(cfg, model, stream, remap, chunk=spec.chunk,
                                           lockf=spec.lockf)
@@ -277,18 +282,24 @@ class _Slot:
             self.trainer.claim_max = 1
         # No thread started and ended per round (see hsw2v.train._Trainer.inline).
         self.trainer.inline = True
+        noise = np.asarray(vocab.counts, np.float64) ** cfg.ns_exponent
+        self.noise_p = noise / noise.sum()  # each word's share of the noise draws
         # Each row's place among the own changes of an overlapping round (-1: none).
-        self.pos = {"0": np.full(len(syn0), -1, np.int32), "1": np.full(len(syn1), -1, np.int32)}
+        self.pos = {name: np.full(len(a), -1, np.int32) for name, a in job.mats.items()}
         self.trainer.warm_up()
 
-    def set_rows(self, rows: _Rows) -> None:
+    def matrices(self) -> dict[str, np.ndarray]:
+        """The working copy's matrices by name (:data:`MATRICES`), views of the trainer's."""
         m = self.trainer.model
-        if rows.rows0 is None:
-            m.syn0[:] = rows.vals0
-            m.syn1[:] = rows.vals1
-        else:
-            m.syn0[rows.rows0] = rows.vals0
-            m.syn1[rows.rows1] = rows.vals1
+        out = {"0": m.syn0, "1": m.syn1, "2": m.syn1neg, "3": m.syn1sm}
+        return {name: out[name] for name in self.pos}
+
+    def set_rows(self, rows: _Rows) -> None:
+        for name, work in self.matrices().items():
+            if rows.rows is None:
+                work[:] = rows.vals[name]
+            else:
+                work[rows.rows[name]] = rows.vals[name]
 
     def train(self, job: "_Job", state: TrainState, target: int, weights: bool,
               own: dict | None = None) -> dict:
@@ -301,10 +312,11 @@ class _Slot:
         """
         tr = self.trainer
         model = tr.model
+        mats = self.matrices()
         if own is not None:
-            for work, base, rows, vals in ((model.syn0, job.syn0, own["rows0"], own["vals0"]),
-                                           (model.syn1, job.syn1, own["rows1"], own["vals1"])):
-                work[rows] = base[rows] + vals
+            for name, work in mats.items():
+                rows = own["rows" + name]
+                work[rows] = job.mats[name][rows] + own["vals" + name]
         tr.restore(state)
         _refresh_private_rows(tr)
         orders = list(tr.order)  # this epoch's order (run_epoch moves on to the next one's)
@@ -325,18 +337,29 @@ class _Slot:
             for c in (int(tr.first[r]) + places).tolist():
                 a, b = int(tr.starts[c]), int(tr.starts[c + 1])
                 ids.append(self.stream.read(a, b - a))
-        n_words = model.syn0.shape[0]
+        n_words = len(job.mats["0"])
         n0 = np.zeros(n_words, np.int64)
         if ids:
             got = np.concatenate(ids)
             got = self.remap[got[got >= 0]]
             n0 = np.bincount(got[got >= 0], minlength=n_words)
-        n1 = _node_counts(job.tree, n0)
+        # How often each row was used (the weights of --combine weighted/mixed): a word's
+        # input row as often as it was read; an inner node as its words' paths pass it; a
+        # negative-sampling output row as a target plus its expected draws as noise; every
+        # exact-softmax row in every prediction.
+        uses = {"0": n0, "1": _node_counts(job.tree, n0) if len(mats.get("1", ())) else None}
+        if "2" in mats:
+            uses["2"] = n0 + tr.negative * n0.sum() * self.noise_p
+        if "3" in mats:
+            uses["3"] = np.full(n_words, n0.sum(), np.int64)
         out = {"state": new, "totals": totals, "seconds": seconds, "t_kernel_end": t0 + seconds,
                "words": int(sum(new.done)) if totals is None else int(sum(tr.words))}
-        for name, work, base, n in (("0", model.syn0, job.syn0, n0), ("1", model.syn1, job.syn1,
-                                                                       n1)):
-            cand = np.flatnonzero(n)
+        for name, work in mats.items():
+            base, n = job.mats[name], uses[name]
+            if n is None:  # no rows (syn1 without hierarchical softmax)
+                n = np.zeros(len(base), np.int64)
+            # (negative-sampling and softmax rows: any word's row may change)
+            cand = np.flatnonzero(n) if name in ("0", "1") else np.arange(len(base))
             if own is not None:
                 started = own["rows" + name]
                 cand = np.union1d(cand, started)
@@ -374,14 +397,16 @@ def _node_counts(tree, n0: np.ndarray) -> np.ndarray:
 
 
 def _refresh_private_rows(tr: local._Trainer) -> None:
-    """Give each thread's private top inner-node rows the shared rows' values (the model
-    changed between rounds; see :func:`hsw2v.kernels.private_hot_rows`)."""
-    for _, hot in tr.hot:
-        if hot is not None:
-            top, own, base, _ = hot
-            n = len(base)
-            tr.rows1[own:own + n] = tr.rows1[top:top + n]
-            base[:] = tr.rows1[top:top + n]
+    """Give each thread's private top inner-node rows (and most frequent words' output rows)
+    the shared rows' values (the model changed between rounds; see
+    :func:`hsw2v.kernels.private_hot_rows` and :func:`hsw2v.kernels.private_neg_rows`)."""
+    for rows, private in ((tr.rows1, tr.hot), (tr.rows_neg, tr.neg)):
+        for _, hot in private:
+            if hot is not None:
+                top, own, base, _ = hot
+                n = len(base)
+                rows[own:own + n] = rows[top:top + n]
+                base[:] = rows[top:top + n]
 
 
 class _Job:
@@ -390,19 +415,18 @@ class _Job:
     def __init__(self):
         self.lock = threading.Lock()
         self.version = -1
-        self.syn0: np.ndarray | None = None
-        self.syn1: np.ndarray | None = None
+        #: The model at ``version``: matrix name (:data:`MATRICES`) -> float32 (rows, D).
+        self.mats: dict[str, np.ndarray] = {}
         self.tree = None
         self.scans: dict[int, tuple] = {}
         self.slots: dict[int, _Slot] = {}
 
     def set_rows(self, rows: _Rows) -> None:
-        if rows.rows0 is None:
-            self.syn0 = np.array(rows.vals0, dtype=np.float32)
-            self.syn1 = np.array(rows.vals1, dtype=np.float32)
+        if rows.rows is None:
+            self.mats = {k: np.array(v, dtype=np.float32) for k, v in rows.vals.items()}
         else:
-            self.syn0[rows.rows0] = rows.vals0
-            self.syn1[rows.rows1] = rows.vals1
+            for k, m in self.mats.items():
+                m[rows.rows[k]] = rows.vals[k]
         for s in self.slots.values():
             s.set_rows(rows)
         self.version = rows.version
@@ -586,14 +610,14 @@ def _round(spec: _Spec, slot: int, vocab: Vocab, version: int, update: _Rows | N
 
 
 #: A round result's arrays: changed rows, their new values (or changes), their occurrences
-#: (``n*``: only for the rules that weigh them), of syn0 and of syn1.
-_RESULT_ARRAYS = ("rows0", "vals0", "n0", "rows1", "vals1", "n1")
+#: (``n*``: only for the rules that weigh them), of each matrix (:data:`MATRICES`).
+_RESULT_ARRAYS = tuple(x + name for name in "0123" for x in ("rows", "vals", "n"))
 
 
 def _idle(state: TrainState, dim: int, worker: str | None = None) -> dict:
     """A result of ``state`` that changed no row of a model of ``dim`` columns."""
     out = {"state": state, "totals": None, "idle": True, "worker": worker or _address()}
-    for name in ("0", "1"):
+    for name in MATRICES:
         out["rows" + name] = np.zeros(0, np.int32)
         out["vals" + name] = np.zeros((0, dim), np.float32)
     return out
@@ -826,8 +850,7 @@ def run_distributed(corpus, cfg: TrainConfig, tmp_dir: str | None = None, *,
 
 def _check_supported(corpus, cfg: TrainConfig) -> None:
     """Refuse what the cluster trainer does not do yet (one line, before any work)."""
-    unsupported = [(cfg.loss != "hs", f"--loss {cfg.loss}"),
-                   (bool(cfg.grow_vocab), "--grow-vocab"), (bool(cfg.holdout), "--holdout")]
+    unsupported = [(bool(cfg.grow_vocab), "--grow-vocab"), (bool(cfg.holdout), "--holdout")]
     names = [name for bad, name in unsupported if bad]
     if names:
         raise ConfigError(f"{', '.join(names)} with --dask: the cluster trainer does not support "
@@ -998,20 +1021,29 @@ class _Driver:
         self.seconds["counting"] = t_read - self.t0 - self.seconds["cluster_start"]
         # ---- the model, and each slot's trainer on its worker
         carried = 0
+        objectives = cfg.objectives
+        outputs = {"2": "ns" in objectives, "3": "softmax" in objectives}
         if start is not None and resume is None:
             w = carried_weights(start, vocab, tree, build_huffman(start.counts), cfg.seed, 0, 0,
-                                init_width(cfg.objectives))
-            syn0, syn1, carried = w["syn0"], w["syn1"][:len(vocab) - 1], w["carried_nodes"]
-        elif resume is None:
-            syn0, syn1 = local.init_weights(len(vocab), cfg.dim, cfg.seed)
+                                init_width(objectives))
+            mats = {"0": w["syn0"], "1": w["syn1"], "2": w["syn1neg"], "3": w["syn1sm"]}
+            carried = w["carried_nodes"]
+        elif resume is None:  # as a local run starts (the same numbers)
+            syn0, syn1 = local.init_weights(len(vocab), cfg.dim, cfg.seed, hs="hs" in objectives,
+                                            width=init_width(objectives))
+            mats = {"0": syn0, "1": syn1, "2": None, "3": None}
         else:
-            syn0, syn1 = resume.syn0, resume.syn1
-            if syn0.shape != (len(vocab), cfg.dim):
+            mats = {"0": resume.syn0, "1": resume.syn1, "2": resume.syn1neg, "3": resume.syn1sm}
+            if mats["0"].shape != (len(vocab), cfg.dim):
                 raise CheckpointError(f"checkpoint {resume.path!r} holds weights of shape "
-                                      f"{syn0.shape}, this corpus and --dim need "
+                                      f"{mats['0'].shape}, this corpus and --dim need "
                                       f"{(len(vocab), cfg.dim)}: resume with the same corpus")
-        syn0 = np.array(syn0, dtype=np.float32)
-        syn1 = np.array(syn1, dtype=np.float32)
+        for name, used in outputs.items():  # output rows of NS and softmax start at zero
+            if used and mats[name] is None:
+                mats[name] = np.zeros((len(vocab), cfg.dim), np.float32)
+        mats = {k: np.array(v, dtype=np.float32) for k, v in mats.items()
+                if k in ("0", "1") or outputs[k]}
+        syn0 = mats["0"]
         found = lockf = init_cover = None
         if self.init is not None:
             found = apply_init_vectors(self.init, vocab, syn0)
@@ -1025,7 +1057,7 @@ class _Driver:
             # the slots' trainers leave those rows alone (a slot made anywhere, any time)
             spec = dataclasses.replace(spec, lockf=lockf)
             spec_c = _Copies(self, spec, hosts)
-        full_c = _Copies(self, _Rows(0, syn0, syn1), hosts)
+        full_c = _Copies(self, _Rows(0, mats), hosts)
         bytes_initial = full_c.nbytes
         setups = self._gather([self._submit(_setup, spec_c.on(where[s]), s,
                                             vocab_c.on(where[s]), full_c.on(where[s]),
@@ -1084,7 +1116,8 @@ class _Driver:
                 for x in _RESULT_ARRAYS:
                     if f"pending_{s}_{x}" in resume.extra:  # (n*: only rules with weights)
                         r[x] = resume.extra[f"pending_{s}_{x}"]
-        model_prev = (syn0.copy(), syn1.copy()) if depth == 2 else None
+        # (overlapping rounds: the model the rounds in flight started from)
+        model_prev = {k: m.copy() for k, m in mats.items()} if depth == 2 else None
         version = 0  # of the model here: rounds combined (round 0 included)
 
         def save(epoch: int, k: int) -> None:
@@ -1101,9 +1134,9 @@ class _Driver:
                 "rounds_per_epoch": rounds, "epoch_totals": totals.tolist(),
                 "rounds": self.rounds_before + version - 1, "bytes_sent": self.bytes_sent,
                 "bytes_received": self.bytes_received, "pending": depth == 2})
-            m0, m1 = model_prev if depth == 2 else (syn0, syn1)
-            save_checkpoint(self.checkpoint, m, vocab.words, vocab.counts, m0, m1, state,
-                            extra=extra)
+            ms = model_prev if depth == 2 else mats
+            save_checkpoint(self.checkpoint, m, vocab.words, vocab.counts, ms["0"], ms["1"],
+                            state, ms.get("2"), ms.get("3"), extra=extra)
             written.append(self.checkpoint)
             log.debug("checkpoint written to %s", self.checkpoint)
 
@@ -1128,15 +1161,15 @@ class _Driver:
         def combine_results(res: list[dict], deltas: bool) -> None:
             nonlocal version
             t_combine = time.perf_counter()
-            if depth == 2:  # keep the model the next round starts from
-                np.copyto(model_prev[0], syn0)
-                np.copyto(model_prev[1], syn1)
-            u0, v0 = combine(syn0, [(r["rows0"], r["vals0"], r.get("n0")) for r in res],
-                             cfg.combine, n, deltas)
-            u1, v1 = combine(syn1, [(r["rows1"], r["vals1"], r.get("n1")) for r in res],
-                             cfg.combine, n, deltas)
+            rows, vals = {}, {}
+            for name, m in mats.items():
+                if depth == 2:  # keep the model the next round starts from
+                    np.copyto(model_prev[name], m)
+                rows[name], vals[name] = combine(
+                    m, [(r["rows" + name], r["vals" + name], r.get("n" + name)) for r in res],
+                    cfg.combine, n, deltas)
             version += 1
-            update = _Rows(version, v0, v1, u0, u1)
+            update = _Rows(version, vals, rows)
             t_send = time.perf_counter()
             self.seconds["combining"] += t_send - t_combine
             # to the workers that train slots (one taking a slot over fetches it)
@@ -1158,8 +1191,7 @@ class _Driver:
                     c.forget(live)
                 load = {w: sum(x == w for x in self.where) for w in live}
                 worker = min(sorted(load), key=load.get) if load else None
-            m0, m1 = model_prev if depth == 2 else (syn0, syn1)
-            full = _Rows(j - depth + 1, m0, m1)
+            full = _Rows(j - depth + 1, model_prev if depth == 2 else mats)
             self.bytes_sent[-1] += full.nbytes
             self.resent_full += 1
             full_f = self._scatter(full, worker)
@@ -1246,7 +1278,7 @@ class _Driver:
                     f.cancel()
         version -= 1  # round 0 is not a round
         t_end = time.perf_counter()
-        model = local.Model(vocab, tree, syn0, syn1)
+        model = local.Model(vocab, tree, syn0, mats["1"], mats.get("2"), mats.get("3"))
         summary = {
             **local.corpus_summary(cfg, self._shown(list(self.corpus)), stats, vocab, tree),
             "epochs": history,
@@ -1290,20 +1322,19 @@ class _Driver:
         return local.TrainResult(model, summary)
 
     def _epoch_line(self, bar, epoch: int, totals: np.ndarray, secs: float) -> dict:
-        loss, pairs, seen, trained = (float(x) for x in totals[:4])
-        mean = loss / pairs if pairs else None
+        loss, pairs, seen, trained, loss_ns = (float(x) for x in totals[:5])
+        losses, shown = local.epoch_loss(self.cfg, loss, pairs, loss_ns)
         if not pairs:
             log.warning("epoch %d trained no (word, context) pairs: the corpus is too small "
                         "(or --sample too low) for training to do anything", epoch + 1)
-        shown = "n/a" if mean is None else f"{mean:.4f}"
         msg = (f"epoch {epoch + 1}/{self.cfg.epochs}: loss {shown}, {int(trained)} words "
                f"trained, {seen / max(secs, 1e-9):,.0f} words/s")
         if self.cfg.quiet:
             log.debug(msg)
         else:
             bar.write(msg, file=sys.stderr)
-        return {"epoch": epoch + 1, "loss": mean, "words": int(seen),
-                "trained_words": int(trained), "seconds": round(secs, 3)}
+        return {"epoch": epoch + 1, "loss": losses.pop("loss"), "words": int(seen),
+                "trained_words": int(trained), "seconds": round(secs, 3), **losses}
 
     def _collect(self, j: int, futures: list, recover) -> list[dict]:
         """Every slot's result of round ``j``: a slot whose worker was lost, or lacked the

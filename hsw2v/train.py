@@ -901,21 +901,14 @@ def _train_epochs(cfg: TrainConfig, trainer: _Trainer, save: Callable[[], None] 
             loss, pairs, seen, trained, loss_ns = result
             base += int(seen)  # run_epoch has reset the per-thread counts
             progress.epoch_done(loss, pairs)
-            # No (word, context) pair at all (a tiny corpus after subsampling): the mean loss is
-            # undefined; it is reported as null, never NaN (which is not JSON).
-            mean = float(loss / pairs) if pairs else None
-            both = cfg.loss == "hs+ns"
-            mean_ns = float(loss_ns / pairs) if pairs and both else None
+            losses, shown = epoch_loss(cfg, loss, pairs, loss_ns)
             if not pairs:
                 log.warning("epoch %d trained no (word, context) pairs: the corpus is too small "
                             "(or --sample too low) for training to do anything; lower --sample "
                             "or use a larger corpus", epoch + 1)
             secs = time.perf_counter() - t
-            record = {"epoch": epoch + 1, "loss": mean, "words": int(seen),
-                      "trained_words": int(trained), "seconds": round(secs, 3)}
-            if both:  # each objective's own loss (their sum is not a likelihood of anything)
-                record["loss"] = None if mean is None else mean + mean_ns
-                record["loss_hs"], record["loss_ns"] = mean, mean_ns
+            record = {"epoch": epoch + 1, "loss": losses.pop("loss"), "words": int(seen),
+                      "trained_words": int(trained), "seconds": round(secs, 3), **losses}
             held = trainer.score_held_out()
             if held is not None:
                 record["holdout_loss"] = held
@@ -924,9 +917,6 @@ def _train_epochs(cfg: TrainConfig, trainer: _Trainer, save: Callable[[], None] 
             # and a checkpoint written before this record would resume without it (a CI run
             # lost an epoch's summary that way).
             tick()
-            shown = "n/a" if mean is None else f"{mean:.4f}"
-            if both and mean is not None:
-                shown = f"hs {mean:.4f} + ns {mean_ns:.4f}"
             if held is not None:
                 shown += f" (held-out {held:.4f})"
             msg = (f"epoch {epoch + 1}/{cfg.epochs}: loss {shown}, {int(trained)} words "
@@ -938,6 +928,22 @@ def _train_epochs(cfg: TrainConfig, trainer: _Trainer, save: Callable[[], None] 
     finally:
         progress.close()
     return trainer.history
+
+
+def epoch_loss(cfg: TrainConfig, loss: float, pairs: float, loss_ns: float
+               ) -> tuple[dict[str, float | None], str]:
+    """An epoch's mean loss per prediction from its float64 sums: the record's fields
+    (``loss``; with ``hs+ns`` also each objective's own, ``loss_hs`` and ``loss_ns``, since
+    their sum is not a likelihood of anything) and how the epoch's line shows it. No
+    prediction at all (a tiny corpus after subsampling) gives None, never NaN (not JSON)."""
+    mean = float(loss / pairs) if pairs else None
+    if cfg.loss != "hs+ns":
+        return {"loss": mean}, "n/a" if mean is None else f"{mean:.4f}"
+    if mean is None:
+        return {"loss": None, "loss_hs": None, "loss_ns": None}, "n/a"
+    mean_ns = float(loss_ns / pairs)
+    return ({"loss": mean + mean_ns, "loss_hs": mean, "loss_ns": mean_ns},
+            f"hs {mean:.4f} + ns {mean_ns:.4f}")
 
 
 def check_model_fits(start: ModelData, cfg: TrainConfig) -> None:

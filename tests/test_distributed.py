@@ -54,10 +54,14 @@ def cli(*args):
     return CliRunner().invoke(main, [str(a) for a in args])
 
 
-def test_one_worker_gives_the_local_run_bit_for_bit(tmp_path, corpus):
+@pytest.mark.parametrize("loss, model, extra", [
+    ("hs", "sg", ["--epochs", 3]), ("ns", "cbow", []), ("hs+ns", "sg", []),
+    ("softmax", "sg", ["--max-vocab", 200])])  # (the exact softmax: O(V) a prediction)
+def test_one_worker_gives_the_local_run_bit_for_bit(tmp_path, corpus, loss, model, extra):
     local = tmp_path / "local.bin"
     remote = tmp_path / "remote.bin"
-    common = ["--dim", 12, "--epochs", 3, "--min-count", 2, "--seed", 5, "--threads", 1, "-q"]
+    common = ["--dim", 12, "--epochs", 2, "--min-count", 2, "--seed", 5, "--threads", 1, "-q",
+              "--loss", loss, "--model", model, *extra]
     r = cli("train", *corpus, "-o", local, *common, "--save-vocab", tmp_path / "local.vocab")
     assert r.exit_code == 0, r.output
     r = cli("train", *corpus, "-o", remote, *common, "--dask", "local:1", "--sync-words", 4000,
@@ -69,8 +73,14 @@ def test_one_worker_gives_the_local_run_bit_for_bit(tmp_path, corpus):
     assert (tmp_path / "local.vocab").read_bytes() == (tmp_path / "remote.vocab").read_bytes()
     import json
 
-    summary = json.loads((tmp_path / "remote.bin.json").read_text())["distributed"]
-    assert summary["workers"] == 1 and summary["rounds"] >= 6  # several rounds per epoch
+    summaries = [json.loads((tmp_path / f"{n}.bin.json").read_text()) for n in ("local",
+                                                                                  "remote")]
+    summary = summaries[1]["distributed"]
+    assert summary["workers"] == 1 and summary["rounds"] >= 4  # several rounds per epoch
+    # the same loss per epoch (each objective's own with hs+ns), and the objective recorded
+    assert [{k: v for k, v in e.items() if k != "seconds"} for e in summaries[0]["epochs"]] == [
+        {k: v for k, v in e.items() if k != "seconds"} for e in summaries[1]["epochs"]]
+    assert summaries[1]["config"]["loss"] == loss
 
 
 def test_two_workers_count_exactly_the_local_vocabulary(tmp_path, client, corpus):
@@ -107,6 +117,24 @@ def test_two_workers_train_a_model_sending_only_changed_rows(client, corpus):
     assert np.isfinite(syn0).all()
     # Related words are nearer than unrelated ones (the corpus has two topics).
     v = Vectors(result.model.vocab.words, syn0)
+    assert v.similarity("cat", "dog") > v.similarity("cat", "hammer")
+
+
+@pytest.mark.parametrize("loss, model", [("ns", "sg"), ("hs+ns", "cbow")])
+def test_two_workers_train_negative_sampling(client, corpus, loss, model):
+    cfg = make_config(sync_words=2000, loss=loss, model=model, **OPTS)
+    result = dist.run_any(corpus, cfg, client=client)
+    epochs, m = result.summary["epochs"], result.model
+    assert len(epochs) == 3 and epochs[-1]["loss"] < epochs[0]["loss"]
+    assert ("loss_ns" in epochs[0]) == (loss == "hs+ns")
+    assert m.syn1neg is not None and m.syn1neg.shape == m.syn0.shape
+    assert np.isfinite(m.syn1neg).all() and np.abs(m.syn1neg).max() > 0
+    assert (m.syn1.shape[0] > 0) == ("hs" in loss)
+    # the noise rows of rare words change too (any word may be drawn), but not all are sent
+    d = result.summary["distributed"]
+    assert 0 < np.median([b for b in d["bytes_received_per_round"] if b]) < d[
+        "bytes_initial_model"]
+    v = Vectors(m.vocab.words, m.syn0)
     assert v.similarity("cat", "dog") > v.similarity("cat", "hammer")
 
 
@@ -148,14 +176,15 @@ def test_an_overlapping_round_starts_from_the_model_plus_its_own_changes(corpus)
         start0[rows0] = syn0[rows0] + own["vals0"]
         start1[rows1] = syn1[rows1] + own["vals1"]
         base = (syn0, syn1) if overlap else (start0, start1)
-        state = dist._setup(spec, 0, vocab, dist._Rows(0, *base))["state"]
+        state = dist._setup(spec, 0, vocab, dist._Rows(0, dict(zip("01", base))))["state"]
         prev = dict(own, state=state) if overlap else {"state": state}
         try:
             got = dist._round(spec, 0, vocab, 0, None, prev, 0, 3000, overlap=overlap)
             job = dist._job(spec.job)
             work = job.slots[0].trainer.model
             # the working copy is the model again (without the own changes)
-            assert np.array_equal(work.syn0, job.syn0) and np.array_equal(work.syn1, job.syn1)
+            assert np.array_equal(work.syn0, job.mats["0"])
+            assert np.array_equal(work.syn1, job.mats["1"])
         finally:
             dist._forget(spec.job)
         out[overlap] = got, (start0, start1)
@@ -180,9 +209,9 @@ class _KillRound(distributed.WorkerPlugin):
             os.kill(os.getpid(), signal.SIGKILL)
 
 
-@pytest.mark.parametrize("overlap", [False, True])
-def test_a_killed_worker_loses_nothing(tmp_path, client, corpus, overlap):
-    cfg = make_config(sync_words=3000, overlap=overlap, **OPTS)
+@pytest.mark.parametrize("overlap, loss", [(False, "hs"), (True, "hs"), (True, "hs+ns")])
+def test_a_killed_worker_loses_nothing(tmp_path, client, corpus, overlap, loss):
+    cfg = make_config(sync_words=3000, overlap=overlap, loss=loss, **OPTS)
     clean = dist.run_any(corpus, cfg, client=client)
     marker = str(tmp_path / "killed")
     client.register_plugin(_KillRound("-round-4-1-", marker), name="kill-round")
@@ -359,15 +388,16 @@ def test_distributed_error_is_a_user_error():
     assert issubclass(DistributedError, Hsw2vError)
 
 
-@pytest.mark.parametrize("overlap, combine", [(False, "mixed"), (True, "mixed"), (True, "sum")])
+@pytest.mark.parametrize("overlap, combine, loss", [
+    (False, "mixed", "hs"), (True, "mixed", "hs"), (True, "sum", "hs"), (True, "mixed", "ns")])
 def test_interrupted_and_resumed_equals_uninterrupted(tmp_path, client, corpus, monkeypatch,
-                                                      overlap, combine):
+                                                      overlap, combine, loss):
     import threading
 
     from hsw2v.errors import TrainingInterrupted
 
     # (sum: no occurrence counts among an overlapping checkpoint's pending changes)
-    opts = dict(OPTS, sync_words=3000, overlap=overlap, combine=combine)
+    opts = dict(OPTS, sync_words=3000, overlap=overlap, combine=combine, loss=loss)
     whole = hsw2v.train(corpus, dask=client, **opts)
     ckpt = str(tmp_path / "run.ckpt")
 
