@@ -216,8 +216,8 @@ MUTATIONS = [
     # ---- overlapping rounds on a cluster (issue 15)
     Mutation("overlap-own-changes-dropped", "an overlapping round starts from the model "
              "without the worker's own last changes",
-             "                work[rows] = base[rows] + vals\n",
-             "                work[rows] = base[rows]\n", ("tests/test_distributed.py",)),
+             "                work[rows] = job.mats[name][rows] + own[\"vals\" + name]\n",
+             "                work[rows] = job.mats[name][rows]\n", ("tests/test_distributed.py",)),
     Mutation("take-delta-ignores-own", "a round's changes are taken against the model, not "
              "against its start (the own changes are sent twice)",
              "            start = base[r, d] + own[p, d] if p >= 0 else base[r, d]\n",
@@ -236,6 +236,14 @@ MUTATIONS = [
     Mutation("dask-resume-counts-again", "a resumed cluster run of a model trained further "
              "builds a new vocabulary", "and resume.meta.get(\"fixed_vocab\"))",
              "and False)", ("tests/test_distributed.py",)),
+    Mutation("dask-neg-private-stale", "a worker's threads keep stale private noise rows "
+             "after the model changed", "    for rows, private in ((tr.rows1, tr.hot), "
+             "(tr.rows_neg, tr.neg)):\n", "    for rows, private in ((tr.rows1, tr.hot),):\n",
+             ("tests/test_distributed.py",)),
+    Mutation("dask-noise-rows-of-targets-only", "a round weighs a noise row by its word's "
+             "occurrences only, not by its draws as a negative (--combine mixed/weighted)",
+             "            uses[\"2\"] = n0 + tr.negative * n0.sum() * self.noise_p",
+             "            uses[\"2\"] = n0", ("tests/test_distributed.py",)),
     # ---- housekeeping
     Mutation("id-file-kept-named", "the id stream's file keeps its name while open (a killed "
              "process leaves it in the temporary folder)",

@@ -550,3 +550,64 @@ def test_sentences_the_workers_cannot_read_say_where_they_went(tmp_path, client,
         hsw2v.train([["a", "b"]] * 50, output=out, dask=client, **OPTS)
     assert "not-on-the-workers.txt" in str(err.value) and "set TMPDIR" in str(err.value)
     assert "\n" not in str(err.value) and not os.path.exists(out)
+
+
+def test_private_rows_of_a_worker_with_threads_take_the_new_model(corpus):
+    """Between rounds the model changes under a trainer whose threads keep private copies of
+    the top tree rows and of the most frequent words' noise rows: both are refreshed."""
+    cfg = make_config(**dict(OPTS, threads=2, loss="hs+ns")).resolved()
+    files, groups = dist._plan(corpus, 1)
+    spec = dist._Spec("test-private", cfg, groups, 2000)
+    r = dist._count_words(spec, 0)
+    vocab = dist.build_vocab(*dist._merge_counts([r], cfg.prune_at), cfg.min_count,
+                             cfg.max_vocab)
+    mats = {"0": np.zeros((len(vocab), cfg.dim), np.float32),
+            "1": np.zeros((len(vocab) - 1, cfg.dim), np.float32),
+            "2": np.zeros((len(vocab), cfg.dim), np.float32)}
+    try:
+        dist._setup(spec, 0, vocab, dist._Rows(0, mats))
+        tr = dist._job(spec.job).slots[0].trainer
+        tr.rows1[:] = 1.0  # as if a round's update had arrived in the shared rows
+        tr.rows_neg[:] = 2.0
+        for rows, private in ((tr.rows1, tr.hot), (tr.rows_neg, tr.neg)):
+            hot = [h for _, h in private if h is not None]
+            assert len(hot) == 2  # one per thread
+            for _, own, base, _ in hot:
+                rows[own:own + len(base)] = -1.0  # stale private copies
+                base[:] = -1.0
+        dist._refresh_private_rows(tr)
+        for rows, private, v in ((tr.rows1, tr.hot, 1.0), (tr.rows_neg, tr.neg, 2.0)):
+            for _, (top, own, base, _) in private:
+                assert np.all(rows[own:own + len(base)] == v) and np.all(base == v)
+    finally:
+        dist._forget(spec.job)
+
+
+def test_a_rounds_row_weights_count_every_use(corpus):
+    """--combine mixed/weighted weigh each changed row by its uses in the round: an input row
+    by its word's occurrences, a noise row also by its expected draws as a negative."""
+    cfg = make_config(**dict(OPTS, loss="hs+ns", negative=3)).resolved()
+    files, groups = dist._plan(corpus, 1)
+    spec = dist._Spec("test-weights", cfg, groups, 2000)
+    r = dist._count_words(spec, 0)
+    vocab = dist.build_vocab(*dist._merge_counts([r], cfg.prune_at), cfg.min_count,
+                             cfg.max_vocab)
+    v = len(vocab)
+    mats = {"0": dist.local.init_weights(v, cfg.dim, 1)[0],
+            "1": np.zeros((v - 1, cfg.dim), np.float32), "2": np.zeros((v, cfg.dim), np.float32)}
+    try:
+        state = dist._setup(spec, 0, vocab, dist._Rows(0, mats))["state"]
+        got = dist._round(spec, 0, vocab, 0, None, {"state": state}, 0, 3000)
+    finally:
+        dist._forget(spec.job)
+    n0 = np.zeros(v)
+    n0[got["rows0"]] = got["n0"]
+    read = n0.sum()
+    assert read >= 3000  # the round's words (whole claims of chunks)
+    p = np.asarray(vocab.counts, np.float64) ** cfg.ns_exponent
+    p /= p.sum()
+    n2 = np.zeros(v)
+    n2[got["rows2"]] = got["n2"]
+    changed = got["rows2"]
+    assert len(changed) > len(got["rows0"])  # noise rows of words the round did not read
+    np.testing.assert_allclose(n2[changed], (n0 + 3 * read * p)[changed], rtol=1e-6)
