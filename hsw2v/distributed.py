@@ -23,7 +23,8 @@ module only says what each task does.
   state (chunk positions, RNG states, loss sums: kept by the driver, sent with the task) and
   the corpus: a task Dask reruns after a worker died computes the same result.
 * **Changed rows only.** A task returns the rows it changed (syn0 rows of the words it read,
-  syn1 rows of the inner nodes on their paths) as float32 rows. They are sent as the new values
+  syn1 rows of the inner nodes on their paths; with negative sampling or the exact softmax,
+  the output rows of any word: :data:`MATRICES`) as float32 rows. They are sent as the new values
   rather than as float32 differences (the same bytes): a difference rounded to float32 cannot
   always be added back to give the value it came from, and then one worker would not reproduce
   a local run. The workers find them and the driver combines them with numba kernels

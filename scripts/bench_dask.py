@@ -34,19 +34,20 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench import DATA, ROOT, evaluate, hsw2v_cmd, machine, run_measured  # noqa: E402
+from bench import (DATA, ROOT, evaluate, hsw2v_cmd, loss_args, machine,  # noqa: E402
+                   run_measured)
 
 EPOCH_AVERAGE = 10 ** 12  # --sync-words larger than any slot: one round per epoch
 
 
 def run_one(corpus: str, work: str, model: str, seed: int, kind: str, workers: int = 0,
             sync: int | None = None, combine: str | None = None, overlap: bool | None = None,
-            cluster: str | None = None, args=None) -> dict:
+            cluster: str | None = None, loss: str = "hs", args=None) -> dict:
     """One training process; its figures and its vectors' scores. ``cluster``: the address
     of a running cluster of ``workers`` workers (default: ``--dask local:N``)."""
     out = os.path.join(work, "v.bin")
     if kind == "local":
-        cmd = hsw2v_cmd([corpus], out, model, 2, seed)
+        cmd = hsw2v_cmd([corpus], out, model, 2, seed, extra=loss_args(loss, 5))
     else:
         extra = ["--dask", cluster or f"local:{workers}"]
         if sync is not None:
@@ -55,10 +56,11 @@ def run_one(corpus: str, work: str, model: str, seed: int, kind: str, workers: i
             extra += ["--combine", combine]
         if overlap is not None:
             extra += ["--overlap" if overlap else "--no-overlap"]
-        cmd = hsw2v_cmd([corpus], out, model, 1, seed, extra=tuple(extra))
+        cmd = hsw2v_cmd([corpus], out, model, 1, seed, extra=(*extra, *loss_args(loss, 5)))
     r = run_measured(cmd, timeout=7200)
     summary = json.load(open(out + ".json"))
-    row = {"kind": kind, "model": model, "seed": seed, "workers": workers, "sync": sync,
+    row = {"kind": kind, "model": model, "loss": loss, "seed": seed, "workers": workers,
+           "sync": sync,
            "combine": combine, "overlap": overlap, "cluster": "running" if cluster else None,
            "wall_s": r["wall_s"],
            "seconds_training": summary["seconds_training"],
@@ -89,7 +91,8 @@ DEFAULT_COMBINE = "mixed"
 def key(row: dict) -> tuple:
     combine = row.get("combine") or (DEFAULT_COMBINE if row["kind"] == "dask" else None)
     return (row["kind"], row["model"], row["seed"], row.get("workers", 0), row.get("sync"),
-            combine, row.get("phase"), row.get("rep"), overlapped(row), row.get("cluster"))
+            combine, row.get("phase"), row.get("rep"), overlapped(row), row.get("cluster"),
+            row.get("loss") or "hs")
 
 
 def overlapped(row: dict) -> bool:
@@ -190,6 +193,7 @@ def measure(args) -> None:
 def _measure(args, corpus: str, work: str, done: set, cluster: list) -> None:
     """The runs of ``args`` not yet in its file, each appended to it when done."""
     for spec in runs_of(args):
+        spec["loss"] = args.loss
         spec.setdefault("workers", 0)
         spec.setdefault("sync", None)
         spec.setdefault("combine", None)
@@ -222,7 +226,7 @@ def words(row: dict) -> int:
 
 
 def report(args) -> str:
-    rows = load(args.jsonl)
+    rows = [r for r in load(args.jsonl) if (r.get("loss") or "hs") == args.loss]
     out = []
     for model in ("sg", "cbow"):
         mine = [r for r in rows if r["model"] == model and r.get("phase") != "speed"]
@@ -238,7 +242,7 @@ def report(args) -> str:
         # Local runs of the same seeds from other files too (a Hogwild run of one seed moves
         # about as much as one of another seed: more runs, a steadier baseline).
         pool = [r for f in args.pool for r in load(f) if r["kind"] == "local"
-                and r["model"] == model and r["seed"] in {b["seed"] for b in base}] + base
+                and r["model"] == model and (r.get("loss") or "hs") == args.loss and r["seed"] in {b["seed"] for b in base}] + base
         if args.pool:
             pa, pw = mean(r["analogy"] for r in pool), mean(r["ws353"] for r in pool)
             sa = statistics.stdev(r["analogy"] for r in pool)
@@ -356,6 +360,8 @@ def main(argv=None) -> int:
     ap.add_argument("--sync", type=int, help="--sync-words of quality/speed runs (default: "
                                               "hsw2v's)")
     ap.add_argument("--combine", help="--combine of quality/speed runs (default: hsw2v's)")
+    ap.add_argument("--loss", choices=("hs", "ns", "hs+ns"), default="hs",
+                    help="objective of every run (ns: k = 5); report: the runs of this one")
     ap.add_argument("--overlap", choices=("on", "off"),
                     help="--overlap/--no-overlap of quality runs (default: hsw2v's)")
     ap.add_argument("--overlaps", nargs="+", choices=("on", "off", "default"),
