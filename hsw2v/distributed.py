@@ -96,15 +96,23 @@ log = logging.getLogger(__name__)
 #: (32,768 lost 0.012 analogy / 0.028 WS353 in skip-gram) and 8 workers 4,096 (the floor:
 #: CBOW's analogy score gained 0.0045 over rounds of 8,192). A fit to those points, not a law.
 SYNC_SCALE = 1 << 22
+#: :data:`SYNC_SCALE` of runs with negative sampling, whose output rows (every word's, drawn
+#: as noise) suffer more from a round's staleness: at 2 workers rounds of 262,144 words lost
+#: 0.016 analogy / 0.044 WS353 in CBOW, 32,768 lost 0.003 / 0.015, and skip-gram matched
+#: the local runs (seeds 1-3; README, "Training on a cluster").
+NS_SYNC_SCALE = 1 << 19
 #: Fewest default words per worker thread and round (half the local trainer's chunk).
 THREAD_WORDS = 4096
 
 
-def default_sync_words(workers: int, threads: int) -> int:
+def default_sync_words(workers: int, threads: int, negative: bool = False) -> int:
     """``--sync-words`` when not given: ``SYNC_SCALE / workers**4``, at least
     :data:`THREAD_WORDS` per thread (1 worker: 4,194,304; 2 workers: 262,144; 3 workers:
-    51,781; 4 workers: 16,384; 8 and more workers: 4,096 per thread)."""
-    return max(THREAD_WORDS * threads, SYNC_SCALE // max(1, workers) ** 4)
+    51,781; 4 workers: 16,384; 8 and more workers: 4,096 per thread). With negative sampling
+    (``negative``) and more than one worker :data:`NS_SYNC_SCALE` instead (2 workers: 32,768;
+    3 workers 6,472; 4 and more: 4,096 per thread)."""
+    scale = NS_SYNC_SCALE if negative and workers > 1 else SYNC_SCALE
+    return max(THREAD_WORDS * threads, scale // max(1, workers) ** 4)
 
 
 #: The model's matrices, by the names round results and updates use: ``"0"`` syn0 (input
@@ -971,7 +979,7 @@ class _Driver:
                         "are not split): %d worker(s) train", len(groups), len(workers),
                         len(groups))
         n = len(groups)
-        sync = cfg.sync_words or default_sync_words(n, cfg.threads)
+        sync = cfg.sync_words or default_sync_words(n, cfg.threads, "ns" in cfg.objectives)
         chunk = resume.chunk if resume is not None else chunk_size(n, cfg.threads, sync)
         # A model trained further keeps its vocabulary (and so does its resumed run): the
         # workers encode with it, as with --read-vocab.

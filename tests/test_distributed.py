@@ -120,11 +120,13 @@ def test_two_workers_train_a_model_sending_only_changed_rows(client, corpus):
     assert v.similarity("cat", "dog") > v.similarity("cat", "hammer")
 
 
-@pytest.mark.parametrize("loss, model", [("ns", "sg"), ("hs+ns", "cbow")])
-def test_two_workers_train_negative_sampling(client, corpus, loss, model):
-    cfg = make_config(sync_words=2000, loss=loss, model=model, **OPTS)
+@pytest.mark.parametrize("loss, model, sync", [("ns", "sg", 2000), ("hs+ns", "cbow", None)])
+def test_two_workers_train_negative_sampling(client, corpus, loss, model, sync):
+    cfg = make_config(sync_words=sync, loss=loss, model=model, **OPTS)
     result = dist.run_any(corpus, cfg, client=client)
     epochs, m = result.summary["epochs"], result.model
+    # (negative sampling's default rounds: 32,768 words at 2 workers, not 262,144)
+    assert result.summary["distributed"]["sync_words"] == (sync or 32768)
     assert len(epochs) == 3 and epochs[-1]["loss"] < epochs[0]["loss"]
     assert ("loss_ns" in epochs[0]) == (loss == "hs+ns")
     assert m.syn1neg is not None and m.syn1neg.shape == m.syn0.shape
@@ -298,6 +300,9 @@ def test_default_sync_words():
     # the measured points (README): 2 workers 262,144; 4 workers 16,384; 8 workers 4,096
     assert [dist.default_sync_words(w, 1) for w in (2, 4, 8, 16)] == [262144, 16384, 4096, 4096]
     assert dist.default_sync_words(8, 2) == 8192  # per thread
+    # negative sampling: 8 times smaller rounds (2 workers: 32,768), the same floor
+    assert [dist.default_sync_words(w, 1, True) for w in (1, 2, 4, 8)] == [
+        dist.default_sync_words(1, 1), 32768, 4096, 4096]
 
 
 def test_node_counts_against_a_loop():
