@@ -15,19 +15,20 @@ module only says what each task does.
 * **Rounds.** An epoch is trained in ``R = ceil(words per slot / sync_words)`` synchronous
   rounds (default :func:`default_sync_words`: large rounds for few workers, small ones for
   many; rounds of fewer words than a chunk cut the stream into smaller chunks,
-  :func:`chunk_size`). In round ``k`` every slot trains, from the current model, up to ``ceil(k * W_s / R)``
-  of its ``W_s`` words with the local trainer (:class:`hsw2v.train._Trainer`, claims of one
-  chunk of its chunk order; one slot of one thread keeps the local claims of up to 16 chunks).
-  Each slot's learning rate follows its own progress through the run, as each thread's range
-  does locally. A round is a pure function of the model version, the slot's
-  state (chunk positions, RNG states, loss sums: kept by the driver, sent with the task) and
-  the corpus: a task Dask reruns after a worker died computes the same result.
+  :func:`chunk_size`). In round ``k`` every slot trains, from the current model, up to
+  ``ceil(k * W_s / R)`` of its ``W_s`` words with the local trainer
+  (:class:`hsw2v.train._Trainer`, claims of one chunk of its chunk order; one slot of one
+  thread keeps the local claims of up to 16 chunks). Each slot's learning rate follows its
+  own progress through the run, as each thread's range does locally. A round is a pure
+  function of the model version, the slot's state (chunk positions, RNG states, loss sums:
+  kept by the driver, sent with the task) and the corpus: a task Dask reruns after a worker
+  died computes the same result.
 * **Changed rows only.** A task returns the rows it changed (syn0 rows of the words it read,
   syn1 rows of the inner nodes on their paths; with negative sampling or the exact softmax,
-  the output rows of any word: :data:`MATRICES`) as float32 rows. They are sent as the new values
-  rather than as float32 differences (the same bytes): a difference rounded to float32 cannot
-  always be added back to give the value it came from, and then one worker would not reproduce
-  a local run. The workers find them and the driver combines them with numba kernels
+  the output rows of any word: :data:`MATRICES`) as float32 rows. They are sent as the new
+  values rather than as float32 differences (the same bytes): a difference rounded to float32
+  cannot always be added back to give the value it came from, and then one worker would not
+  reproduce a local run. The workers find them and the driver combines them with numba kernels
   (:mod:`hsw2v.kernels.rounds`: one pass over the candidate rows; a counting sort of the
   workers' rows instead of ``np.unique``), ``--combine``, and sends only the changed
   rows' new values to each worker; every worker process keeps a copy of the model at the current
@@ -78,8 +79,8 @@ from hsw2v.encoding import encode_corpus, scan_corpus
 from hsw2v.errors import (CheckpointError, ConfigError, DistributedError, Hsw2vError,
                           TrainingInterrupted)
 from hsw2v.huffman import build_huffman
-from hsw2v.modelfile import ModelData, read_model
 from hsw2v.interrupt import StopSignals
+from hsw2v.modelfile import ModelData, read_model
 from hsw2v.sentences import is_paths, spool_sentences
 from hsw2v.shards import Shard, plan_shards
 from hsw2v.vocab import Vocab, build_vocab, check_vocab_size, read_vocab, save_vocab
@@ -320,7 +321,6 @@ class _Slot:
         changes (``vals*`` float32 differences) instead of their new values.
         """
         tr = self.trainer
-        model = tr.model
         mats = self.matrices()
         if own is not None:
             for name, work in mats.items():

@@ -244,6 +244,10 @@ MUTATIONS = [
              "occurrences only, not by its draws as a negative (--combine mixed/weighted)",
              "            uses[\"2\"] = n0 + tr.negative * n0.sum() * self.noise_p",
              "            uses[\"2\"] = n0", ("tests/test_distributed.py",)),
+    Mutation("dask-ns-hs-round-size", "negative sampling on a cluster gets hierarchical "
+             "softmax's default round size",
+             "default_sync_words(n, cfg.threads, \"ns\" in cfg.objectives)",
+             "default_sync_words(n, cfg.threads, False)", ("tests/test_distributed.py",)),
     # ---- housekeeping
     Mutation("id-file-kept-named", "the id stream's file keeps its name while open (a killed "
              "process leaves it in the temporary folder)",
