@@ -84,7 +84,8 @@ from hsw2v.modelfile import ModelData, read_model
 from hsw2v.sentences import is_paths, spool_sentences
 from hsw2v.shards import Shard, plan_shards
 from hsw2v.vocab import Vocab, build_vocab, check_vocab_size, read_vocab, save_vocab
-from hsw2v.weights import apply_init_vectors, carried_weights, init_width, read_init_vectors
+from hsw2v.weights import (apply_init_vectors, carried_weights, grown_vocab, init_width,
+                           read_init_vectors)
 
 log = logging.getLogger(__name__)
 
@@ -618,6 +619,24 @@ def _round(spec: _Spec, slot: int, vocab: Vocab, version: int, update: _Rows | N
         return out
 
 
+@_named
+def _score(spec: _Spec, slot: int, vocab: Vocab, version: int, update: _Rows | None,
+           full: _Rows | None = None) -> dict:
+    """The slot's held-out loss sums (``--holdout``) with model ``version``: ``sums`` =
+    (loss, predictions) or None; ``stale`` if this worker lacks that model."""
+    job = _job(spec.job)
+    with job.lock:
+        if full is not None and job.version != full.version:
+            job.set_rows(full)
+        if update is not None and job.version == update.version - 1:
+            job.set_rows(update)
+        if job.version != version:
+            return {"stale": True, "worker": _address()}
+        # between rounds a slot's working copy is the model (see _Slot.train)
+        return {"sums": job.slot(spec, slot, vocab).trainer.held_out_sums(),
+                "worker": _address()}
+
+
 #: A round result's arrays: changed rows, their new values (or changes), their occurrences
 #: (``n*``: only for the rules that weigh them), of each matrix (:data:`MATRICES`).
 _RESULT_ARRAYS = tuple(x + name for name in "0123" for x in ("rows", "vals", "n"))
@@ -809,14 +828,14 @@ def run_distributed(corpus, cfg: TrainConfig, tmp_dir: str | None = None, *,
         Use this client instead of ``cfg.dask``.
     start : hsw2v.modelfile.ModelData, optional
         Train this model further (default: read ``cfg.from_model`` if set): its vocabulary,
-        tree and weights, as the local trainer does (without ``--grow-vocab``).
+        tree (grown with ``--grow-vocab``) and weights, as the local trainer does.
 
     Returns
     -------
     hsw2v.train.TrainResult
         Its summary has a ``distributed`` part: workers, rounds, bytes sent per round.
     """
-    _check_supported(corpus, cfg)
+    _check_supported(cfg)
     t0 = time.perf_counter()
     cfg = cfg.resolved()
     if start is None and cfg.from_model and resume is None:
@@ -857,13 +876,12 @@ def run_distributed(corpus, cfg: TrainConfig, tmp_dir: str | None = None, *,
             os.unlink(spooled)
 
 
-def _check_supported(corpus, cfg: TrainConfig) -> None:
-    """Refuse what the cluster trainer does not do yet (one line, before any work)."""
-    unsupported = [(bool(cfg.grow_vocab), "--grow-vocab"), (bool(cfg.holdout), "--holdout")]
-    names = [name for bad, name in unsupported if bad]
-    if names:
-        raise ConfigError(f"{', '.join(names)} with --dask: the cluster trainer does not support "
-                          "this yet; train on one machine (drop --dask)")
+def _check_supported(cfg: TrainConfig) -> None:
+    """Refuse what the cluster trainer does not do (one line, before any work)."""
+    if cfg.holdout and cfg.overlap:
+        raise ConfigError("--holdout with --overlap: the held-out text is scored with the model "
+                          "of an epoch's end, which overlapping rounds never wait for; drop one "
+                          "of them")
 
 
 class _Stopped(Exception):
@@ -982,10 +1000,13 @@ class _Driver:
         sync = cfg.sync_words or default_sync_words(n, cfg.threads, "ns" in cfg.objectives)
         chunk = resume.chunk if resume is not None else chunk_size(n, cfg.threads, sync)
         # A model trained further keeps its vocabulary (and so does its resumed run): the
-        # workers encode with it, as with --read-vocab.
-        fixed = self.start is not None or bool(resume is not None
-                                               and resume.meta.get("fixed_vocab"))
-        spec = _Spec(self.job, cfg, groups, chunk, fixed_vocab=fixed or bool(cfg.read_vocab))
+        # workers encode with it, as with --read-vocab. With --grow-vocab the workers count
+        # first, and then encode with the grown vocabulary (as a local run does).
+        grow = self.start is not None and bool(cfg.grow_vocab)
+        fixed = (self.start is not None and not grow) or bool(
+            resume is not None and resume.meta.get("fixed_vocab"))
+        spec = _Spec(self.job, cfg, groups, chunk,
+                     fixed_vocab=fixed or grow or bool(cfg.read_vocab))
         where = [workers[s % len(workers)] for s in range(n)]
         hosts = sorted(set(where))
         spec_c = _Copies(self, spec, hosts)
@@ -1015,9 +1036,16 @@ class _Driver:
         local._check_not_empty(stats)
         if vocab is None:
             words, counts = _merge_counts(results, cfg.prune_at)
-            vocab = build_vocab(words, counts, cfg.min_count, cfg.max_vocab)
-            check_vocab_size(vocab, counts, cfg.min_count)
+            if grow:
+                vocab = grown_vocab(start, words, counts, cfg.min_count)
+            else:
+                vocab = build_vocab(words, counts, cfg.min_count, cfg.max_vocab)
+                check_vocab_size(vocab, counts, cfg.min_count)
             vocab_c = _Copies(self, vocab, hosts)
+            if grow:  # the second pass: encode with the grown vocabulary
+                self._gather([self._submit(_encode, spec_c.on(where[s]), s,
+                                           vocab_c.on(where[s]), worker=where[s],
+                                           name=f"encode-{s}") for s in range(n)])
         if stats.invalid_bytes:
             log.warning("%d bytes of invalid UTF-8 were replaced by U+FFFD", stats.invalid_bytes)
         log.info("corpus: %d tokens, %d distinct kept (min-count %d), %d training words; %d "
@@ -1104,7 +1132,7 @@ class _Driver:
         meta = {"config": dataclasses.asdict(cfg), "chunk": chunk,
                 "corpus": self._shown(list(self.corpus)),
                 "output": None if self.output is None else os.path.abspath(self.output),
-                "fingerprint": fingerprint, "fixed_vocab": fixed}
+                "fingerprint": fingerprint, "fixed_vocab": fixed or self.start is not None}
         if lockf is not None:  # which rows stay fixed (resumed runs keep them)
             meta["frozen"] = (lockf == 0).tolist()
         written: list[str] = []
@@ -1242,6 +1270,13 @@ class _Driver:
                     self.where[s] = r["worker"]
                 results = got
                 combine_results(results, overlap)
+                scores = None
+                if cfg.holdout and k == rounds:  # each slot scores its held-out chunks
+                    scores = [self._submit(_score, spec_c.on(self.where[s]), s,
+                                           vocab_c.on(self.where[s]), version,
+                                           updates[version].on(self.where[s]),
+                                           worker=self.where[s], name=f"score-{version}-{s}")
+                              for s in range(n)]
                 if j + depth <= len(sched):  # the workers can go on with it right away
                     futures[j + depth] = [submit(j + depth, s, futures[j + depth - 1][s])
                                           for s in range(n)]
@@ -1255,8 +1290,10 @@ class _Driver:
                                               sum(int(sum(st.done)) for st in states))
                 bar.update(done - bar.n)
                 if k == rounds:
+                    held = None if scores is None else self._held_out(
+                        scores, spec_c, vocab_c, _Rows(version, mats))
                     history.append(self._epoch_line(bar, epoch, totals,
-                                                    time.perf_counter() - t_epoch))
+                                                    time.perf_counter() - t_epoch, held))
                     totals = np.zeros(local.STATS, np.float64)
                 if self.on_round is not None:
                     self.on_round(epoch, k)
@@ -1330,9 +1367,32 @@ class _Driver:
             summary["checkpoints_written"] = len(written)
         return local.TrainResult(model, summary)
 
-    def _epoch_line(self, bar, epoch: int, totals: np.ndarray, secs: float) -> dict:
+    def _held_out(self, futures: list, spec_c: _Copies, vocab_c: _Copies, model: _Rows
+                  ) -> float | None:
+        """The held-out loss per prediction over every slot (``--holdout``): the slots' sums
+        added. A slot whose worker lacks the model gets it whole (once)."""
+        loss = preds = 0.0
+        for s, f in enumerate(futures):
+            r = self._gather([f])[0]
+            if r.get("stale"):
+                w = r["worker"]
+                self.resent_full += 1
+                r = self._gather([self._submit(
+                    _score, spec_c.on(w), s, vocab_c.on(w), model.version, None,
+                    self._scatter(model, w), worker=w, name=f"score-{model.version}-{s}")])[0]
+                if r.get("stale"):
+                    raise DistributedError(f"worker {w} could not get the model to score the "
+                                           "held-out text: check the Dask workers")
+            if r["sums"] is not None:
+                loss, preds = loss + r["sums"][0], preds + r["sums"][1]
+        return loss / preds if preds else None
+
+    def _epoch_line(self, bar, epoch: int, totals: np.ndarray, secs: float,
+                    held: float | None = None) -> dict:
         loss, pairs, seen, trained, loss_ns = (float(x) for x in totals[:5])
         losses, shown = local.epoch_loss(self.cfg, loss, pairs, loss_ns)
+        if held is not None:
+            shown += f" (held-out {held:.4f})"
         if not pairs:
             log.warning("epoch %d trained no (word, context) pairs: the corpus is too small "
                         "(or --sample too low) for training to do anything", epoch + 1)
@@ -1342,8 +1402,11 @@ class _Driver:
             log.debug(msg)
         else:
             bar.write(msg, file=sys.stderr)
-        return {"epoch": epoch + 1, "loss": losses.pop("loss"), "words": int(seen),
-                "trained_words": int(trained), "seconds": round(secs, 3), **losses}
+        record = {"epoch": epoch + 1, "loss": losses.pop("loss"), "words": int(seen),
+                  "trained_words": int(trained), "seconds": round(secs, 3), **losses}
+        if held is not None:
+            record["holdout_loss"] = held
+        return record
 
     def _collect(self, j: int, futures: list, recover) -> list[dict]:
         """Every slot's result of round ``j``: a slot whose worker was lost, or lacked the

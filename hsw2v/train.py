@@ -536,6 +536,14 @@ class _Trainer:
         and negatives, after every epoch: the figures compare with each other, and with the
         training loss (the same subsampling and windows). None without held-out chunks.
         """
+        sums = self.held_out_sums()
+        if sums is None or not sums[1]:
+            return None
+        return float(sums[0] / sums[1])
+
+    def held_out_sums(self) -> tuple[float, float] | None:
+        """:meth:`score_held_out`'s float64 sums: (loss, predictions); None without held-out
+        chunks (a cluster adds its workers' sums)."""
         if not self.held.any():
             return None
         cfg, tree = self.cfg, self.model.tree
@@ -550,9 +558,7 @@ class _Trainer:
                 0.0, rng, sent, ctx, scores, neu1e, stats, None, hs=self.hs,
                 negative=self.negative, syn1neg=self.rows_neg, neg_prob=self.noise[0],
                 neg_alias=self.noise[1], syn1sm=self.rows_sm, probs=probs)
-        if not stats[1]:
-            return None
-        return float((stats[0] + stats[4]) / stats[1])
+        return float(stats[0] + stats[4]), float(stats[1])
 
     def _claim(self, t: int) -> tuple[int, int, int] | None:
         """The next chunks for thread ``t`` as ``(range, first, stop)`` (places in that range's
@@ -563,7 +569,11 @@ class _Trainer:
         near it); when that is empty, one chunk from the back of the range with the most left.
         Call with :attr:`_lock` held. None too once :attr:`limit` words are taken.
         """
-        if self.limit is not None and self.claimed() >= self.limit:
+        # (a limit of the epoch's words, a cluster's last round, takes every chunk: the
+        # chunks after the last word hold none, held-out or out-of-vocabulary ones, and the
+        # epoch only ends once they are taken too)
+        if (self.limit is not None and self.limit < sum(self.words)
+                and self.claimed() >= self.limit):
             return None
         left = [b - f for f, b in zip(self.front, self.back)]
         if left[t] > 0:

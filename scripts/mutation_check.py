@@ -248,6 +248,16 @@ MUTATIONS = [
              "softmax's default round size",
              "default_sync_words(n, cfg.threads, \"ns\" in cfg.objectives)",
              "default_sync_words(n, cfg.threads, False)", ("tests/test_distributed.py",)),
+    Mutation("dask-last-round-stops-at-words", "an epoch's last round stops when its words "
+             "are taken, before the chunks after them that hold none (the epoch never ends)",
+             "        if (self.limit is not None and self.limit < sum(self.words)\n"
+             "                and self.claimed() >= self.limit):",
+             "        if (self.limit is not None\n"
+             "                and self.claimed() >= self.limit):", ("tests/test_distributed.py",)),
+    Mutation("dask-grow-builds-fresh-vocab", "--grow-vocab on a cluster builds a new vocabulary "
+             "instead of growing the model's", "                vocab = grown_vocab(start, words, "
+             "counts, cfg.min_count)", "                vocab = build_vocab(words, counts, "
+             "cfg.min_count, cfg.max_vocab)", ("tests/test_distributed.py",)),
     # ---- housekeeping
     Mutation("id-file-kept-named", "the id stream's file keeps its name while open (a killed "
              "process leaves it in the temporary folder)",

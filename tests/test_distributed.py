@@ -56,7 +56,10 @@ def cli(*args):
 
 @pytest.mark.parametrize("loss, model, extra", [
     ("hs", "sg", ["--epochs", 3]), ("ns", "cbow", []), ("hs+ns", "sg", []),
-    ("softmax", "sg", ["--max-vocab", 200])])  # (the exact softmax: O(V) a prediction)
+    ("softmax", "sg", ["--max-vocab", 200]),  # (the exact softmax: O(V) a prediction)
+    # held-out chunks, scored each epoch; with this seed an epoch's order ends in held-out
+    # chunks (no words), which the last round of the epoch must still take
+    ("hs", "cbow", ["--holdout", 0.2, "--epochs", 4, "--seed", 3])])
 def test_one_worker_gives_the_local_run_bit_for_bit(tmp_path, corpus, loss, model, extra):
     local = tmp_path / "local.bin"
     remote = tmp_path / "remote.bin"
@@ -81,6 +84,8 @@ def test_one_worker_gives_the_local_run_bit_for_bit(tmp_path, corpus, loss, mode
     assert [{k: v for k, v in e.items() if k != "seconds"} for e in summaries[0]["epochs"]] == [
         {k: v for k, v in e.items() if k != "seconds"} for e in summaries[1]["epochs"]]
     assert summaries[1]["config"]["loss"] == loss
+    if "--holdout" in extra:
+        assert all(e["holdout_loss"] > 0 for e in summaries[1]["epochs"])
 
 
 def test_two_workers_count_exactly_the_local_vocabulary(tmp_path, client, corpus):
@@ -448,7 +453,9 @@ def test_cluster_options_in_a_config_file(tmp_path):
     assert dist.default_sync_words(2, 1) == 262144 and dist.default_sync_words(8, 2) == 8192
 
 
-def test_a_model_trained_further_on_one_worker_is_the_local_one_bit_for_bit(tmp_path, corpus):
+@pytest.mark.parametrize("grow", [False, True])
+def test_a_model_trained_further_on_one_worker_is_the_local_one_bit_for_bit(tmp_path, corpus,
+                                                                              grow):
     """--save-model and --from-model work with --dask: one worker of one thread trains a saved
     model further exactly as a local run does, and its own saved model holds the vectors."""
     base = tmp_path / "base.model"
@@ -468,15 +475,19 @@ def test_a_model_trained_further_on_one_worker_is_the_local_one_bit_for_bit(tmp_
     for name, extra in (("local", []), ("dask", ["--dask", "local:1", "--sync-words", 4000])):
         out = tmp_path / f"{name}.bin"
         r = cli("train", *corpus, "-o", out, "--from-model", base, "--epochs", 2, "--seed", 6,
-                "-q", *extra, "--save-model", tmp_path / f"{name}.model")
+                "-q", *extra, "--save-model", tmp_path / f"{name}.model",
+                *(["--grow-vocab"] if grow else []))
         assert r.exit_code == 0, r.output
         runs[name] = Vectors.load(str(out))
         import json
 
         further = json.loads((tmp_path / f"{name}.bin.json").read_text())["further"]
-        assert further["model_words"] == len(model.words) and further["new_words"] == 0
-        assert further["tokens_out_of_vocabulary"] > 0  # corpus c/d words the model lacks
-    assert runs["local"].words == runs["dask"].words == list(model.words)
+        assert further["model_words"] == len(model.words)
+        # corpus c/d words the model lacks: left out, or added with --grow-vocab
+        assert (further["new_words"] > 0) == grow
+        assert (further["tokens_out_of_vocabulary"] > 0) != grow
+    assert runs["local"].words == runs["dask"].words
+    assert (runs["dask"].words == list(model.words)) != grow
     assert np.array_equal(runs["local"].vectors, runs["dask"].vectors)
     assert not np.array_equal(runs["dask"].vectors, model.wv.vectors)  # it did train further
 
@@ -616,3 +627,35 @@ def test_a_rounds_row_weights_count_every_use(corpus):
     changed = got["rows2"]
     assert len(changed) > len(got["rows0"])  # noise rows of words the round did not read
     np.testing.assert_allclose(n2[changed], (n0 + 3 * read * p)[changed], rtol=1e-6)
+
+
+def test_held_out_text_is_scored_on_every_worker_each_epoch(tmp_path, client, corpus):
+    cfg = make_config(sync_words=3000, holdout=0.1, **OPTS)
+    result = dist.run_any(corpus, cfg, client=client)
+    epochs = result.summary["epochs"]
+    assert len(epochs) == 3 and all(e["holdout_loss"] > 0 for e in epochs)
+    assert epochs[-1]["holdout_loss"] < epochs[0]["holdout_loss"]  # it learns
+    whole = dist.run_any(corpus, make_config(sync_words=3000, **OPTS), client=client)
+    # the held-out chunks are not trained on
+    assert epochs[0]["words"] < whole.summary["epochs"][0]["words"]
+    out = str(tmp_path / "v.bin")
+    r = cli("train", *corpus, "-o", out, "-q", "--holdout", 0.1, "--overlap", "--dask",
+            client.scheduler.address)
+    assert_one_line_error(r, out, "--holdout with --overlap", "drop one")
+
+
+def test_a_worker_without_the_model_scores_once_it_is_sent(corpus):
+    cfg = make_config(**dict(OPTS, holdout=0.2)).resolved()
+    files, groups = dist._plan(corpus, 1)
+    spec = dist._Spec("test-score", cfg, groups, 2000)
+    vocab = dist.build_vocab(*dist._merge_counts([dist._count_words(spec, 0)], cfg.prune_at),
+                             cfg.min_count, cfg.max_vocab)
+    mats = {"0": dist.local.init_weights(len(vocab), cfg.dim, 1)[0],
+            "1": np.zeros((len(vocab) - 1, cfg.dim), np.float32)}
+    try:
+        dist._setup(spec, 0, vocab, dist._Rows(0, mats))
+        assert dist._score(spec, 0, vocab, 7, None)["stale"]  # it has version 0, not 7
+        got = dist._score(spec, 0, vocab, 7, None, dist._Rows(7, mats))
+        assert got["sums"][1] > 0 and got["sums"][0] > 0
+    finally:
+        dist._forget(spec.job)
