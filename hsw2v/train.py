@@ -757,8 +757,8 @@ def _run(corpus, paths, files, cfg: TrainConfig, tmp_dir, resume, checkpoint, ou
             signals.stop = trainer.stop
             if start is not None and resume is None:
                 further = report_further(start, vocab, stats,
-                                          sum(trainer.words) + trainer.held_words,
-                                          w["carried_nodes"], tree)
+                                         sum(trainer.words) + trainer.held_words,
+                                         w["carried_nodes"], tree)
             if resume is not None:
                 trainer.restore(resume.state)
                 trainer.curve = list(resume.meta.get("loss_curve") or [])
@@ -970,7 +970,7 @@ def check_model_fits(start: ModelData, cfg: TrainConfig) -> None:
 
 
 def report_further(start: ModelData, vocab: Vocab, stats: CorpusStats, in_vocab: int,
-                    carried: int, tree: HuffmanTree) -> dict[str, Any]:
+                   carried: int, tree: HuffmanTree) -> dict[str, Any]:
     """What training a model further kept and left out; logged and returned for the summary.
 
     ``in_vocab`` is the number of the new text's tokens that are in the vocabulary.
