@@ -1069,6 +1069,8 @@ class _Driver:
             syn0, syn1 = local.init_weights(len(vocab), cfg.dim, cfg.seed, hs="hs" in objectives,
                                             width=init_width(objectives))
             mats = {"0": syn0, "1": syn1, "2": None, "3": None}
+            if outputs["3"]:  # (the estimate of every worker's threads together)
+                local.warn_if_long(dataclasses.replace(cfg, threads=n * cfg.threads), vocab)
         else:
             mats = {"0": resume.syn0, "1": resume.syn1, "2": resume.syn1neg, "3": resume.syn1sm}
             if mats["0"].shape != (len(vocab), cfg.dim):

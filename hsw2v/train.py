@@ -740,7 +740,7 @@ def _run(corpus, paths, files, cfg: TrainConfig, tmp_dir, resume, checkpoint, ou
                                           width=init_width(cfg.objectives))
                 model = Model(vocab, tree, syn0, syn1)
                 if "softmax" in cfg.objectives:
-                    _warn_if_long(cfg, vocab)
+                    warn_if_long(cfg, vocab)
             lockf = None
             if init is not None:
                 found = apply_init_vectors(init, vocab, model.syn0)
@@ -1008,7 +1008,7 @@ def further_config(start: ModelData, config_file: str | os.PathLike | None = Non
     return make_config(None, **base)
 
 
-def _warn_if_long(cfg: TrainConfig, vocab: Vocab) -> None:
+def warn_if_long(cfg: TrainConfig, vocab: Vocab) -> None:
     """Say how long an exact-softmax run will take when that is more than 10 minutes.
 
     The estimate is 4·V·D float operations per prediction (the scores, the error row and the
