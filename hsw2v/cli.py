@@ -592,18 +592,25 @@ def convert(src, dst, to, fmt, limit, encoding_errors):
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @_vector_input_options
 def info(vectors_path, top, as_json, fmt, limit, encoding_errors):
-    """Summarise a vectors file: words, dimensions, vector lengths, first words.
+    """Summarise a vectors file (or a model file): words, dimensions, vector lengths, first
+    words, how it was trained.
 
     \b
     Example:
       hsw2v info vectors.bin --top 20
+      hsw2v info model.npz
     """
+    from hsw2v.modelfile import is_model_file, read_model
+
     vectors = _load_vectors(vectors_path, fmt, limit, encoding_errors)
     summary = _report.describe(vectors, top)
-    binary = _detect_binary(vectors_path) if fmt == "auto" else fmt == "binary"
-    summary = {"file": vectors_path, "format": "binary" if binary else "text",
+    if fmt == "auto" and is_model_file(vectors_path):  # hsw2v train --save-model
+        kind, trained = "model", _trained_with(read_model(vectors_path).config)
+    else:
+        binary = _detect_binary(vectors_path) if fmt == "auto" else fmt == "binary"
+        kind, trained = "binary" if binary else "text", _run_summary(vectors_path)
+    summary = {"file": vectors_path, "format": kind,
                "bytes": _os.path.getsize(vectors_path), **summary}
-    trained = _run_summary(vectors_path)
     if trained:
         summary["trained_with"] = trained
     if as_json:
@@ -629,6 +636,11 @@ def _run_summary(vectors_path: str) -> dict:
             cfg = _json.load(f).get("config", {})
     except (OSError, ValueError, AttributeError):
         return {}
+    return _trained_with(cfg)
+
+
+def _trained_with(cfg: dict) -> dict:
+    """The training options ``info`` shows, from a run's configuration."""
     keys = ("model", "loss", "negative", "dim", "window", "epochs")
     return {k: cfg[k] for k in keys if cfg.get(k) is not None}
 

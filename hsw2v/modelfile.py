@@ -85,6 +85,16 @@ def write_model(path: str | os.PathLike, data: ModelData) -> None:
     write_npz_atomic(path, arrays)
 
 
+def is_model_file(path: str | os.PathLike) -> bool:
+    """Whether ``path`` starts like a model file (a zip archive: ``.npz``), not like a word2vec
+    vectors file (whose first bytes are a text header)."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(4) == b"PK\x03\x04"
+    except OSError:
+        return False
+
+
 def read_model(path: str | os.PathLike) -> ModelData:
     """Read and check a model file written by :func:`write_model`.
 

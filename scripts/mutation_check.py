@@ -258,6 +258,9 @@ MUTATIONS = [
              "instead of growing the model's", "                vocab = grown_vocab(start, words, "
              "counts, cfg.min_count)", "                vocab = build_vocab(words, counts, "
              "cfg.min_count, cfg.max_vocab)", ("tests/test_distributed.py",)),
+    Mutation("model-file-not-detected", "a model file given to a query command is read as a "
+             "word2vec file", "            return f.read(4) == b\"PK\\x03\\x04\"",
+             "            return False", ("tests/test_model.py",)),
     # ---- housekeeping
     Mutation("id-file-kept-named", "the id stream's file keeps its name while open (a killed "
              "process leaves it in the temporary folder)",

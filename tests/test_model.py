@@ -216,3 +216,23 @@ def test_frozen_rows_stay_fixed_with_every_objective(tmp_path, model, corpora):
         for w in model.words[:10]:
             if w in v:
                 assert np.array_equal(v[w], model.wv[w]), (loss, m, w)
+
+
+def test_query_commands_and_info_read_a_model_file(tmp_path, model):
+    path = tmp_path / "m.npz"
+    model.save(path)
+    v = Vectors.load(path)  # its word vectors
+    assert v.words == model.words and np.array_equal(v.vectors, model.wv.vectors)
+    assert Vectors.load(path, limit=5).words == model.words[:5]
+    r = CliRunner().invoke(main, ["info", str(path), "--json"])
+    assert r.exit_code == 0, r.output
+    info = json.loads(r.output)
+    assert info["format"] == "model" and info["words"] == len(model.words)
+    assert info["trained_with"]["loss"] == "hs" and info["trained_with"]["dim"] == 16
+    r = CliRunner().invoke(main, ["similar", str(path), "cat", "-k", "3"])
+    assert r.exit_code == 0 and "nearest to cat" in r.output, r.output
+    # a zip that is not a model is refused by name, in one line
+    other = tmp_path / "other.npz"
+    np.savez(other, meta=np.frombuffer(b'{"format": "other"}', np.uint8))
+    r = CliRunner().invoke(main, ["info", str(other)])
+    assert r.exit_code == 2 and r.output.count("\n") == 1 and "not an hsw2v model" in r.output
