@@ -50,6 +50,10 @@ class _Group(click.Group):
             code = getattr(exc, "exit_code", 2)  # 130 for an interrupted training run
             click.echo(f"hsw2v: {'error: ' if code == 2 else ''}{exc}", err=True)
             ctx.exit(code)
+        except BrokenPipeError:  # `hsw2v similar ... | head`: the reader has what it wanted
+            # stdout goes nowhere from now on, so Python's flush at exit cannot fail again
+            _os.dup2(_os.open(_os.devnull, _os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(141)  # as a tool that SIGPIPE ended (128 + 13)
         except OSError as exc:  # e.g. disk full, permission denied while writing
             if exc.filename is not None:
                 msg = f"{exc.strerror or exc}: {exc.filename}"

@@ -261,6 +261,9 @@ MUTATIONS = [
     Mutation("model-file-not-detected", "a model file given to a query command is read as a "
              "word2vec file", "            return f.read(4) == b\"PK\\x03\\x04\"",
              "            return False", ("tests/test_model.py",)),
+    Mutation("broken-pipe-is-an-error", "a closed pipe on stdout prints an error line",
+             "        except BrokenPipeError:", "        except ZeroDivisionError:",
+             ("tests/test_cli_query.py",)),
     # ---- housekeeping
     Mutation("id-file-kept-named", "the id stream's file keeps its name while open (a killed "
              "process leaves it in the temporary folder)",

@@ -358,3 +358,19 @@ def test_evaluate_pairs_restrict(runner, vec_path, eval_files):
     everything = json.loads(run(runner, "evaluate", vec_path, "--pairs", pairs, "--restrict",
                                 "1", "--json").stdout)["pairs"]
     assert everything["oov"] == pytest.approx(1 / 5)  # only 'prince' is unknown
+
+
+def test_a_reader_that_stops_early_gets_no_error_line(vec_path):
+    """`hsw2v info v.bin | head -1`: the pipe closes before hsw2v writes; it stops quietly."""
+    import os
+    import subprocess
+    import sys
+
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before anything is written
+    try:
+        proc = subprocess.run([sys.executable, "-m", "hsw2v", "info", str(vec_path)],
+                              stdout=write, stderr=subprocess.PIPE, text=True, timeout=120)
+    finally:
+        os.close(write)
+    assert proc.stderr == "" and proc.returncode == 141  # as a tool SIGPIPE ended
