@@ -441,6 +441,16 @@ class _Job:
             s.set_rows(rows)
         self.version = rows.version
 
+    def bring_to(self, version: int, update: _Rows | None, full: _Rows | None) -> bool:
+        """Apply the whole model ``full`` (if this process lacks it) and then the next
+        version's changed rows ``update`` (if this process is one version behind); whether
+        the model here is now at ``version``. Call with :attr:`lock` held."""
+        if full is not None and self.version != full.version:
+            self.set_rows(full)
+        if update is not None and self.version == update.version - 1:
+            self.set_rows(update)
+        return self.version == version
+
     def slot(self, spec: _Spec, slot: int, vocab: Vocab) -> _Slot:
         if slot not in self.slots:
             if self.tree is None:
@@ -594,12 +604,9 @@ def _round(spec: _Spec, slot: int, vocab: Vocab, version: int, update: _Rows | N
     state = prev["state"]
     job = _job(spec.job)
     with job.lock:
-        if full is not None and job.version != full.version:
-            job.set_rows(full)
-        if update is not None and job.version == update.version - 1:
-            job.set_rows(update)
+        current = job.bring_to(version, update, full)
         t_applied = time.perf_counter()
-        if job.version != version:
+        if not current:
             return {"stale": True, "worker": _address()}
         if state.epoch > epoch:  # waits for the other slots to end the epoch
             return _idle(state, spec.cfg.dim)
@@ -626,11 +633,7 @@ def _score(spec: _Spec, slot: int, vocab: Vocab, version: int, update: _Rows | N
     (loss, predictions) or None; ``stale`` if this worker lacks that model."""
     job = _job(spec.job)
     with job.lock:
-        if full is not None and job.version != full.version:
-            job.set_rows(full)
-        if update is not None and job.version == update.version - 1:
-            job.set_rows(update)
-        if job.version != version:
+        if not job.bring_to(version, update, full):
             return {"stale": True, "worker": _address()}
         # between rounds a slot's working copy is the model (see _Slot.train)
         return {"sums": job.slot(spec, slot, vocab).trainer.held_out_sums(),
