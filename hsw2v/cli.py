@@ -606,13 +606,15 @@ def info(vectors_path, top, as_json, fmt, limit, encoding_errors):
     """
     from hsw2v.modelfile import is_model_file, read_model
 
-    vectors = _load_vectors(vectors_path, fmt, limit, encoding_errors)
-    summary = _report.describe(vectors, top)
     if fmt == "auto" and is_model_file(vectors_path):  # hsw2v train --save-model
-        kind, trained = "model", _trained_with(read_model(vectors_path).config)
+        model = read_model(vectors_path)
+        vectors = _Vectors.from_model(model, limit)
+        kind, trained = "model", _trained_with(model.config)
     else:
+        vectors = _load_vectors(vectors_path, fmt, limit, encoding_errors)
         binary = _detect_binary(vectors_path) if fmt == "auto" else fmt == "binary"
         kind, trained = "binary" if binary else "text", _run_summary(vectors_path)
+    summary = _report.describe(vectors, top)
     summary = {"file": vectors_path, "format": kind,
                "bytes": _os.path.getsize(vectors_path), **summary}
     if trained:

@@ -84,7 +84,7 @@ from hsw2v.modelfile import ModelData, read_model
 from hsw2v.sentences import is_paths, spool_sentences
 from hsw2v.shards import Shard, plan_shards
 from hsw2v.vocab import Vocab, build_vocab, check_vocab_size, read_vocab, save_vocab
-from hsw2v.weights import (apply_init_vectors, carried_weights, grown_vocab, init_width,
+from hsw2v.weights import (carried_weights, grown_vocab, init_output, init_width,
                            read_init_vectors)
 
 log = logging.getLogger(__name__)
@@ -642,7 +642,7 @@ def _score(spec: _Spec, slot: int, vocab: Vocab, version: int, update: _Rows | N
 
 #: A round result's arrays: changed rows, their new values (or changes), their occurrences
 #: (``n*``: only for the rules that weigh them), of each matrix (:data:`MATRICES`).
-_RESULT_ARRAYS = tuple(x + name for name in "0123" for x in ("rows", "vals", "n"))
+_RESULT_ARRAYS = tuple(x + name for name in MATRICES for x in ("rows", "vals", "n"))
 
 
 def _idle(state: TrainState, dim: int, worker: str | None = None) -> dict:
@@ -1082,20 +1082,12 @@ class _Driver:
                                       f"{(len(vocab), cfg.dim)}: resume with the same corpus")
         for name, used in outputs.items():  # output rows of NS and softmax start at zero
             if used and mats[name] is None:
-                mats[name] = np.zeros((len(vocab), cfg.dim), np.float32)
+                mats[name] = init_output(len(vocab), cfg.dim)
         mats = {k: np.array(v, dtype=np.float32) for k, v in mats.items()
                 if k in ("0", "1") or outputs[k]}
         syn0 = mats["0"]
-        found = lockf = init_cover = None
-        if self.init is not None:
-            found = apply_init_vectors(self.init, vocab, syn0)
-            init_cover = {"words": int(found.sum()), "share": float(found.mean())}
-            log.info("--init-vectors set %d of %d words (%.1f%%)%s", found.sum(), len(vocab),
-                     100 * found.mean(), "; they stay fixed" if cfg.freeze_init else "")
-        if cfg.freeze_init:
-            if resume is not None:
-                found = np.asarray(resume.meta["frozen"], dtype=bool)
-            lockf = np.where(found, 0.0, 1.0).astype(np.float32)
+        lockf, init_cover = local.start_vectors(cfg, self.init, vocab, syn0, resume)
+        if lockf is not None:
             # the slots' trainers leave those rows alone (a slot made anywhere, any time)
             spec = dataclasses.replace(spec, lockf=lockf)
             spec_c = _Copies(self, spec, hosts)

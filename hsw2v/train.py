@@ -741,17 +741,7 @@ def _run(corpus, paths, files, cfg: TrainConfig, tmp_dir, resume, checkpoint, ou
                 model = Model(vocab, tree, syn0, syn1)
                 if "softmax" in cfg.objectives:
                     warn_if_long(cfg, vocab)
-            lockf = None
-            if init is not None:
-                found = apply_init_vectors(init, vocab, model.syn0)
-                init_cover = {"words": int(found.sum()), "share": float(found.mean())}
-                log.info("--init-vectors set %d of %d words (%.1f%%)%s", found.sum(),
-                         len(vocab), 100 * found.mean(), "; they stay fixed" if cfg.freeze_init
-                         else "")
-            if cfg.freeze_init:
-                found = (found if resume is None
-                         else np.asarray(resume.meta["frozen"], dtype=bool))
-                lockf = np.where(found, 0.0, 1.0).astype(np.float32)
+            lockf, init_cover = start_vectors(cfg, init, vocab, model.syn0, resume)
             trainer = _Trainer(cfg, model, stream, remap,
                                chunk=None if resume is None else resume.chunk, lockf=lockf)
             signals.stop = trainer.stop
@@ -811,11 +801,34 @@ def _run(corpus, paths, files, cfg: TrainConfig, tmp_dir, resume, checkpoint, ou
         summary["resumed_from"] = os.path.abspath(resume.path)
     if start is not None and resume is None:
         summary["further"] = further
-    if init is not None:
+    if init_cover is not None:
         summary["init_vectors"] = init_cover
     if written:
         summary["checkpoints_written"] = len(written)
     return TrainResult(model, summary)
+
+
+def start_vectors(cfg: TrainConfig, init, vocab: Vocab, syn0: np.ndarray,
+                  resume: Checkpoint | None) -> tuple[np.ndarray | None, dict | None]:
+    """Set ``--init-vectors``' rows of ``syn0`` (in place) and say which rows
+    ``--freeze-init`` keeps fixed (a resumed run: those its checkpoint names).
+
+    Returns
+    -------
+    lockf : float32 (V,) or None     0 for a frozen row, 1 otherwise (the trainer's factor).
+    cover : dict or None             words set and their share (the summary's ``init_vectors``).
+    """
+    found = cover = None
+    if init is not None:
+        found = apply_init_vectors(init, vocab, syn0)
+        cover = {"words": int(found.sum()), "share": float(found.mean())}
+        log.info("--init-vectors set %d of %d words (%.1f%%)%s", found.sum(), len(vocab),
+                 100 * found.mean(), "; they stay fixed" if cfg.freeze_init else "")
+    if not cfg.freeze_init:
+        return None, cover
+    if resume is not None:
+        found = np.asarray(resume.meta["frozen"], dtype=bool)
+    return np.where(found, 0.0, 1.0).astype(np.float32), cover
 
 
 def corpus_summary(cfg: TrainConfig, corpus: list[str], stats: CorpusStats, vocab: Vocab,

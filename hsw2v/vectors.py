@@ -15,7 +15,7 @@ from hsw2v.errors import Hsw2vError
 from hsw2v.evaluate import AnalogyReport, PairsReport, evaluate_analogies, evaluate_pairs
 from hsw2v.formats import (ENCODING_ERRORS, _read_word2vec, detect_binary, is_binary_name,
                            read_word2vec, write_word2vec)
-from hsw2v.modelfile import is_model_file, read_model
+from hsw2v.modelfile import ModelData, is_model_file, read_model
 
 log = logging.getLogger(__name__)
 
@@ -394,11 +394,16 @@ class Vectors:
         """Read a word2vec text or binary file; see :func:`read_word2vec`. A model file
         (``hsw2v train --save-model``) gives its word vectors (``binary`` None, the default)."""
         if binary is None and is_model_file(path):
-            model = read_model(path)
-            n = len(model.words) if limit is None else min(limit, len(model.words))
-            return cls(model.words[:n], model.syn0[:n])
+            return cls.from_model(read_model(path), limit)
         words, matrix, key_to_index = _read_word2vec(path, binary, limit, encoding_errors)
         return cls._trusted(words, matrix, key_to_index)
+
+    @classmethod
+    def from_model(cls, model: ModelData, limit: int | None = None) -> Vectors:
+        """The word vectors of a model file's contents (:func:`hsw2v.modelfile.read_model`),
+        its first ``limit`` words if given."""
+        n = len(model.words) if limit is None else min(limit, len(model.words))
+        return cls(model.words[:n], model.syn0[:n])
 
     def save(self, path: str | os.PathLike, binary: bool | None = None) -> None:
         """Write a word2vec text or binary file atomically; see :func:`write_word2vec`."""
