@@ -1024,11 +1024,15 @@ class _Driver:
             words, counts = read_vocab(cfg.read_vocab)
             vocab = build_vocab(words, counts, cfg.min_count, cfg.max_vocab)
             check_vocab_size(vocab, counts, cfg.min_count)
+
+        def encode(vocab_c: _Copies) -> list[dict]:  # every slot's shards, with this vocabulary
+            return self._gather([self._submit(_encode, spec_c.on(where[s]), s,
+                                              vocab_c.on(where[s]), worker=where[s],
+                                              name=f"encode-{s}") for s in range(n)])
+
         if vocab is not None:
             vocab_c = _Copies(self, vocab, hosts)
-            results = self._gather([self._submit(_encode, spec_c.on(where[s]), s,
-                                                 vocab_c.on(where[s]), worker=where[s],
-                                                 name=f"encode-{s}") for s in range(n)])
+            results = encode(vocab_c)
         else:
             results = self._gather([self._submit(_count_words, spec_c.on(where[s]), s,
                                                  worker=where[s], name=f"count-{s}")
@@ -1046,9 +1050,7 @@ class _Driver:
                 check_vocab_size(vocab, counts, cfg.min_count)
             vocab_c = _Copies(self, vocab, hosts)
             if grow:  # the second pass: encode with the grown vocabulary
-                self._gather([self._submit(_encode, spec_c.on(where[s]), s,
-                                           vocab_c.on(where[s]), worker=where[s],
-                                           name=f"encode-{s}") for s in range(n)])
+                encode(vocab_c)
         if stats.invalid_bytes:
             log.warning("%d bytes of invalid UTF-8 were replaced by U+FFFD", stats.invalid_bytes)
         log.info("corpus: %d tokens, %d distinct kept (min-count %d), %d training words; %d "
