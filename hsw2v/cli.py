@@ -212,7 +212,8 @@ def _is_number(text: str) -> bool:
 @click.option("--sync-words", type=int, metavar="N",
               help="With --dask: words each worker trains per synchronous round.  "
                    "[default: 2**22 / workers**4 (2 workers: 262144; 8 workers: 4096), at "
-                   "least 4096 per thread]")
+                   "least 4096 per thread; with negative sampling 2**19 / workers**4 (2 "
+                   "workers: 32768)]")
 @click.option("--combine", type=str, metavar="RULE",
               help="With --dask: how the workers' changes to a row are combined: mixed (sum "
                    "for rarely updated rows, mean for hot ones), sum, average or weighted.  "
