@@ -147,6 +147,14 @@ def _is_number(text: str) -> bool:
     return True
 
 
+def _load_kernels() -> None:
+    """Load numba's compiler target before a command that runs kernels, without SciPy's
+    import (see :func:`hsw2v.kernels.policy.load_numba_without_scipy`): start-up time."""
+    from hsw2v.kernels.policy import load_numba_without_scipy
+
+    load_numba_without_scipy()
+
+
 @main.command(cls=_TrainCommand, epilog=_TRAIN_EPILOG)
 @click.argument("corpus", nargs=-1)
 @click.option("-o", "--output", metavar="OUT",
@@ -237,6 +245,7 @@ def train(corpus, output, config_file, fmt, resume, **options):
     """
     from hsw2v.distributed import train_to_file
 
+    _load_kernels()
     if resume is None and not corpus:
         if config_file:
             raise click.UsageError(f"missing argument CORPUS: {config_file} holds options only; "
@@ -282,6 +291,7 @@ def demo(model, seed, threads, dim, epochs, corpus_out, output, quiet):
     """
     from hsw2v.demo import format_report, run_demo
 
+    _load_kernels()
     _check_not_inputs({"--corpus-out": corpus_out, "-o": output}, {})
     if output:
         _check_output_path(output)
@@ -324,6 +334,7 @@ def vocab(corpus, output, min_count, max_sentence_length, prune_at):
     from hsw2v.vocab import (build_vocab, check_vocab_size, count_corpus, save_vocab,
                              survivors_by_min_count)
 
+    _load_kernels()
     paths = expand_paths(corpus)
     if output:
         _check_not_inputs({"-o": output}, {"the corpus file": paths})
@@ -382,6 +393,8 @@ def phrases(corpus, output, quiet, **options):
     again on its output for three-word phrases.
     """
     from hsw2v.phrases import phrases_to_file
+
+    _load_kernels()
 
     logger = logging.getLogger("hsw2v")
     level = logger.level

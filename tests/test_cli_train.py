@@ -110,3 +110,45 @@ def test_version(tmp_path):
     assert r.output.strip().endswith(f"version {version}")
     import hsw2v
     assert hsw2v.__version__ == version
+
+
+def _fake_scipy(tmp_path):
+    """A stand-in SciPy package whose ``linalg`` records that it was imported (numba imports
+    the top package for its version check, and probes ``scipy.linalg.cython_blas``)."""
+    pkg = tmp_path / "fake" / "scipy"
+    (pkg / "linalg").mkdir(parents=True)
+    (pkg / "__init__.py").write_text("__version__ = '1.14.0'\n")
+    marker = tmp_path / "linalg-imported"
+    (pkg / "linalg" / "__init__.py").write_text(
+        f"open({str(marker)!r}, 'w').close()\n")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [str(pkg.parent), *filter(None, [os.environ.get("PYTHONPATH")])]))
+    return env, marker
+
+
+def test_train_command_does_not_import_scipy_linalg(tmp_path, small_corpus):
+    # numba's first compiled call probes SciPy's BLAS (~0.15 s where SciPy is installed);
+    # the command line loads numba's target with scipy.linalg hidden (no kernel uses BLAS).
+    env, marker = _fake_scipy(tmp_path)
+    r = subprocess.run([sys.executable, "-m", "hsw2v", "train", str(small_corpus), "-o",
+                        str(tmp_path / "v.bin"), "--epochs", "1", "--threads", "1", "--quiet"],
+                       capture_output=True, text=True, timeout=120, env=env)
+    assert r.returncode == 0, r.stderr
+    assert not marker.exists()
+
+
+def test_hiding_scipy_linalg_is_undone_and_the_api_keeps_numbas_default(tmp_path):
+    env, marker = _fake_scipy(tmp_path)
+    code = ("import sys; from hsw2v.kernels.policy import load_numba_without_scipy; "
+            "load_numba_without_scipy(); hidden = 'scipy.linalg' not in sys.modules; "
+            "import scipy.linalg; print(hidden, scipy.linalg.__name__)")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       timeout=120, env=env)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["True", "scipy.linalg"]  # importable again afterwards
+    # The Python API does not hide it: numba's own probe imports it there.
+    code = "import hsw2v; hsw2v.train([['a', 'b', 'c', 'a', 'b']], min_count=1, epochs=1)"
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       timeout=120, env=env)
+    assert r.returncode == 0, r.stderr
+    assert marker.exists()

@@ -24,3 +24,29 @@ jit = numba.njit(**JIT_OPTIONS)
 #: of SIMD values): numba inlines them into their caller, so the rows never leave registers
 #: through a call.
 jit_inline = numba.njit(inline="always", **JIT_OPTIONS)
+
+
+def load_numba_without_scipy() -> None:
+    """Load numba's CPU target now, with SciPy hidden while it loads (for the command line).
+
+    The first jitted call makes numba import its NumPy implementations, and one of them probes
+    for SciPy's BLAS (``import scipy.linalg.cython_blas``) so that its ``np.dot`` can call it:
+    0.12-0.18 s of a command's start-up wherever SciPy is installed (gensim brings it). No
+    kernel here uses BLAS (every dot product is a row intrinsic), so the command line hides
+    SciPy (``scipy.linalg``) for that moment and numba's ``np.dot`` in this process keeps its own loop. The
+    Python API does not call this: a user's own jitted code may want BLAS. Nothing is
+    hidden once SciPy or the target is already loaded.
+    """
+    import sys
+
+    from numba.core.registry import cpu_target
+
+    if "scipy.linalg" in sys.modules:
+        return
+    # (numba's own import already loaded scipy's light top package, for its version check)
+    sys.modules["scipy.linalg"] = None  # `import scipy.linalg...` raises ImportError meanwhile
+    try:
+        cpu_target.target_context.refresh()
+    finally:
+        if sys.modules.get("scipy.linalg", 0) is None:
+            del sys.modules["scipy.linalg"]
