@@ -4,7 +4,10 @@ Every jitted function of the package is compiled with :data:`jit` (or, where it 
 options, with :data:`JIT_OPTIONS`); no kernel module names fastmath flags of its own, and a test
 checks that.
 """
+import sys
+
 import numba
+from numba.core.registry import cpu_target
 
 #: The one fastmath policy of the package: reassociation and contraction let dot products and
 #: axpy loops vectorise (and fuse into FMAs); 'nsz' and 'arcp' are harmless for this math. The
@@ -27,20 +30,17 @@ jit_inline = numba.njit(inline="always", **JIT_OPTIONS)
 
 
 def load_numba_without_scipy() -> None:
-    """Load numba's CPU target now, with SciPy hidden while it loads (for the command line).
+    """Load numba's CPU target now, with ``scipy.linalg`` hidden while it loads (the command
+    line's start-up).
 
     The first jitted call makes numba import its NumPy implementations, and one of them probes
     for SciPy's BLAS (``import scipy.linalg.cython_blas``) so that its ``np.dot`` can call it:
-    0.12-0.18 s of a command's start-up wherever SciPy is installed (gensim brings it). No
-    kernel here uses BLAS (every dot product is a row intrinsic), so the command line hides
-    SciPy (``scipy.linalg``) for that moment and numba's ``np.dot`` in this process keeps its own loop. The
-    Python API does not call this: a user's own jitted code may want BLAS. Nothing is
-    hidden once SciPy or the target is already loaded.
+    0.12-0.18 s of start-up wherever SciPy is installed (gensim brings it). No kernel uses BLAS
+    (every dot product is a row intrinsic), so the command line hides ``scipy.linalg`` for that
+    moment and numba's ``np.dot`` in the process keeps its own loop. The Python API does not
+    call this (a user's own jitted code may want BLAS), and nothing is hidden where
+    ``scipy.linalg`` is already imported.
     """
-    import sys
-
-    from numba.core.registry import cpu_target
-
     if "scipy.linalg" in sys.modules:
         return
     # (numba's own import already loaded scipy's light top package, for its version check)
