@@ -18,7 +18,7 @@ would make every mutation look caught.
 
 Usage::
 
-    python scripts/mutation_check.py                 # every mutation (~20 min on 2 cores)
+    python scripts/mutation_check.py                 # every mutation (60-100 min on 2 cores)
     python scripts/mutation_check.py --list          # names and what each one breaks
     python scripts/mutation_check.py --only sample-ignored --only window-off-by-one
     python scripts/mutation_check.py --only sample-ignored --show   # the pytest output too
