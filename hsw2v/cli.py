@@ -19,6 +19,8 @@ from hsw2v.errors import Hsw2vError
 from hsw2v.formats import ENCODING_ERRORS as _ENCODING_ERRORS
 from hsw2v.formats import detect_binary as _detect_binary
 from hsw2v.formats import is_binary_name as _is_binary_name
+# Before a command that runs kernels: numba's target without SciPy's BLAS probe (start-up time)
+from hsw2v.kernels.policy import load_numba_without_scipy as _load_kernels
 from hsw2v.outputs import check_not_inputs as _check_not_inputs
 from hsw2v.outputs import check_output_path as _check_output_path
 from hsw2v.vectors import UnknownWordError as _UnknownWordError
@@ -152,14 +154,6 @@ def _is_number(text: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _load_kernels() -> None:
-    """Load numba's compiler target before a command that runs kernels, without SciPy's
-    import (see :func:`hsw2v.kernels.policy.load_numba_without_scipy`): start-up time."""
-    from hsw2v.kernels.policy import load_numba_without_scipy
-
-    load_numba_without_scipy()
 
 
 @main.command(cls=_TrainCommand, epilog=_TRAIN_EPILOG)

@@ -1371,8 +1371,7 @@ class _Driver:
         """The held-out loss per prediction over every slot (``--holdout``): the slots' sums
         added. A slot whose worker lacks the model gets it whole (once)."""
         loss = preds = 0.0
-        for s, f in enumerate(futures):
-            r = self._gather([f])[0]
+        for s, r in enumerate(self._gather(futures)):  # one gather for every slot
             if r.get("stale"):
                 w = r["worker"]
                 self.resent_full += 1

@@ -111,8 +111,8 @@ def carried_weights(model: ModelData, vocab: Vocab, tree: HuffmanTree, old_tree:
 
     Each word keeps its rows; a new word gets a fresh input row (as a fresh model would, of
     half-width ``width`` / dim) and zero output rows. An inner node of the new tree keeps the
-    old row of the inner node with exactly the same words below it (so the words under it keep their decisions), and starts
-    from zero otherwise (see :func:`carried_nodes`).
+    old row of the inner node with exactly the same words below it (so the words under it
+    keep their decisions), and starts from zero otherwise (see :func:`carried_nodes`).
 
     Returns
     -------
