@@ -143,10 +143,31 @@ def chunk_size(workers: int, threads: int, sync_words: int) -> int:
 #: Times a slot's round is submitted again after its worker was lost, before giving up.
 ATTEMPTS = 4
 #: Occurrences in a round (over the workers that changed it) from which a row counts as hot
-#: for ``--combine mixed``: its change is divided by ``clip(occurrences / HOT, 1, workers)``.
-#: On text8-prefix, 8 workers, skip-gram: 30 -> 0.090 analogy, 100 -> 0.096, 300 -> 0.110,
-#: 1000 -> 0.109 with a first-epoch loss of 20 (unstable); plain sum diverged (loss 515).
+#: for ``--combine mixed`` at the starting learning rate: its change is divided by
+#: ``clip(occurrences / hot, 1, workers)``, where ``hot`` rises from HOT as the learning rate
+#: falls (:func:`hot_threshold`). On text8-prefix, 8 workers, skip-gram, a fixed threshold:
+#: 30 -> 0.090 analogy, 100 -> 0.096, 300 -> 0.110, 1000 -> 0.109 with a first-epoch loss of
+#: 20 (unstable); plain sum diverged (loss 515).
 HOT = 300.0
+
+
+def hot_threshold(progress: float, floor: float) -> float:
+    """``--combine mixed``'s hot-row threshold (occurrences in a round) at ``progress``.
+
+    How far a row's change saturates within a round (every worker stepping towards the same
+    place, so that adding their steps overshoots) grows with its occurrences times the
+    learning rate, and the learning rate falls linearly over the run. So the threshold is
+    :data:`HOT` divided by the share of the learning rate left: early rounds average hot rows
+    (summing diverges there), late ones sum them as Hogwild threads would (averaging there
+    slows the hot rows' learning by up to the number of workers; on text8-prefix, skip-gram,
+    8 workers, seeds 1-12, README "Training on a cluster").
+
+    Parameters
+    ----------
+    progress : float   share of the run's words trained at the round's middle, 0 to 1.
+    floor : float      the last learning rate's share of the first (``min_alpha / alpha``).
+    """
+    return HOT / max(1.0 - progress, floor, 1e-12)
 
 
 # =============================================================================================
@@ -667,7 +688,7 @@ def _forget(job_id: str) -> None:
 # =============================================================================================
 
 def combine(syn: np.ndarray, parts: Sequence[tuple], rule: str, n_slots: int,
-            deltas: bool = False) -> tuple[np.ndarray, np.ndarray]:
+            deltas: bool = False, hot: float | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Combine the workers' new values (or changes) of some rows of ``syn`` into it (in place).
 
     Parameters
@@ -679,13 +700,15 @@ def combine(syn: np.ndarray, parts: Sequence[tuple], rule: str, n_slots: int,
     rule : "mixed", "sum", "average" or "weighted"
         ``sum``: add each worker's change; ``average``: add their sum / ``n_slots``;
         ``weighted``: add their mean weighted by ``weights``; ``mixed``: add their sum /
-        ``clip(sum of weights / HOT, 1, workers that changed the row)`` (a sum for rarely
+        ``clip(sum of weights / hot, 1, workers that changed the row)`` (a sum for rarely
         updated rows, a mean for hot ones). A row only one worker changed takes that worker's
         value (every rule but ``average`` with more than one slot). Each row's changes are
         summed in float64 (:func:`hsw2v.kernels.combine_rows`).
     n_slots : int
     deltas : bool
         The parts' ``vals`` are float32 changes (overlapping rounds), not new values.
+    hot : float, optional
+        ``mixed``'s threshold (default :data:`HOT`; a run passes :func:`hot_threshold`).
 
     Returns
     -------
@@ -705,8 +728,8 @@ def combine(syn: np.ndarray, parts: Sequence[tuple], rule: str, n_slots: int,
     size = min(len(rows), syn.shape[0])
     rows_out = np.empty(size, np.int32)
     vals_out = np.empty((size, dim), np.float32)
-    u = kernels.combine_rows(syn, rows, vals, weights, _RULES[rule], n_slots, HOT, rows_out,
-                             vals_out, deltas)
+    u = kernels.combine_rows(syn, rows, vals, weights, _RULES[rule], n_slots,
+                             HOT if hot is None else hot, rows_out, vals_out, deltas)
     return rows_out[:u], vals_out[:u]
 
 
@@ -1194,7 +1217,13 @@ class _Driver:
                                 prev, e, -(-kk * words[s] // rounds), full, overlap,
                                 worker=host, name=f"round-{self.rounds_before + j - 1}-{s}")
 
-        def combine_results(res: list[dict], deltas: bool) -> None:
+        floor = cfg.min_alpha / cfg.alpha if cfg.alpha > 0 else 1.0
+
+        def hot_of(e: int, kk: int) -> float:
+            """``mixed``'s threshold for round ``kk`` of epoch ``e`` (its middle's rate)."""
+            return hot_threshold((e + (kk - 0.5) / rounds) / cfg.epochs, floor)
+
+        def combine_results(res: list[dict], deltas: bool, hot: float | None = None) -> None:
             nonlocal version
             t_combine = time.perf_counter()
             rows, vals = {}, {}
@@ -1203,7 +1232,7 @@ class _Driver:
                     np.copyto(model_prev[name], m)
                 rows[name], vals[name] = combine(
                     m, [(r["rows" + name], r["vals" + name], r.get("n" + name)) for r in res],
-                    cfg.combine, n, deltas)
+                    cfg.combine, n, deltas, hot)
             version += 1
             update = _Rows(version, vals, rows)
             t_send = time.perf_counter()
@@ -1239,7 +1268,10 @@ class _Driver:
                     futures[later][s].cancel()
                     futures[later][s] = submit(later, s, futures[later - 1][s])
 
-        combine_results(results, bool(pending))  # round 0: nothing to combine unless resumed
+        # Round 0: nothing to combine, unless resumed with the changes of round (e, kk)
+        # pending (a checkpoint after an epoch's last round is at (e + 1, 0)).
+        combine_results(results, bool(pending), hot_of(*((epoch0, k0) if k0 else (
+            epoch0 - 1, rounds))) if pending else None)
         bytes_initial += self.bytes_sent.pop()
         for j in range(1, min(depth, len(sched)) + 1):
             futures[j] = [submit(j, s, results[s] if j == 1 else futures[j - 1][s])
@@ -1268,7 +1300,7 @@ class _Driver:
                     self.moves += r["worker"] != self.where[s]
                     self.where[s] = r["worker"]
                 results = got
-                combine_results(results, overlap)
+                combine_results(results, overlap, hot_of(epoch, k))
                 scores = None
                 if cfg.holdout and k == rounds:  # each slot scores its held-out chunks
                     scores = [self._submit(_score, spec_c.on(self.where[s]), s,

@@ -224,8 +224,9 @@ MUTATIONS = [
              "            start = base[r, d]\n", ("tests/test_rounds_kernels.py",
                                                "tests/test_distributed.py")),
     Mutation("overlap-combines-as-values", "the driver combines overlapping rounds' changes as "
-             "if they were new values", "                combine_results(results, overlap)\n",
-             "                combine_results(results, False)\n", ("tests/test_distributed.py",)),
+             "if they were new values",
+             "                combine_results(results, overlap, hot_of(epoch, k))\n",
+             "                combine_results(results, False, hot_of(epoch, k))\n", ("tests/test_distributed.py",)),
     Mutation("dask-further-fresh-weights", "a model trained further on a cluster starts from "
              "fresh weights", "        if start is not None and resume is None:\n"
              "            w = carried_weights(", "        if False:\n"
@@ -277,6 +278,15 @@ MUTATIONS = [
              "collection of numba's objects on (0.25-0.4 s a run)",
              "        _atexit.register(_gc.freeze)\n", "",
              ("tests/test_cli_train.py",)),
+    Mutation("hot-threshold-fixed", "--combine mixed keeps the first learning rate's hot-row "
+             "threshold all run (late rounds average hot rows instead of summing them)",
+             "    return HOT / max(1.0 - progress, floor, 1e-12)", "    return HOT",
+             ("tests/test_distributed.py",)),
+    Mutation("resumed-pending-round-default-hot", "a resumed overlapping run combines the "
+             "pending round with the default hot-row threshold, not that round's",
+             "            epoch0 - 1, rounds))) if pending else None)",
+             "            epoch0 - 1, rounds))) if False else None)",
+             ("tests/test_distributed.py",)),
 ]
 
 

@@ -274,6 +274,34 @@ def test_combine_rules_against_a_reference(monkeypatch):
                                                                             parts[1][1][1])
 
 
+def test_hot_threshold_rises_as_the_learning_rate_falls():
+    assert dist.hot_threshold(0.0, 1e-4) == dist.HOT
+    assert dist.hot_threshold(0.5, 1e-4) == pytest.approx(2 * dist.HOT)
+    assert dist.hot_threshold(0.9, 1e-4) == pytest.approx(10 * dist.HOT)
+    assert dist.hot_threshold(1.0, 1e-4) == pytest.approx(1e4 * dist.HOT)  # the last rate's
+    assert dist.hot_threshold(1.0, 0.0) > 1e12  # no floor: every row is summed at the end
+
+
+def test_each_round_is_combined_with_its_learning_rates_threshold(client, corpus, monkeypatch):
+    seen = []
+    combine = dist.combine
+
+    def spy(syn, parts, rule, n_slots, deltas=False, hot=None):
+        seen.append(hot)
+        return combine(syn, parts, rule, n_slots, deltas, hot)
+
+    monkeypatch.setattr(dist, "combine", spy)
+    cfg = make_config(sync_words=3000, **dict(OPTS, min_alpha=0.0))
+    d = dist.run_any(corpus, cfg, client=client).summary["distributed"]
+    rounds, epochs = d["rounds_per_epoch"], cfg.epochs
+    hots = seen[2:][::2]  # (round 0's combining first; syn0 and syn1 each round)
+    assert seen[:2] == [None, None] and seen[2::2] == seen[3::2]
+    assert len(hots) == rounds * epochs == d["rounds"]
+    want = [dist.HOT / (1 - (e + (k - 0.5) / rounds) / epochs)
+            for e in range(epochs) for k in range(1, rounds + 1)]
+    assert hots == pytest.approx(want)
+
+
 def test_our_local_cluster_runs_without_the_dask_profiler():
     import dask
 
@@ -420,7 +448,12 @@ def test_interrupted_and_resumed_equals_uninterrupted(tmp_path, client, corpus, 
     interrupt_at(0, 2)  # mid-epoch
     with pytest.raises(TrainingInterrupted, match="resume with: hsw2v train --resume"):
         hsw2v.train(corpus, dask=client, checkpoint=ckpt, **opts)
-    interrupt_at(2, 1)  # a later epoch, after resuming once
+    # at an epoch's last round (overlapping: that round's changes are pending in the
+    # checkpoint, to be combined with that round's hot-row threshold)
+    interrupt_at(1, whole.summary["distributed"]["rounds_per_epoch"])
+    with pytest.raises(TrainingInterrupted, match="SIGINT in epoch 3/3"):
+        hsw2v.train(None, resume=ckpt, dask=client, quiet=True)
+    interrupt_at(2, 1)  # a later epoch, after resuming twice
     with pytest.raises(TrainingInterrupted, match="SIGINT in epoch 3/3"):
         hsw2v.train(None, resume=ckpt, dask=client, quiet=True)
     monkeypatch.setattr(dist._Driver, "on_round", None)
