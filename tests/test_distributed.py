@@ -282,7 +282,9 @@ def test_hot_threshold_rises_as_the_learning_rate_falls():
     assert dist.hot_threshold(1.0, 0.0) > 1e12  # no floor: every row is summed at the end
 
 
-def test_each_round_is_combined_with_its_learning_rates_threshold(client, corpus, monkeypatch):
+@pytest.mark.parametrize("loss", ["hs", "hs+ns"])
+def test_each_round_is_combined_with_its_learning_rates_threshold(client, corpus, monkeypatch,
+                                                                   loss):
     seen = []
     combine = dist.combine
 
@@ -291,11 +293,15 @@ def test_each_round_is_combined_with_its_learning_rates_threshold(client, corpus
         return combine(syn, parts, rule, n_slots, deltas, hot)
 
     monkeypatch.setattr(dist, "combine", spy)
-    cfg = make_config(sync_words=3000, **dict(OPTS, min_alpha=0.0))
+    cfg = make_config(sync_words=3000, loss=loss, **dict(OPTS, min_alpha=0.0))
     d = dist.run_any(corpus, cfg, client=client).summary["distributed"]
     rounds, epochs = d["rounds_per_epoch"], cfg.epochs
-    hots = seen[2:][::2]  # (round 0's combining first; syn0 and syn1 each round)
-    assert seen[:2] == [None, None] and seen[2::2] == seen[3::2]
+    m = 3 if loss == "hs+ns" else 2  # matrices combined each round: syn0, syn1 (, syn1neg)
+    assert seen[:m] == [None] * m  # round 0's combining: nothing
+    hots = seen[m::m]
+    assert seen[m + 1::m] == hots  # syn1: the same threshold as syn0
+    if m == 3:  # negative sampling's output rows keep the fixed one
+        assert seen[m + 2::m] == [None] * len(hots)
     assert len(hots) == rounds * epochs == d["rounds"]
     want = [dist.HOT / (1 - (e + (k - 0.5) / rounds) / epochs)
             for e in range(epochs) for k in range(1, rounds + 1)]
