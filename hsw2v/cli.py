@@ -225,8 +225,8 @@ def _is_number(text: str) -> bool:
                    "workers: 32768)]")
 @click.option("--combine", type=str, metavar="RULE",
               help="With --dask: how the workers' changes to a row are combined: mixed (sum "
-                   "for rarely updated rows, mean for hot ones while the learning rate is "
-                   "high), sum, average or weighted.  "
+                   "for rarely updated rows, mean for hot ones; with --loss hs, hot ones are "
+                   "summed too as the learning rate falls), sum, average or weighted.  "
                    "[default: mixed]")
 @click.option("--overlap/--no-overlap", default=None,
               help="With --dask and more than one worker: train the next round while the last "

@@ -299,10 +299,11 @@ def test_each_round_is_combined_with_its_learning_rates_threshold(client, corpus
     m = 3 if loss == "hs+ns" else 2  # matrices combined each round: syn0, syn1 (, syn1neg)
     assert seen[:m] == [None] * m  # round 0's combining: nothing
     hots = seen[m::m]
-    assert seen[m + 1::m] == hots  # syn1: the same threshold as syn0
-    if m == 3:  # negative sampling's output rows keep the fixed one
-        assert seen[m + 2::m] == [None] * len(hots)
     assert len(hots) == rounds * epochs == d["rounds"]
+    if m == 3:  # with negative sampling every matrix keeps the fixed threshold
+        assert seen[m:] == [None] * (m * len(hots))
+        return
+    assert seen[m + 1::m] == hots  # syn1: the same threshold as syn0
     want = [dist.HOT / (1 - (e + (k - 0.5) / rounds) / epochs)
             for e in range(epochs) for k in range(1, rounds + 1)]
     assert hots == pytest.approx(want)
