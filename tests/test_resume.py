@@ -124,8 +124,13 @@ def test_periodic_checkpoints_with_two_threads_resume_and_finish(tmp_path, small
     assert epochs[:len(ck.state.history)] == ck.state.history
     assert np.isfinite(resumed.model.syn0).all()
     assert epochs[-1]["loss"] < epochs[0]["loss"]
-    if ck.state.epoch < 2 or ck.state.front.sum() < ck.state.back.sum():  # work was left
+    # Work was left unless the last checkpoint came after the last epoch (state.epoch 3, whose
+    # fresh front/back say nothing: a loaded machine's timing once made it so).
+    if ck.state.epoch < 2 or (ck.state.epoch == 2
+                              and ck.state.front.sum() < ck.state.back.sum()):
         assert not np.array_equal(resumed.model.syn0, ck.syn0)
+    else:
+        assert ck.state.epoch == 3 or ck.state.front.sum() == ck.state.back.sum()
     with pytest.raises(ConfigError, match="--threads 1 differs"):
         hsw2v.train(small_corpus, resume=ckpt, quiet=True, threads=1)
 
