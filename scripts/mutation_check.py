@@ -226,7 +226,8 @@ MUTATIONS = [
     Mutation("overlap-combines-as-values", "the driver combines overlapping rounds' changes as "
              "if they were new values",
              "                combine_results(results, overlap, hot_of(epoch, k))\n",
-             "                combine_results(results, False, hot_of(epoch, k))\n", ("tests/test_distributed.py",)),
+             "                combine_results(results, False, hot_of(epoch, k))\n",
+             ("tests/test_distributed.py",)),
     Mutation("dask-further-fresh-weights", "a model trained further on a cluster starts from "
              "fresh weights", "        if start is not None and resume is None:\n"
              "            w = carried_weights(", "        if False:\n"
