@@ -151,15 +151,6 @@ ATTEMPTS = 4
 HOT = 300.0
 
 
-#: The objectives whose ``mixed`` threshold rises as the learning rate falls: hierarchical
-#: softmax alone. A run with negative sampling or the exact softmax keeps :data:`HOT` for
-#: every matrix: its output rows are hot in every round (their occurrences are mostly
-#: expected noise draws), and at 8 workers (seeds 1-3) the rising threshold cost analogy
-#: there: -0.004 (skip-gram) and -0.015 (CBOW) on every matrix, -0.002 and -0.005 on the
-#: input rows alone.
-RISING = (("hs",),)
-
-
 def hot_threshold(progress: float, floor: float) -> float:
     """``--combine mixed``'s hot-row threshold (occurrences in a round) at ``progress``.
 
@@ -1228,8 +1219,14 @@ class _Driver:
 
         floor = cfg.min_alpha / cfg.alpha if cfg.alpha > 0 else 1.0
 
-        def hot_of(e: int, kk: int) -> float:
+        def hot_of(e: int, kk: int) -> float | None:
             """``mixed``'s threshold for round ``kk`` of epoch ``e`` (its middle's rate)."""
+            # Only with hierarchical softmax alone. With negative sampling or the exact
+            # softmax every output row is hot in every round (mostly as expected noise
+            # draws), and at 8 workers (seeds 1-3) the rising threshold cost analogy there:
+            # -0.004 (skip-gram) and -0.015 (CBOW), -0.002 and -0.005 on syn0 alone.
+            if cfg.objectives != ("hs",):
+                return None
             return hot_threshold((e + (kk - 0.5) / rounds) / cfg.epochs, floor)
 
         def combine_results(res: list[dict], deltas: bool, hot: float | None = None) -> None:
@@ -1241,7 +1238,7 @@ class _Driver:
                     np.copyto(model_prev[name], m)
                 rows[name], vals[name] = combine(
                     m, [(r["rows" + name], r["vals" + name], r.get("n" + name)) for r in res],
-                    cfg.combine, n, deltas, hot if cfg.objectives in RISING else None)
+                    cfg.combine, n, deltas, hot)
             version += 1
             update = _Rows(version, vals, rows)
             t_send = time.perf_counter()
@@ -1277,10 +1274,12 @@ class _Driver:
                     futures[later][s].cancel()
                     futures[later][s] = submit(later, s, futures[later - 1][s])
 
-        # Round 0: nothing to combine, unless resumed with the changes of round (e, kk)
-        # pending (a checkpoint after an epoch's last round is at (e + 1, 0)).
-        combine_results(results, bool(pending), hot_of(*((epoch0, k0) if k0 else (
-            epoch0 - 1, rounds))) if pending else None)
+        # Round 0: nothing to combine, unless resumed with the changes of the round before
+        # the checkpoint's position pending (one after an epoch's last round is at (e + 1, 0)).
+        hot0 = None
+        if pending:
+            hot0 = hot_of(epoch0, k0) if k0 else hot_of(epoch0 - 1, rounds)
+        combine_results(results, bool(pending), hot0)
         bytes_initial += self.bytes_sent.pop()
         for j in range(1, min(depth, len(sched)) + 1):
             futures[j] = [submit(j, s, results[s] if j == 1 else futures[j - 1][s])
