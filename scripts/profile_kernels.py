@@ -64,7 +64,7 @@ class Slice:
     """The first ``n`` stream entries of the corpus, with everything a kernel call needs."""
 
     def __init__(self, corpus: str, n: int, model: str):
-        cfg = make_config(model=model, threads=1).resolved()
+        cfg = make_config(model=model, threads=1, dim=int(os.environ.get("DIM", "100")), max_vocab=int(os.environ.get("MAXV", "0")) or None).resolved()
         vocab, stream, remap = train_mod.prepare([corpus], cfg, CorpusStats())
         try:
             ids = stream.read(0, min(n, stream.n)).copy()
@@ -89,7 +89,7 @@ class Slice:
         w2 = 2 * self.cfg.window
         longest = int(self.tree.lengths.max())
         return (K.private_zeros(self.cfg.max_sentence_length, np.int32),
-                K.private_zeros(w2, np.int32), K.private_zeros(w2 * longest, np.float32),
+                K.private_zeros(w2, np.int32), K.private_zeros((w2 + 1) * longest, np.float32),
                 K.private_zeros((w2, self.stride), np.float32))
 
     def run(self, ids, rows0, rows1, points, hot, seed, chunk=None):
@@ -181,7 +181,7 @@ def ns_kernel_alone(sl: Slice, reps: int, negative: int) -> dict:
         K.train_chunk(sl.ids, sl.remap, sl.keep, rows0, no_rows, sl.tree.codes, sl.tree.points,
                       sl.tree.offsets, sl.cfg.model == "sg", sl.cfg.window, sl.cfg.alpha, 0.0,
                       sl.cfg.min_alpha, rng, K.private_zeros(sl.cfg.max_sentence_length, np.int32),
-                      K.private_zeros(w2, np.int32), K.private_zeros(w2 * (negative + 1), np.float32),
+                      K.private_zeros(w2, np.int32), K.private_zeros((w2 + 1) * (negative + 1), np.float32),
                       K.private_zeros((w2, sl.stride), np.float32), st, None, hs=False,
                       negative=negative, syn1neg=rows_neg, neg_prob=prob, neg_alias=alias)
         return st

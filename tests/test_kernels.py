@@ -153,7 +153,7 @@ def weights(n_words: int, dim: int, seed: int, scale: float = 0.5):
 def scratch(window: int, longest: int, stride: int, max_len: int = 64):
     w2 = 2 * window
     return (np.zeros(max_len, np.int32), np.zeros(w2, np.int32),
-            np.zeros(w2 * longest, np.float32),
+            np.zeros((w2 + 1) * longest, np.float32),
             np.zeros((w2, stride), np.float32))
 
 

@@ -6,7 +6,8 @@ import numpy as np
 
 from hsw2v.kernels.logistic import sigmoid_and_nll
 from hsw2v.kernels.policy import jit_inline
-from hsw2v.kernels.rows import radd, rload, rscale, rstore
+from hsw2v.kernels.rows import (badd, bload, bmul, bsplat, bstore, bzero, radd, rload, rscale,
+                                rstore)
 
 
 @jit_inline
@@ -16,6 +17,17 @@ def context_mean(syn0, ctx, n_ctx, z):
     for k in range(n_ctx):
         h = radd(h, rload(syn0, ctx[k], z))
     return rscale(np.float32(1.0 / n_ctx), h)
+
+
+@jit_inline
+def context_mean_mem(syn0, ctx, n_ctx, out, i, blocks):
+    """:func:`context_mean` streamed into row ``out[i]`` (the same floats)."""
+    f = bsplat(np.float32(1.0 / n_ctx))
+    for b in range(len(blocks)):
+        h = bzero()
+        for k in range(n_ctx):
+            h = badd(h, bload(syn0, ctx[k], b))
+        bstore(out, i, b, bmul(f, h))
 
 
 @jit_inline

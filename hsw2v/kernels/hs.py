@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from hsw2v.kernels.context import add_to_context, context_mean, saturated_loss
+from hsw2v.kernels.context import (add_to_context, context_mean, context_mean_mem,
+                                   saturated_loss)
 from hsw2v.kernels.logistic import (MAX_EXP, SIGMOID_TABLE, _HALF32, _MAX_EXP32,
                                     _ONE32, _SCALE, _SCALE32, sigmoid_and_nll, table_nll)
 from hsw2v.kernels.policy import jit, jit_inline
-from hsw2v.kernels.rows import (radd, rfma, rload, rscale, rstore,
-                                rdot, rzero)
+from hsw2v.kernels.rows import (radd, rfma, rload, row_streams, rscale, rstore, rdot, rzero,
+                                sadd_row, sdot, spath, szero)
 
 @jit
 def hs_step(s, code, alpha):
@@ -73,6 +74,46 @@ def hs_row(x, e, syn1, codes, points, start, plen, a32, scores, n_sat):
     return e, loss, n_sat
 
 
+@jit_inline
+def hs_row_mem(syn0, c, neu1e, syn1, codes, points, start, plen, a32, scores, n_sat, gs,
+               blocks):
+    """:func:`hs_row` for the input row ``syn0[c]`` streamed from memory, its error row
+    accumulating in ``neu1e[0]``, for rows too wide to keep in the target's registers (see
+    :mod:`~hsw2v.kernels.rows`).
+
+    In three passes: every node's score, then every node's step ``g`` (into ``gs``), then the
+    updates block by block. A path's rows are distinct and ``x`` does not change along it, so
+    each score is the one :func:`hs_row`'s node-by-node walk computes, and each float of ``e``
+    and of the path rows gets the same operations in the same order: the same floats. The
+    scores are independent of each other, so the CPU overlaps them (in :func:`hs_row` each
+    node waited for the last one's update).
+
+    Parameters
+    ----------
+    gs : float32 (>= plen,)   scratch.
+
+    Returns
+    -------
+    (loss, n_sat)
+    """
+    loss = 0.0
+    for j in range(plen):
+        gs[j] = sdot(syn0, c, syn1, points[start + j], blocks)
+    for j in range(plen):
+        s = gs[j]
+        code = codes[start + j]
+        if abs(s) < _MAX_EXP32:  # also false for NaN, which then updates nothing
+            u = (s + _MAX_EXP32) * _SCALE32
+            gs[j] = (_ONE32 - code - SIGMOID_TABLE[int(u + _HALF32)]) * a32
+            loss += table_nll(u, code)
+        else:
+            gs[j] = 0.0  # not updated
+            scores[n_sat] = s if code == 0 else -s  # log-odds of the observed branch
+            n_sat += 1
+    spath(syn0, c, neu1e, syn1, points, start, plen, gs, blocks)
+    return loss, n_sat
+
+
 @jit
 def sg_update(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores, neu1e, blocks,
               lockf=None):
@@ -95,9 +136,10 @@ def sg_update(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores,
     points : int32 (total,)    flat inner-node ids; the path is ``points[start:stop]``.
     start, stop : int          the center word's path slice.
     alpha : float              learning rate.
-    scores : float32 (>= n_ctx * L,)  scratch (the log-odds of saturated decisions).
-    neu1e : float32 (>= 1, S)  scratch (unused; kept for a uniform call).
-    blocks : tuple of S / 16 ints     row width (see :func:`blocks_of`); a compile-time constant.
+    scores : float32 (>= (n_ctx + 1) * L,)  scratch (the log-odds of saturated decisions,
+                               and the steps of a path where rows are streamed).
+    neu1e : float32 (>= 1, S)  scratch: the error row where rows are streamed.
+    blocks : tuple of S / VLANES ints  row width (see :func:`blocks_of`); a compile-time constant.
     lockf : float32 (V,) or None      per-word factor of the input rows' updates (0 freezes a
                                       word's vector, gensim's ``lockf``); empty or None: all 1.
 
@@ -107,6 +149,17 @@ def sg_update(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores,
         Summed negative log-likelihood of the ``n_ctx`` predictions, each node's term taken
         before that node's update.
     """
+    if row_streams(blocks, 3):  # a compile-time constant: one branch is compiled
+        return _sg_streamed(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores,
+                            neu1e, blocks, lockf)
+    return _sg_registers(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores,
+                         blocks, lockf)
+
+
+@jit_inline
+def _sg_registers(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores, blocks,
+                  lockf):
+    """:func:`sg_update` with each context row and its error row in registers."""
     plen = stop - start
     z = rzero(blocks)
     a32 = np.float32(alpha)
@@ -121,6 +174,34 @@ def sg_update(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores,
             e = rscale(lockf[c], e)
         rstore(syn0, c, radd(rload(syn0, c, z), e))
     return loss + saturated_loss(scores, n_sat)
+
+
+@jit_inline
+def _sg_streamed(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores, neu1e,
+                 blocks, lockf):
+    """:func:`sg_update` with the rows streamed (:func:`hs_row_mem`): the same floats."""
+    plen = stop - start
+    a32 = np.float32(alpha)
+    loss = 0.0
+    n_sat = 0
+    gs = scores[n_ctx * plen:]  # past the saturated decisions' log-odds
+    for k in range(n_ctx):
+        c = ctx[k]
+        szero(neu1e, 0, blocks)
+        part, n_sat = hs_row_mem(syn0, c, neu1e, syn1, codes, points, start, plen, a32,
+                                 scores, n_sat, gs, blocks)
+        loss += part
+        sadd_row(syn0, c, neu1e, 0, lockf, blocks)
+    return loss + saturated_loss(scores, n_sat)
+
+
+@jit
+def sg_update_streamed(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores, neu1e,
+                       blocks, lockf=None):
+    """:func:`sg_update` with the rows streamed whatever the target (for the tests: both ways
+    give the same floats)."""
+    return _sg_streamed(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores,
+                        neu1e, blocks, lockf)
 
 
 @jit
@@ -141,7 +222,8 @@ def cbow_update(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, score
     codes, points, start, stop : the center word's Huffman path (see :func:`sg_update`).
     alpha : float              learning rate.
     scores : float32 (>= L,)   scratch, receives the gradients.
-    neu1e : float32 (>= 1, S)  scratch (unused; kept for a uniform call).
+    neu1e : float32 (>= 2, S)  scratch: the context mean and the error row where rows are
+                               streamed.
     blocks : tuple of S / 16 ints     row width (see :func:`blocks_of`).
     lockf : float32 (V,) or None      per-word factor of the input rows' updates (see
                                       :func:`sg_update`).
@@ -152,6 +234,21 @@ def cbow_update(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, score
         Negative log-likelihood of the center word given the context (before the update).
     """
     plen = stop - start
+    if row_streams(blocks, 3):  # a compile-time constant: one branch is compiled
+        # the context mean in neu1e[1], the error row in neu1e[0]
+        context_mean_mem(syn0, ctx, n_ctx, neu1e, 1, blocks)
+        for j in range(plen):
+            scores[j] = sdot(neu1e, 1, syn1, points[start + j], blocks)
+        loss = 0.0
+        for j in range(plen):
+            g, nll = hs_step(scores[j], codes[start + j], alpha)
+            loss += nll
+            scores[j] = g
+        szero(neu1e, 0, blocks)
+        spath(neu1e, 1, neu1e, syn1, points, start, plen, scores, blocks)
+        for k in range(n_ctx):
+            sadd_row(syn0, ctx[k], neu1e, 0, lockf, blocks)
+        return loss
     z = rzero(blocks)
     h = context_mean(syn0, ctx, n_ctx, z)
     for j in range(plen):

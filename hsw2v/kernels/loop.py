@@ -54,7 +54,7 @@ def train_chunk(ids, remap, keep, syn0, syn1, codes, points, offsets, sg, window
     rng : uint64 (1,)       this thread's generator state, advanced in place.
     sent : int32 (>= longest piece,)   scratch for the kept words of a piece.
     ctx : int32 (>= 2 * window,)       scratch for context ids.
-    scores : float32 (>= 2 * window * (longest path + negative + 1),)  scratch.
+    scores : float32 (>= (2 * window + 1) * (longest path + negative + 1),)  scratch.
     neu1e : float32 (2 * window, S)  scratch.
     stats : float64 (>= 4,) accumulates [loss, predictions, words read, words trained] and, with
                             both ``hs`` and ``negative``, ``stats[4]`` the negative-sampling
@@ -339,10 +339,10 @@ def train_rows(ids, remap, keep, syn0, sg, window, alpha, alpha_step, min_alpha,
             elif plain_ns:
                 if sg:
                     sg_ns_update(syn0, syn1neg, ctx, k, w, negative, neg_prob, neg_alias,
-                                 neg_map, rng, a, scores, negs, blocks, lockf, out)
+                                 neg_map, rng, a, scores, neu1e, negs, blocks, lockf, out)
                 else:
                     cbow_ns_update(syn0, syn1neg, ctx, k, w, negative, neg_prob, neg_alias,
-                                   neg_map, rng, a, scores, negs, blocks, lockf, out)
+                                   neg_map, rng, a, scores, neu1e, negs, blocks, lockf, out)
                 loss_ns += out[0]
                 nsince += np.int64(out[1])
             else:

@@ -15,11 +15,13 @@ see scripts/README.md ("Negative sampling").
 
 import numpy as np
 
-from hsw2v.kernels.context import add_to_context, context_mean, saturated_loss
+from hsw2v.kernels.context import (add_to_context, context_mean, context_mean_mem,
+                                   saturated_loss)
 from hsw2v.kernels.logistic import (SIGMOID_TABLE, _HALF32, _MAX_EXP32, _ONE32, _SCALE32,
                                     table_nll)
 from hsw2v.kernels.policy import jit, jit_inline
-from hsw2v.kernels.rows import radd, rdot, rfma, rload, rprefetch, rscale, rstore, rzero
+from hsw2v.kernels.rows import (radd, rdot, rfma, rload, row_streams, rprefetch, rscale,
+                                rstore, rzero, sadd_row, sdot, spath, szero)
 from hsw2v.kernels.sampling import alias_draw
 
 
@@ -98,9 +100,61 @@ def ns_row(x, e, syn1neg, negs, at, a32, scores, n_sat):
     return e, loss, n_sat, m
 
 
+@jit_inline
+def _ns_g(s, d, a32, gs, scores, n_sat):
+    """Step ``gs[d]`` of decision ``d`` (label 1 for ``d == 0``) from its score ``s``; a
+    saturated one gets 0 and its log-odds go to ``scores[n_sat]``. Returns (loss, n_sat)."""
+    code = 0 if d == 0 else 1
+    if abs(s) < _MAX_EXP32:  # also false for NaN, which then updates nothing
+        u = (s + _MAX_EXP32) * _SCALE32
+        gs[d] = (_ONE32 - code - SIGMOID_TABLE[int(u + _HALF32)]) * a32
+        return table_nll(u, code), n_sat
+    gs[d] = 0.0
+    scores[n_sat] = s if code == 0 else -s  # log-odds of the observed label
+    return 0.0, n_sat + 1
+
+
+@jit_inline
+def ns_row_mem(syn0, c, neu1e, syn1neg, negs, at, a32, scores, n_sat, gs, blocks):
+    """:func:`ns_row` for the input row ``syn0[c]`` streamed from memory, its error row
+    accumulating in ``neu1e[0]`` (see :func:`~hsw2v.kernels.hs.hs_row_mem`): every score
+    first, then the updates, which gives :func:`ns_row`'s floats while the rows are distinct;
+    a prediction that drew a row twice (the second sees the first's update) goes row by row.
+
+    Parameters
+    ----------
+    gs : float32 (>= negative + 1,)   scratch.
+
+    Returns
+    -------
+    (loss, n_sat, updates)
+    """
+    m = negs[at]
+    distinct = True
+    for d in range(1, m):
+        for q in range(d):
+            if negs[at + 1 + d] == negs[at + 1 + q]:
+                distinct = False
+    loss = 0.0
+    if distinct:
+        for d in range(m):
+            gs[d] = sdot(syn0, c, syn1neg, negs[at + 1 + d], blocks)
+        for d in range(m):
+            part, n_sat = _ns_g(gs[d], d, a32, gs, scores, n_sat)
+            loss += part
+        spath(syn0, c, neu1e, syn1neg, negs, at + 1, m, gs, blocks)
+    else:
+        for d in range(m):
+            part, n_sat = _ns_g(sdot(syn0, c, syn1neg, negs[at + 1 + d], blocks), d, a32, gs,
+                                scores, n_sat)
+            loss += part
+            spath(syn0, c, neu1e, syn1neg, negs, at + 1 + d, 1, gs[d:], blocks)
+    return loss, n_sat, m
+
+
 @jit
 def sg_ns_update(syn0, syn1neg, ctx, n_ctx, w, negative, prob, alias, neg_map, rng, alpha,
-                 scores, negs, blocks, lockf, out):
+                 scores, neu1e, negs, blocks, lockf, out):
     """One skip-gram negative-sampling step (``--loss ns``): each context row predicts the
     center word ``w`` against ``negative`` noise words of its own, in word2vec's order (see
     :func:`ns_row`), then ``syn0[c] += e``.
@@ -120,7 +174,9 @@ def sg_ns_update(syn0, syn1neg, ctx, n_ctx, w, negative, prob, alias, neg_map, r
     neg_map : int32 (V,)         word -> row of ``syn1neg`` for this thread.
     rng : uint64 (1,)            this thread's generator, advanced in place.
     alpha : float                learning rate.
-    scores : float32 (>= n_ctx * (negative + 1),)  scratch (saturated decisions' log-odds).
+    scores : float32 (>= (n_ctx + 1) * (negative + 1),)  scratch (saturated decisions'
+                                 log-odds; the steps of a prediction where rows are streamed).
+    neu1e : float32 (>= 1, S)    scratch: the error row where rows are streamed.
     negs : int64 (>= n_ctx * (negative + 2),)      scratch.
     blocks : tuple of S / 16 ints    row width.
     lockf : float32 (V,) or (0,)     per-word factor of the input rows' updates (0 freezes).
@@ -136,27 +192,46 @@ def sg_ns_update(syn0, syn1neg, ctx, n_ctx, w, negative, prob, alias, neg_map, r
     n_sat = 0
     rows = 0
     at = 0
+    gs = scores[n_ctx * (negative + 1):]  # past the saturated decisions' log-odds
     for k in range(n_ctx):
         c = ctx[k]
-        e, part, n_sat, m = ns_row(rload(syn0, c, z), z, syn1neg, negs, at, a32, scores, n_sat)
+        if row_streams(blocks, 3):  # a compile-time constant: one branch is compiled
+            szero(neu1e, 0, blocks)
+            part, n_sat, m = ns_row_mem(syn0, c, neu1e, syn1neg, negs, at, a32, scores, n_sat,
+                                        gs, blocks)
+            sadd_row(syn0, c, neu1e, 0, lockf, blocks)
+        else:
+            e, part, n_sat, m = ns_row(rload(syn0, c, z), z, syn1neg, negs, at, a32, scores,
+                                       n_sat)
+            if lockf.shape[0] > 0:
+                e = rscale(lockf[c], e)
+            rstore(syn0, c, radd(rload(syn0, c, z), e))
         at += 1 + m
         loss += part
         rows += m
-        if lockf.shape[0] > 0:
-            e = rscale(lockf[c], e)
-        rstore(syn0, c, radd(rload(syn0, c, z), e))
     out[0] = loss + saturated_loss(scores, n_sat)
     out[1] = rows
 
 
 @jit
 def cbow_ns_update(syn0, syn1neg, ctx, n_ctx, w, negative, prob, alias, neg_map, rng, alpha,
-                   scores, negs, blocks, lockf, out):
+                   scores, neu1e, negs, blocks, lockf, out):
     """One CBOW negative-sampling step (``--loss ns``): the mean of the context rows predicts
     ``w`` against ``negative`` noise words, and the error row is added to every context row
-    (word2vec; gensim's ``cbow_mean=1``). Parameters as :func:`sg_ns_update`."""
+    (word2vec; gensim's ``cbow_mean=1``). Parameters as :func:`sg_ns_update` (``neu1e``: at
+    least 2 rows, the context mean and the error row where rows are streamed)."""
     z = rzero(blocks)
     draw_negatives(w, negative, prob, alias, neg_map, rng, negs, 0, syn1neg, z)
+    if row_streams(blocks, 3):  # a compile-time constant: one branch is compiled
+        context_mean_mem(syn0, ctx, n_ctx, neu1e, 1, blocks)
+        szero(neu1e, 0, blocks)
+        loss, n_sat, m = ns_row_mem(neu1e, 1, neu1e, syn1neg, negs, 0, np.float32(alpha),
+                                    scores, 0, scores[negative + 1:], blocks)
+        for k in range(n_ctx):
+            sadd_row(syn0, ctx[k], neu1e, 0, lockf, blocks)
+        out[0] = loss + saturated_loss(scores, n_sat)
+        out[1] = m
+        return
     h = context_mean(syn0, ctx, n_ctx, z)
     e, loss, n_sat, m = ns_row(h, z, syn1neg, negs, 0, np.float32(alpha), scores, 0)
     add_to_context(syn0, ctx, n_ctx, e, lockf, z)
