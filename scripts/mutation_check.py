@@ -57,6 +57,18 @@ class Mutation:
 
 
 MUTATIONS = [
+    # ---- issue 24: kernels sized for the target's SIMD
+    Mutation("streamed-dot-drops-odd-chain", "a streamed dot product forgets its odd blocks",
+             "    return bsum(badd(a0, a1))", "    return bsum(a0)"),
+    Mutation("streamed-path-skips-tail-blocks", "a streamed path update skips the last two "
+             "blocks of rows that are not a multiple of four blocks",
+             "    if nb % 4 == 2:\n        _spath2(", "    if nb % 4 == 3:\n        _spath2("),
+    Mutation("streamed-cbow-mean-is-a-sum", "the streamed CBOW input is the sum of the context "
+             "rows, not their mean", "        bstore(out, i, b, bmul(f, h))",
+             "        bstore(out, i, b, h)"),
+    Mutation("generic-target-claims-fma", "a target without FMA is taken to have it (llvm.fma "
+             "becomes a libm call per lane)",
+             "    return 4, 16, \"fma\" in on", "    return 4, 16, True"),
     # ---- the seven of issue 10's audit
     Mutation("sg-gradient-sign", "skip-gram gradient sign flipped",
              "code = codes[start + j]\n        if abs(s) < _MAX_EXP32:  # also false for NaN, "
@@ -176,13 +188,16 @@ MUTATIONS = [
              "        if True:\n            r = neg_map[w]\n"),
     Mutation("ns-sg-freeze-ignored", "--freeze-init rows move with skip-gram negative sampling "
              "(its own kernel)",
-             "        rows += m\n        if lockf.shape[0] > 0:\n            e = rscale(lockf[c], e)",
-             "        rows += m\n        if lockf.shape[0] < 0:\n            e = rscale(lockf[c], e)"),
+             "                                       n_sat)\n            if lockf.shape[0] > 0:",
+             "                                       n_sat)\n            if lockf.shape[0] < 0:"),
+    Mutation("streamed-freeze-ignored", "--freeze-init rows move where rows are streamed",
+             "    if lockf is not None and lockf.shape[0] > 0:\n        fv = bsplat(lockf[i])",
+             "    if lockf is not None and lockf.shape[0] < 0:\n        fv = bsplat(lockf[i])"),
     Mutation("ns-cbow-half-error", "CBOW negative sampling adds half the error row to the "
              "context rows", "    e, loss, n_sat, m = ns_row(h, z, syn1neg, negs, 0, "
              "np.float32(alpha), scores, 0)\n    add_to_context(syn0, ctx, n_ctx, e, lockf, z)\n",
              "    e, loss, n_sat, m = ns_row(h, z, syn1neg, negs, 0, np.float32(alpha), scores, 0)"
-             "\n    add_to_context(syn0, ctx, n_ctx, rscale(np.float32(0.5), e), lockf, z)\n"),
+             "\n    add_to_context(syn0, ctx, n_ctx, rfma(np.float32(-0.5), e, e), lockf, z)\n"),
     Mutation("combine-mixed-is-sum", "--combine mixed never divides a hot row's summed change "
              "(it becomes sum)", "                div = min(max(wsum / hot, 1.0), np.float64(c))",
              "                div = 1.0"),
@@ -202,8 +217,8 @@ MUTATIONS = [
              "                    if False and held[first + order[k]]:\n"),
     # ---- the full model, pre-trained starts, sentences (issue 14)
     Mutation("freeze-ignored", "--freeze-init rows move with skip-gram hierarchical softmax",
-             "        if lockf is not None and lockf.shape[0] > 0:\n            e = rscale(",
-             "        if lockf is not None and lockf.shape[0] < 0:\n            e = rscale("),
+             "        if lockf is not None and lockf.shape[0] > 0:  # x + f * e, one FMA",
+             "        if lockf is not None and lockf.shape[0] < 0:  # x + f * e, one FMA"),
     Mutation("grow-vocab-counts-not-added", "--grow-vocab keeps the old counts of old words",
              "            merged[i] += c\n",
              "            merged[i] += 0\n"),

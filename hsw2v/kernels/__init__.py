@@ -74,7 +74,7 @@ from hsw2v.kernels.hot import (
                                private_hot_rows,
                                private_neg_rows,
 )
-from hsw2v.kernels.hs import cbow_update, hs_row, hs_step, sg_update
+from hsw2v.kernels.hs import cbow_update, hs_row, hs_step, sg_update, sg_update_streamed
 from hsw2v.kernels.logistic import (
                                MAX_EXP,
                                NLL_PAIR,
@@ -120,7 +120,7 @@ from hsw2v.kernels.tree import huffman_merge, huffman_paths
 __all__ = [
     "ALIGN", "FASTMATH", "HOT_NEG_ROWS", "HOT_ROWS", "HOT_SYNC_UPDATES", "JIT_OPTIONS", "LANES", "MAX_EXP",
     "NLL_PAIR", "NLL_TABLE", "PRIVATE_BLOCK", "SIGMOID_TABLE", "TABLE_SIZE", "aligned_rows",
-    "blocks_of", "cbow_update", "chunk_cuts", "hs_step", "huffman_merge", "huffman_paths", "jit",
+    "blocks_of", "cbow_update", "chunk_cuts", "hs_step", "sg_update_streamed", "huffman_merge", "huffman_paths", "jit",
     "merge_hot_rows", "next_u64", "next_uniform", "padded_rows", "private_hot_rows",
     "private_zeros", "radd", "rdot", "rfma", "rload", "row_stride", "rprefetch", "rscale",
     "rstore", "rzero", "scan_tokens", "sg_update", "sigmoid_and_nll", "splitmix64",

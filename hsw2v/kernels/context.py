@@ -6,8 +6,8 @@ import numpy as np
 
 from hsw2v.kernels.logistic import sigmoid_and_nll
 from hsw2v.kernels.policy import jit_inline
-from hsw2v.kernels.rows import (badd, bload, bmul, bsplat, bstore, bzero, radd, rload, rscale,
-                                rstore)
+from hsw2v.kernels.rows import (badd, bload, bmul, bsplat, bstore, bzero, radd, rfma, rload,
+                                rscale, rstore)
 
 
 @jit_inline
@@ -38,7 +38,7 @@ def add_to_context(syn0, ctx, n_ctx, e, lockf, z):
     for k in range(n_ctx):
         c = ctx[k]
         if locked:
-            rstore(syn0, c, radd(rload(syn0, c, z), rscale(lockf[c], e)))
+            rstore(syn0, c, rfma(lockf[c], e, rload(syn0, c, z)))  # one FMA, as streamed
         else:
             rstore(syn0, c, radd(rload(syn0, c, z), e))
 

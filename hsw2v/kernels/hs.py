@@ -14,7 +14,7 @@ from hsw2v.kernels.context import (add_to_context, context_mean, context_mean_me
 from hsw2v.kernels.logistic import (MAX_EXP, SIGMOID_TABLE, _HALF32, _MAX_EXP32,
                                     _ONE32, _SCALE, _SCALE32, sigmoid_and_nll, table_nll)
 from hsw2v.kernels.policy import jit, jit_inline
-from hsw2v.kernels.rows import (radd, rfma, rload, row_streams, rscale, rstore, rdot, rzero,
+from hsw2v.kernels.rows import (radd, rfma, rload, row_streams, rstore, rdot, rzero,
                                 sadd_row, sdot, spath, szero)
 
 @jit
@@ -170,9 +170,10 @@ def _sg_registers(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, sco
         x = rload(syn0, c, z)
         e, part, n_sat = hs_row(x, z, syn1, codes, points, start, plen, a32, scores, n_sat)
         loss += part
-        if lockf is not None and lockf.shape[0] > 0:
-            e = rscale(lockf[c], e)
-        rstore(syn0, c, radd(rload(syn0, c, z), e))
+        if lockf is not None and lockf.shape[0] > 0:  # x + f * e, one FMA (as the streamed kernels)
+            rstore(syn0, c, rfma(lockf[c], e, rload(syn0, c, z)))
+        else:
+            rstore(syn0, c, radd(rload(syn0, c, z), e))
     return loss + saturated_loss(scores, n_sat)
 
 

@@ -20,7 +20,7 @@ from hsw2v.kernels.hs import cbow_update, hs_row, sg_update
 from hsw2v.kernels.ns import cbow_ns_update, draw_negatives, ns_row, sg_ns_update
 from hsw2v.kernels.policy import jit, jit_inline
 from hsw2v.kernels.rng import next_u64, next_uniform
-from hsw2v.kernels.rows import LANES, blocks_of, radd, rload, rprefetch, rscale, rstore, rzero
+from hsw2v.kernels.rows import LANES, blocks_of, radd, rfma, rload, rprefetch, rstore, rzero
 from hsw2v.kernels.softmax import softmax_row
 
 #: Output rows a thread updates, for negative sampling, between two merges of its private copies
@@ -230,9 +230,10 @@ def mixed_update(syn0, ctx, n_ctx, w, sg, alpha, scores, blocks, hs, syn1, codes
             loss_ns += part_ns
             path_rows += pu
             neg_rows += nu
-            if lockf.shape[0] > 0:
-                e = rscale(lockf[c], e)
-            rstore(syn0, c, radd(rload(syn0, c, z), e))
+            if lockf.shape[0] > 0:  # x + f * e, one FMA (as the streamed kernels)
+                rstore(syn0, c, rfma(lockf[c], e, rload(syn0, c, z)))
+            else:
+                rstore(syn0, c, radd(rload(syn0, c, z), e))
     else:
         h = context_mean(syn0, ctx, n_ctx, z)
         e, loss, loss_ns, n_sat, n_nsat, path_rows, neg_rows = predict(

@@ -20,7 +20,7 @@ from hsw2v.kernels.context import (add_to_context, context_mean, context_mean_me
 from hsw2v.kernels.logistic import (SIGMOID_TABLE, _HALF32, _MAX_EXP32, _ONE32, _SCALE32,
                                     table_nll)
 from hsw2v.kernels.policy import jit, jit_inline
-from hsw2v.kernels.rows import (radd, rdot, rfma, rload, row_streams, rprefetch, rscale,
+from hsw2v.kernels.rows import (radd, rdot, rfma, rload, row_streams, rprefetch,
                                 rstore, rzero, sadd_row, sdot, spath, szero)
 from hsw2v.kernels.sampling import alias_draw
 
@@ -203,9 +203,10 @@ def sg_ns_update(syn0, syn1neg, ctx, n_ctx, w, negative, prob, alias, neg_map, r
         else:
             e, part, n_sat, m = ns_row(rload(syn0, c, z), z, syn1neg, negs, at, a32, scores,
                                        n_sat)
-            if lockf.shape[0] > 0:
-                e = rscale(lockf[c], e)
-            rstore(syn0, c, radd(rload(syn0, c, z), e))
+            if lockf.shape[0] > 0:  # x + f * e, one FMA (as the streamed kernels)
+                rstore(syn0, c, rfma(lockf[c], e, rload(syn0, c, z)))
+            else:
+                rstore(syn0, c, radd(rload(syn0, c, z), e))
         at += 1 + m
         loss += part
         rows += m

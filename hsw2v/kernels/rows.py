@@ -583,46 +583,29 @@ def _spath2(x, i, e, y, rows, start, n, gs, b):
 
 
 @jit_inline
-def _spath1(x, i, e, y, rows, start, n, gs, b):
-    """:func:`spath` for block ``b``."""
-    x0 = bload(x, i, b)
-    e0 = bload(e, 0, b)
-    for t in range(n):
-        g = gs[t]
-        if g != 0.0:
-            r = rows[start + t]
-            gv = bsplat(g)
-            y0 = bload(y, r, b)
-            e0 = bfma(gv, y0, e0)
-            bstore(y, r, b, bfma(gv, x0, y0))
-    bstore(e, 0, b, e0)
-
-
-@jit_inline
 def spath(x, i, e, y, rows, start, n, gs, blocks):
     """A path's updates, streamed: for each ``t < n`` with ``gs[t] != 0``, ``e[0] += gs[t] *
     y[r]`` then ``y[r] += gs[t] * x[i]``, ``r = rows[start + t]`` (the register kernels'
     ``e = rfma(g, y, e)`` and ``y = rfma(g, x, y)``, node after node; the rows ``r`` are
     distinct). Four blocks at a time: their blocks of ``e`` and ``x`` stay in registers while
-    the rows pass."""
+    the rows pass. Rows stream only on targets of 8 or 4 lanes, so a row (a multiple of 16
+    floats) is an even number of blocks."""
     nb = len(blocks)
     full = nb - nb % 4
     for b in range(0, full, 4):
         _spath4(x, i, e, y, rows, start, n, gs, b)
-    if nb % 4 >= 2:
+    if nb % 4 == 2:
         _spath2(x, i, e, y, rows, start, n, gs, full)
-    if nb % 2 == 1:
-        _spath1(x, i, e, y, rows, start, n, gs, nb - 1)
 
 
 @jit_inline
 def sadd_row(a, i, e, k, lockf, blocks):
-    """``a[i] += e[k]``, or ``a[i] += lockf[i] * e[k]`` where ``lockf`` has entries, as
-    :func:`radd` and :func:`rscale` compute them."""
+    """``a[i] += e[k]``, or ``a[i] += lockf[i] * e[k]`` (one FMA) where ``lockf`` has entries,
+    as the register kernels compute them."""
     if lockf is not None and lockf.shape[0] > 0:
         fv = bsplat(lockf[i])
         for b in range(len(blocks)):
-            bstore(a, i, b, badd(bload(a, i, b), bmul(fv, bload(e, k, b))))
+            bstore(a, i, b, bfma(fv, bload(e, k, b), bload(a, i, b)))
     else:
         for b in range(len(blocks)):
             bstore(a, i, b, badd(bload(a, i, b), bload(e, k, b)))
