@@ -67,13 +67,14 @@ class IdStream:
         data = os.pread(self._fd, count * _ITEM, start * _ITEM)
         return np.frombuffer(data, dtype=np.int32)
 
-    def chunk_table(self, remap: np.ndarray, target: int, block: int = 1 << 20
-                    ) -> tuple[np.ndarray, np.ndarray]:
+    def chunk_table(self, remap: np.ndarray, target: int, block: int = 1 << 20,
+                    hard: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Cut the stream into chunks of whole sentence pieces, about ``target`` entries each.
 
         A chunk ends just after the first sentinel at or past ``target`` entries from its
-        start (so a chunk is longer than ``target`` only by the rest of a piece). The stream is
-        read once, ``block`` entries at a time.
+        start (so a chunk is longer than ``target`` only by the rest of a piece); with
+        ``hard``, after exactly ``target`` entries, inside a piece if need be (each part then
+        trains as a piece of its own). The stream is read once, ``block`` entries at a time.
 
         Parameters
         ----------
@@ -94,7 +95,7 @@ class IdStream:
             buf = self.read(pos, max(block, target))
             cuts = np.empty((2, len(buf) // target + 1), np.int64)
             k, last, total = kernels.chunk_cuts(buf, remap, pos, last, total, target, cuts[0],
-                                                cuts[1])
+                                                cuts[1], hard)
             starts.append(cuts[0, :k])
             before.append(cuts[1, :k])
             pos += len(buf)

@@ -283,8 +283,15 @@ class _Trainer:
         self.stop = stop or threading.Event()
         t = cfg.threads
         self.threads = t
+        # The exact softmax's chunks are cut by time (softmax_chunk), inside pieces if need be,
+        # and taken one at a time, so that a stop request or a checkpoint waits ~0.25 s at most.
+        softmax = "softmax" in cfg.objectives
+        if chunk is None and softmax:
+            chunk = softmax_chunk(cfg, model.vocab.counts)
+        if softmax:
+            self.claim_max = 1
         self.chunk = chunk or CHUNK  # a resumed run cuts the chunks its checkpoint counted in
-        starts, before = stream.chunk_table(self.remap, self.chunk)
+        starts, before = stream.chunk_table(self.remap, self.chunk, hard=softmax)
         self.starts = starts
         # Range t is chunks [first[t], first[t + 1]): cut where the stream is split evenly.
         self.first = np.searchsorted(starts[:-1], np.arange(t + 1) * stream.n // t)
@@ -333,10 +340,26 @@ class _Trainer:
             self.neg = kernels.private_neg_rows(self.rows_neg, n_words, t, kernels.HOT_NEG_ROWS)
             self.noise = noise_table(model.vocab.counts, cfg.ns_exponent)
         self.rows_sm = None
+        self.sm_private: list[tuple[np.ndarray, np.ndarray, int] | None] = [None] * t
         if "softmax" in objectives:
             if model.syn1sm is None:
                 model.syn1sm = init_output(n_words, cfg.dim)
-            model.syn1sm, self.rows_sm = kernels.padded_rows(model.syn1sm)
+            # With several threads each trains its own copy of every output row (after the V
+            # shared ones) and adds its change to the shared rows after each chunk: every
+            # prediction writes all V rows, and two threads writing the same rows passed
+            # their cache lines back and forth on every one (2 threads ran at 0.32x the words/s
+            # of one). One thread trains the shared rows themselves.
+            extra = n_words * t if t > 1 else 0
+            model.syn1sm, self.rows_sm = kernels.padded_rows(model.syn1sm, extra)
+            if t > 1:
+                for r in range(t):
+                    own = n_words * (r + 1)
+                    self.rows_sm[own:own + n_words] = self.rows_sm[:n_words]
+                    base = kernels.private_zeros((n_words, self.rows_sm.shape[1]), np.float32)
+                    base[:] = self.rows_sm[:n_words]
+                    self.sm_private[r] = (self.rows_sm[own:own + n_words], base, own,
+                                          r * n_words // t)
+            self.rows_sm_shared = self.rows_sm[:n_words]
         dim = self.rows0.shape[1]
         longest = int(model.tree.lengths.max()) if self.hs else 0
         w2 = 2 * cfg.window
@@ -486,13 +509,21 @@ class _Trainer:
         sent, ctx, scores, neu1e, probs = self.scratch[t]
         points, hot = self.hot[t]
         neg_map, neg_hot = self.neg[t]
-        return kernels.train_chunk(
+        private = self.sm_private[t]
+        rows_sm = self.rows_sm if self.rows_sm is None else (
+            self.rows_sm_shared if private is None else private[0])
+        n = kernels.train_chunk(
             ids, self.remap, self.keep, self.rows0, self.rows1, tree.codes, points,
             tree.offsets, cfg.model == "sg", cfg.window, alpha, step, cfg.min_alpha,
             self.rngs[t], sent, ctx, scores, neu1e, self.stats[t], hot, hs=self.hs,
             negative=self.negative, syn1neg=self.rows_neg, neg_prob=self.noise[0],
-            neg_alias=self.noise[1], neg_map=neg_map, neg_hot=neg_hot, syn1sm=self.rows_sm,
+            neg_alias=self.noise[1], neg_map=neg_map, neg_hot=neg_hot, syn1sm=rows_sm,
             probs=probs, lockf=self.lockf)
+        if private is not None:  # the shared rows hold every update at chunk boundaries
+            _, base, own, first = private
+            kernels.merge_hot_rows(self.rows_sm, 0, own, base, first,
+                                   kernels.blocks_of(self.rows_sm))
+        return n
 
     def warm_up(self) -> None:
         """Compile (or load from the cache) the kernel before the clock and the bar start.
@@ -557,7 +588,8 @@ class _Trainer:
                 tree.codes, tree.points, tree.offsets, cfg.model == "sg", cfg.window, 0.0, 0.0,
                 0.0, rng, sent, ctx, scores, neu1e, stats, None, hs=self.hs,
                 negative=self.negative, syn1neg=self.rows_neg, neg_prob=self.noise[0],
-                neg_alias=self.noise[1], syn1sm=self.rows_sm, probs=probs)
+                neg_alias=self.noise[1],
+                syn1sm=None if self.rows_sm is None else self.rows_sm_shared, probs=probs)
         return float(stats[0] + stats[4]), float(stats[1])
 
     def _claim(self, t: int) -> tuple[int, int, int] | None:
@@ -1029,19 +1061,43 @@ def warn_if_long(cfg: TrainConfig, vocab: Vocab) -> None:
     for CBOW, ~``window`` per word for skip-gram), at 4 GFLOP/s per thread (measured on the
     benchmark machine: see scripts/README.md).
     """
-    keep = keep_probabilities(vocab.counts, cfg.sample)
-    words = float(np.dot(keep, vocab.counts)) * cfg.epochs
-    predictions = words * (cfg.window if cfg.model == "sg" else 1)
-    seconds = predictions * 4.0 * len(vocab) * cfg.dim / (SOFTMAX_FLOPS * cfg.threads)
+    seconds = (_softmax_seconds_per_word(cfg, vocab.counts) * float(vocab.counts.sum())
+               * cfg.epochs / cfg.threads)
     if seconds > 600:
         log.warning("the exact softmax costs O(V) per prediction: with %d words this run will "
-                    "take about %s on %d thread(s); --loss hs or ns is about %dx faster",
+                    "take about %s on %d thread(s); --loss hs or ns is about %dx faster. "
+                    "Ctrl-C stops it within a second and keeps a checkpoint for --resume",
                     len(vocab), _duration(seconds), cfg.threads,
                     max(1, int(len(vocab) / (2 * np.log2(max(len(vocab), 2))))))
 
 
-#: Float operations per second of one thread in the exact softmax (for the estimate above).
-SOFTMAX_FLOPS = 4e9
+def _softmax_seconds_per_word(cfg: TrainConfig, counts: np.ndarray) -> float:
+    """One thread's seconds of exact-softmax work per in-vocabulary word of the corpus (the
+    estimate of :func:`warn_if_long`)."""
+    keep = keep_probabilities(counts, cfg.sample)
+    kept = float(np.dot(keep, counts)) / max(1.0, float(counts.sum()))
+    predictions = kept * (cfg.window if cfg.model == "sg" else 1)
+    return predictions * 4.0 * len(counts) * cfg.dim / SOFTMAX_FLOPS
+
+
+#: Seconds of one thread's work a chunk of an exact-softmax run aims at: about the longest a
+#: stop request (Ctrl-C, SIGTERM) or a periodic checkpoint waits for a thread.
+SOFTMAX_CHUNK_SECONDS = 0.25
+
+
+def softmax_chunk(cfg: TrainConfig, counts: np.ndarray) -> int:
+    """Stream entries per chunk of a run with the exact softmax: about
+    :data:`SOFTMAX_CHUNK_SECONDS` of work by the estimate (16 to :data:`CHUNK`). A softmax
+    prediction costs O(V), so a chunk of :data:`CHUNK` entries over a large vocabulary is
+    minutes of work, and every chunk a thread has begun is finished before it stops."""
+    per_word = _softmax_seconds_per_word(cfg, np.asarray(counts, np.float64))
+    return int(np.clip(SOFTMAX_CHUNK_SECONDS / max(per_word, 1e-12), 16, CHUNK))
+
+
+#: Float operations per second of one thread in the exact softmax (for the estimate above):
+#: 4e9 measured on the AVX-512 machine, 8.7e9 on znver3 (AVX2, 2026-12-07: 3,235 words/s at
+#: V = 2,000, dim 100, skip-gram); 6e9 is within 1.5x of both.
+SOFTMAX_FLOPS = 6e9
 
 
 def _duration(seconds: float) -> str:

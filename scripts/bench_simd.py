@@ -56,15 +56,17 @@ def target(env=None) -> dict:
             "from hsw2v.kernels import rows as R;"
             "print(json.dumps({'cpu_name': config.CPU_NAME or ll.get_host_cpu_name(),"
             "'avx512f': '+avx512f' in ll.get_host_cpu_features().flatten(),"
-            "'lanes': R.VLANES, 'registers': R.VREGS, 'fma': R.HAS_FMA}))")
+            "'lanes': getattr(R, 'VLANES', 16), 'registers': getattr(R, 'VREGS', None),"
+            "'fma': getattr(R, 'HAS_FMA', True), 'hsw2v': __import__('hsw2v').__file__}))")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                         check=True)
+                         check=True, cwd=tempfile.gettempdir())  # not this checkout's hsw2v
     return json.loads(out.stdout)
 
 
 def timed(cmd, env=None) -> float:
     t = time.perf_counter()
-    subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   cwd=tempfile.gettempdir())  # `-m hsw2v` would import the current folder's
     return time.perf_counter() - t
 
 
@@ -116,7 +118,7 @@ def main() -> int:
                 warm = [sys.executable, "-m", "hsw2v", "train", corpus, "-o", out, *hflags,
                         *COMMON_H, "--epochs", "1", "--max-vocab", "2000"]
                 subprocess.run(warm, env=envs[name], check=True, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+                               stderr=subprocess.DEVNULL, cwd=tmp)
             times = {name: [] for name in cmds}
             for r in range(args.reps):
                 for name, cmd in cmds.items():

@@ -98,3 +98,16 @@ def test_markdown_of_a_quality_result(tmp_path, capsys):
     assert bench_objectives.main(["markdown", str(path)]) == 0
     out = capsys.readouterr().out
     assert "10 of 100 questions" in out and "| ns | 1.0 s | 0.1000 | 0.300 | – |" in out
+
+
+def test_bench_simd_gives_both_tools_the_same_job():
+    import bench_simd  # noqa: PLC0415
+
+    for job, (h, c, _) in bench_simd.JOBS.items():
+        loss = _flag(h, "--loss")
+        assert _flag(c, "-cbow") == ("1" if _flag(h, "--model") == "cbow" else "0"), job
+        assert (_flag(c, "-hs"), _flag(c, "-negative")) == (
+            ("1", "0") if loss == "hs" else ("0", _flag(h, "--negative"))), job
+        assert _flag(c, "-size") == _flag(h, "--dim") and _flag(c, "-iter") == _flag(h, "--epochs")
+    assert bench_simd.COMMON_H[:6] == ["--window", "5", "--min-count", "5", "--sample", "1e-3"]
+    assert bench_simd.COMMON_C[:6] == ["-window", "5", "-min-count", "5", "-sample", "1e-3"]

@@ -555,3 +555,50 @@ def test_input_vectors_start_at_the_objectives_width(small_corpus, monkeypatch, 
     run([small_corpus], make_config(loss=loss, threads=1, seed=3, dim=16, epochs=1,
                                     min_count=2, quiet=True))
     assert len(seen) == 1 and 0.9 * width < seen[0] <= width
+
+
+# ------------------------------------------------------------------------------------------
+# The exact softmax: chunks cut by time, private rows per thread (issue 24)
+# ------------------------------------------------------------------------------------------
+
+def test_softmax_chunks_are_cut_by_time():
+    import importlib  # noqa: PLC0415
+
+    from hsw2v.config import make_config  # noqa: PLC0415
+    tm = importlib.import_module("hsw2v.train")
+    big = np.sort(np.random.default_rng(0).zipf(1.3, 20000).astype(np.float64))[::-1] + 5
+    cfg = make_config(loss="softmax", dim=100).resolved()
+    small = tm.softmax_chunk(cfg, big)
+    # ~0.25 s of one thread's work by the estimate: far below a sentence piece of text8
+    seconds = small * tm._softmax_seconds_per_word(cfg, big)
+    assert 16 <= small < 2000 and 0.1 < seconds <= tm.SOFTMAX_CHUNK_SECONDS + 1e-9
+    assert tm.softmax_chunk(cfg, big[:50]) == tm.CHUNK  # a tiny vocabulary: the usual chunks
+    # bigger dimension or vocabulary: smaller chunks
+    assert tm.softmax_chunk(make_config(loss="softmax", dim=300).resolved(), big) < small
+
+
+def test_chunk_table_hard_cut_splits_a_long_piece(tmp_path):
+    from hsw2v.encoding import IdStream  # noqa: PLC0415
+
+    with IdStream(str(tmp_path)) as s:
+        s.append(np.array(list(range(10)) * 10 + [-1] + [1, 2, -1], np.int32))
+        remap = np.arange(10, dtype=np.int32)
+        soft, _ = s.chunk_table(remap, 30)
+        hard, before = s.chunk_table(remap, 30, hard=True)
+    assert soft.tolist() == [0, 101, 104]  # whole pieces only
+    assert hard.tolist() == [0, 30, 60, 90, 104]  # inside the piece, every 30 entries
+    assert before[1] == 30 and before[-1] == 102
+
+
+def test_two_thread_softmax_trains_on_private_rows_and_merges_them(small_corpus):
+    # Each thread trains its own copy of the output rows and adds its change to the shared
+    # ones after every chunk: the run learns as one thread's does (loss within a few %), and
+    # the shared rows (the model's) hold the training.
+    one = hsw2v.train(small_corpus, loss="softmax", threads=1, dim=16, epochs=3, min_count=2,
+                      quiet=True)
+    two = hsw2v.train(small_corpus, loss="softmax", threads=2, dim=16, epochs=3, min_count=2,
+                      quiet=True)
+    l1 = [e["loss"] for e in one.summary["epochs"]]
+    l2 = [e["loss"] for e in two.summary["epochs"]]
+    assert l2[-1] < l2[0] and abs(l2[-1] - l1[-1]) < 0.05 * l1[-1]
+    assert np.all(np.isfinite(two.vectors))

@@ -2,11 +2,12 @@
 from hsw2v.kernels.policy import jit
 
 @jit
-def chunk_cuts(ids, remap, pos, last, total, target, starts, before):
+def chunk_cuts(ids, remap, pos, last, total, target, starts, before, hard=False):
     """Cut a block of the id stream into chunks of whole sentence pieces.
 
     A chunk ends just after the first piece end (a negative entry) at least ``target``
-    entries after the chunk's start.
+    entries after the chunk's start; with ``hard``, after exactly ``target`` entries, inside a
+    piece if need be (the kernels train each chunk's part of a piece as a piece of its own).
 
     Parameters
     ----------
@@ -30,6 +31,11 @@ def chunk_cuts(ids, remap, pos, last, total, target, starts, before):
         if t >= 0:
             if remap[t] >= 0:
                 total += 1
+            if hard and pos + i + 1 - last >= target:
+                last = pos + i + 1
+                starts[k] = last
+                before[k] = total
+                k += 1
         elif pos + i + 1 - last >= target:
             last = pos + i + 1
             starts[k] = last
