@@ -58,8 +58,11 @@ log = logging.getLogger(__name__)
 #: evens out the threads' finishing times to a few ms, and bounded memory, progress and stop;
 #: a skip-gram chunk is still ~10 ms of work, so the Python around each call costs ~1%.
 CHUNK = 1 << 13
-#: Most chunks one kernel call takes from the front of its own range (~128 K entries).
+#: Most chunks one claim takes from the front of its own range (~128 K entries).
 CLAIM = 16
+#: Most chunks, adjacent in the stream, that one kernel call trains (a stop request waits
+#: for the kernel call under way: 4 pieces of text8 take ~1.3 s at dim 1000 on one thread).
+RUN_CHUNKS = 4
 #: Per-thread accumulators: [loss, predictions, words read, words trained, negative-sampling
 #: loss (with --loss hs+ns; the loss of hs is then the first)].
 STATS = 5
@@ -639,11 +642,19 @@ class _Trainer:
                 n = 0
                 held = self.held
                 while k < stop:  # one kernel call per run of chunks adjacent in the stream
+                    if r == t and k > claim[1] and self.stop.is_set():
+                        # Stopped part way into a claim from the front of its own range:
+                        # give the untrained rest back (nobody else takes from the front), so
+                        # a stop waits for one kernel call, not for a whole claim.
+                        with self._lock:
+                            self.front[t] = k
+                        break
                     if held[first + order[k]]:
                         k += 1
                         continue
                     end = k + 1
-                    while (end < stop and order[end] == order[end - 1] + 1
+                    while (end < stop and end - k < RUN_CHUNKS
+                           and order[end] == order[end - 1] + 1
                            and not held[first + order[end]]):
                         end += 1
                     a = int(self.starts[first + order[k]])

@@ -66,6 +66,13 @@ MUTATIONS = [
     Mutation("streamed-cbow-mean-is-a-sum", "the streamed CBOW input is the sum of the context "
              "rows, not their mean", "        bstore(out, i, b, bmul(f, h))",
              "        bstore(out, i, b, h)"),
+    Mutation("stop-finishes-whole-claim", "a stop request waits until a whole claim of up to "
+             "16 chunks is trained", "                    if r == t and k > claim[1] and "
+             "self.stop.is_set():", "                    if False and r == t and k > claim[1] "
+             "and self.stop.is_set():"),
+    Mutation("softmax-chunks-not-cut-by-time", "the exact softmax's chunks are whole pieces "
+             "(a stop waits minutes)", "            chunk = softmax_chunk(cfg, model.vocab.counts)",
+             "            chunk = None"),
     Mutation("generic-target-claims-fma", "a target without FMA is taken to have it (llvm.fma "
              "becomes a libm call per lane)",
              "    return 4, 16, \"fma\" in on", "    return 4, 16, True"),

@@ -62,13 +62,15 @@ def interrupt_after(monkeypatch, n_chunks: int, sig=signal.SIGINT, delay: float 
     return calls
 
 
-@pytest.mark.parametrize("model,sig,loss", [("sg", signal.SIGINT, "hs"),
-                                            ("cbow", signal.SIGTERM, "hs"),
-                                            ("sg", signal.SIGINT, "softmax")])
+@pytest.mark.parametrize("model,sig,loss,shuffle", [("sg", signal.SIGINT, "hs", True),
+                                                    ("cbow", signal.SIGTERM, "hs", True),
+                                                    ("sg", signal.SIGINT, "softmax", True),
+                                                    ("sg", signal.SIGINT, "hs", False)])
 def test_interrupted_and_resumed_equals_uninterrupted(tmp_path, small_corpus, small_chunks,
-                                                      monkeypatch, model, sig, loss):
-    # (softmax: its chunks are cut by time, inside sentence pieces: the same on resume)
-    opts = dict(OPTS, loss=loss)
+                                                      monkeypatch, model, sig, loss, shuffle):
+    # (softmax: its chunks are cut by time, inside sentence pieces: the same on resume;
+    # no shuffle: a claim's chunks are adjacent, and a stop gives back what a claim left)
+    opts = dict(OPTS, loss=loss, shuffle=shuffle)
     whole = hsw2v.train(small_corpus, threads=1, model=model, **opts)
     ckpt = str(tmp_path / "run.ckpt")
     # Interrupt twice (in the first and in a later epoch), resuming each time.
@@ -77,7 +79,8 @@ def test_interrupted_and_resumed_equals_uninterrupted(tmp_path, small_corpus, sm
         hsw2v.train(small_corpus, threads=1, model=model, checkpoint=ckpt, **opts)
     state = load_checkpoint(ckpt).state
     assert state.epoch == 0 and 0 < state.done[0]
-    interrupt_after(monkeypatch, 60, sig)  # ~40 kernel calls per epoch here (one per chunk)
+    # ~40 kernel calls per epoch here shuffled (one per chunk), ~18 in corpus order
+    interrupt_after(monkeypatch, 60 if shuffle else 25, sig)
     with pytest.raises(TrainingInterrupted, match=sig.name):
         hsw2v.train(None, resume=ckpt, quiet=True)
     assert load_checkpoint(ckpt).state.epoch > 0
@@ -267,3 +270,13 @@ def test_resumed_epoch_reports_the_speed_of_the_words_read_after_resuming(
     rate = float(re.search(r"([\d,]+) words/s", line).group(1).replace(",", ""))
     read_after = rate * first["seconds"]
     assert 0 < read_after < 0.5 * first["words"], (line, first)
+
+
+def test_a_stop_waits_for_one_kernel_call_not_a_whole_claim(small_corpus, small_chunks,
+                                                            monkeypatch):
+    # In corpus order a claim is up to CLAIM adjacent chunks; a stop set during the first
+    # call ends the claim there and gives its rest back to the schedule.
+    calls = interrupt_after(monkeypatch, 2)  # (call 1 is the warm-up of the kernel)
+    with pytest.raises(TrainingInterrupted):
+        hsw2v.train(small_corpus, threads=1, shuffle=False, **OPTS)
+    assert calls[0] == 2
