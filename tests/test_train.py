@@ -602,3 +602,21 @@ def test_two_thread_softmax_trains_on_private_rows_and_merges_them(small_corpus)
     l2 = [e["loss"] for e in two.summary["epochs"]]
     assert l2[-1] < l2[0] and abs(l2[-1] - l1[-1]) < 0.05 * l1[-1]
     assert np.all(np.isfinite(two.vectors))
+
+
+def test_a_softmax_run_cuts_its_chunks_by_time(small_corpus, monkeypatch):
+    import importlib  # noqa: PLC0415
+
+    tm = importlib.import_module("hsw2v.train")
+    asked, calls = [], []
+    monkeypatch.setattr(tm, "softmax_chunk", lambda cfg, counts: asked.append(len(counts)) or 16)
+    real = kernels.train_chunk
+
+    def counting(ids, *args, **kwargs):
+        calls.append(len(ids))
+        return real(ids, *args, **kwargs)
+
+    monkeypatch.setattr(kernels, "train_chunk", counting)
+    hsw2v.train(small_corpus, loss="softmax", threads=1, dim=8, epochs=1, min_count=2,
+                quiet=True)
+    assert asked and max(calls) <= 16 * tm.RUN_CHUNKS  # chunks of 16 entries, cut in pieces
