@@ -58,6 +58,9 @@ log = logging.getLogger(__name__)
 #: evens out the threads' finishing times to a few ms, and bounded memory, progress and stop;
 #: a skip-gram chunk is still ~10 ms of work, so the Python around each call costs ~1%.
 CHUNK = 1 << 13
+#: What a run says while it compiles its kernels (see :meth:`_Trainer.warm_up`).
+COMPILING = ("compiling the training kernels for this CPU and these settings, once: about 20 s "
+             "on 2 cores (later runs load them from numba's cache)")
 #: Most chunks one claim takes from the front of its own range (~128 K entries).
 CLAIM = 16
 #: Most chunks, adjacent in the stream, that one kernel call trains (a stop request waits
@@ -536,7 +539,15 @@ class _Trainer:
         """
         ids = np.full(1, SENTENCE_END, dtype=np.int32)
         ids.flags.writeable = False
-        self._kernel(0, ids, self.cfg.alpha, 0.0)
+        # Loading cached kernels takes well under a second; past 2 s they are being compiled
+        # (the first run on a machine, or new settings: a row width, an objective, a model).
+        note = threading.Timer(2.0, log.info, (COMPILING,))
+        note.daemon = True
+        note.start()
+        try:
+            self._kernel(0, ids, self.cfg.alpha, 0.0)
+        finally:
+            note.cancel()
 
     #: Take no more chunks once those taken this epoch hold this many in-vocabulary words (None:
     #: no limit); ``run_epoch`` then returns None at a claim boundary. :mod:`hsw2v.distributed`

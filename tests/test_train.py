@@ -225,18 +225,22 @@ def test_warm_up_loads_the_specialisation_training_calls(monkeypatch, small_corp
     # specialisation the epochs call: every call of the jitted kernel must have the same types.
     from numba import typeof
 
-    from hsw2v.kernels import loop as kernels  # train_chunk calls loop.train_rows
+    from hsw2v.kernels import loop as kernels  # train_chunk calls loop's entry points
 
     seen = []
-    real = kernels.train_rows
 
-    def spy(*args):
-        seen.append(tuple(typeof(a) for a in args))
-        return real(*args)
+    def spy(name, real):
+        def call(*args):
+            seen.append((name, *(typeof(a) for a in args)))
+            return real(*args)
+        return call
 
-    monkeypatch.setattr(kernels, "train_rows", spy)
+    for name in ("train_rows", "train_rows_hs_sg", "train_rows_hs_cbow", "train_rows_ns_sg",
+                 "train_rows_ns_cbow"):
+        monkeypatch.setattr(kernels, name, spy(name, getattr(kernels, name)))
     run(small_corpus, make_config(model=model, threads=threads, dim=dim, min_count=1, epochs=1))
     assert len(seen) > 1 and set(seen) == {seen[0]}
+    assert seen[0][0] == f"train_rows_hs_{model}"  # the default: this model's plain HS loop
 
 
 def test_a_thread_that_finishes_first_takes_chunks_from_the_back_of_another(monkeypatch,

@@ -117,12 +117,18 @@ def train_chunk(ids, remap, keep, syn0, syn1, codes, points, offsets, sg, window
         raise ValueError("no objective to train: hs, negative > 0 or syn1sm")
     top, own, base, first = (0, 0, empty, 0) if hot is None else hot
     ntop, nown, nbase, nfirst = (0, 0, empty, 0) if neg_hot is None else neg_hot
-    return train_rows(ids, remap, keep, syn0, sg, window, alpha, alpha_step, min_alpha, rng,
-                      sent, ctx, scores, neu1e, stats, blocks_of(syn0),
-                      hs, syn1, codes, points, offsets, top, own, base, first,
-                      HOT_SYNC_UPDATES["sg" if sg else "cbow"],
-                      negative, syn1neg, neg_prob, neg_alias, neg_map, ntop, nown, nbase, nfirst,
-                      NEG_SYNC_UPDATES, softmax, syn1sm, probs, lockf)
+    if hs and negative == 0 and not softmax:
+        rows = train_rows_hs_sg if sg else train_rows_hs_cbow
+    elif negative > 0 and not hs and not softmax:
+        rows = train_rows_ns_sg if sg else train_rows_ns_cbow
+    else:
+        rows = train_rows
+    return rows(ids, remap, keep, syn0, sg, window, alpha, alpha_step, min_alpha, rng,
+                sent, ctx, scores, neu1e, stats, blocks_of(syn0),
+                hs, syn1, codes, points, offsets, top, own, base, first,
+                HOT_SYNC_UPDATES["sg" if sg else "cbow"],
+                negative, syn1neg, neg_prob, neg_alias, neg_map, ntop, nown, nbase, nfirst,
+                NEG_SYNC_UPDATES, softmax, syn1sm, probs, lockf)
 
 
 _EMPTY: dict[int, np.ndarray] = {}
@@ -246,12 +252,14 @@ def mixed_update(syn0, ctx, n_ctx, w, sg, alpha, scores, blocks, hs, syn1, codes
     out[3] = neg_rows
 
 
-@jit
-def train_rows(ids, remap, keep, syn0, sg, window, alpha, alpha_step, min_alpha, rng, sent,
-               ctx, scores, neu1e, stats, blocks, hs, syn1, codes, points, offsets, top, own,
-               base, first, sync_every, negative, syn1neg, neg_prob, neg_alias, neg_map, ntop,
-               nown, nbase, nfirst, neg_sync_every, softmax, syn1sm, probs, lockf):
-    """The jitted body of :func:`train_chunk`; ``blocks`` is ``blocks_of(syn0)``.
+@jit_inline
+def _loop(kind, sg_kind, run, hs_args, ns_args, sm_args):
+    """The loop of :func:`train_chunk` (its arguments in four groups: the run's, hierarchical
+    softmax's, negative sampling's, the exact softmax's and ``lockf``, as the entry points
+    below pass them); ``blocks`` is ``blocks_of(syn0)``. ``kind`` (0: plain
+    hierarchical softmax, 1: plain negative sampling, 2: any objectives) and ``sg_kind`` (1:
+    skip-gram) are constants in each entry point below, so the branches another kind takes are
+    pruned before typing and their steps never compiled: a run compiles only its own.
 
     While a word trains, the rows the next word needs (its path in ``syn1`` and the context
     word entering the window) are prefetched. If ``base`` (``nbase``) has rows, this thread's
@@ -264,9 +272,13 @@ def train_rows(ids, remap, keep, syn0, sg, window, alpha, alpha_step, min_alpha,
     int
         In-vocabulary words read.
     """
+    (ids, remap, keep, syn0, sg, window, alpha, alpha_step, min_alpha, rng, sent, ctx, scores,
+     neu1e, stats, blocks) = run
+    (hs, syn1, codes, points, offsets, top, own, base, first, sync_every) = hs_args
+    (negative, syn1neg, neg_prob, neg_alias, neg_map, ntop, nown, nbase, nfirst,
+     neg_sync_every) = ns_args
+    (softmax, syn1sm, probs, lockf) = sm_args
     z = rzero(blocks)
-    plain_hs = hs and negative == 0 and not softmax
-    plain_ns = negative > 0 and not hs and not softmax
     out = np.zeros(4, np.float64)
     negs = np.empty(2 * window * (negative + 2), np.int64)
     n = ids.shape[0]
@@ -328,8 +340,8 @@ def train_rows(ids, remap, keep, syn0, sg, window, alpha, alpha_step, min_alpha,
             if nsince >= neg_sync_every and nbase.shape[0] > 0:
                 merge_hot_rows(syn1neg, ntop, nown, nbase, nfirst, blocks)
                 nsince = 0
-            if plain_hs:
-                if sg:
+            if kind == 0:
+                if sg_kind == 1:
                     loss += sg_update(syn0, syn1, ctx, k, codes, points, offsets[w],
                                       offsets[w + 1], a, scores, neu1e, blocks, lockf)
                     since += k * (offsets[w + 1] - offsets[w])
@@ -337,8 +349,8 @@ def train_rows(ids, remap, keep, syn0, sg, window, alpha, alpha_step, min_alpha,
                     loss += cbow_update(syn0, syn1, ctx, k, codes, points, offsets[w],
                                         offsets[w + 1], a, scores, neu1e, blocks, lockf)
                     since += offsets[w + 1] - offsets[w]
-            elif plain_ns:
-                if sg:
+            elif kind == 1:
+                if sg_kind == 1:
                     sg_ns_update(syn0, syn1neg, ctx, k, w, negative, neg_prob, neg_alias,
                                  neg_map, rng, a, scores, neu1e, negs, blocks, lockf, out)
                 else:
@@ -369,3 +381,73 @@ def train_rows(ids, remap, keep, syn0, sg, window, alpha, alpha_step, min_alpha,
     stats[2] += seen
     stats[3] += trained
     return seen
+
+
+# Entry points of the loop, one per kind of run (see :func:`_loop`): each compiles only the
+# steps it calls (a first run compiled all of them, ~40 s; now its own, see scripts/README.md).
+
+@jit
+def train_rows(ids, remap, keep, syn0, sg, window, alpha, alpha_step, min_alpha, rng, sent, ctx,
+               scores, neu1e, stats, blocks, hs, syn1, codes, points, offsets, top, own, base,
+               first, sync_every, negative, syn1neg, neg_prob, neg_alias, neg_map, ntop, nown,
+               nbase, nfirst, neg_sync_every, softmax, syn1sm, probs, lockf):
+    """:func:`_loop` for any objectives (``sg`` at run time)."""
+    return _loop(2, sg, (ids, remap, keep, syn0, sg, window, alpha, alpha_step, min_alpha, rng,
+                 sent, ctx, scores, neu1e, stats, blocks), (hs, syn1, codes, points, offsets,
+                 top, own, base, first, sync_every), (negative, syn1neg, neg_prob, neg_alias,
+                 neg_map, ntop, nown, nbase, nfirst, neg_sync_every), (softmax, syn1sm, probs,
+                 lockf))
+
+
+@jit
+def train_rows_hs_sg(ids, remap, keep, syn0, sg, window, alpha, alpha_step, min_alpha, rng, sent,
+                     ctx, scores, neu1e, stats, blocks, hs, syn1, codes, points, offsets, top, own,
+                     base, first, sync_every, negative, syn1neg, neg_prob, neg_alias, neg_map, ntop,
+                     nown, nbase, nfirst, neg_sync_every, softmax, syn1sm, probs, lockf):
+    """:func:`_loop` for skip-gram with hierarchical softmax alone."""
+    return _loop(0, 1, (ids, remap, keep, syn0, sg, window, alpha, alpha_step, min_alpha, rng,
+                 sent, ctx, scores, neu1e, stats, blocks), (hs, syn1, codes, points, offsets,
+                 top, own, base, first, sync_every), (negative, syn1neg, neg_prob, neg_alias,
+                 neg_map, ntop, nown, nbase, nfirst, neg_sync_every), (softmax, syn1sm, probs,
+                 lockf))
+
+
+@jit
+def train_rows_hs_cbow(ids, remap, keep, syn0, sg, window, alpha, alpha_step, min_alpha, rng, sent,
+                       ctx, scores, neu1e, stats, blocks, hs, syn1, codes, points, offsets, top,
+                       own, base, first, sync_every, negative, syn1neg, neg_prob, neg_alias,
+                       neg_map, ntop, nown, nbase, nfirst, neg_sync_every, softmax, syn1sm, probs,
+                       lockf):
+    """:func:`_loop` for CBOW with hierarchical softmax alone."""
+    return _loop(0, 0, (ids, remap, keep, syn0, sg, window, alpha, alpha_step, min_alpha, rng,
+                 sent, ctx, scores, neu1e, stats, blocks), (hs, syn1, codes, points, offsets,
+                 top, own, base, first, sync_every), (negative, syn1neg, neg_prob, neg_alias,
+                 neg_map, ntop, nown, nbase, nfirst, neg_sync_every), (softmax, syn1sm, probs,
+                 lockf))
+
+
+@jit
+def train_rows_ns_sg(ids, remap, keep, syn0, sg, window, alpha, alpha_step, min_alpha, rng, sent,
+                     ctx, scores, neu1e, stats, blocks, hs, syn1, codes, points, offsets, top, own,
+                     base, first, sync_every, negative, syn1neg, neg_prob, neg_alias, neg_map, ntop,
+                     nown, nbase, nfirst, neg_sync_every, softmax, syn1sm, probs, lockf):
+    """:func:`_loop` for skip-gram with negative sampling alone."""
+    return _loop(1, 1, (ids, remap, keep, syn0, sg, window, alpha, alpha_step, min_alpha, rng,
+                 sent, ctx, scores, neu1e, stats, blocks), (hs, syn1, codes, points, offsets,
+                 top, own, base, first, sync_every), (negative, syn1neg, neg_prob, neg_alias,
+                 neg_map, ntop, nown, nbase, nfirst, neg_sync_every), (softmax, syn1sm, probs,
+                 lockf))
+
+
+@jit
+def train_rows_ns_cbow(ids, remap, keep, syn0, sg, window, alpha, alpha_step, min_alpha, rng, sent,
+                       ctx, scores, neu1e, stats, blocks, hs, syn1, codes, points, offsets, top,
+                       own, base, first, sync_every, negative, syn1neg, neg_prob, neg_alias,
+                       neg_map, ntop, nown, nbase, nfirst, neg_sync_every, softmax, syn1sm, probs,
+                       lockf):
+    """:func:`_loop` for CBOW with negative sampling alone."""
+    return _loop(1, 0, (ids, remap, keep, syn0, sg, window, alpha, alpha_step, min_alpha, rng,
+                 sent, ctx, scores, neu1e, stats, blocks), (hs, syn1, codes, points, offsets,
+                 top, own, base, first, sync_every), (negative, syn1neg, neg_prob, neg_alias,
+                 neg_map, ntop, nown, nbase, nfirst, neg_sync_every), (softmax, syn1sm, probs,
+                 lockf))
