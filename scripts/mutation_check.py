@@ -195,16 +195,16 @@ MUTATIONS = [
              "        if True:\n            r = neg_map[w]\n"),
     Mutation("ns-sg-freeze-ignored", "--freeze-init rows move with skip-gram negative sampling "
              "(its own kernel)",
-             "                                       n_sat)\n            if lockf.shape[0] > 0:",
-             "                                       n_sat)\n            if lockf.shape[0] < 0:"),
+             "                                   n_sat)\n        if lockf.shape[0] > 0:",
+             "                                   n_sat)\n        if lockf.shape[0] < 0:"),
     Mutation("streamed-freeze-ignored", "--freeze-init rows move where rows are streamed",
              "    if lockf is not None and lockf.shape[0] > 0:\n        fv = bsplat(lockf[i])",
              "    if lockf is not None and lockf.shape[0] < 0:\n        fv = bsplat(lockf[i])"),
     Mutation("ns-cbow-half-error", "CBOW negative sampling adds half the error row to the "
-             "context rows", "    e, loss, n_sat, m = ns_row(h, z, syn1neg, negs, 0, "
-             "np.float32(alpha), scores, 0)\n    add_to_context(syn0, ctx, n_ctx, e, lockf, z)\n",
-             "    e, loss, n_sat, m = ns_row(h, z, syn1neg, negs, 0, np.float32(alpha), scores, 0)"
-             "\n    add_to_context(syn0, ctx, n_ctx, rfma(np.float32(-0.5), e, e), lockf, z)\n"),
+             "context rows", "        e, loss, n_sat, m = ns_row(h, z, syn1neg, negs, 0, a32, "
+             "scores, 0)\n        add_to_context(syn0, ctx, n_ctx, e, lockf, z)\n",
+             "        e, loss, n_sat, m = ns_row(h, z, syn1neg, negs, 0, a32, scores, 0)"
+             "\n        add_to_context(syn0, ctx, n_ctx, rfma(np.float32(-0.5), e, e), lockf, z)\n"),
     Mutation("combine-mixed-is-sum", "--combine mixed never divides a hot row's summed change "
              "(it becomes sum)", "                div = min(max(wsum / hot, 1.0), np.float64(c))",
              "                div = 1.0"),

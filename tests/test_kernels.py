@@ -392,6 +392,9 @@ def test_fastmath_is_set_in_one_place_and_keeps_nan_inf():
             named[os.path.relpath(path, os.path.dirname(hsw2v.__file__))] = hits
         if not path.endswith(os.path.join("kernels", "policy.py")):
             assert not re.search(r"numba\.(njit|jit)\(|@(numba\.)?n?jit\(", src), path
+        # an overload's implementation is compiled with the options it is given: the policy's
+        for call in re.findall(r"@overload\([^)]*\)", src):
+            assert "jit_options=OVERLOAD_OPTIONS" in call, (path, call)
     assert named == {os.path.join("kernels", "policy.py"): 1}
     assert not {"nnan", "ninf", "fast"} & set(K.FASTMATH)
 

@@ -13,8 +13,10 @@ from hsw2v.kernels.context import (add_to_context, context_mean, context_mean_me
                                    saturated_loss)
 from hsw2v.kernels.logistic import (MAX_EXP, SIGMOID_TABLE, _HALF32, _MAX_EXP32,
                                     _ONE32, _SCALE, _SCALE32, sigmoid_and_nll, table_nll)
-from hsw2v.kernels.policy import jit, jit_inline
-from hsw2v.kernels.rows import (radd, rfma, rload, row_streams, rstore, rdot, rzero,
+from numba.extending import overload
+
+from hsw2v.kernels.policy import OVERLOAD_OPTIONS, jit, jit_inline
+from hsw2v.kernels.rows import (radd, rfma, rload, rstore, rdot, rzero, streams,
                                 sadd_row, sdot, spath, szero)
 
 @jit
@@ -149,11 +151,32 @@ def sg_update(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores,
         Summed negative log-likelihood of the ``n_ctx`` predictions, each node's term taken
         before that node's update.
     """
-    if row_streams(blocks, 3):  # a compile-time constant: one branch is compiled
-        return _sg_streamed(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores,
-                            neu1e, blocks, lockf)
-    return _sg_registers(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores,
-                         blocks, lockf)
+    return _sg_step(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores, neu1e,
+                    blocks, lockf)
+
+
+def _sg_step(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores, neu1e, blocks,
+             lockf):
+    """:func:`sg_update`'s body, streamed or in registers by the row width (typed by the
+    overload below, so that only the one the width needs is compiled)."""
+    raise NotImplementedError("only callable from jitted code")
+
+
+@overload(_sg_step, jit_options=OVERLOAD_OPTIONS)
+def _sg_step_for(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores, neu1e,
+                 blocks, lockf):
+    if streams(blocks.count, 3):
+        def streamed(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores, neu1e,
+                     blocks, lockf):
+            return _sg_streamed(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha,
+                                scores, neu1e, blocks, lockf)
+        return streamed
+
+    def registers(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores, neu1e,
+                  blocks, lockf):
+        return _sg_registers(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores,
+                             blocks, lockf)
+    return registers
 
 
 @jit_inline
@@ -234,36 +257,58 @@ def cbow_update(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, score
     float
         Negative log-likelihood of the center word given the context (before the update).
     """
-    plen = stop - start
-    if row_streams(blocks, 3):  # a compile-time constant: one branch is compiled
-        # the context mean in neu1e[1], the error row in neu1e[0]
-        context_mean_mem(syn0, ctx, n_ctx, neu1e, 1, blocks)
+    return _cbow_step(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores,
+                      neu1e, blocks, lockf)
+
+
+def _cbow_step(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores, neu1e,
+               blocks, lockf):
+    """:func:`cbow_update`'s body, streamed or in registers by the row width (typed by the
+    overload below, so that only one form is compiled)."""
+    raise NotImplementedError("only callable from jitted code")
+
+
+@overload(_cbow_step, jit_options=OVERLOAD_OPTIONS)
+def _cbow_step_for(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores, neu1e,
+                   blocks, lockf):
+    if streams(blocks.count, 3):
+        def streamed(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores, neu1e,
+                     blocks, lockf):
+            # the context mean in neu1e[1], the error row in neu1e[0]
+            plen = stop - start
+            context_mean_mem(syn0, ctx, n_ctx, neu1e, 1, blocks)
+            for j in range(plen):
+                scores[j] = sdot(neu1e, 1, syn1, points[start + j], blocks)
+            loss = 0.0
+            for j in range(plen):
+                g, nll = hs_step(scores[j], codes[start + j], alpha)
+                loss += nll
+                scores[j] = g
+            szero(neu1e, 0, blocks)
+            spath(neu1e, 1, neu1e, syn1, points, start, plen, scores, blocks)
+            for k in range(n_ctx):
+                sadd_row(syn0, ctx[k], neu1e, 0, lockf, blocks)
+            return loss
+        return streamed
+
+    def registers(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores, neu1e,
+                  blocks, lockf):
+        plen = stop - start
+        z = rzero(blocks)
+        h = context_mean(syn0, ctx, n_ctx, z)
         for j in range(plen):
-            scores[j] = sdot(neu1e, 1, syn1, points[start + j], blocks)
+            scores[j] = rdot(h, rload(syn1, points[start + j], z))
         loss = 0.0
         for j in range(plen):
             g, nll = hs_step(scores[j], codes[start + j], alpha)
             loss += nll
             scores[j] = g
-        szero(neu1e, 0, blocks)
-        spath(neu1e, 1, neu1e, syn1, points, start, plen, scores, blocks)
-        for k in range(n_ctx):
-            sadd_row(syn0, ctx[k], neu1e, 0, lockf, blocks)
+        e = z
+        for j in range(plen):
+            p = points[start + j]
+            y = rload(syn1, p, z)
+            e = rfma(scores[j], y, e)
+            rstore(syn1, p, rfma(scores[j], h, y))
+        add_to_context(syn0, ctx, n_ctx, e, lockf, z)
         return loss
-    z = rzero(blocks)
-    h = context_mean(syn0, ctx, n_ctx, z)
-    for j in range(plen):
-        scores[j] = rdot(h, rload(syn1, points[start + j], z))
-    loss = 0.0
-    for j in range(plen):
-        g, nll = hs_step(scores[j], codes[start + j], alpha)
-        loss += nll
-        scores[j] = g
-    e = z
-    for j in range(plen):
-        p = points[start + j]
-        y = rload(syn1, p, z)
-        e = rfma(scores[j], y, e)
-        rstore(syn1, p, rfma(scores[j], h, y))
-    add_to_context(syn0, ctx, n_ctx, e, lockf, z)
-    return loss
+    return registers

@@ -182,7 +182,7 @@ def predict(x, e, w, hs, syn1, codes, points, offsets, a32, scores, n_sat, negat
     return e, loss, loss_ns, n_sat, n_nsat, plen, nupd
 
 
-@jit_inline
+@jit
 def mixed_update(syn0, ctx, n_ctx, w, sg, alpha, scores, blocks, hs, syn1, codes, points,
                  offsets, negative, syn1neg, neg_prob, neg_alias, neg_map, rng, softmax, syn1sm,
                  probs, negs, lockf, out):

@@ -14,13 +14,14 @@ see scripts/README.md ("Negative sampling").
 """
 
 import numpy as np
+from numba.extending import overload
 
 from hsw2v.kernels.context import (add_to_context, context_mean, context_mean_mem,
                                    saturated_loss)
 from hsw2v.kernels.logistic import (SIGMOID_TABLE, _HALF32, _MAX_EXP32, _ONE32, _SCALE32,
                                     table_nll)
-from hsw2v.kernels.policy import jit, jit_inline
-from hsw2v.kernels.rows import (radd, rdot, rfma, rload, row_streams, rprefetch,
+from hsw2v.kernels.policy import OVERLOAD_OPTIONS, jit, jit_inline
+from hsw2v.kernels.rows import (radd, rdot, rfma, rload, rprefetch, streams,
                                 rstore, rzero, sadd_row, sdot, spath, szero)
 from hsw2v.kernels.sampling import alias_draw
 
@@ -152,6 +153,37 @@ def ns_row_mem(syn0, c, neu1e, syn1neg, negs, at, a32, scores, n_sat, gs, blocks
     return loss, n_sat, m
 
 
+def _ns_context(syn0, c, z, neu1e, syn1neg, negs, at, a32, scores, n_sat, gs, blocks, lockf):
+    """One skip-gram prediction of :func:`sg_ns_update` from context row ``c``, streamed or in
+    registers by the row width (typed by the overload below: only one form is compiled).
+    Returns (loss, n_sat, rows updated)."""
+    raise NotImplementedError("only callable from jitted code")
+
+
+@overload(_ns_context, jit_options=OVERLOAD_OPTIONS)
+def _ns_context_for(syn0, c, z, neu1e, syn1neg, negs, at, a32, scores, n_sat, gs, blocks,
+                    lockf):
+    if streams(blocks.count, 3):
+        def streamed(syn0, c, z, neu1e, syn1neg, negs, at, a32, scores, n_sat, gs, blocks,
+                     lockf):
+            szero(neu1e, 0, blocks)
+            part, n_sat, m = ns_row_mem(syn0, c, neu1e, syn1neg, negs, at, a32, scores, n_sat,
+                                        gs, blocks)
+            sadd_row(syn0, c, neu1e, 0, lockf, blocks)
+            return part, n_sat, m
+        return streamed
+
+    def registers(syn0, c, z, neu1e, syn1neg, negs, at, a32, scores, n_sat, gs, blocks, lockf):
+        e, part, n_sat, m = ns_row(rload(syn0, c, z), z, syn1neg, negs, at, a32, scores,
+                                   n_sat)
+        if lockf.shape[0] > 0:  # x + f * e, one FMA (as the streamed kernels)
+            rstore(syn0, c, rfma(lockf[c], e, rload(syn0, c, z)))
+        else:
+            rstore(syn0, c, radd(rload(syn0, c, z), e))
+        return part, n_sat, m
+    return registers
+
+
 @jit
 def sg_ns_update(syn0, syn1neg, ctx, n_ctx, w, negative, prob, alias, neg_map, rng, alpha,
                  scores, neu1e, negs, blocks, lockf, out):
@@ -194,19 +226,8 @@ def sg_ns_update(syn0, syn1neg, ctx, n_ctx, w, negative, prob, alias, neg_map, r
     at = 0
     gs = scores[n_ctx * (negative + 1):]  # past the saturated decisions' log-odds
     for k in range(n_ctx):
-        c = ctx[k]
-        if row_streams(blocks, 3):  # a compile-time constant: one branch is compiled
-            szero(neu1e, 0, blocks)
-            part, n_sat, m = ns_row_mem(syn0, c, neu1e, syn1neg, negs, at, a32, scores, n_sat,
-                                        gs, blocks)
-            sadd_row(syn0, c, neu1e, 0, lockf, blocks)
-        else:
-            e, part, n_sat, m = ns_row(rload(syn0, c, z), z, syn1neg, negs, at, a32, scores,
-                                       n_sat)
-            if lockf.shape[0] > 0:  # x + f * e, one FMA (as the streamed kernels)
-                rstore(syn0, c, rfma(lockf[c], e, rload(syn0, c, z)))
-            else:
-                rstore(syn0, c, radd(rload(syn0, c, z), e))
+        part, n_sat, m = _ns_context(syn0, ctx[k], z, neu1e, syn1neg, negs, at, a32, scores,
+                                     n_sat, gs, blocks, lockf)
         at += 1 + m
         loss += part
         rows += m
@@ -223,18 +244,37 @@ def cbow_ns_update(syn0, syn1neg, ctx, n_ctx, w, negative, prob, alias, neg_map,
     least 2 rows, the context mean and the error row where rows are streamed)."""
     z = rzero(blocks)
     draw_negatives(w, negative, prob, alias, neg_map, rng, negs, 0, syn1neg, z)
-    if row_streams(blocks, 3):  # a compile-time constant: one branch is compiled
-        context_mean_mem(syn0, ctx, n_ctx, neu1e, 1, blocks)
-        szero(neu1e, 0, blocks)
-        loss, n_sat, m = ns_row_mem(neu1e, 1, neu1e, syn1neg, negs, 0, np.float32(alpha),
-                                    scores, 0, scores[negative + 1:], blocks)
-        for k in range(n_ctx):
-            sadd_row(syn0, ctx[k], neu1e, 0, lockf, blocks)
-        out[0] = loss + saturated_loss(scores, n_sat)
-        out[1] = m
-        return
-    h = context_mean(syn0, ctx, n_ctx, z)
-    e, loss, n_sat, m = ns_row(h, z, syn1neg, negs, 0, np.float32(alpha), scores, 0)
-    add_to_context(syn0, ctx, n_ctx, e, lockf, z)
+    loss, n_sat, m = _ns_cbow(syn0, ctx, n_ctx, z, neu1e, syn1neg, negs, np.float32(alpha),
+                              scores, negative, blocks, lockf)
     out[0] = loss + saturated_loss(scores, n_sat)
     out[1] = m
+
+
+def _ns_cbow(syn0, ctx, n_ctx, z, neu1e, syn1neg, negs, a32, scores, negative, blocks, lockf):
+    """:func:`cbow_ns_update`'s prediction, streamed or in registers by the row width (typed
+    by the overload below). Returns (loss, n_sat, rows updated)."""
+    raise NotImplementedError("only callable from jitted code")
+
+
+@overload(_ns_cbow, jit_options=OVERLOAD_OPTIONS)
+def _ns_cbow_for(syn0, ctx, n_ctx, z, neu1e, syn1neg, negs, a32, scores, negative, blocks,
+                 lockf):
+    if streams(blocks.count, 3):
+        def streamed(syn0, ctx, n_ctx, z, neu1e, syn1neg, negs, a32, scores, negative, blocks,
+                     lockf):
+            context_mean_mem(syn0, ctx, n_ctx, neu1e, 1, blocks)
+            szero(neu1e, 0, blocks)
+            loss, n_sat, m = ns_row_mem(neu1e, 1, neu1e, syn1neg, negs, 0, a32, scores, 0,
+                                        scores[negative + 1:], blocks)
+            for k in range(n_ctx):
+                sadd_row(syn0, ctx[k], neu1e, 0, lockf, blocks)
+            return loss, n_sat, m
+        return streamed
+
+    def registers(syn0, ctx, n_ctx, z, neu1e, syn1neg, negs, a32, scores, negative, blocks,
+                  lockf):
+        h = context_mean(syn0, ctx, n_ctx, z)
+        e, loss, n_sat, m = ns_row(h, z, syn1neg, negs, 0, a32, scores, 0)
+        add_to_context(syn0, ctx, n_ctx, e, lockf, z)
+        return loss, n_sat, m
+    return registers

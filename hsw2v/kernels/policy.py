@@ -23,6 +23,10 @@ JIT_OPTIONS = {"nogil": True, "cache": True, "fastmath": set(FASTMATH)}
 
 jit = numba.njit(**JIT_OPTIONS)
 
+#: The JIT options of ``numba.extending.overload`` implementations (compiled into their caller,
+#: which caches them).
+OVERLOAD_OPTIONS = {k: v for k, v in JIT_OPTIONS.items() if k not in ("nogil", "cache")}
+
 #: The same options for small helpers that work on rows held in registers (one row is a tuple
 #: of SIMD values): numba inlines them into their caller, so the rows never leave registers
 #: through a call.

@@ -497,12 +497,6 @@ def bsum(typingctx, a):
 
 
 @jit_inline
-def row_streams(blocks, live_rows):
-    """:func:`streams` for the row width ``blocks`` (a compile-time constant in a kernel)."""
-    return VLANES < 16 and len(blocks) * live_rows > VREGS
-
-
-@jit_inline
 def sdot(a, i, c, j, blocks):
     """``a[i] . c[j]`` streamed block by block, summed exactly as :func:`rdot` sums them."""
     nb = len(blocks)
