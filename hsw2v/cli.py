@@ -289,7 +289,8 @@ def demo(model, seed, threads, dim, epochs, corpus_out, output, quiet):
     column. After training, the nearest neighbours of each word should share its row or
     column group, and the planted analogies w{i}_{j} - w{i}_{k} + w{l}_{k} = w{l}_{j}
     should be solved. Prints both figures and PASS or FAIL; exit status 0 on PASS, 1 on
-    FAIL. Takes about a second on 2 cores, plus JIT compilation on a first run.
+    FAIL. Takes about a second on 2 cores, plus JIT compilation on a first run (which also
+    compiles what a default `hsw2v train` runs, so that it starts at once).
     """
     from hsw2v.demo import format_report, run_demo
 
@@ -304,6 +305,10 @@ def demo(model, seed, threads, dim, epochs, corpus_out, output, quiet):
     try:
         result = run_demo(model=model, seed=seed, dim=dim, epochs=epochs, threads=threads,
                           quiet=quiet, corpus_out=corpus_out)
+        # Compile (or load) what a default `hsw2v train FILE` runs, so that the user's first
+        # training after the demo does not wait for it (~10 s on a first install).
+        from hsw2v.train import warm_up_default  # noqa: PLC0415 (the lazy imports of the CLI)
+        warm_up_default()
     finally:
         logger.setLevel(level)
     if output:

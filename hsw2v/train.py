@@ -26,6 +26,7 @@ import dataclasses
 import logging
 import os
 import queue
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -59,7 +60,7 @@ log = logging.getLogger(__name__)
 #: a skip-gram chunk is still ~10 ms of work, so the Python around each call costs ~1%.
 CHUNK = 1 << 13
 #: What a run says while it compiles its kernels (see :meth:`_Trainer.warm_up`).
-COMPILING = ("compiling the training kernels for this CPU and these settings, once: about 20 s "
+COMPILING = ("compiling the training kernels for this CPU and these settings, once: about 10 s "
              "on 2 cores (later runs load them from numba's cache)")
 #: Most chunks one claim takes from the front of its own range (~128 K entries).
 CLAIM = 16
@@ -1073,6 +1074,17 @@ def further_config(start: ModelData, config_file: str | os.PathLike | None = Non
     given.update((k, v) for k, v in options.items() if v is not None)
     base.update(given)
     return make_config(None, **base)
+
+
+def warm_up_default() -> None:
+    """Compile (or load from numba's cache) the kernels that a default ``hsw2v train FILE``
+    runs: the tokenizer and the loop of skip-gram with hierarchical softmax at dim 100 (``hsw2v
+    demo`` calls it, so that a first training after it starts at once)."""
+    with tempfile.TemporaryDirectory(prefix="hsw2v-warm-") as tmp:
+        path = os.path.join(tmp, "warm.txt")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("the cat sat on the mat and the dog sat on the log\n" * 4)
+        run([path], make_config(min_count=1, epochs=1, threads=1, quiet=True), tmp_dir=tmp)
 
 
 def warn_if_long(cfg: TrainConfig, vocab: Vocab) -> None:

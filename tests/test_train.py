@@ -624,3 +624,23 @@ def test_a_softmax_run_cuts_its_chunks_by_time(small_corpus, monkeypatch):
     hsw2v.train(small_corpus, loss="softmax", threads=1, dim=8, epochs=1, min_count=2,
                 quiet=True)
     assert asked and max(calls) <= 16 * tm.RUN_CHUNKS  # chunks of 16 entries, cut in pieces
+
+
+def test_warm_up_default_compiles_the_default_training_loop():
+    import importlib  # noqa: PLC0415
+
+    from hsw2v.kernels import loop  # noqa: PLC0415
+    importlib.import_module("hsw2v.train").warm_up_default()
+    width = len(kernels.blocks_of(np.zeros((1, kernels.row_stride(100)), np.float32)))
+    assert width in {sig[15].count for sig in loop.train_rows_hs_sg.signatures}
+
+
+def test_demo_warms_what_a_default_train_runs(monkeypatch):
+    import importlib  # noqa: PLC0415
+
+    called = []
+    monkeypatch.setattr(importlib.import_module("hsw2v.train"), "warm_up_default",
+                        lambda: called.append(1))
+    r = CliRunner().invoke(main, ["demo", "-q", "--epochs", "1"])
+    assert r.exit_code in (0, 1), r.output  # (1 epoch may not recover the structure)
+    assert called == [1]
