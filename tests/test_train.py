@@ -632,7 +632,7 @@ def test_warm_up_default_compiles_the_default_training_loop():
     from hsw2v.kernels import loop  # noqa: PLC0415
     importlib.import_module("hsw2v.train").warm_up_default()
     width = len(kernels.blocks_of(np.zeros((1, kernels.row_stride(100)), np.float32)))
-    assert width in {sig[15].count for sig in loop.train_rows_hs_sg.signatures}
+    assert width in {sig[0][15].count for sig in loop.train_rows_hs_sg.signatures}  # blocks
 
 
 def test_demo_warms_what_a_default_train_runs(monkeypatch):

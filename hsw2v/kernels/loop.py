@@ -123,12 +123,13 @@ def train_chunk(ids, remap, keep, syn0, syn1, codes, points, offsets, sg, window
         rows = train_rows_ns_sg if sg else train_rows_ns_cbow
     else:
         rows = train_rows
-    return rows(ids, remap, keep, syn0, sg, window, alpha, alpha_step, min_alpha, rng,
-                sent, ctx, scores, neu1e, stats, blocks_of(syn0),
-                hs, syn1, codes, points, offsets, top, own, base, first,
-                HOT_SYNC_UPDATES["sg" if sg else "cbow"],
-                negative, syn1neg, neg_prob, neg_alias, neg_map, ntop, nown, nbase, nfirst,
-                NEG_SYNC_UPDATES, softmax, syn1sm, probs, lockf)
+    return rows((ids, remap, keep, syn0, sg, window, alpha, alpha_step, min_alpha, rng, sent, ctx,
+                 scores, neu1e, stats, blocks_of(syn0)),
+                (hs, syn1, codes, points, offsets, top, own, base, first,
+                 HOT_SYNC_UPDATES["sg" if sg else "cbow"]),
+                (negative, syn1neg, neg_prob, neg_alias, neg_map, ntop, nown, nbase, nfirst,
+                 NEG_SYNC_UPDATES),
+                (softmax, syn1sm, probs, lockf))
 
 
 _EMPTY: dict[int, np.ndarray] = {}
@@ -383,71 +384,34 @@ def _loop(kind, sg_kind, run, hs_args, ns_args, sm_args):
     return seen
 
 
-# Entry points of the loop, one per kind of run (see :func:`_loop`): each compiles only the
-# steps it calls (a first run compiled all of them, ~40 s; now its own, see scripts/README.md).
+# Entry points of the loop, one per kind of run (see :func:`_loop`, whose arguments they take
+# in its four groups): each compiles only the steps it calls (a first run compiled all of them).
 
 @jit
-def train_rows(ids, remap, keep, syn0, sg, window, alpha, alpha_step, min_alpha, rng, sent, ctx,
-               scores, neu1e, stats, blocks, hs, syn1, codes, points, offsets, top, own, base,
-               first, sync_every, negative, syn1neg, neg_prob, neg_alias, neg_map, ntop, nown,
-               nbase, nfirst, neg_sync_every, softmax, syn1sm, probs, lockf):
+def train_rows(run, hs_args, ns_args, sm_args):
     """:func:`_loop` for any objectives (``sg`` at run time)."""
-    return _loop(2, sg, (ids, remap, keep, syn0, sg, window, alpha, alpha_step, min_alpha, rng,
-                 sent, ctx, scores, neu1e, stats, blocks), (hs, syn1, codes, points, offsets,
-                 top, own, base, first, sync_every), (negative, syn1neg, neg_prob, neg_alias,
-                 neg_map, ntop, nown, nbase, nfirst, neg_sync_every), (softmax, syn1sm, probs,
-                 lockf))
+    return _loop(2, 0, run, hs_args, ns_args, sm_args)
 
 
 @jit
-def train_rows_hs_sg(ids, remap, keep, syn0, sg, window, alpha, alpha_step, min_alpha, rng, sent,
-                     ctx, scores, neu1e, stats, blocks, hs, syn1, codes, points, offsets, top, own,
-                     base, first, sync_every, negative, syn1neg, neg_prob, neg_alias, neg_map, ntop,
-                     nown, nbase, nfirst, neg_sync_every, softmax, syn1sm, probs, lockf):
+def train_rows_hs_sg(run, hs_args, ns_args, sm_args):
     """:func:`_loop` for skip-gram with hierarchical softmax alone."""
-    return _loop(0, 1, (ids, remap, keep, syn0, sg, window, alpha, alpha_step, min_alpha, rng,
-                 sent, ctx, scores, neu1e, stats, blocks), (hs, syn1, codes, points, offsets,
-                 top, own, base, first, sync_every), (negative, syn1neg, neg_prob, neg_alias,
-                 neg_map, ntop, nown, nbase, nfirst, neg_sync_every), (softmax, syn1sm, probs,
-                 lockf))
+    return _loop(0, 1, run, hs_args, ns_args, sm_args)
 
 
 @jit
-def train_rows_hs_cbow(ids, remap, keep, syn0, sg, window, alpha, alpha_step, min_alpha, rng, sent,
-                       ctx, scores, neu1e, stats, blocks, hs, syn1, codes, points, offsets, top,
-                       own, base, first, sync_every, negative, syn1neg, neg_prob, neg_alias,
-                       neg_map, ntop, nown, nbase, nfirst, neg_sync_every, softmax, syn1sm, probs,
-                       lockf):
+def train_rows_hs_cbow(run, hs_args, ns_args, sm_args):
     """:func:`_loop` for CBOW with hierarchical softmax alone."""
-    return _loop(0, 0, (ids, remap, keep, syn0, sg, window, alpha, alpha_step, min_alpha, rng,
-                 sent, ctx, scores, neu1e, stats, blocks), (hs, syn1, codes, points, offsets,
-                 top, own, base, first, sync_every), (negative, syn1neg, neg_prob, neg_alias,
-                 neg_map, ntop, nown, nbase, nfirst, neg_sync_every), (softmax, syn1sm, probs,
-                 lockf))
+    return _loop(0, 0, run, hs_args, ns_args, sm_args)
 
 
 @jit
-def train_rows_ns_sg(ids, remap, keep, syn0, sg, window, alpha, alpha_step, min_alpha, rng, sent,
-                     ctx, scores, neu1e, stats, blocks, hs, syn1, codes, points, offsets, top, own,
-                     base, first, sync_every, negative, syn1neg, neg_prob, neg_alias, neg_map, ntop,
-                     nown, nbase, nfirst, neg_sync_every, softmax, syn1sm, probs, lockf):
+def train_rows_ns_sg(run, hs_args, ns_args, sm_args):
     """:func:`_loop` for skip-gram with negative sampling alone."""
-    return _loop(1, 1, (ids, remap, keep, syn0, sg, window, alpha, alpha_step, min_alpha, rng,
-                 sent, ctx, scores, neu1e, stats, blocks), (hs, syn1, codes, points, offsets,
-                 top, own, base, first, sync_every), (negative, syn1neg, neg_prob, neg_alias,
-                 neg_map, ntop, nown, nbase, nfirst, neg_sync_every), (softmax, syn1sm, probs,
-                 lockf))
+    return _loop(1, 1, run, hs_args, ns_args, sm_args)
 
 
 @jit
-def train_rows_ns_cbow(ids, remap, keep, syn0, sg, window, alpha, alpha_step, min_alpha, rng, sent,
-                       ctx, scores, neu1e, stats, blocks, hs, syn1, codes, points, offsets, top,
-                       own, base, first, sync_every, negative, syn1neg, neg_prob, neg_alias,
-                       neg_map, ntop, nown, nbase, nfirst, neg_sync_every, softmax, syn1sm, probs,
-                       lockf):
+def train_rows_ns_cbow(run, hs_args, ns_args, sm_args):
     """:func:`_loop` for CBOW with negative sampling alone."""
-    return _loop(1, 0, (ids, remap, keep, syn0, sg, window, alpha, alpha_step, min_alpha, rng,
-                 sent, ctx, scores, neu1e, stats, blocks), (hs, syn1, codes, points, offsets,
-                 top, own, base, first, sync_every), (negative, syn1neg, neg_prob, neg_alias,
-                 neg_map, ntop, nown, nbase, nfirst, neg_sync_every), (softmax, syn1sm, probs,
-                 lockf))
+    return _loop(1, 0, run, hs_args, ns_args, sm_args)
