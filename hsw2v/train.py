@@ -347,7 +347,9 @@ class _Trainer:
             self.neg = kernels.private_neg_rows(self.rows_neg, n_words, t, kernels.HOT_NEG_ROWS)
             self.noise = noise_table(model.vocab.counts, cfg.ns_exponent)
         self.rows_sm = None
-        self.sm_private: list[tuple[np.ndarray, np.ndarray, int] | None] = [None] * t
+        #: per thread (private rows, their state at the last merge, first private row, merge
+        #: start), or None (one thread: the shared rows)
+        self.sm_private: list[tuple[np.ndarray, np.ndarray, int, int] | None] = [None] * t
         if "softmax" in objectives:
             if model.syn1sm is None:
                 model.syn1sm = init_output(n_words, cfg.dim)

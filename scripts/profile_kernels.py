@@ -63,8 +63,9 @@ def job_phases(corpus: str, threads: int) -> dict:
 class Slice:
     """The first ``n`` stream entries of the corpus, with everything a kernel call needs."""
 
-    def __init__(self, corpus: str, n: int, model: str):
-        cfg = make_config(model=model, threads=1, dim=int(os.environ.get("DIM", "100")), max_vocab=int(os.environ.get("MAXV", "0")) or None).resolved()
+    def __init__(self, corpus: str, n: int, model: str, dim: int = 100,
+                 max_vocab: int | None = None):
+        cfg = make_config(model=model, threads=1, dim=dim, max_vocab=max_vocab).resolved()
         vocab, stream, remap = train_mod.prepare([corpus], cfg, CorpusStats())
         try:
             ids = stream.read(0, min(n, stream.n)).copy()
@@ -181,7 +182,8 @@ def ns_kernel_alone(sl: Slice, reps: int, negative: int) -> dict:
         K.train_chunk(sl.ids, sl.remap, sl.keep, rows0, no_rows, sl.tree.codes, sl.tree.points,
                       sl.tree.offsets, sl.cfg.model == "sg", sl.cfg.window, sl.cfg.alpha, 0.0,
                       sl.cfg.min_alpha, rng, K.private_zeros(sl.cfg.max_sentence_length, np.int32),
-                      K.private_zeros(w2, np.int32), K.private_zeros((w2 + 1) * (negative + 1), np.float32),
+                      K.private_zeros(w2, np.int32),
+                      K.private_zeros((w2 + 1) * (negative + 1), np.float32),
                       K.private_zeros((w2, sl.stride), np.float32), st, None, hs=False,
                       negative=negative, syn1neg=rows_neg, neg_prob=prob, neg_alias=alias)
         return st
@@ -260,6 +262,9 @@ def main() -> int:
     ap.add_argument("--words", type=int, default=400_000)
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--model", default="sg", choices=("sg", "cbow"))
+    ap.add_argument("--dim", type=int, default=100, help="vector dimension of the slice's rows")
+    ap.add_argument("--max-vocab", type=int, help="keep only the N most frequent words (rows that "
+                    "fit in the caches: to tell compute from memory)")
     ap.add_argument("--sharing-rounds", type=int, default=0,
                     help="also measure what sharing syn0/syn1 costs two threads (see sharing())")
     ap.add_argument("--negative", type=int, nargs="+", metavar="K",
@@ -268,7 +273,7 @@ def main() -> int:
     ap.add_argument("--json")
     a = ap.parse_args()
     if a.negative:
-        sl = Slice(a.corpus, a.words, a.model)
+        sl = Slice(a.corpus, a.words, a.model, a.dim, a.max_vocab)
         res = {"ns_kernel_one_thread": [ns_kernel_alone(sl, a.reps, k) for k in a.negative]}
         for r in res["ns_kernel_one_thread"]:
             print(f"{a.model} ns k={r['negative']}: {r['ns_per_prediction']:.1f} ns per "
@@ -278,7 +283,7 @@ def main() -> int:
         return 0
     res = {"job": job_phases(a.corpus, 2)}
     print("job phases:", json.dumps(res["job"]))
-    sl = Slice(a.corpus, a.words, a.model)
+    sl = Slice(a.corpus, a.words, a.model, a.dim, a.max_vocab)
     res["kernel_one_thread"] = kernel_alone(sl, a.reps)
     print("kernel, one thread:", json.dumps(res["kernel_one_thread"]))
     res["two_threads"] = two_threads(sl, a.reps)
