@@ -245,7 +245,7 @@ def train(corpus, output, config_file, fmt, resume, **options):
     summary. Ctrl-C or SIGTERM stops within a second or two, writes a checkpoint and exits
     with status 130; --resume continues the same schedule.
     """
-    from hsw2v.distributed import train_to_file
+    from hsw2v.train import train_to_file
 
     _load_kernels()
     if resume is None and not corpus:

@@ -17,7 +17,7 @@ module only says what each task does.
   many; rounds of fewer words than a chunk cut the stream into smaller chunks,
   :func:`chunk_size`). In round ``k`` every slot trains, from the current model, up to
   ``ceil(k * W_s / R)`` of its ``W_s`` words with the local trainer
-  (:class:`hsw2v.train._Trainer`, claims of one chunk of its chunk order; one slot of one
+  (:class:`hsw2v.threads.Trainer`, claims of one chunk of its chunk order; one slot of one
   thread keeps the local claims of up to 16 chunks). Each slot's learning rate follows its
   own progress through the run, as each thread's range does locally. A round is a pure
   function of the model version, the slot's state (chunk positions, RNG states, loss sums:
@@ -60,32 +60,29 @@ import hashlib
 import logging
 import math
 import os
-import shlex
 import sys
 import threading
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
 from hsw2v import kernels
-from hsw2v import train as local
-from hsw2v.checkpoint import TrainState, save_checkpoint, vocab_digest
+from hsw2v.checkpoint import Checkpoint, TrainState, vocab_digest
 from hsw2v.config import TrainConfig, default_threads
 from hsw2v.corpus import CorpusStats, expand_paths
 from hsw2v.encoding import encode_corpus, scan_corpus
-from hsw2v.errors import (CheckpointError, ConfigError, DistributedError, Hsw2vError,
-                          TrainingInterrupted)
+from hsw2v.engine import CheckpointParts, Engine, Model, Reading
+from hsw2v.errors import CheckpointError, ConfigError, DistributedError, Hsw2vError
 from hsw2v.huffman import build_huffman
-from hsw2v.interrupt import StopSignals
-from hsw2v.modelfile import ModelData, read_model
-from hsw2v.sentences import is_paths, spool_sentences
+from hsw2v.modelfile import ModelData
+from hsw2v.sentences import SENTENCES
 from hsw2v.shards import Shard, plan_shards
-from hsw2v.vocab import Vocab, build_vocab, check_vocab_size, read_vocab, save_vocab
-from hsw2v.weights import (carried_weights, grown_vocab, init_output, init_width,
-                           read_init_vectors)
+from hsw2v.threads import CHUNK, STATS, Trainer, check_not_empty, thread_rng_states
+from hsw2v.vocab import Vocab, build_vocab, check_vocab_size
+from hsw2v.weights import grown_vocab, init_output
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +121,6 @@ def default_sync_words(workers: int, threads: int, negative: bool = False) -> in
 MATRICES = ("0", "1", "2", "3")
 
 #: How a run's summary and checkpoint name a corpus of sentences from Python.
-SENTENCES = "<sentences from Python>"
 
 #: Fewest stream entries per chunk: a round of fewer words per thread still takes one chunk.
 MIN_CHUNK = 1024
@@ -136,8 +132,8 @@ def chunk_size(workers: int, threads: int, sync_words: int) -> int:
     thread if that is less (a round takes at least one chunk per thread, so this is what lets
     rounds of fewer words happen), but at least :data:`MIN_CHUNK`."""
     if workers == 1 and threads == 1:
-        return local.CHUNK
-    return max(MIN_CHUNK, min(local.CHUNK, sync_words // threads))
+        return CHUNK
+    return max(MIN_CHUNK, min(CHUNK, sync_words // threads))
 
 
 #: Times a slot's round is submitted again after its worker was lost, before giving up.
@@ -171,41 +167,6 @@ def hot_threshold(progress: float, floor: float) -> float:
 
 
 # =============================================================================================
-# The Python API and the CLI's entry point
-# =============================================================================================
-
-def run_any(corpus, cfg: TrainConfig, tmp_dir: str | None = None, *, client: Any = None,
-            **kwargs: Any) -> local.TrainResult:
-    """:func:`run_distributed` when ``cfg.dask`` or ``client`` is given, else the local
-    :func:`hsw2v.train.run`."""
-    if client is None and cfg.dask is None:
-        return local.run(corpus, cfg, tmp_dir, **kwargs)
-    return run_distributed(corpus, cfg, tmp_dir, client=client, **kwargs)
-
-
-def runner_for(options: dict[str, Any]):
-    """The ``runner`` of :func:`hsw2v.train.train` for these options: ``dask`` may be a
-    ``dask.distributed.Client`` (its cluster trains the model; it is taken out of
-    ``options``), a scheduler address or ``"local:N"``; without it, the local trainer."""
-    client = None
-    if options.get("dask") is not None and not isinstance(options["dask"], str):
-        client = options.pop("dask")
-    return functools.partial(run_any, client=client)
-
-
-def train(corpus, config: str | os.PathLike | None = None, resume: str | None = None,
-          **options: Any):
-    """Train word vectors and return them; as :func:`hsw2v.train.train`, with ``dask``."""
-    return local.train(corpus, config, resume, runner=runner_for(options), **options)
-
-
-def train_to_file(corpus, output: str | None, config_file: str | None = None,
-                  resume: str | None = None, **options: Any) -> local.TrainResult:
-    """:func:`hsw2v.train.train_to_file`, on a Dask cluster when ``--dask`` is given."""
-    return local.train_to_file(corpus, output, config_file, resume, runner=run_any, **options)
-
-
-# =============================================================================================
 # Worker side: a registry of jobs in each worker process
 # =============================================================================================
 
@@ -216,7 +177,7 @@ class _Spec:
     job: str
     cfg: TrainConfig            # resolved; threads = threads per worker
     groups: list[list[Shard]]   # each slot's shards
-    chunk: int = local.CHUNK    # stream entries per chunk of work (see chunk_size)
+    chunk: int = CHUNK    # stream entries per chunk of work (see chunk_size)
     fixed_vocab: bool = False   # the vocabulary is given (encode with it; no counting)
     lockf: np.ndarray | None = None  # float32 (V,): 0 freezes a word's input row (--freeze-init)
 
@@ -224,7 +185,7 @@ class _Spec:
         """The slot's threads' first RNG states: those of threads ``slot * T ...`` of a local
         run with ``slots * T`` threads (slot 0 of a one-slot job: exactly a local run's)."""
         t = self.cfg.threads
-        states = local.thread_rng_states(self.cfg.seed, len(self.groups) * t)
+        states = thread_rng_states(self.cfg.seed, len(self.groups) * t)
         return [int(s[0]) for s in states[slot * t:(slot + 1) * t]]
 
 
@@ -243,12 +204,12 @@ class _Rows:
 
 
 class _Copies:
-    """One object put on several workers, one Dask future each (see ``_Driver._scatter``): a
+    """One object put on several workers, one Dask future each (see ``ClusterEngine._scatter``): a
     task takes its own worker's copy, or another's when its worker has none (Dask then fetches
     it worker to worker); copies on dead workers are dropped, and it is sent again when none
     is left."""
 
-    def __init__(self, driver: "_Driver", data, hosts):
+    def __init__(self, driver: ClusterEngine, data, hosts):
         self.driver, self.data, self.futures = driver, data, {}
         for h in hosts:
             try:
@@ -298,22 +259,20 @@ class _Slot:
         for name, base in job.mats.items():
             work[name], _ = kernels.aligned_rows(len(base), cfg.dim, spare.get(name, 0))
             work[name][:] = base
-        model = local.Model(vocab, job.tree, work["0"], work["1"], work.get("2"), work.get("3"))
+        model = Model(vocab, job.tree, work["0"], work["1"], work.get("2"), work.get("3"))
+        # Rounds of --sync-words words, not of the local trainer's claims of up to 16 chunks
+        # (~131,000 words). One slot of one thread keeps them: its claims, kernel calls and so
+        # its vectors are then exactly those of a local run. Inline: no thread started and
+        # ended per round (see hsw2v.threads.Trainer.inline).
+        claim_max = 1 if len(spec.groups) > 1 or cfg.threads > 1 else None
         try:
-            self.trainer = local._Trainer(cfg, model, stream, remap, chunk=spec.chunk,
-                                          lockf=spec.lockf)
+            self.trainer = Trainer(cfg, model, stream, remap, chunk=spec.chunk,
+                                   lockf=spec.lockf, claim_max=claim_max, inline=True)
         except BaseException:
             stream.close()
             raise
         for r, s in zip(self.trainer.rngs, spec.rng_states(slot)):
             r[0] = s
-        if len(spec.groups) > 1 or cfg.threads > 1:
-            # Rounds of --sync-words words, not of the local trainer's claims of up to 16
-            # chunks (~131,000 words). One slot of one thread keeps them: its claims, kernel
-            # calls and so its vectors are then exactly those of a local run.
-            self.trainer.claim_max = 1
-        # No thread started and ended per round (see hsw2v.train._Trainer.inline).
-        self.trainer.inline = True
         noise = np.asarray(vocab.counts, np.float64) ** cfg.ns_exponent
         self.noise_p = noise / noise.sum()  # each word's share of the noise draws
         # Each row's place among the own changes of an overlapping round (-1: none).
@@ -349,11 +308,10 @@ class _Slot:
                 rows = own["rows" + name]
                 work[rows] = job.mats[name][rows] + own["vals" + name]
         tr.restore(state)
-        _refresh_private_rows(tr)
+        tr.refresh_private_rows()
         orders = list(tr.order)  # this epoch's order (run_epoch moves on to the next one's)
-        tr.limit = target
         t0 = time.perf_counter()
-        totals = tr.run_epoch(int(state.epoch))
+        totals = tr.run_epoch(int(state.epoch), limit=target)
         seconds = time.perf_counter() - t0
         new = tr.state()
         # The chunks taken this round, per range: places [front, front') and [back', back).
@@ -425,19 +383,6 @@ def _node_counts(tree, n0: np.ndarray) -> np.ndarray:
     n1 = np.zeros(len(tree.offsets) - 2, np.int64)
     kernels.path_counts(np.ascontiguousarray(n0, np.int64), tree.offsets, tree.points, n1)
     return n1
-
-
-def _refresh_private_rows(tr: local._Trainer) -> None:
-    """Give each thread's private top inner-node rows (and most frequent words' output rows)
-    the shared rows' values (the model changed between rounds; see
-    :func:`hsw2v.kernels.private_hot_rows` and :func:`hsw2v.kernels.private_neg_rows`)."""
-    for rows, private in ((tr.rows1, tr.hot), (tr.rows_neg, tr.neg)):
-        for _, hot in private:
-            if hot is not None:
-                top, own, base, _ = hot
-                n = len(base)
-                rows[own:own + n] = rows[top:top + n]
-                base[:] = rows[top:top + n]
 
 
 class _Job:
@@ -620,6 +565,7 @@ def _round(spec: _Spec, slot: int, vocab: Vocab, version: int, update: _Rows | N
     epoch ``epoch`` idles; a worker without the model at ``version`` answers ``stale``.
     """
     t_task = time.perf_counter()
+    cpu = time.process_time()
     if prev.get("stale"):  # the previous round could not run here: neither can this one
         return {"stale": True, "worker": _address()}
     state = prev["state"]
@@ -643,7 +589,8 @@ def _round(spec: _Spec, slot: int, vocab: Vocab, version: int, update: _Rows | N
         t_end = time.perf_counter()
         # Where a worker's time in the task went (the driver sums them in its summary).
         out["times"] = {"applying": t_applied - t_task, "kernels": out["seconds"],
-                        "extracting": t_end - out.pop("t_kernel_end"), "task": t_end - t_task}
+                        "extracting": t_end - out.pop("t_kernel_end"), "task": t_end - t_task,
+                        "cpu": time.process_time() - cpu}
         return out
 
 
@@ -828,100 +775,57 @@ def _check_workers(client) -> dict[str, dict]:
     return infos
 
 
-def run_distributed(corpus, cfg: TrainConfig, tmp_dir: str | None = None, *,
-                    resume=None, checkpoint: str | None = None, output: str | None = None,
-                    client: Any = None, start: ModelData | None = None) -> local.TrainResult:
-    """Train word vectors on ``corpus`` with the workers of a Dask cluster.
-
-    Parameters
-    ----------
-    corpus : path or sequence of paths
-        Files or folders every worker can read at the same paths (no stdin).
-    cfg : TrainConfig
-        ``cfg.dask`` is the scheduler address or ``local:N``; ``cfg.threads`` threads per
-        worker (default: the fewest cores a worker has).
-    tmp_dir : str, optional
-        Unused (the workers keep their id streams in their own temporary folders).
-    resume : hsw2v.checkpoint.Checkpoint, optional
-        Continue this checkpoint of a distributed run (any number of workers; the same
-        ``--threads``).
-    checkpoint : str, optional
-        Where checkpoints go: after a round every ``cfg.checkpoint_every`` minutes, and on
-        SIGINT/SIGTERM (after the round in progress).
-    output : str, optional
-        The vectors file the run is for.
-    client : dask.distributed.Client, optional
-        Use this client instead of ``cfg.dask``.
-    start : hsw2v.modelfile.ModelData, optional
-        Train this model further (default: read ``cfg.from_model`` if set): its vocabulary,
-        tree (grown with ``--grow-vocab``) and weights, as the local trainer does.
-
-    Returns
-    -------
-    hsw2v.train.TrainResult
-        Its summary has a ``distributed`` part: workers, rounds, bytes sent per round.
-    """
-    _check_supported(cfg)
-    t0 = time.perf_counter()
-    cfg = cfg.resolved()
-    if start is None and cfg.from_model and resume is None:
-        start = read_model(cfg.from_model)
-    if start is not None:
-        local.check_model_fits(start, cfg)
-    init = None
-    if cfg.init_vectors and resume is None:
-        init = read_init_vectors(cfg.init_vectors, cfg.dim)
-    checkpoint = checkpoint or cfg.checkpoint
-    spooled = None
-    if not is_paths(corpus):  # sentences from Python: a file the workers read (shared /tmp)
-        spooled = spool_sentences(corpus, tmp_dir)
-        corpus = [spooled]
-    elif isinstance(corpus, (str, os.PathLike)):
-        corpus = [corpus]
-    corpus = [os.fspath(p) for p in corpus]
-    if "-" in corpus:
-        raise ConfigError("--dask reads the corpus on the workers, which cannot read this "
-                          "process's standard input: write it to a file every worker can read")
-    # Absolute paths: the workers' working folders are not ours.
-    paths = [os.path.abspath(p) for p in corpus]
-    signals = StopSignals()
-    try:
-        with signals, _Cluster(cfg.dask, client, cfg.threads) as client:
-            driver = _Driver(client, cfg, corpus, paths, signals, checkpoint, output, t0,
-                             resume, start, init)
-            driver.spooled = None if spooled is None else paths[0]
-            return driver.run()
-    except Hsw2vError as exc:
-        if spooled is not None and spooled in str(exc):
-            raise type(exc)(f"{exc} (sentences from Python go to this temporary file for the "
-                            "workers to read: set TMPDIR to a folder every worker sees)"
-                            ) from None
-        raise
-    finally:
-        if spooled is not None and os.path.exists(spooled):
-            os.unlink(spooled)
-
-
-def _check_supported(cfg: TrainConfig) -> None:
-    """Refuse what the cluster trainer does not do (one line, before any work)."""
-    if cfg.holdout and cfg.overlap:
-        raise ConfigError("--holdout with --overlap: the held-out text is scored with the model "
-                          "of an epoch's end, which overlapping rounds never wait for; drop one "
-                          "of them")
-
-
 class _Stopped(Exception):
     """SIGINT/SIGTERM arrived during a round (raised after it)."""
 
 
-class _Driver:
-    """One distributed run, from the client's side."""
+class ClusterEngine(Engine):
+    """The cluster engine of :func:`hsw2v.train.run`: the workers of a Dask cluster train
+    the epochs in synchronous rounds (see the module docstring); this process, the driver,
+    plans, merges the counts, combines the rounds' changed rows and keeps what a checkpoint
+    needs.
 
-    def __init__(self, client, cfg: TrainConfig, corpus, paths, signals, checkpoint, output, t0,
-                 resume=None, start: ModelData | None = None, init=None):
-        self.client, self.cfg, self.corpus, self.paths = client, cfg, corpus, paths
-        self.resume, self.start, self.init = resume, start, init
-        self.signals, self.checkpoint, self.output, self.t0 = signals, checkpoint, output, t0
+    Parameters
+    ----------
+    cfg : TrainConfig
+        Resolved; ``cfg.dask`` is the scheduler address or ``local:N`` (unless ``client``);
+        ``cfg.threads`` threads per worker (default: the fewest cores a worker has).
+    corpus : list of str
+        Files or folders every worker can read at the same paths (no stdin).
+    client : dask.distributed.Client, optional
+        Use this client instead of ``cfg.dask``.
+    sentences : str, optional
+        The file sentences from Python were spooled to (the workers read it: a shared /tmp).
+    """
+
+    #: Called after each round with (epoch, round in epoch), before a stop is looked at.
+    on_round: Any = None
+    sentences_hint = (" (sentences from Python go to this temporary file for the workers to "
+                      "read: set TMPDIR to a folder every worker sees)")
+
+    @staticmethod
+    def check_supported(cfg: TrainConfig) -> None:
+        """Refuse what the cluster trainer does not do (one line, before any work)."""
+        if cfg.holdout and cfg.overlap:
+            raise ConfigError("--holdout with --overlap: the held-out text is scored with the "
+                              "model of an epoch's end, which overlapping rounds never wait "
+                              "for; drop one of them")
+
+    def __init__(self, cfg: TrainConfig, corpus: list[str], client: Any = None,
+                 sentences: str | None = None):
+        if "-" in corpus:
+            raise ConfigError("--dask reads the corpus on the workers, which cannot read this "
+                              "process's standard input: write it to a file every worker can "
+                              "read")
+        self.t0 = time.perf_counter()
+        self.cfg, self.corpus = cfg, corpus
+        # Absolute paths: the workers' working folders are not ours.
+        self.paths = [os.path.abspath(p) for p in corpus]
+        #: The absolute path of the file sentences from Python were spooled to, or None.
+        self.spooled = None if sentences is None else os.path.abspath(sentences)
+        self.stop = threading.Event()
+        self._cluster = _Cluster(cfg.dask, client, cfg.threads)
+        self.client = None
         self.job = f"hsw2v-{uuid.uuid4().hex[:12]}"
         self.bytes_sent: list[int] = []
         self.bytes_received: list[int] = []
@@ -929,6 +833,9 @@ class _Driver:
         self.resubmitted = 0
         self.moves = 0  # rounds of a slot that ran on another worker than its last one
         self.rounds_before = 0  # rounds of the run this one resumes
+        self.cpu = 0.0  # the workers' CPU seconds in round tasks
+        self.futures: dict[int, list] = {}  # round -> each slot's future
+        self.updates: dict[int, _Copies] = {}  # version -> its changed rows, on the workers
         #: rounds: wall time of the rounds (waiting for results, combining, sending);
         #: kernels_slowest_worker: per round, the longest a worker trained (the rest of a round
         #: is overhead);
@@ -940,6 +847,27 @@ class _Driver:
             "cluster_start", "counting", "setup", "rounds", "kernels_slowest_worker",
             "kernels_mean_worker", "combining", "round_trips", "sending", "worker_applying",
             "worker_extracting", "worker_task"), 0.0)
+
+    def __enter__(self) -> ClusterEngine:
+        self.client = self._cluster.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        try:
+            self.close()
+        finally:
+            self._cluster.__exit__(*exc)
+
+    def close(self) -> None:
+        for fs in self.futures.values():  # rounds submitted ahead of a stop
+            for f in fs:
+                f.cancel()
+        self.futures = {}
+        if self.client is not None:
+            try:
+                self.client.run(_forget, self.job)
+            except Exception:  # a worker lost at the end: its process took the job with it
+                log.debug("forgetting job %s failed", self.job, exc_info=True)
 
     # ----------------------------------------------------------------------------- helpers
     def _submit(self, fn, *args, worker: str | None = None, name: str = "", **kwargs):
@@ -968,9 +896,6 @@ class _Driver:
         where = {} if worker is None else {"workers": [worker]}
         return self.client.scatter(data, hash=False, direct=True, **where)
 
-    #: The absolute path of the file sentences from Python were spooled to, or None.
-    spooled: str | None = None
-
     def _shown(self, x):
         """``x`` (a path, or lists of them and numbers) with the spooled sentences' file
         named ``<sentences from Python>``, as the local trainer names them."""
@@ -983,22 +908,13 @@ class _Driver:
     def _live(self) -> set[str]:
         return set(self.client.scheduler_info().get("workers", {}))
 
-    # ----------------------------------------------------------------------------- the run
-    #: Called after each round with (epoch, round in epoch), before a stop is looked at.
-    on_round: Any = None
+    def describe(self) -> str:
+        return f"; {self.n} workers x {self.cfg.threads} threads"
 
-    def run(self) -> local.TrainResult:
-        client = self.client
-        try:
-            return self._run()
-        finally:
-            try:
-                client.run(_forget, self.job)
-            except Exception:  # a worker lost at the end: its process took the job with it
-                log.debug("forgetting job %s failed", self.job, exc_info=True)
-
-    def _run(self) -> local.TrainResult:
-        client, cfg, resume = self.client, self.cfg, self.resume
+    # ----------------------------------------------------------------------------- reading
+    def read(self, fixed: Vocab | None, start: ModelData | None,
+             resume: Checkpoint | None) -> Reading:
+        client, cfg = self.client, self.cfg
         infos = _check_workers(client)
         self.seconds["cluster_start"] = time.perf_counter() - self.t0
         workers = sorted(infos)
@@ -1009,6 +925,7 @@ class _Driver:
         if resume is not None and old is None:
             raise CheckpointError(f"checkpoint {resume.path!r} was written by a local run: "
                                   "resume it without --dask")
+        self.old = old
         # ---- plan: on a worker (the corpus paths are the workers')
         parts = len(workers) if old is None else old["slots"]
         files, groups = self._gather([self._submit(_plan, self.paths, parts, name="plan")])[0]
@@ -1022,48 +939,40 @@ class _Driver:
             log.warning("the corpus gives %d shard group(s) for %d workers (compressed files "
                         "are not split): %d worker(s) train", len(groups), len(workers),
                         len(groups))
-        n = len(groups)
-        sync = cfg.sync_words or default_sync_words(n, cfg.threads, "ns" in cfg.objectives)
-        chunk = resume.chunk if resume is not None else chunk_size(n, cfg.threads, sync)
-        # A model trained further keeps its vocabulary (and so does its resumed run): the
-        # workers encode with it, as with --read-vocab. With --grow-vocab the workers count
-        # first, and then encode with the grown vocabulary (as a local run does).
-        grow = self.start is not None and bool(cfg.grow_vocab)
-        fixed = (self.start is not None and not grow) or bool(
-            resume is not None and resume.meta.get("fixed_vocab"))
-        spec = _Spec(self.job, cfg, groups, chunk,
-                     fixed_vocab=fixed or grow or bool(cfg.read_vocab))
-        where = [workers[s % len(workers)] for s in range(n)]
-        hosts = sorted(set(where))
-        spec_c = _Copies(self, spec, hosts)
+        self.files, self.shards, self.groups = files, shards, groups
+        n = self.n = len(groups)
+        self.threads_total = n * cfg.threads
+        self.sync = cfg.sync_words or default_sync_words(n, cfg.threads, "ns" in cfg.objectives)
+        self.chunk = resume.chunk if resume is not None else chunk_size(n, cfg.threads, self.sync)
+        # With a given vocabulary (a model trained further, --read-vocab) the workers encode
+        # with it; with a model's grown one (``start``) they count first, and then encode with
+        # the grown vocabulary (as a local run does).
+        grow = start is not None
+        self.spec = _Spec(self.job, cfg, groups, self.chunk,
+                          fixed_vocab=fixed is not None or grow)
+        where = self.where = [workers[s % len(workers)] for s in range(n)]
+        self.hosts = sorted(set(where))
+        self.spec_c = _Copies(self, self.spec, self.hosts)
         # ---- count (or encode with a given vocabulary) on the workers, merge here
         stats = CorpusStats(files=len(files))
-        vocab = None
-        start = self.start
-        if fixed:
-            vocab = (Vocab(list(start.words), np.asarray(start.counts, dtype=np.int64))
-                     if start is not None else Vocab(resume.words, resume.counts))
-        elif cfg.read_vocab:
-            words, counts = read_vocab(cfg.read_vocab)
-            vocab = build_vocab(words, counts, cfg.min_count, cfg.max_vocab)
-            check_vocab_size(vocab, counts, cfg.min_count)
+        vocab = fixed
 
         def encode(vocab_c: _Copies) -> list[dict]:  # every slot's shards, with this vocabulary
-            return self._gather([self._submit(_encode, spec_c.on(where[s]), s,
+            return self._gather([self._submit(_encode, self.spec_c.on(where[s]), s,
                                               vocab_c.on(where[s]), worker=where[s],
                                               name=f"encode-{s}") for s in range(n)])
 
         if vocab is not None:
-            vocab_c = _Copies(self, vocab, hosts)
-            results = encode(vocab_c)
+            self.vocab_c = _Copies(self, vocab, self.hosts)
+            results = encode(self.vocab_c)
         else:
-            results = self._gather([self._submit(_count_words, spec_c.on(where[s]), s,
+            results = self._gather([self._submit(_count_words, self.spec_c.on(where[s]), s,
                                                  worker=where[s], name=f"count-{s}")
                                     for s in range(n)])
         for r in results:
             for k in ("bytes", "invalid_bytes", "tokens", "pieces"):
                 setattr(stats, k, getattr(stats, k) + r["stats"][k])
-        local._check_not_empty(stats)
+        check_not_empty(stats)
         if vocab is None:
             words, counts = _merge_counts(results, cfg.prune_at)
             if grow:
@@ -1071,343 +980,311 @@ class _Driver:
             else:
                 vocab = build_vocab(words, counts, cfg.min_count, cfg.max_vocab)
                 check_vocab_size(vocab, counts, cfg.min_count)
-            vocab_c = _Copies(self, vocab, hosts)
+            self.vocab_c = _Copies(self, vocab, self.hosts)
             if grow:  # the second pass: encode with the grown vocabulary
-                encode(vocab_c)
-        if stats.invalid_bytes:
-            log.warning("%d bytes of invalid UTF-8 were replaced by U+FFFD", stats.invalid_bytes)
-        log.info("corpus: %d tokens, %d distinct kept (min-count %d), %d training words; %d "
-                 "workers x %d threads", stats.tokens, len(vocab), cfg.min_count, vocab.total,
-                 n, cfg.threads)
-        if cfg.save_vocab:
-            save_vocab(cfg.save_vocab, vocab)
-        tree = build_huffman(vocab.counts)
-        t_read = time.perf_counter()
-        self.seconds["counting"] = t_read - self.t0 - self.seconds["cluster_start"]
-        # ---- the model, and each slot's trainer on its worker
-        carried = 0
-        objectives = cfg.objectives
-        outputs = {"2": "ns" in objectives, "3": "softmax" in objectives}
-        if start is not None and resume is None:
-            w = carried_weights(start, vocab, tree, build_huffman(start.counts), cfg.seed, 0, 0,
-                                init_width(objectives))
-            mats = {"0": w["syn0"], "1": w["syn1"], "2": w["syn1neg"], "3": w["syn1sm"]}
-            carried = w["carried_nodes"]
-        elif resume is None:  # as a local run starts (the same numbers)
-            syn0, syn1 = local.init_weights(len(vocab), cfg.dim, cfg.seed, hs="hs" in objectives,
-                                            width=init_width(objectives))
-            mats = {"0": syn0, "1": syn1, "2": None, "3": None}
-            if outputs["3"]:  # (the estimate of every worker's threads together)
-                local.warn_if_long(dataclasses.replace(cfg, threads=n * cfg.threads), vocab)
-        else:
-            mats = {"0": resume.syn0, "1": resume.syn1, "2": resume.syn1neg, "3": resume.syn1sm}
-            if mats["0"].shape != (len(vocab), cfg.dim):
-                raise CheckpointError(f"checkpoint {resume.path!r} holds weights of shape "
-                                      f"{mats['0'].shape}, this corpus and --dim need "
-                                      f"{(len(vocab), cfg.dim)}: resume with the same corpus")
+                encode(self.vocab_c)
+        self.vocab, self.stats = vocab, stats
+        self.t_read = time.perf_counter()
+        self.seconds["counting"] = self.t_read - self.t0 - self.seconds["cluster_start"]
+        return Reading(vocab, stats, self._shown(list(self.corpus)))
+
+    # ----------------------------------------------------------------------------- set-up
+    def start(self, model: Model, lockf: np.ndarray | None,
+              resume: Checkpoint | None) -> None:
+        cfg, vocab = self.cfg, self.vocab
+        self.tree = model.tree
+        outputs = {"2": "ns" in cfg.objectives, "3": "softmax" in cfg.objectives}
+        mats = {"0": model.syn0, "1": model.syn1, "2": model.syn1neg, "3": model.syn1sm}
         for name, used in outputs.items():  # output rows of NS and softmax start at zero
             if used and mats[name] is None:
                 mats[name] = init_output(len(vocab), cfg.dim)
-        mats = {k: np.array(v, dtype=np.float32) for k, v in mats.items()
-                if k in ("0", "1") or outputs[k]}
-        syn0 = mats["0"]
-        lockf, init_cover = local.start_vectors(cfg, self.init, vocab, syn0, resume)
+        self.mats = {k: np.array(v, dtype=np.float32) for k, v in mats.items()
+                     if k in ("0", "1") or outputs[k]}
         if lockf is not None:
             # the slots' trainers leave those rows alone (a slot made anywhere, any time)
-            spec = dataclasses.replace(spec, lockf=lockf)
-            spec_c = _Copies(self, spec, hosts)
-        full_c = _Copies(self, _Rows(0, mats), hosts)
-        bytes_initial = full_c.nbytes
-        setups = self._gather([self._submit(_setup, spec_c.on(where[s]), s,
-                                            vocab_c.on(where[s]), full_c.on(where[s]),
-                                            worker=where[s], name=f"setup-{s}")
+            self.spec = dataclasses.replace(self.spec, lockf=lockf)
+            self.spec_c = _Copies(self, self.spec, self.hosts)
+        self.resume = resume
+
+    def warm_up(self) -> None:
+        """Make every slot's trainer on its worker (its stream, its kernels loaded) with the
+        starting model, and take a checkpoint's position."""
+        cfg, resume, old, n = self.cfg, self.resume, self.old, self.n
+        full_c = _Copies(self, _Rows(0, self.mats), self.hosts)
+        self.bytes_initial = full_c.nbytes
+        setups = self._gather([self._submit(_setup, self.spec_c.on(self.where[s]), s,
+                                            self.vocab_c.on(self.where[s]),
+                                            full_c.on(self.where[s]), worker=self.where[s],
+                                            name=f"setup-{s}")
                                for s in range(n)])
         del full_c
-        states = [r["state"] for r in setups]
+        self.states = [r["state"] for r in setups]
         self.where = [r["worker"] for r in setups]
-        words = [r["words"] for r in setups]
-        entries = [r["entries"] for r in setups]
-        fingerprint = {"files": files, "bytes": stats.bytes, "tokens": stats.tokens,
-                       "vocab": vocab_digest(vocab.words, vocab.counts),
-                       "slot_entries": entries, "slot_words": words}
-        rounds = max(1, math.ceil(max(words) / sync))  # per epoch
-        epoch0, k0, totals, history = 0, 0, np.zeros(local.STATS, np.float64), []
+        words = self.slot_words = [r["words"] for r in setups]
+        self.words_per_epoch = sum(words)
+        self.words_in_vocab = sum(words) + sum(r["held_words"] for r in setups)
+        self.fingerprint = {"files": self.files, "bytes": self.stats.bytes,
+                            "tokens": self.stats.tokens,
+                            "vocab": vocab_digest(self.vocab.words, self.vocab.counts),
+                            "slot_entries": [r["entries"] for r in setups],
+                            "slot_words": words}
+        self.rounds = max(1, math.ceil(max(words) / self.sync))  # per epoch
+        epoch0, k0 = 0, 0
+        self.totals = np.zeros(STATS, np.float64)
         if resume is not None:
             fp = resume.meta.get("fingerprint", {})
             for key in ("bytes", "tokens", "vocab", "slot_entries", "slot_words"):
-                if fp.get(key) != fingerprint[key]:
+                if fp.get(key) != self.fingerprint[key]:
                     raise CheckpointError(
                         f"the corpus differs from the one checkpoint {resume.path!r} was "
-                        f"trained on ({key}: {fingerprint[key]} now, {fp.get(key)} then): "
+                        f"trained on ({key}: {self.fingerprint[key]} now, {fp.get(key)} then): "
                         "resume with the same corpus and vocabulary options")
-            states = _split_state(resume.state, old["slot_epochs"], cfg.threads)
-            epoch0, k0, rounds = resume.state.epoch, old["round_in_epoch"], old["rounds_per_epoch"]
-            totals = np.array(old["epoch_totals"], np.float64)
-            history = [dict(h) for h in resume.state.history]
+            self.states = _split_state(resume.state, old["slot_epochs"], cfg.threads)
+            epoch0, k0, self.rounds = (resume.state.epoch, old["round_in_epoch"],
+                                       old["rounds_per_epoch"])
+            self.totals = np.array(old["epoch_totals"], np.float64)
             self.bytes_sent, self.bytes_received = old["bytes_sent"], old["bytes_received"]
             self.rounds_before = old["rounds"]
-            log.info("resuming %s at epoch %d/%d, round %d/%d", resume.path, epoch0 + 1,
-                     cfg.epochs, k0 + 1, rounds)
-        t_setup = time.perf_counter()
-        self.seconds["setup"] = t_setup - t_read
-        total_words = sum(words)
-        meta = {"config": dataclasses.asdict(cfg), "chunk": chunk,
-                "corpus": self._shown(list(self.corpus)),
-                "output": None if self.output is None else os.path.abspath(self.output),
-                "fingerprint": fingerprint, "fixed_vocab": fixed or self.start is not None}
-        if lockf is not None:  # which rows stay fixed (resumed runs keep them)
-            meta["frozen"] = (lockf == 0).tolist()
-        written: list[str] = []
-        every = cfg.checkpoint_every or (30.0 if cfg.checkpoint else None)
-        last_save = time.monotonic()
+            log.debug("resuming at round %d/%d of epoch %d", k0 + 1, self.rounds, epoch0 + 1)
+        self.epoch, self.pos = epoch0, (epoch0, k0)
+        self.seconds["setup"] = time.perf_counter() - self.t_read
+        self._first_rounds(epoch0, k0)
 
-        overlap = bool(cfg.overlap) and n > 1
-        depth = 2 if overlap else 1  # rounds a slot has submitted ahead of the combining
+    def _first_rounds(self, epoch0: int, k0: int) -> None:
+        """The schedule of the rounds left, round 0 combined, the first rounds submitted."""
+        cfg, resume, n = self.cfg, self.resume, self.n
+        self.overlap = bool(cfg.overlap) and n > 1
+        self.depth = 2 if self.overlap else 1  # rounds a slot runs ahead of the combining
         # The rounds left, in order: round j (from 1) is sched[j - 1] = (epoch, round in it).
-        sched = [(e, kk) for e in range(epoch0, cfg.epochs)
-                 for kk in range((k0 if e == epoch0 else 0) + 1, rounds + 1)]
+        self.sched = [(e, kk) for e in range(epoch0, cfg.epochs)
+                      for kk in range((k0 if e == epoch0 else 0) + 1, self.rounds + 1)]
         # Round 0: the slots' starting states, with the changes of the round a checkpoint of
         # overlapping rounds was written in the middle of (not in its model yet).
         pending = resume.meta["distributed"].get("pending") if resume is not None else None
-        results = [_idle(st, cfg.dim, self.where[s]) for s, st in enumerate(states)]
+        self.results = [_idle(st, cfg.dim, self.where[s]) for s, st in enumerate(self.states)]
         if pending:
-            for s, r in enumerate(results):
+            for s, r in enumerate(self.results):
                 for x in _RESULT_ARRAYS:
                     if f"pending_{s}_{x}" in resume.extra:  # (n*: only rules with weights)
                         r[x] = resume.extra[f"pending_{s}_{x}"]
         # (overlapping rounds: the model the rounds in flight started from)
-        model_prev = {k: m.copy() for k, m in mats.items()} if depth == 2 else None
-        version = 0  # of the model here: rounds combined (round 0 included)
-
-        def save(epoch: int, k: int) -> None:
-            state = _join_state(states, epoch, history)
-            extra = {}
-            if depth == 2:  # the model the round in flight started from, and the last changes
-                for s, r in enumerate(results):
-                    for x in _RESULT_ARRAYS:
-                        if x in r:
-                            extra[f"pending_{s}_{x}"] = r[x]
-            m = dict(meta, distributed={
-                "slots": n, "threads": cfg.threads, "files": files, "shards": shards,
-                "slot_epochs": [int(st.epoch) for st in states], "round_in_epoch": k,
-                "rounds_per_epoch": rounds, "epoch_totals": totals.tolist(),
-                "rounds": self.rounds_before + version - 1, "bytes_sent": self.bytes_sent,
-                "bytes_received": self.bytes_received, "pending": depth == 2})
-            ms = model_prev if depth == 2 else mats
-            save_checkpoint(self.checkpoint, m, vocab.words, vocab.counts, ms["0"], ms["1"],
-                            state, ms.get("2"), ms.get("3"), extra=extra)
-            written.append(self.checkpoint)
-            log.debug("checkpoint written to %s", self.checkpoint)
-
-        # ---- rounds
-        from tqdm import tqdm
-
-        bar = tqdm(total=total_words * cfg.epochs, unit="word", unit_scale=True, file=sys.stderr,
-                   disable=cfg.quiet, dynamic_ncols=True, smoothing=0.1)
-        stop = threading.Event()
-        self.signals.stop = stop
-        updates: dict[int, _Copies] = {}  # version -> its changed rows, on the workers
-        futures: dict[int, list] = {}  # round -> each slot's future
-        def submit(j: int, s: int, prev, full=None, worker=None):
-            base = j - depth + 1
-            e, kk = sched[j - 1]
-            host = worker or self.where[s]
-            update = updates[base].on(host) if base in updates and full is None else None
-            return self._submit(_round, spec_c.on(host), s, vocab_c.on(host), base, update,
-                                prev, e, -(-kk * words[s] // rounds), full, overlap,
-                                worker=host, name=f"round-{self.rounds_before + j - 1}-{s}")
-
-        floor = cfg.min_alpha / cfg.alpha if cfg.alpha > 0 else 1.0
-
-        def hot_of(e: int, kk: int) -> float | None:
-            """``mixed``'s threshold for round ``kk`` of epoch ``e`` (its middle's rate)."""
-            # Only with hierarchical softmax alone. With negative sampling or the exact
-            # softmax every output row is hot in every round (mostly as expected noise
-            # draws), and at 8 workers (seeds 1-3) the rising threshold cost analogy there:
-            # -0.004 (skip-gram) and -0.015 (CBOW), -0.002 and -0.005 on syn0 alone.
-            if cfg.objectives != ("hs",):
-                return None
-            return hot_threshold((e + (kk - 0.5) / rounds) / cfg.epochs, floor)
-
-        def combine_results(res: list[dict], deltas: bool, hot: float | None = None) -> None:
-            nonlocal version
-            t_combine = time.perf_counter()
-            rows, vals = {}, {}
-            for name, m in mats.items():
-                if depth == 2:  # keep the model the next round starts from
-                    np.copyto(model_prev[name], m)
-                rows[name], vals[name] = combine(
-                    m, [(r["rows" + name], r["vals" + name], r.get("n" + name)) for r in res],
-                    cfg.combine, n, deltas, hot)
-            version += 1
-            update = _Rows(version, vals, rows)
-            t_send = time.perf_counter()
-            self.seconds["combining"] += t_send - t_combine
-            # to the workers that train slots (one taking a slot over fetches it)
-            updates[version] = _Copies(self, update, sorted(set(self.where)))
-            updates.pop(version - 2, None)
-            self.seconds["sending"] += time.perf_counter() - t_send
-            self.bytes_sent.append(updates[version].nbytes)
-
-        def recover(j: int, s: int, r: dict | None) -> None:
-            """Submit round ``j`` of slot ``s`` again, with the model it starts from, on the
-            worker that lacked it (``r``, a stale result) or on a live one (its worker was
-            lost); and the round after it, which started from this one's result."""
-            prev = results[s] if depth == 2 else {"state": results[s]["state"]}
-            if r is not None:
-                worker = r["worker"]
-            else:
-                live = self._live()
-                for c in (spec_c, vocab_c, *updates.values()):
-                    c.forget(live)
-                load = {w: sum(x == w for x in self.where) for w in live}
-                worker = min(sorted(load), key=load.get) if load else None
-            full = _Rows(j - depth + 1, model_prev if depth == 2 else mats)
-            self.bytes_sent[-1] += full.nbytes
-            self.resent_full += 1
-            full_f = self._scatter(full, worker)
-            if worker is not None:
-                self.where[s] = worker
-            futures[j][s] = submit(j, s, prev, full_f, worker)
-            for later in range(j + 1, j + depth):
-                if later in futures:
-                    futures[later][s].cancel()
-                    futures[later][s] = submit(later, s, futures[later - 1][s])
-
+        self.model_prev = ({k: m.copy() for k, m in self.mats.items()} if self.depth == 2
+                           else None)
+        self.version = 0  # of the model here: rounds combined (round 0 included)
+        self.floor = cfg.min_alpha / cfg.alpha if cfg.alpha > 0 else 1.0
         # Round 0: nothing to combine, unless resumed with the changes of the round before
         # the checkpoint's position pending (one after an epoch's last round is at (e + 1, 0)).
         hot0 = None
         if pending:
-            hot0 = hot_of(epoch0, k0) if k0 else hot_of(epoch0 - 1, rounds)
-        combine_results(results, bool(pending), hot0)
-        bytes_initial += self.bytes_sent.pop()
-        for j in range(1, min(depth, len(sched)) + 1):
-            futures[j] = [submit(j, s, results[s] if j == 1 else futures[j - 1][s])
-                          for s in range(n)]
-        j = 0
-        epoch, k = epoch0, k0
-        try:
-            for j, (epoch, k) in enumerate(sched, 1):
-                if k == 1 or j == 1:
-                    t_epoch = time.perf_counter()
-                t_wait = time.perf_counter()
-                got = self._collect(j, futures[j], recover)
-                self.seconds["round_trips"] += time.perf_counter() - t_wait
-                busy = [r for r in got if not r.get("idle")]
-                self.seconds["kernels_slowest_worker"] += max(
-                    [r["seconds"] for r in busy] + [0.0])
-                self.seconds["kernels_mean_worker"] += (
-                    sum(r["seconds"] for r in busy) / max(1, len(busy)))
-                for name in ("applying", "extracting", "task"):
-                    self.seconds["worker_" + name] += max(
-                        [r["times"][name] for r in busy] + [0.0])
-                self.bytes_received.append(sum(
-                    r[x].nbytes for r in busy
-                    for x in _RESULT_ARRAYS if x in r))
-                for s, r in enumerate(got):
-                    self.moves += r["worker"] != self.where[s]
-                    self.where[s] = r["worker"]
-                results = got
-                combine_results(results, overlap, hot_of(epoch, k))
-                scores = None
-                if cfg.holdout and k == rounds:  # each slot scores its held-out chunks
-                    scores = [self._submit(_score, spec_c.on(self.where[s]), s,
-                                           vocab_c.on(self.where[s]), version,
-                                           updates[version].on(self.where[s]),
-                                           worker=self.where[s], name=f"score-{version}-{s}")
-                              for s in range(n)]
-                if j + depth <= len(sched):  # the workers can go on with it right away
-                    futures[j + depth] = [submit(j + depth, s, futures[j + depth - 1][s])
-                                          for s in range(n)]
-                del futures[j]
-                self.seconds["rounds"] += time.perf_counter() - t_wait
-                for s, r in enumerate(results):
-                    states[s] = r["state"]
-                    if r["totals"] is not None:
-                        totals += r["totals"]
-                done = epoch * total_words + (total_words if k == rounds else
-                                              sum(int(sum(st.done)) for st in states))
-                bar.update(done - bar.n)
-                if k == rounds:
-                    held = None if scores is None else self._held_out(
-                        scores, spec_c, vocab_c, _Rows(version, mats))
-                    history.append(self._epoch_line(bar, epoch, totals,
-                                                    time.perf_counter() - t_epoch, held))
-                    totals = np.zeros(local.STATS, np.float64)
-                if self.on_round is not None:
-                    self.on_round(epoch, k)
-                if stop.is_set():
-                    raise _Stopped
-                if self.checkpoint and every and time.monotonic() - last_save >= every * 60:
-                    save(epoch + (k == rounds), 0 if k == rounds else k)
-                    last_save = time.monotonic()
-        except _Stopped:
-            at_end = k == rounds
-            e, kk = epoch + at_end, 0 if at_end else k
-            how = self.signals.caught[0] if self.signals.caught else "a stop request"
-            share = (e * total_words + sum(int(sum(st.done)) for st in states if st.epoch == e)
-                     ) / max(1, total_words * cfg.epochs)
-            where_ = (f"interrupted by {how} in epoch {min(e + 1, cfg.epochs)}/{cfg.epochs} "
-                      f"({100 * share:.0f}% of training done)")
-            if not self.checkpoint:
-                raise TrainingInterrupted(f"{where_}; no checkpoint was written (pass a "
-                                          "checkpoint path to be able to resume)") from None
-            save(e, kk)
-            raise TrainingInterrupted(f"{where_}; checkpoint written to {self.checkpoint}; "
-                                      f"resume with: hsw2v train --resume "
-                                      f"{shlex.quote(self.checkpoint)}") from None
-        finally:
-            bar.close()
-            for fs in futures.values():  # rounds submitted ahead of a stop
-                for f in fs:
-                    f.cancel()
-        version -= 1  # round 0 is not a round
-        t_end = time.perf_counter()
-        model = local.Model(vocab, tree, syn0, mats["1"], mats.get("2"), mats.get("3"))
-        summary = {
-            **local.corpus_summary(cfg, self._shown(list(self.corpus)), stats, vocab, tree),
-            "epochs": history,
-            "seconds_reading": round(t_read - self.t0, 3),
-            "seconds_loading_kernel": round(t_setup - t_read, 3),
-            "seconds_training": round(t_end - t_setup, 3),
-            "seconds_total": round(t_end - self.t0, 3),
-            "distributed": {
-                "scheduler": self.client.scheduler.address,
-                "workers": n,
-                "threads_per_worker": cfg.threads,
-                "sync_words": sync,
-                "chunk": chunk,
-                "combine": cfg.combine,
-                "overlap": overlap,
-                "rounds": self.rounds_before + version,
-                "rounds_per_epoch": rounds,
-                "slot_words_per_epoch": words,
-                "shards": self._shown([[s.describe() for s in g] for g in groups]),
-                "bytes_initial_model": bytes_initial,
-                "bytes_sent_per_round": self.bytes_sent,
-                "bytes_received_per_round": self.bytes_received,
-                "bytes_per_epoch": round((sum(self.bytes_sent) + sum(self.bytes_received))
-                                         / cfg.epochs),
-                "full_model_resends": self.resent_full,
-                "round_tasks_resubmitted": self.resubmitted,
-                "slot_moves": self.moves,
-                "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
-            },
-        }
-        if resume is not None:
-            summary["resumed_from"] = os.path.abspath(resume.path)
-        if start is not None and resume is None:
-            summary["further"] = local.report_further(
-                start, vocab, stats, sum(words) + sum(r["held_words"] for r in setups), carried,
-                tree)
-        if init_cover is not None:
-            summary["init_vectors"] = init_cover
-        if written:
-            summary["checkpoints_written"] = len(written)
-        return local.TrainResult(model, summary)
+            hot0 = self._hot(epoch0, k0) if k0 else self._hot(epoch0 - 1, self.rounds)
+        self._combine(self.results, bool(pending), hot0)
+        self.bytes_initial += self.bytes_sent.pop()
+        for j in range(1, min(self.depth, len(self.sched)) + 1):
+            self.futures[j] = [self._round(j, s, self.results[s] if j == 1
+                                           else self.futures[j - 1][s]) for s in range(n)]
+        self.j = 0  # rounds done
+        self._held_loss = None
 
-    def _held_out(self, futures: list, spec_c: _Copies, vocab_c: _Copies, model: _Rows
-                  ) -> float | None:
+    # ----------------------------------------------------------------------------- rounds
+    def _round(self, j: int, s: int, prev, full=None, worker=None):
+        """Submit round ``j`` of slot ``s`` (``prev``: its last result or that round's future)."""
+        base = j - self.depth + 1
+        e, kk = self.sched[j - 1]
+        host = worker or self.where[s]
+        update = (self.updates[base].on(host) if base in self.updates and full is None
+                  else None)
+        return self._submit(_round, self.spec_c.on(host), s, self.vocab_c.on(host), base,
+                            update, prev, e, -(-kk * self.slot_words[s] // self.rounds), full,
+                            self.overlap, worker=host,
+                            name=f"round-{self.rounds_before + j - 1}-{s}")
+
+    def _hot(self, e: int, kk: int) -> float | None:
+        """``mixed``'s threshold for round ``kk`` of epoch ``e`` (its middle's rate)."""
+        # Only with hierarchical softmax alone. With negative sampling or the exact
+        # softmax every output row is hot in every round (mostly as expected noise
+        # draws), and at 8 workers (seeds 1-3) the rising threshold cost analogy there:
+        # -0.004 (skip-gram) and -0.015 (CBOW), -0.002 and -0.005 on syn0 alone.
+        if self.cfg.objectives != ("hs",):
+            return None
+        return hot_threshold((e + (kk - 0.5) / self.rounds) / self.cfg.epochs, self.floor)
+
+    def _combine(self, res: list[dict], deltas: bool, hot: float | None = None) -> None:
+        """Combine the slots' results into the model here; send the changed rows."""
+        t_combine = time.perf_counter()
+        rows, vals = {}, {}
+        for name, m in self.mats.items():
+            if self.depth == 2:  # keep the model the next round starts from
+                np.copyto(self.model_prev[name], m)
+            rows[name], vals[name] = combine(
+                m, [(r["rows" + name], r["vals" + name], r.get("n" + name)) for r in res],
+                self.cfg.combine, self.n, deltas, hot)
+        self.version += 1
+        update = _Rows(self.version, vals, rows)
+        t_send = time.perf_counter()
+        self.seconds["combining"] += t_send - t_combine
+        # to the workers that train slots (one taking a slot over fetches it)
+        self.updates[self.version] = _Copies(self, update, sorted(set(self.where)))
+        self.updates.pop(self.version - 2, None)
+        self.seconds["sending"] += time.perf_counter() - t_send
+        self.bytes_sent.append(self.updates[self.version].nbytes)
+
+    def _recover(self, j: int, s: int, r: dict | None) -> None:
+        """Submit round ``j`` of slot ``s`` again, with the model it starts from, on the
+        worker that lacked it (``r``, a stale result) or on a live one (its worker was
+        lost); and the round after it, which started from this one's result."""
+        depth = self.depth
+        prev = self.results[s] if depth == 2 else {"state": self.results[s]["state"]}
+        if r is not None:
+            worker = r["worker"]
+        else:
+            live = self._live()
+            for c in (self.spec_c, self.vocab_c, *self.updates.values()):
+                c.forget(live)
+            load = {w: sum(x == w for x in self.where) for w in live}
+            worker = min(sorted(load), key=load.get) if load else None
+        full = _Rows(j - depth + 1, self.model_prev if depth == 2 else self.mats)
+        self.bytes_sent[-1] += full.nbytes
+        self.resent_full += 1
+        full_f = self._scatter(full, worker)
+        if worker is not None:
+            self.where[s] = worker
+        self.futures[j][s] = self._round(j, s, prev, full_f, worker)
+        for later in range(j + 1, j + depth):
+            if later in self.futures:
+                self.futures[later][s].cancel()
+                self.futures[later][s] = self._round(later, s, self.futures[later - 1][s])
+
+    def train_epoch(self, epoch: int, tick: Callable[[], None]) -> np.ndarray | None:
+        cfg, n, rounds = self.cfg, self.n, self.rounds
+        while self.j < len(self.sched):
+            if self.stop.is_set():
+                return None
+            j = self.j + 1
+            e, k = self.sched[j - 1]
+            if e != epoch:
+                raise RuntimeError(f"round {j} belongs to epoch {e + 1}, not {epoch + 1}")
+            t_wait = time.perf_counter()
+            got = self._collect(j, self.futures[j], self._recover)
+            self.seconds["round_trips"] += time.perf_counter() - t_wait
+            self._account(got)
+            self.results = got
+            self._combine(got, self.overlap, self._hot(e, k))
+            scores = None
+            if cfg.holdout and k == rounds:  # each slot scores its held-out chunks
+                scores = [self._submit(_score, self.spec_c.on(self.where[s]), s,
+                                       self.vocab_c.on(self.where[s]), self.version,
+                                       self.updates[self.version].on(self.where[s]),
+                                       worker=self.where[s], name=f"score-{self.version}-{s}")
+                          for s in range(n)]
+            if j + self.depth <= len(self.sched):  # the workers can go on with it right away
+                self.futures[j + self.depth] = [
+                    self._round(j + self.depth, s, self.futures[j + self.depth - 1][s])
+                    for s in range(n)]
+            del self.futures[j]
+            self.seconds["rounds"] += time.perf_counter() - t_wait
+            for s, r in enumerate(got):
+                self.states[s] = r["state"]
+                if r["totals"] is not None:
+                    self.totals += r["totals"]
+            self.j, self.pos = j, (e, k)
+            if k == rounds:
+                self._held_loss = None if scores is None else self._held_out(
+                    scores, _Rows(self.version, self.mats))
+                totals, self.totals = self.totals, np.zeros(STATS, np.float64)
+                self.epoch = e + 1
+            if self.on_round is not None:
+                self.on_round(e, k)
+            if k == rounds:  # (a stop now is seen before the next epoch's first round)
+                return totals
+            if self.stop.is_set():
+                return None
+            tick()
+        return None if self.stop.is_set() else np.zeros(STATS, np.float64)
+
+    def _account(self, got: list[dict]) -> None:
+        """A round's times, bytes and moves, for the summary."""
+        busy = [r for r in got if not r.get("idle")]
+        self.seconds["kernels_slowest_worker"] += max([r["seconds"] for r in busy] + [0.0])
+        self.seconds["kernels_mean_worker"] += (
+            sum(r["seconds"] for r in busy) / max(1, len(busy)))
+        for name in ("applying", "extracting", "task"):
+            self.seconds["worker_" + name] += max([r["times"][name] for r in busy] + [0.0])
+        self.cpu += sum(r["times"]["cpu"] for r in busy)
+        self.bytes_received.append(sum(r[x].nbytes for r in busy
+                                       for x in _RESULT_ARRAYS if x in r))
+        for s, r in enumerate(got):
+            self.moves += r["worker"] != self.where[s]
+            self.where[s] = r["worker"]
+
+    def epoch_sums(self) -> tuple[float, float, float]:
+        return float(self.totals[0]), float(self.totals[1]), float(self.totals[2])
+
+    def _position(self) -> tuple[int, int]:
+        """(epoch, round in it) of the checkpoint position reached."""
+        e, k = self.pos
+        return (e + 1, 0) if k == self.rounds else (e, k)
+
+    def position(self) -> tuple[int, int]:
+        e, _ = self._position()
+        return e, sum(int(sum(st.done)) for st in self.states if st.epoch == e)
+
+    def held_out(self) -> float | None:
+        return self._held_loss
+
+    def checkpoint(self, history: list[dict[str, Any]]) -> CheckpointParts:
+        cfg, depth = self.cfg, self.depth
+        e, k = self._position()
+        state = _join_state(self.states, e, history)
+        extra = {}
+        if depth == 2:  # the model the round in flight started from, and the last changes
+            for s, r in enumerate(self.results):
+                for x in _RESULT_ARRAYS:
+                    if x in r:
+                        extra[f"pending_{s}_{x}"] = r[x]
+        meta = {"fingerprint": self.fingerprint, "distributed": {
+            "slots": self.n, "threads": cfg.threads, "files": self.files,
+            "shards": self.shards, "slot_epochs": [int(st.epoch) for st in self.states],
+            "round_in_epoch": k, "rounds_per_epoch": self.rounds,
+            "epoch_totals": self.totals.tolist(),
+            "rounds": self.rounds_before + self.version - 1, "bytes_sent": self.bytes_sent,
+            "bytes_received": self.bytes_received, "pending": depth == 2}}
+        ms = self.model_prev if depth == 2 else self.mats
+        return CheckpointParts(ms["0"], ms["1"], ms.get("2"), ms.get("3"), state, meta, extra)
+
+    def weights(self) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
+        m = self.mats
+        return m["0"], m["1"], m.get("2"), m.get("3")
+
+    def cpu_seconds(self) -> float:
+        return self.cpu
+
+    def summary(self) -> dict[str, Any]:
+        cfg = self.cfg
+        rounds_done = self.rounds_before + self.version - 1  # round 0 is not a round
+        return {"distributed": {
+            "scheduler": self.client.scheduler.address,
+            "workers": self.n,
+            "threads_per_worker": cfg.threads,
+            "sync_words": self.sync,
+            "chunk": self.chunk,
+            "combine": cfg.combine,
+            "overlap": self.overlap,
+            "rounds": rounds_done,
+            "rounds_per_epoch": self.rounds,
+            "slot_words_per_epoch": self.slot_words,
+            "shards": self._shown([[s.describe() for s in g] for g in self.groups]),
+            "bytes_initial_model": self.bytes_initial,
+            "bytes_sent_per_round": self.bytes_sent,
+            "bytes_received_per_round": self.bytes_received,
+            "bytes_per_epoch": round((sum(self.bytes_sent) + sum(self.bytes_received))
+                                     / cfg.epochs),
+            "full_model_resends": self.resent_full,
+            "round_tasks_resubmitted": self.resubmitted,
+            "slot_moves": self.moves,
+            "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
+        }}
+
+    def _held_out(self, futures: list, model: _Rows) -> float | None:
         """The held-out loss per prediction over every slot (``--holdout``): the slots' sums
         added. A slot whose worker lacks the model gets it whole (once)."""
         loss = preds = 0.0
@@ -1416,7 +1293,7 @@ class _Driver:
                 w = r["worker"]
                 self.resent_full += 1
                 r = self._gather([self._submit(
-                    _score, spec_c.on(w), s, vocab_c.on(w), model.version, None,
+                    _score, self.spec_c.on(w), s, self.vocab_c.on(w), model.version, None,
                     self._scatter(model, w), worker=w, name=f"score-{model.version}-{s}")])[0]
                 if r.get("stale"):
                     raise DistributedError(f"worker {w} could not get the model to score the "
@@ -1424,27 +1301,6 @@ class _Driver:
             if r["sums"] is not None:
                 loss, preds = loss + r["sums"][0], preds + r["sums"][1]
         return loss / preds if preds else None
-
-    def _epoch_line(self, bar, epoch: int, totals: np.ndarray, secs: float,
-                    held: float | None = None) -> dict:
-        loss, pairs, seen, trained, loss_ns = (float(x) for x in totals[:5])
-        losses, shown = local.epoch_loss(self.cfg, loss, pairs, loss_ns)
-        if held is not None:
-            shown += f" (held-out {held:.4f})"
-        if not pairs:
-            log.warning("epoch %d trained no (word, context) pairs: the corpus is too small "
-                        "(or --sample too low) for training to do anything", epoch + 1)
-        msg = (f"epoch {epoch + 1}/{self.cfg.epochs}: loss {shown}, {int(trained)} words "
-               f"trained, {seen / max(secs, 1e-9):,.0f} words/s")
-        if self.cfg.quiet:
-            log.debug(msg)
-        else:
-            bar.write(msg, file=sys.stderr)
-        record = {"epoch": epoch + 1, "loss": losses.pop("loss"), "words": int(seen),
-                  "trained_words": int(trained), "seconds": round(secs, 3), **losses}
-        if held is not None:
-            record["holdout_loss"] = held
-        return record
 
     def _collect(self, j: int, futures: list, recover) -> list[dict]:
         """Every slot's result of round ``j``: a slot whose worker was lost, or lacked the

@@ -230,12 +230,13 @@ def read_word2vec(
     OSError
         If the file cannot be opened or read.
     """
-    words, matrix, _ = _read_word2vec(path, binary, limit, encoding_errors)
+    words, matrix, _ = read_word2vec_indexed(path, binary, limit, encoding_errors)
     return words, matrix
 
 
-def _read_word2vec(path, binary, limit, encoding_errors) -> tuple[list[str], np.ndarray, dict]:
-    """:func:`read_word2vec`, also returning the word -> row dict it builds anyway."""
+def read_word2vec_indexed(path, binary, limit, encoding_errors) -> tuple[list[str], np.ndarray, dict]:
+    """:func:`read_word2vec`, also returning the word -> row dict it builds anyway (for
+    :class:`hsw2v.vectors.Vectors`)."""
     p = os.fspath(path)
     if encoding_errors not in ENCODING_ERRORS:
         raise ValueError(f"encoding_errors must be one of {ENCODING_ERRORS}, got {encoding_errors!r}")

@@ -13,11 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from hsw2v.distributed import runner_for
 from hsw2v.huffman import HuffmanTree, build_huffman
 from hsw2v.modelfile import ModelData, read_model, write_model
 from hsw2v.train import model_data, train_result
-from hsw2v.train import train as train_vectors
 from hsw2v.vectors import Vectors
 
 
@@ -124,16 +122,44 @@ def load_model(path: str | os.PathLike) -> Model:
 def train(corpus, config: str | os.PathLike | None = None, resume: str | None = None,
           output: str | os.PathLike | None = None, *, return_model: bool = False,
           **options: Any) -> Vectors | Model:
-    """Train word vectors (the Python API); see :func:`hsw2v.train.train` for the arguments.
+    """Train word vectors and return them (the Python API).
 
-    With ``return_model=True`` it returns the whole :class:`Model` (vectors, vocabulary, tree,
-    output weights, options and summary) instead of the :class:`~hsw2v.vectors.Vectors`.
-    ``dask`` (an address, ``"local:N"`` or a ``dask.distributed.Client``) trains on a Dask
-    cluster (:mod:`hsw2v.distributed`).
+    Parameters
+    ----------
+    corpus : path, sequence of paths, or iterable of sequences of str
+        Files, folders (every file below), ``-`` for stdin; ``.gz``/``.bz2``/``.xz`` work. Or
+        tokenised sentences (``[["the", "cat"], ...]``, a generator, a re-iterable class):
+        consumed once, trained on as a file with one sentence per line would be.
+    config : path, optional
+        TOML file of options; ``options`` override it.
+    resume : path, optional
+        Continue the run saved in this checkpoint (``corpus`` may then be None; a run on
+        sentences needs the same sentences again).
+    output : path, optional
+        Also write the vectors there and the summary to ``output + '.json'``, as
+        ``hsw2v train -o`` does (see :func:`hsw2v.train.train_to_file`).
+    return_model : bool
+        Return the whole :class:`Model` (vectors, vocabulary, tree, output weights, options
+        and summary) instead of the :class:`~hsw2v.vectors.Vectors`.
+    **options
+        Any option of ``hsw2v train`` with underscores (``min_count=5``, ``model="cbow"``...).
+        With ``checkpoint=PATH``, an interrupted run (SIGINT/SIGTERM) saves a checkpoint there
+        and raises :class:`hsw2v.errors.TrainingInterrupted`. ``quiet`` defaults to True (no
+        progress bar); the epoch lines are then logged at INFO on the ``hsw2v`` logger.
+        ``dask`` (an address, ``"local:N"`` or a ``dask.distributed.Client``) trains on a Dask
+        cluster (:mod:`hsw2v.distributed`).
+
+    Returns
+    -------
+    hsw2v.vectors.Vectors or Model
+        The words (most frequent first) and their float32 (V, D) vectors; its ``summary``
+        attribute is the run summary that ``OUT.json`` holds (a dict: ``epochs`` lists each
+        epoch's loss, words and seconds; also counts, timings and the configuration).
     """
-    runner = runner_for(options)
-    if not return_model:
-        return train_vectors(corpus, config, resume, output, runner=runner, **options)
     options.setdefault("quiet", True)
-    return Model(model_data(train_result(corpus, config, resume, output, runner=runner,
-                                         **options)))
+    result = train_result(corpus, config, resume, output, **options)
+    if return_model:
+        return Model(model_data(result))
+    vectors = Vectors(result.model.vocab.words, result.model.syn0)
+    vectors.summary = result.summary
+    return vectors

@@ -435,7 +435,7 @@ def check_output(output: str, inputs: Sequence[str]) -> None:
     """Refuse an output that is an input or cannot be written, before any reading."""
     if output == "-":
         return
-    from hsw2v.train import check_output_path  # (train is heavy and may come to use phrases)
+    from hsw2v.outputs import check_output_path
 
     check_output_path(output)
     if os.path.exists(output):

@@ -25,6 +25,10 @@ class SentenceError(CorpusError):
     """A Python sentence cannot be turned into corpus text (the message names it)."""
 
 
+#: How a summary and a checkpoint name a corpus of sentences given from Python (spooled
+#: to a temporary file whose name changes from run to run).
+SENTENCES = "<sentences from Python>"
+
 def is_paths(corpus: Any) -> bool:
     """A path, or a list/tuple of paths (rather than an iterable of tokenised sentences)."""
     if isinstance(corpus, (str, os.PathLike)):

@@ -1,692 +1,65 @@
-"""Training orchestration: corpus → vocabulary → Huffman tree → id stream → threads of kernels.
+"""One run: the orchestration every way of training shares (set-up -> epochs -> summary).
 
-The corpus is read and encoded once and cut into chunks of whole sentence pieces (about
-:data:`CHUNK` stream entries each). Each thread owns one contiguous range of chunks, as each
-word2vec C thread owns a part of the file. In every epoch it trains them in an order of their
-own (with ``shuffle``, a fresh random permutation of the range drawn from the seed, the epoch
-and the range; else corpus order) with :func:`hsw2v.kernels.train_chunk`; a thread that has
-finished its range takes chunks from the back of the order of the range with the most left, so
-no thread idles while another has a backlog (on a shared machine one half often took up to 0.4 s
-longer than the other per epoch). Every kept word is trained exactly once per epoch. The kernel
-releases the GIL, so threads update the shared weights lock-free (Hogwild).
+:func:`run` does, whatever trains the epochs:
 
-Why shuffle: SGD learns from what it saw last, and text in corpus order drifts from topic to
-topic. Over 20 seeds of the CBOW benchmark job the analogy score went from 0.068 (corpus order)
-to 0.073, skip-gram was unchanged (0.118 both; see the README).
+1. **Set-up.** The options resolved; the model to train further (``--from-model``) and the
+   ``--init-vectors`` read; Python sentences spooled to a file; the vocabulary's origin chosen
+   (a checkpoint's or a model's, grown with ``--grow-vocab``, ``--read-vocab``, or counted);
+   the engine reads the corpus (:meth:`hsw2v.engine.Engine.read`); the Huffman tree; the
+   starting weights (a checkpoint's, carried from a model, or word2vec's initialisation) and
+   the rows ``--freeze-init`` keeps fixed; the engine takes them
+   (:meth:`~hsw2v.engine.Engine.start`).
+2. **Epochs.** One progress display and loss curve (:class:`hsw2v.progress.Progress`), the
+   epoch records and lines (the same with ``-q``/``-v`` on every engine), the held-out loss,
+   checkpoints every ``--checkpoint-every`` minutes, and SIGINT/SIGTERM turned into a last
+   checkpoint and a one-line :class:`~hsw2v.errors.TrainingInterrupted`.
+3. **Summary.** The same keys on every engine (``OUT.json``), plus the engine's own part.
 
-The learning rate of a chunk of range ``t`` at its ``k``-th word in epoch ``e`` is
-``alpha - (alpha - min_alpha) * (e * W_t + k) / (epochs * W_t)`` where ``W_t`` is the number of
-in-vocabulary words in the range and ``k`` counts them in the epoch's order: with one thread
-this is word2vec's linear decay over ``epochs x corpus words``; with several, all ranges move
-through the schedule together, and a chunk's rate does not depend on which thread trains it.
+The engine (:mod:`hsw2v.engine`) is chosen here: :class:`hsw2v.threads.ThreadsEngine`
+(threads of this process) or, with ``--dask``, :class:`hsw2v.distributed.ClusterEngine`.
 """
 from __future__ import annotations
 
 import dataclasses
 import logging
 import os
-import queue
+import shlex
 import tempfile
-import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from hsw2v import kernels
-from hsw2v.checkpoint import (Checkpoint, TrainState, check_files,
-                              check_fingerprint, corpus_files, corpus_fingerprint, resume_config,
-                              save_checkpoint, stream_digest)
+from hsw2v.checkpoint import Checkpoint, resume_config, save_checkpoint
 from hsw2v.config import TrainConfig, make_config
-from hsw2v.corpus import CorpusStats, expand_paths
-from hsw2v.encoding import SENTENCE_END, IdStream, encode_corpus, scan_corpus, spool_stdin
-from hsw2v.errors import CheckpointError, ConfigError, CorpusError, TrainingInterrupted
+from hsw2v.corpus import CorpusStats
+from hsw2v.distributed import ClusterEngine
+from hsw2v.engine import Engine, Model, TrainResult
+from hsw2v.errors import CheckpointError, ConfigError, Hsw2vError, TrainingInterrupted
+from hsw2v.formats import write_word2vec
 from hsw2v.huffman import HuffmanTree, build_huffman
 from hsw2v.interrupt import StopSignals
 from hsw2v.modelfile import ModelData, read_model, write_model
 from hsw2v.outputs import check_not_inputs, check_output_path, write_json_atomic
-from hsw2v.sentences import is_paths, spool_sentences
-from hsw2v.weights import (apply_init_vectors, carried_weights, grown_vocab, init_output,
-                           init_weights, init_width, read_init_vectors)
-from hsw2v.vocab import (Vocab, build_vocab, check_vocab_size, keep_probabilities, read_vocab,
-                         save_vocab)
+from hsw2v.progress import Progress
+from hsw2v.sentences import SENTENCES, is_paths, spool_sentences
+from hsw2v.threads import ThreadsEngine, alpha_at, warn_if_long
+from hsw2v.corpus import expand_paths
+from hsw2v.vocab import Vocab, build_vocab, check_vocab_size, read_vocab, save_vocab
+from hsw2v.weights import (apply_init_vectors, carried_weights, init_weights, init_width,
+                           read_init_vectors)
 
 log = logging.getLogger(__name__)
 
-#: Stream entries per chunk of work (a chunk holds whole pieces, so it is at least one piece:
-#: 10,001 entries on text8). Small, so that taking over the back of another thread's range
-#: evens out the threads' finishing times to a few ms, and bounded memory, progress and stop;
-#: a skip-gram chunk is still ~10 ms of work, so the Python around each call costs ~1%.
-CHUNK = 1 << 13
-#: What a run says while it compiles its kernels (see :meth:`_Trainer.warm_up`).
-COMPILING = ("compiling the training kernels for this CPU and these settings, once: about 10 s "
-             "on 2 cores (later runs load them from numba's cache)")
-#: Most chunks one claim takes from the front of its own range (~128 K entries).
-CLAIM = 16
-#: Most chunks, adjacent in the stream, that one kernel call trains (a stop request waits
-#: for the kernel call under way: 4 pieces of text8 take ~1.3 s at dim 1000 on one thread).
-RUN_CHUNKS = 4
-#: Per-thread accumulators: [loss, predictions, words read, words trained, negative-sampling
-#: loss (with --loss hs+ns; the loss of hs is then the first)].
-STATS = 5
+__all__ = ["run", "train_result", "train_to_file", "configure", "model_data", "further_config",
+           "warm_up_default", "Model", "TrainResult"]
 
 
-@dataclasses.dataclass
-class Model:
-    """Trained (or training) weights with the vocabulary and tree they belong to.
-
-    Attributes
-    ----------
-    vocab : Vocab
-    tree : HuffmanTree
-    syn0 : float32 (V, D)       input vectors (the word vectors).
-    syn1 : float32 (V - 1, D)   inner-node vectors (hierarchical softmax; (0, D) without it).
-    syn1neg : float32 (V, D) or None   output vectors of negative sampling.
-    syn1sm : float32 (V, D) or None    output vectors of the exact softmax.
-    """
-
-    vocab: Vocab
-    tree: HuffmanTree
-    syn0: np.ndarray
-    syn1: np.ndarray
-    syn1neg: np.ndarray | None = None
-    syn1sm: np.ndarray | None = None
-
-
-@dataclasses.dataclass
-class TrainResult:
-    """What :func:`run` returns: the model and a JSON-ready summary of the run."""
-
-    model: Model
-    summary: dict[str, Any]
-
-
-def noise_table(counts: np.ndarray, exponent: float) -> tuple[np.ndarray, np.ndarray]:
-    """The alias table of negative sampling's noise distribution, ``counts ** exponent``.
-
-    Returns
-    -------
-    prob : float64 (V,);  alias : int32 (V,)
-    """
-    n = len(counts)
-    weights = np.asarray(counts, dtype=np.float64) ** float(exponent)
-    prob = np.empty(n, np.float64)
-    alias = np.empty(n, np.int32)
-    kernels.alias_build(weights, prob, alias, np.empty(n, np.int64), np.empty(n, np.int64))
-    return prob, alias
-
-
-def thread_rng_states(seed: int, threads: int) -> list[np.ndarray]:
-    """Independent xorshift64* states for each thread, derived from ``seed``.
-
-    Returns
-    -------
-    list of uint64 (1,)
-    """
-    states = []
-    for t in range(threads):
-        s = int(kernels.splitmix64(np.uint64(seed * 1_000_003 + t)))
-        state = kernels.private_zeros(1, np.uint64)  # written on every draw: a line of its own
-        state[0] = s or 0x9E3779B97F4A7C15
-        states.append(state)
-    return states
-
-
-def held_out_chunks(n_chunks: int, share: float) -> np.ndarray:
-    """Which of ``n_chunks`` chunks to hold out for a share ``share`` (0: none).
-
-    Evenly spread over the corpus (a corpus drifts from topic to topic), at least one when
-    ``share > 0``, never all.
-
-    Returns
-    -------
-    bool (n_chunks,)
-    """
-    held = np.zeros(n_chunks, dtype=bool)
-    if share > 0 and n_chunks > 1:
-        k = min(max(1, round(share * n_chunks)), n_chunks - 1)
-        held[((np.arange(k) + 0.5) * n_chunks / k).astype(np.int64)] = True
-    return held
-
-
-def alpha_at(cfg: TrainConfig, progress: float) -> float:
-    """Learning rate after ``progress`` (0..1) of the whole schedule."""
-    return max(cfg.min_alpha, cfg.alpha - (cfg.alpha - cfg.min_alpha) * progress)
-
-
-def prepare(paths: Sequence[str], cfg: TrainConfig, stats: CorpusStats,
-            tmp_dir: str | None = None) -> tuple[Vocab, IdStream, np.ndarray]:
-    """Read the corpus once: build the vocabulary and the encoded id stream.
-
-    Returns
-    -------
-    vocab : Vocab
-    stream : IdStream
-    remap : int32 (P,)   stream id -> vocabulary id (-1: not in the vocabulary).
-    """
-    if cfg.read_vocab:
-        words, counts = read_vocab(cfg.read_vocab)
-        vocab = build_vocab(words, counts, cfg.min_count, cfg.max_vocab)
-        check_vocab_size(vocab, counts, cfg.min_count)
-        stream = encode_corpus(paths, vocab, cfg.max_sentence_length, stats, tmp_dir)
-        _check_not_empty(stats)
-        return vocab, stream, np.arange(len(vocab), dtype=np.int32)
-    counter, stream = scan_corpus(paths, cfg.max_sentence_length, cfg.prune_at, stats, tmp_dir)
-    if counter.prunings > 1:
-        log.warning("counting pruned %d times in all; tokens seen fewer than %d times by then "
-                    "may be missing or under-counted", counter.prunings, counter.min_reduce)
-    try:
-        _check_not_empty(stats)
-        words, counts = counter.words, counter.counts
-        vocab = build_vocab(words, counts, cfg.min_count, cfg.max_vocab)
-        check_vocab_size(vocab, counts, cfg.min_count)
-    except BaseException:
-        if stream is not None:
-            stream.close()
-        raise
-    if stream is not None:
-        return vocab, stream, vocab.remap(words)
-    log.info("re-reading the corpus to encode it with the pruned vocabulary")
-    stream = encode_corpus(paths, vocab, cfg.max_sentence_length, None, tmp_dir)
-    return vocab, stream, np.arange(len(vocab), dtype=np.int32)
-
-
-def prepare_with_vocab(paths: Sequence[str], cfg: TrainConfig, stats: CorpusStats, vocab: Vocab,
-                       tmp_dir: str | None = None) -> tuple[IdStream, np.ndarray]:
-    """Encode the corpus with a given vocabulary (a model trained further, a resumed run of
-    one); tokens outside it are left out.
-
-    Returns
-    -------
-    stream : IdStream
-    remap : int32 (V,)   the identity (the stream holds vocabulary ids).
-    """
-    stream = encode_corpus(paths, vocab, cfg.max_sentence_length, stats, tmp_dir)
-    try:
-        _check_not_empty(stats)
-    except BaseException:
-        stream.close()
-        raise
-    return stream, np.arange(len(vocab), dtype=np.int32)
-
-
-def prepare_grown(paths: Sequence[str], cfg: TrainConfig, stats: CorpusStats, start: ModelData,
-                  tmp_dir: str | None = None) -> tuple[Vocab, IdStream, np.ndarray]:
-    """Count the corpus, grow the model's vocabulary with it (:func:`weights.grown_vocab`),
-    then encode the corpus with the grown vocabulary (a second pass, so a resumed run encodes
-    it the same way).
-    """
-    from hsw2v.vocab import count_corpus
-
-    counter = count_corpus(paths, cfg.max_sentence_length, cfg.prune_at, CorpusStats())
-    vocab = grown_vocab(start, counter.words, counter.counts, cfg.min_count)
-    stream, remap = prepare_with_vocab(paths, cfg, stats, vocab, tmp_dir)
-    return vocab, stream, remap
-
-
-def _check_not_empty(stats: CorpusStats) -> None:
-    if stats.tokens == 0:
-        what = "is empty" if stats.bytes == 0 else "holds only whitespace"
-        raise CorpusError(f"the corpus {what} ({stats.files} file(s), {stats.bytes} bytes): "
-                          "pass a text corpus with words separated by whitespace")
-
-
-class _Helpers:
-    """Threads ``1..n`` of a trainer's inline calls: started once, each runs
-    ``work(t, epoch)`` when :meth:`start` says so, until :meth:`close`."""
-
-    def __init__(self, work: Callable[[int, int], None], n: int):
-        self._go = [queue.SimpleQueue() for _ in range(n)]
-        self._done: queue.SimpleQueue = queue.SimpleQueue()
-        self.threads = [threading.Thread(target=self._loop, args=(work, t), daemon=True,
-                                         name=f"hsw2v-trainer-{t}") for t in range(1, n + 1)]
-        for th in self.threads:
-            th.start()
-
-    def _loop(self, work: Callable[[int, int], None], t: int) -> None:
-        while True:
-            epoch = self._go[t - 1].get()
-            if epoch is None:
-                return
-            try:
-                work(t, epoch)  # (records its own errors)
-            finally:
-                self._done.put(t)
-
-    def start(self, epoch: int) -> None:
-        for q in self._go:
-            q.put(epoch)
-
-    def wait(self) -> None:
-        for _ in self._go:
-            self._done.get()
-
-    def close(self) -> None:
-        for q in self._go:
-            q.put(None)
-
-
-class _Trainer:
-    """Runs the epochs of one training job over a prepared id stream.
-
-    Its position in the schedule (:meth:`state`: epoch, per range the chunks of its order taken
-    from the front and from the back and the words they hold, per thread the RNG state and loss
-    accumulators) changes only at chunk boundaries. Setting :attr:`stop`
-    makes every worker return at its next chunk boundary (``run_epoch`` then returns None);
-    :meth:`paused` holds every worker at a chunk boundary while a checkpoint is taken.
-    """
-
-    def __init__(self, cfg: TrainConfig, model: Model, stream: IdStream, remap: np.ndarray,
-                 stop: threading.Event | None = None, chunk: int | None = None,
-                 lockf: np.ndarray | None = None):
-        self.cfg = cfg
-        self.model = model
-        #: float32 (V,) factor of each word's input-row updates (0: frozen), or None
-        self.lockf = lockf
-        self.stream = stream
-        self.remap = np.ascontiguousarray(remap, dtype=np.int32)
-        self.keep = keep_probabilities(model.vocab.counts, cfg.sample)
-        self.stop = stop or threading.Event()
-        t = cfg.threads
-        self.threads = t
-        # The exact softmax's chunks are cut by time (softmax_chunk), inside pieces if need be,
-        # and taken one at a time, so that a stop request or a checkpoint waits ~0.25 s at most.
-        softmax = "softmax" in cfg.objectives
-        if chunk is None and softmax:
-            chunk = softmax_chunk(cfg, model.vocab.counts)
-        if softmax:
-            self.claim_max = 1
-        self.chunk = chunk or CHUNK  # a resumed run cuts the chunks its checkpoint counted in
-        starts, before = stream.chunk_table(self.remap, self.chunk, hard=softmax)
-        self.starts = starts
-        # Range t is chunks [first[t], first[t + 1]): cut where the stream is split evenly.
-        self.first = np.searchsorted(starts[:-1], np.arange(t + 1) * stream.n // t)
-        self.first[-1] = len(starts) - 1
-        #: in-vocabulary words of each chunk, per range; and their sum, per range
-        #: chunks never trained on, scored after each epoch (``cfg.holdout``); bool (chunks,)
-        self.held = held_out_chunks(len(starts) - 1, cfg.holdout)
-        words = np.diff(before)
-        self.held_words = int(words[self.held].sum())
-        words[self.held] = 0  # a held-out chunk counts no words in the schedule
-        self.chunk_words = [words[self.first[r]:self.first[r + 1]] for r in range(t)]
-        self.words = [int(w.sum()) for w in self.chunk_words]
-        self.rngs = thread_rng_states(cfg.seed, t)
-        self._start_epoch(0)
-        self._lock = threading.Lock()
-        self.history: list[dict[str, Any]] = []  # summaries of the finished epochs
-        self.curve: list[dict[str, Any]] = []  # loss curve points (hsw2v.progress.Progress)
-        self.errors: list[BaseException] = []
-        self._threads: list[threading.Thread] = []
-        self._helpers: _Helpers | None = None  # threads 1.. of inline calls
-        self._hold = threading.Event()
-        self._cond = threading.Condition()
-        self._parked = 0
-        # The kernels work on rows padded to whole SIMD blocks; model.syn0/syn1 become (V, dim)
-        # views of those rows (no copy if they already are), so they always show the weights.
-        objectives = cfg.objectives
-        self.hs = "hs" in objectives
-        self.negative = int(cfg.negative or 0) if "ns" in objectives else 0
-        model.syn0, self.rows0 = kernels.padded_rows(model.syn0)
-        n_words = model.syn0.shape[0]
-        n_nodes = model.syn1.shape[0]
-        hot_rows = kernels.HOT_ROWS[cfg.model] if self.hs else 0
-        model.syn1, self.rows1 = kernels.padded_rows(model.syn1, t * hot_rows)
-        # Per thread: its own copy of the top tree rows (no cache-line ping-pong), merged often.
-        self.hot = (kernels.private_hot_rows(self.rows1, n_nodes, model.tree.points, t, hot_rows)
-                    if self.hs else [(model.tree.points, None)] * t)
-        self.rows_neg = None
-        self.neg = [(None, None)] * t
-        self.noise = (None, None)
-        if self.negative:
-            if model.syn1neg is None:
-                model.syn1neg = init_output(n_words, cfg.dim, t * kernels.HOT_NEG_ROWS)
-            model.syn1neg, self.rows_neg = kernels.padded_rows(model.syn1neg,
-                                                               t * kernels.HOT_NEG_ROWS)
-            # Per thread: own copies of the most frequent words' output rows, merged often.
-            self.neg = kernels.private_neg_rows(self.rows_neg, n_words, t, kernels.HOT_NEG_ROWS)
-            self.noise = noise_table(model.vocab.counts, cfg.ns_exponent)
-        self.rows_sm = None
-        #: per thread (private rows, their state at the last merge, first private row, merge
-        #: start), or None (one thread: the shared rows)
-        self.sm_private: list[tuple[np.ndarray, np.ndarray, int, int] | None] = [None] * t
-        if "softmax" in objectives:
-            if model.syn1sm is None:
-                model.syn1sm = init_output(n_words, cfg.dim)
-            # With several threads each trains its own copy of every output row (after the V
-            # shared ones) and adds its change to the shared rows after each chunk: every
-            # prediction writes all V rows, and two threads writing the same rows passed
-            # their cache lines back and forth on every one (2 threads ran at 0.32x the words/s
-            # of one). One thread trains the shared rows themselves.
-            extra = n_words * t if t > 1 else 0
-            model.syn1sm, self.rows_sm = kernels.padded_rows(model.syn1sm, extra)
-            if t > 1:
-                for r in range(t):
-                    own = n_words * (r + 1)
-                    self.rows_sm[own:own + n_words] = self.rows_sm[:n_words]
-                    base = kernels.private_zeros((n_words, self.rows_sm.shape[1]), np.float32)
-                    base[:] = self.rows_sm[:n_words]
-                    self.sm_private[r] = (self.rows_sm[own:own + n_words], base, own,
-                                          r * n_words // t)
-            self.rows_sm_shared = self.rows_sm[:n_words]
-        dim = self.rows0.shape[1]
-        longest = int(model.tree.lengths.max()) if self.hs else 0
-        w2 = 2 * cfg.window
-        # Per thread, written all the time: each array on cache lines of its own.
-        self.scratch = [
-            (kernels.private_zeros(cfg.max_sentence_length, np.int32),
-             kernels.private_zeros(w2, np.int32),
-             kernels.private_zeros((w2 + 1) * (longest + self.negative + 1), np.float32),
-             kernels.private_zeros((w2, dim), np.float32),
-             kernels.private_zeros(n_words if self.rows_sm is not None else 1, np.float64))
-            for _ in range(t)
-        ]
-
-    def _start_epoch(self, epoch: int) -> None:
-        """Set the position in the schedule to the start of ``epoch``."""
-        self.epoch = epoch  # epoch in progress (0-based)
-        self._set_order(epoch)
-        t = self.threads
-        self.front = [0] * t  # chunks of range r taken from its front (by its owner)
-        # chunks of range r from back[r] on were taken by other threads
-        self.back = [int(c) for c in np.diff(self.first)]
-        self.done = [0] * t  # in-vocabulary words of each range's finished chunks, this epoch
-        # this epoch's accumulators, per thread
-        self.stats = [kernels.private_zeros(STATS, np.float64) for _ in range(t)]
-
-    def _set_order(self, epoch: int) -> None:
-        """Set each range's chunk order for ``epoch`` and the words before each place in it."""
-        self.order, self.before = [], []
-        for r, words in enumerate(self.chunk_words):
-            n = len(words)
-            if self.cfg.shuffle:
-                rng = np.random.default_rng([self.cfg.seed, epoch, r])
-                order = rng.permutation(n).astype(np.int64)
-            else:
-                order = np.arange(n, dtype=np.int64)
-            self.order.append(order)
-            self.before.append(np.concatenate(([0], np.cumsum(words[order]))).astype(np.int64))
-
-    def run_epoch(self, epoch: int) -> np.ndarray | None:
-        """Train (the rest of) one epoch.
-
-        Returns
-        -------
-        float64 (STATS,) or None
-            [loss, predictions, words read, words trained, ns loss] of the epoch, or None if
-            :attr:`stop` was set before it finished (the state then tells where it stopped).
-        """
-        if epoch != self.epoch:  # the order is set for self.epoch (init, restore, last epoch)
-            self._set_order(epoch)
-        self.epoch = epoch
-        if self.inline:
-            # Thread 0 in the calling thread, the others in threads that live as long as the
-            # trainer (see :attr:`inline`): no thread starts or ends per call.
-            if self._helpers is None:
-                self._helpers = _Helpers(self._worker, self.threads - 1)
-            self._helpers.start(epoch)
-            try:
-                self._worker(0, epoch)
-            finally:
-                self._helpers.wait()
-        else:
-            threads = [threading.Thread(target=self._worker, args=(t, epoch), daemon=True)
-                       for t in range(self.threads)]
-            self._threads = threads
-            for th in threads:
-                th.start()
-            self._wait(threads)
-        if self.errors:
-            raise self.errors[0]
-        if any(f < b for f, b in zip(self.front, self.back)):
-            return None  # stopped
-        total = np.sum(self.stats, axis=0)
-        self._start_epoch(epoch + 1)
-        return total
-
-    def state(self) -> TrainState:
-        """A copy of the position in the schedule (consistent only while no worker runs)."""
-        return TrainState(epoch=self.epoch, front=np.array(self.front, np.int64),
-                          back=np.array(self.back, np.int64),
-                          done=np.array(self.done, np.int64),
-                          rng=np.array([r[0] for r in self.rngs], np.uint64),
-                          stats=np.array(self.stats, np.float64).reshape(self.threads, STATS),
-                          history=[dict(h) for h in self.history])
-
-    def restore(self, state: TrainState) -> None:
-        """Continue from ``state`` (taken from a trainer over the same stream and options)."""
-        if len(state.front) != self.threads:
-            raise CheckpointError(f"the checkpoint has {len(state.front)} thread states but "
-                                  f"this run has {self.threads} threads: resume with the same "
-                                  "--threads")
-        self._set_order(int(state.epoch))
-        front = [int(f) for f in state.front]
-        back = [int(b) for b in state.back]
-        for r in range(self.threads):
-            f, b, before = front[r], back[r], self.before[r]
-            if not (0 <= f <= b <= len(self.order[r])
-                    and state.done[r] == before[f] + self.words[r] - before[b]):
-                raise CheckpointError("the checkpoint's stream positions do not fit this corpus: "
-                                      "resume on the corpus it was trained on")
-        self.epoch = int(state.epoch)
-        self.front, self.back = front, back
-        self.done = [int(d) for d in state.done]
-        for r, s in zip(self.rngs, state.rng):
-            r[0] = s
-        for mine, row in zip(self.stats, state.stats):
-            mine[:] = row
-        self.history = [dict(h) for h in state.history]
-
-    def paused(self, fn: Callable[[], None]) -> bool:
-        """Call ``fn`` while every worker waits at a chunk boundary; False if stopped instead."""
-        self._hold.set()
-        try:
-            with self._cond:
-                while not self.stop.is_set():
-                    if self._parked >= sum(th.is_alive() for th in self._threads):
-                        break
-                    self._cond.wait(0.05)
-            if self.stop.is_set():
-                return False
-            fn()
-            return True
-        finally:
-            self._hold.clear()
-            with self._cond:
-                self._cond.notify_all()
-
-    def _park(self) -> None:
-        with self._cond:
-            self._parked += 1
-            self._cond.notify_all()
-            while self._hold.is_set() and not self.stop.is_set():
-                self._cond.wait(0.1)
-            self._parked -= 1
-
-    def _wait(self, threads: list[threading.Thread]) -> None:
-        for th in threads:
-            while th.is_alive():
-                th.join(0.05)  # ticks: 20 a second, so even a short run gets ~1% points
-                if self.on_tick is not None:
-                    self.on_tick()
-
-    on_tick: Callable[[], None] | None = None
-
-    def _kernel(self, t: int, ids: np.ndarray, alpha: float, step: float) -> int:
-        """Run :func:`kernels.train_chunk` for thread ``t``; return the words it read."""
-        cfg, tree = self.cfg, self.model.tree
-        sent, ctx, scores, neu1e, probs = self.scratch[t]
-        points, hot = self.hot[t]
-        neg_map, neg_hot = self.neg[t]
-        private = self.sm_private[t]
-        rows_sm = self.rows_sm if self.rows_sm is None else (
-            self.rows_sm_shared if private is None else private[0])
-        n = kernels.train_chunk(
-            ids, self.remap, self.keep, self.rows0, self.rows1, tree.codes, points,
-            tree.offsets, cfg.model == "sg", cfg.window, alpha, step, cfg.min_alpha,
-            self.rngs[t], sent, ctx, scores, neu1e, self.stats[t], hot, hs=self.hs,
-            negative=self.negative, syn1neg=self.rows_neg, neg_prob=self.noise[0],
-            neg_alias=self.noise[1], neg_map=neg_map, neg_hot=neg_hot, syn1sm=rows_sm,
-            probs=probs, lockf=self.lockf)
-        if private is not None:  # the shared rows hold every update at chunk boundaries
-            _, base, own, first = private
-            kernels.merge_hot_rows(self.rows_sm, 0, own, base, first,
-                                   kernels.blocks_of(self.rows_sm))
-        return n
-
-    def warm_up(self) -> None:
-        """Compile (or load from the cache) the kernel before the clock and the bar start.
-
-        An empty sentence piece draws no random number and changes no weight. It is read-only
-        like the chunks :meth:`IdStream.read` returns, which numba types (and caches) apart.
-        """
-        ids = np.full(1, SENTENCE_END, dtype=np.int32)
-        ids.flags.writeable = False
-        # Loading cached kernels takes well under a second; past 2 s they are being compiled
-        # (the first run on a machine, or new settings: a row width, an objective, a model).
-        note = threading.Timer(2.0, log.info, (COMPILING,))
-        note.daemon = True
-        note.start()
-        try:
-            self._kernel(0, ids, self.cfg.alpha, 0.0)
-        finally:
-            note.cancel()
-
-    #: Take no more chunks once those taken this epoch hold this many in-vocabulary words (None:
-    #: no limit); ``run_epoch`` then returns None at a claim boundary. :mod:`hsw2v.distributed`
-    #: trains an epoch in rounds this way.
-    limit: int | None = None
-    #: Most chunks one claim takes (rounds of a few chunks need claims of one).
-    claim_max: int = CLAIM
-    #: Train thread 0 in the calling thread and the others in threads started once and kept
-    #: until :meth:`close` (no ticks, no pause): the cluster trainer's rounds, which would
-    #: otherwise start and end threads each. On CPython 3.11 a thread that ends while another
-    #: takes ``sys._current_frames()`` (Dask's worker profiler does, often) can deadlock the
-    #: process (python/cpython#106883); one run of 320 rounds x 8 workers did.
-    inline: bool = False
-
-    def close(self) -> None:
-        """End the threads of inline calls (if any)."""
-        if self._helpers is not None:
-            self._helpers.close()
-            self._helpers = None
-
-    def claimed(self) -> int:
-        """In-vocabulary words of the chunks taken so far this epoch, all ranges together."""
-        return sum(int(b[f]) + w - int(b[k])
-                   for b, f, k, w in zip(self.before, self.front, self.back, self.words))
-
-    def score_held_out(self) -> float | None:
-        """Mean loss per prediction on the held-out chunks, with the weights as they are.
-
-        The kernel runs with a learning rate of 0 (every update adds exactly zero) and from the
-        same generator state each time, so the same words are subsampled, with the same windows
-        and negatives, after every epoch: the figures compare with each other, and with the
-        training loss (the same subsampling and windows). None without held-out chunks.
-        """
-        sums = self.held_out_sums()
-        if sums is None or not sums[1]:
-            return None
-        return float(sums[0] / sums[1])
-
-    def held_out_sums(self) -> tuple[float, float] | None:
-        """:meth:`score_held_out`'s float64 sums: (loss, predictions); None without held-out
-        chunks (a cluster adds its workers' sums)."""
-        if not self.held.any():
-            return None
-        cfg, tree = self.cfg, self.model.tree
-        sent, ctx, scores, neu1e, probs = self.scratch[0]
-        stats = np.zeros(STATS)
-        rng = np.array([int(kernels.splitmix64(np.uint64(cfg.seed))) or 1], np.uint64)
-        for c in np.flatnonzero(self.held):
-            a, b = int(self.starts[c]), int(self.starts[c + 1])
-            kernels.train_chunk(
-                self.stream.read(a, b - a), self.remap, self.keep, self.rows0, self.rows1,
-                tree.codes, tree.points, tree.offsets, cfg.model == "sg", cfg.window, 0.0, 0.0,
-                0.0, rng, sent, ctx, scores, neu1e, stats, None, hs=self.hs,
-                negative=self.negative, syn1neg=self.rows_neg, neg_prob=self.noise[0],
-                neg_alias=self.noise[1],
-                syn1sm=None if self.rows_sm is None else self.rows_sm_shared, probs=probs)
-        return float(stats[0] + stats[4]), float(stats[1])
-
-    def _claim(self, t: int) -> tuple[int, int, int] | None:
-        """The next chunks for thread ``t`` as ``(range, first, stop)`` (places in that range's
-        order), or None when none is left.
-
-        From the front of its own range, a quarter of what is left in it (at least one chunk,
-        at most :data:`CLAIM` chunks: few kernel calls while far from the end, fine-grained
-        near it); when that is empty, one chunk from the back of the range with the most left.
-        Call with :attr:`_lock` held. None too once :attr:`limit` words are taken.
-        """
-        # (a limit of the epoch's words, a cluster's last round, takes every chunk: the
-        # chunks after the last word hold none, held-out or out-of-vocabulary ones, and the
-        # epoch only ends once they are taken too)
-        if (self.limit is not None and self.limit < sum(self.words)
-                and self.claimed() >= self.limit):
-            return None
-        left = [b - f for f, b in zip(self.front, self.back)]
-        if left[t] > 0:
-            k = self.front[t]
-            self.front[t] += min(max(1, left[t] // 4), self.claim_max)
-            return t, k, self.front[t]
-        r = int(np.argmax(left))
-        if left[r] < 1:
-            return None
-        self.back[r] -= 1
-        return r, self.back[r], self.back[r] + 1
-
-    def _worker(self, t: int, epoch: int) -> None:
-        try:
-            cfg = self.cfg
-            # Chunk boundaries are the checkpoint positions: a worker checks for a pause or a
-            # stop before it takes a chunk and finishes every chunk it took.
-            while True:
-                if self._hold.is_set():
-                    self._park()
-                if self.stop.is_set():
-                    return
-                with self._lock:
-                    claim = self._claim(t)
-                if claim is None:
-                    return
-                r, k, stop = claim
-                words_r = max(1, self.words[r])
-                step = (cfg.alpha - cfg.min_alpha) / (cfg.epochs * words_r)
-                order, first = self.order[r], int(self.first[r])
-                n = 0
-                held = self.held
-                while k < stop:  # one kernel call per run of chunks adjacent in the stream
-                    if r == t and k > claim[1] and self.stop.is_set():
-                        # Stopped part way into a claim from the front of its own range:
-                        # give the untrained rest back (nobody else takes from the front), so
-                        # a stop waits for one kernel call, not for a whole claim.
-                        with self._lock:
-                            self.front[t] = k
-                        break
-                    if held[first + order[k]]:
-                        k += 1
-                        continue
-                    end = k + 1
-                    while (end < stop and end - k < RUN_CHUNKS
-                           and order[end] == order[end - 1] + 1
-                           and not held[first + order[end]]):
-                        end += 1
-                    a = int(self.starts[first + order[k]])
-                    b = int(self.starts[first + order[end - 1] + 1])
-                    alpha = cfg.alpha - step * (epoch * words_r + int(self.before[r][k]))
-                    n += self._kernel(t, self.stream.read(a, b - a), alpha, step)
-                    k = end
-                with self._lock:
-                    self.done[r] += n
-        except BaseException as exc:  # surfaced by run_epoch in the main thread
-            self.errors.append(exc)
-            self.stop.set()
-
-
-def run(corpus: Sequence[str | os.PathLike] | str | os.PathLike, cfg: TrainConfig,
+def run(corpus: Sequence[str | os.PathLike] | str | os.PathLike | None, cfg: TrainConfig,
         tmp_dir: str | None = None, *, resume: Checkpoint | None = None,
         checkpoint: str | None = None, output: str | None = None,
-        start: ModelData | None = None) -> TrainResult:
+        start: ModelData | None = None, client: Any = None) -> TrainResult:
     """Train word vectors on ``corpus`` with the (unresolved) options ``cfg``.
 
     Parameters
@@ -695,8 +68,9 @@ def run(corpus: Sequence[str | os.PathLike] | str | os.PathLike, cfg: TrainConfi
         Files, folders, ``-`` for stdin; or tokenised sentences (a list of lists of str, a
         generator...), consumed once.
     cfg : TrainConfig
+        With ``cfg.dask`` (an address or ``local:N``) the workers of a Dask cluster train.
     tmp_dir : str, optional
-        Folder for the temporary id stream.
+        Folder for the temporary id stream (and the spooled sentences).
     resume : Checkpoint, optional
         Continue this checkpoint's run (``cfg`` must be its configuration; the corpus must
         match its fingerprint).
@@ -710,12 +84,17 @@ def run(corpus: Sequence[str | os.PathLike] | str | os.PathLike, cfg: TrainConfi
         Train this model further (default: read ``cfg.from_model`` if set): its vocabulary and
         tree (grown with ``cfg.grow_vocab``) and its weights; ``cfg`` must match its dimension
         and objective (see :func:`further_config`).
+    client : dask.distributed.Client, optional
+        Train on this client's cluster (instead of ``cfg.dask``).
 
     Returns
     -------
     TrainResult
     """
     t0 = time.perf_counter()
+    cluster = client is not None or cfg.dask is not None
+    if cluster:
+        ClusterEngine.check_supported(cfg)
     cfg = cfg.resolved()
     checkpoint = checkpoint or cfg.checkpoint
     if start is None and cfg.from_model and resume is None:
@@ -731,138 +110,264 @@ def run(corpus: Sequence[str | os.PathLike] | str | os.PathLike, cfg: TrainConfi
         corpus = [sentences]
     elif isinstance(corpus, (str, os.PathLike)):
         corpus = [corpus]
+    corpus = [os.fspath(p) for p in corpus]
+    engine: Engine | None = None
+    signals = StopSignals()
     try:
-        paths = expand_paths(corpus)
-        files = corpus_files(paths)
-        if resume is not None:
-            check_files(resume, files)
-        return _run(corpus, paths, files, cfg, tmp_dir, resume, checkpoint, output, start, t0,
-                    sentences is not None, init)
+        engine = (ClusterEngine(cfg, corpus, client, sentences) if cluster
+                  else ThreadsEngine(cfg, corpus, tmp_dir))
+        signals.stop = engine.stop
+        with signals, engine:
+            one = _Run(cfg, engine, corpus, sentences is not None, resume, start, init,
+                       checkpoint, output, t0, signals)
+            return one.result()
+    except Hsw2vError as exc:
+        if sentences is not None and sentences in str(exc) and engine is not None:
+            raise type(exc)(f"{exc}{engine.sentences_hint}") from None
+        raise
     finally:
-        if sentences is not None:
+        if sentences is not None and os.path.exists(sentences):
             os.unlink(sentences)
 
 
-def _run(corpus, paths, files, cfg: TrainConfig, tmp_dir, resume, checkpoint, output,
-         start, t0, from_sentences: bool, init) -> TrainResult:
-    """:func:`run` on corpus files (Python sentences already spooled to one)."""
-    stats = CorpusStats()
-    stream = None
-    t_load = 0.0
-    spools: list[str] = []
-    signals = StopSignals()
-    try:
-        with signals:
-            paths, spools = spool_stdin(paths, tmp_dir)
-            fixed = None
-            if resume is not None and resume.meta.get("fixed_vocab"):
-                fixed = Vocab(resume.words, resume.counts)
-            elif start is not None and not cfg.grow_vocab:
-                fixed = Vocab(list(start.words), np.asarray(start.counts, dtype=np.int64))
-            if fixed is not None:
-                vocab = fixed
-                stream, remap = prepare_with_vocab(paths, cfg, stats, vocab, tmp_dir)
-            elif start is not None:
-                vocab, stream, remap = prepare_grown(paths, cfg, stats, start, tmp_dir)
-            else:
-                vocab, stream, remap = prepare(paths, cfg, stats, tmp_dir)
-            if stats.invalid_bytes:
-                log.warning("%d bytes of invalid UTF-8 were replaced by U+FFFD",
-                            stats.invalid_bytes)
-            t_read = time.perf_counter()
-            cpu_read = time.process_time()
-            log.info("corpus: %d tokens, %d distinct kept (min-count %d), %d training words",
-                     stats.tokens, len(vocab), cfg.min_count, vocab.total)
-            if cfg.save_vocab:
-                save_vocab(cfg.save_vocab, vocab)
-            tree = build_huffman(vocab.counts)
-            fingerprint = corpus_fingerprint(files, stats, stream, vocab)
-            if resume is not None:
-                check_fingerprint(resume, fingerprint, stream)
-                syn0, syn1 = resume.syn0, resume.syn1
-                if syn0.shape[1] != cfg.dim:
-                    raise CheckpointError(f"checkpoint {resume.path!r} holds {syn0.shape[1]}-"
-                                          f"dimensional weights but --dim is {cfg.dim}")
-                model = Model(vocab, tree, syn0, syn1, resume.syn1neg, resume.syn1sm)
-            elif start is not None:
-                spare_hs = cfg.threads * kernels.HOT_ROWS[cfg.model]
-                w = carried_weights(start, vocab, tree, build_huffman(start.counts), cfg.seed,
-                                    spare_hs, cfg.threads * kernels.HOT_NEG_ROWS,
-                                    init_width(cfg.objectives))
-                model = Model(vocab, tree, w["syn0"], w["syn1"], w["syn1neg"], w["syn1sm"])
-            else:
-                hs = "hs" in cfg.objectives
-                syn0, syn1 = init_weights(len(vocab), cfg.dim, cfg.seed,
-                                          cfg.threads * kernels.HOT_ROWS[cfg.model], hs=hs,
-                                          width=init_width(cfg.objectives))
-                model = Model(vocab, tree, syn0, syn1)
-                if "softmax" in cfg.objectives:
-                    warn_if_long(cfg, vocab)
-            lockf, init_cover = start_vectors(cfg, init, vocab, model.syn0, resume)
-            trainer = _Trainer(cfg, model, stream, remap,
-                               chunk=None if resume is None else resume.chunk, lockf=lockf)
-            signals.stop = trainer.stop
-            if start is not None and resume is None:
-                further = report_further(start, vocab, stats,
-                                         sum(trainer.words) + trainer.held_words,
-                                         w["carried_nodes"], tree)
-            if resume is not None:
-                trainer.restore(resume.state)
-                trainer.curve = list(resume.meta.get("loss_curve") or [])
-                log.info("resuming %s at epoch %d/%d", resume.path, trainer.epoch + 1,
-                         cfg.epochs)
-            written: list[str] = []
-            save = None
-            if checkpoint:
-                meta = {"config": dataclasses.asdict(cfg), "chunk": trainer.chunk,
-                        "corpus": [os.fspath(p) for p in corpus],
-                        "output": None if output is None else os.path.abspath(output),
-                        "fingerprint": fingerprint, "fixed_vocab": fixed is not None
-                        or start is not None}
-                if lockf is not None:  # which rows stay fixed (resumed runs keep them)
-                    meta["frozen"] = (lockf == 0).tolist()
-                save = _saver(checkpoint, meta, trainer, written)
-            every = cfg.checkpoint_every or (30.0 if cfg.checkpoint else None)
-            t_load = time.perf_counter()
-            trainer.warm_up()
-            t_load = time.perf_counter() - t_load
-            epochs = _train_epochs(cfg, trainer, save if every else None, every)
-            if epochs is None:  # stopped by a signal; a second one cannot break the saving
-                raise _interrupted(signals.caught, trainer, save, checkpoint, corpus)
-    finally:
-        if stream is not None:
-            stream.close()
-        for s in spools:
-            os.unlink(s)
-    t_end = time.perf_counter()
-    cpu_end = time.process_time()
-    summary = {
-        **corpus_summary(cfg, (["<sentences from Python>"] if from_sentences
-                               else [os.fspath(p) for p in corpus]), stats, vocab, tree),
-        "epochs": epochs,
-        # Mean loss per prediction over each ~1% of the run (float64 sums), with the words
-        # done and the learning rate at its end: what `hsw2v plot loss` draws.
-        "loss_curve": trainer.curve,
-        "seconds_reading": round(t_read - t0, 3),
-        # Loading the compiled kernel (numba's cache; compiling on a cold cache) is start-up
-        # work that threads cannot share: it is reported apart from the training time.
-        "seconds_loading_kernel": round(t_load, 3),
-        "seconds_training": round(t_end - t_read - t_load, 3),
-        "seconds_total": round(t_end - t0, 3),
-        # CPU time of the whole process (every thread) after reading: against a 1-thread run,
-        # what running N threads costs in extra work (it also rises when the machine runs the
-        # cores slower, so compare medians of paired runs).
-        "cpu_seconds_training": round(cpu_end - cpu_read, 3),
-    }
-    if resume is not None:
-        summary["resumed_from"] = os.path.abspath(resume.path)
-    if start is not None and resume is None:
-        summary["further"] = further
-    if init_cover is not None:
-        summary["init_vectors"] = init_cover
-    if written:
-        summary["checkpoints_written"] = len(written)
-    return TrainResult(model, summary)
+class _Run:
+    """:func:`run`'s phases, on one engine (see the module docstring)."""
+
+    def __init__(self, cfg: TrainConfig, engine: Engine, corpus: list[str], from_sentences: bool,
+                 resume: Checkpoint | None, start: ModelData | None, init, checkpoint: str | None,
+                 output: str | None, t0: float, signals: StopSignals):
+        self.cfg, self.engine, self.corpus = cfg, engine, corpus
+        self.from_sentences = from_sentences
+        self.resume, self.start, self.init = resume, start, init
+        self.path, self.output, self.t0, self.signals = checkpoint, output, t0, signals
+        self.history: list[dict[str, Any]] = []
+        #: loss-curve points (hsw2v.progress.Progress; a resumed run goes on from its own)
+        self.curve: list[dict[str, Any]] = []
+        self.written: list[str] = []
+
+    def result(self) -> TrainResult:
+        cfg, engine = self.cfg, self.engine
+        vocab, stats, tree = self._read()
+        self.vocab = vocab
+        t_read = time.perf_counter()
+        cpu_read = time.process_time()
+        model, lockf, init_cover, carried = self._weights(vocab, tree)
+        engine.start(model, lockf, self.resume)
+        t_load = time.perf_counter()
+        engine.warm_up()
+        t_load = time.perf_counter() - t_load
+        further = None
+        if self.start is not None and self.resume is None:
+            further = report_further(self.start, vocab, stats, engine.words_in_vocab, carried,
+                                     tree)
+        if self.resume is not None:
+            self.history = [dict(h) for h in self.resume.state.history]
+            self.curve = list(self.resume.meta.get("loss_curve") or [])
+            log.info("resuming %s at epoch %d/%d", self.resume.path, engine.epoch + 1,
+                     cfg.epochs)
+        self.meta = self._meta(vocab, lockf)
+        epochs = self._epochs()
+        if epochs is None:  # stopped by a signal; a second one cannot break the saving
+            raise self._interrupted()
+        t_end = time.perf_counter()
+        cpu_end = time.process_time()
+        summary = {
+            **corpus_summary(cfg, [SENTENCES] if self.from_sentences else self.corpus, stats,
+                             vocab, tree),
+            "epochs": epochs,
+            # Mean loss per prediction over each ~1% of the run (float64 sums), with the words
+            # done and the learning rate at its end: what `hsw2v plot loss` draws.
+            "loss_curve": self.curve,
+            "seconds_reading": round(t_read - self.t0, 3),
+            # Loading the compiled kernel (numba's cache; compiling on a cold cache) is start-up
+            # work that threads cannot share: it is reported apart from the training time.
+            "seconds_loading_kernel": round(t_load, 3),
+            "seconds_training": round(t_end - t_read - t_load, 3),
+            "seconds_total": round(t_end - self.t0, 3),
+            # CPU time of the whole process (every thread) after reading, and of a cluster's
+            # workers in their tasks: against a 1-thread run, what running N threads costs in
+            # extra work (it also rises when the machine runs the cores slower, so compare
+            # medians of paired runs).
+            "cpu_seconds_training": round(cpu_end - cpu_read + engine.cpu_seconds(), 3),
+            **engine.summary(),
+        }
+        if self.resume is not None:
+            summary["resumed_from"] = os.path.abspath(self.resume.path)
+        if further is not None:
+            summary["further"] = further
+        if init_cover is not None:
+            summary["init_vectors"] = init_cover
+        if self.written:
+            summary["checkpoints_written"] = len(self.written)
+        return TrainResult(Model(vocab, tree, *engine.weights()), summary)
+
+    # ------------------------------------------------------------------------------ set-up
+    def _read(self) -> tuple[Vocab, CorpusStats, HuffmanTree]:
+        """The vocabulary's origin, the engine's reading, the tree."""
+        cfg, resume, start = self.cfg, self.resume, self.start
+        # A model trained further keeps its vocabulary (and so does its resumed run): the
+        # corpus is encoded with it, as with --read-vocab; with --grow-vocab the engine counts
+        # first and grows the model's.
+        fixed = None
+        if resume is not None and resume.meta.get("fixed_vocab"):
+            fixed = Vocab(resume.words, resume.counts)
+        elif start is not None and not cfg.grow_vocab:
+            fixed = Vocab(list(start.words), np.asarray(start.counts, dtype=np.int64))
+        self.fixed_vocab = fixed is not None or start is not None
+        if fixed is None and cfg.read_vocab and not (start is not None and cfg.grow_vocab):
+            words, counts = read_vocab(cfg.read_vocab)
+            fixed = build_vocab(words, counts, cfg.min_count, cfg.max_vocab)
+            check_vocab_size(fixed, counts, cfg.min_count)
+        reading = self.engine.read(fixed, start if start is not None and cfg.grow_vocab
+                                   else None, resume)
+        vocab, stats = reading.vocab, reading.stats
+        self.meta_corpus = reading.corpus
+        if stats.invalid_bytes:
+            log.warning("%d bytes of invalid UTF-8 were replaced by U+FFFD", stats.invalid_bytes)
+        log.info("corpus: %d tokens, %d distinct kept (min-count %d), %d training words%s",
+                 stats.tokens, len(vocab), cfg.min_count, vocab.total, self.engine.describe())
+        if cfg.save_vocab:
+            save_vocab(cfg.save_vocab, vocab)
+        return vocab, stats, build_huffman(vocab.counts)
+
+    def _weights(self, vocab: Vocab, tree: HuffmanTree):
+        """The starting weights, the frozen rows' factors, the ``--init-vectors`` cover and the
+        inner nodes a model trained further keeps."""
+        cfg, resume, start, engine = self.cfg, self.resume, self.start, self.engine
+        spare_hs, spare_neg = engine.spare_rows
+        carried = 0
+        if resume is not None:
+            syn0 = resume.syn0
+            if syn0.shape[1] != cfg.dim:
+                raise CheckpointError(f"checkpoint {resume.path!r} holds {syn0.shape[1]}-"
+                                      f"dimensional weights but --dim is {cfg.dim}")
+            if syn0.shape != (len(vocab), cfg.dim):
+                raise CheckpointError(f"checkpoint {resume.path!r} holds weights of shape "
+                                      f"{syn0.shape}, this corpus and --dim need "
+                                      f"{(len(vocab), cfg.dim)}: resume with the same corpus")
+            model = Model(vocab, tree, syn0, resume.syn1, resume.syn1neg, resume.syn1sm)
+        elif start is not None:
+            w = carried_weights(start, vocab, tree, build_huffman(start.counts), cfg.seed,
+                                spare_hs, spare_neg, init_width(cfg.objectives))
+            model = Model(vocab, tree, w["syn0"], w["syn1"], w["syn1neg"], w["syn1sm"])
+            carried = w["carried_nodes"]
+        else:
+            syn0, syn1 = init_weights(len(vocab), cfg.dim, cfg.seed, spare_hs,
+                                      hs="hs" in cfg.objectives, width=init_width(cfg.objectives))
+            model = Model(vocab, tree, syn0, syn1)
+            if "softmax" in cfg.objectives:  # (every thread of every worker together)
+                warn_if_long(dataclasses.replace(cfg, threads=engine.threads_total), vocab)
+        lockf, cover = start_vectors(cfg, self.init, vocab, model.syn0, resume)
+        return model, lockf, cover, carried
+
+    def _meta(self, vocab: Vocab, lockf: np.ndarray | None) -> dict[str, Any]:
+        """What every checkpoint of the run records besides the weights and the position."""
+        meta = {"config": dataclasses.asdict(self.cfg), "chunk": self.engine.chunk,
+                "corpus": self.meta_corpus,
+                "output": None if self.output is None else os.path.abspath(self.output),
+                "fingerprint": self.engine.fingerprint, "fixed_vocab": self.fixed_vocab}
+        if lockf is not None:  # which rows stay fixed (resumed runs keep them)
+            meta["frozen"] = (lockf == 0).tolist()
+        return meta
+
+    # ------------------------------------------------------------------------------ epochs
+    def save(self) -> None:
+        """Write a checkpoint of the position the engine has reached."""
+        parts = self.engine.checkpoint(self.history)
+        meta = {**self.meta, **parts.meta, "loss_curve": list(self.curve)}
+        vocab = self.vocab
+        save_checkpoint(self.path, meta, vocab.words, vocab.counts, parts.syn0, parts.syn1,
+                        parts.state, parts.syn1neg, parts.syn1sm, extra=parts.extra or None)
+        self.written.append(self.path)
+        log.debug("checkpoint written to %s", self.path)
+
+    def _epochs(self) -> list[dict[str, Any]] | None:
+        """Run the remaining epochs showing progress (a bar on a terminal, plain lines
+        otherwise) and recording the loss curve; return the epoch records (None if stopped).
+        Every ``--checkpoint-every`` minutes the engine is brought to rest while a checkpoint
+        is written."""
+        cfg, engine = self.cfg, self.engine
+        every = cfg.checkpoint_every or (30.0 if cfg.checkpoint else None)
+        due = every if self.path else None
+        per_epoch = engine.words_per_epoch
+        total = per_epoch * cfg.epochs
+        progress = Progress(total, lambda words: alpha_at(cfg, words / max(total, 1)),
+                            quiet=cfg.quiet, log_every=cfg.log_every, curve=self.curve)
+        base = engine.epoch * per_epoch
+        last_save = time.monotonic()
+
+        def tick():
+            nonlocal last_save
+            # This epoch's sums, read while kernels add to them: a sum may lag by one kernel
+            # call (or round), which the next curve point then includes.
+            loss, pairs, seen = engine.epoch_sums()
+            progress.update(base + int(seen), float(loss), float(pairs))
+            if due is not None and time.monotonic() - last_save >= due * 60:
+                engine.at_rest(self.save)
+                last_save = time.monotonic()
+
+        try:
+            tick()  # the starting position (part way into the run when resumed)
+            for epoch in range(engine.epoch, cfg.epochs):
+                t = time.perf_counter()
+                # Words this epoch had read before an interruption (resumed runs): not in the
+                # rate.
+                seen_before = float(engine.epoch_sums()[2])
+                result = engine.train_epoch(epoch, tick)
+                if result is None:
+                    return None
+                base += int(result[2])
+                progress.epoch_done(result[0], result[1])
+                self.history.append(self._record(epoch, result, time.perf_counter() - t,
+                                                 seen_before, progress))
+                # Only now may a periodic checkpoint be taken: the position already says "next
+                # epoch", and a checkpoint written before this record would resume without it.
+                tick()
+        finally:
+            progress.close()
+        return self.history
+
+    def _record(self, epoch: int, result: np.ndarray, secs: float, seen_before: float,
+                progress: Progress) -> dict[str, Any]:
+        """An epoch's record (``OUT.json``'s ``epochs``) and its line."""
+        cfg = self.cfg
+        loss, pairs, seen, trained, loss_ns = (float(x) for x in result[:5])
+        losses, shown = epoch_loss(cfg, loss, pairs, loss_ns)
+        if not pairs:
+            log.warning("epoch %d trained no (word, context) pairs: the corpus is too small "
+                        "(or --sample too low) for training to do anything; lower --sample "
+                        "or use a larger corpus", epoch + 1)
+        record = {"epoch": epoch + 1, "loss": losses.pop("loss"), "words": int(seen),
+                  "trained_words": int(trained), "seconds": round(secs, 3), **losses}
+        held = self.engine.held_out()
+        if held is not None:
+            record["holdout_loss"] = held
+            shown += f" (held-out {held:.4f})"
+        msg = (f"epoch {epoch + 1}/{cfg.epochs}: loss {shown}, {int(trained)} words "
+               f"trained, {(seen - seen_before) / max(secs, 1e-9):,.0f} words/s")
+        if cfg.quiet:  # no bar: a log line (shown by the Python API's logging at INFO)
+            log.info(msg)
+        else:
+            progress.write(msg)
+        return record
+
+    def _interrupted(self) -> TrainingInterrupted:
+        """Write the final checkpoint of a stopped run; return the exception that reports it."""
+        cfg, engine = self.cfg, self.engine
+        caught = self.signals.caught
+        how = caught[0] if caught else "a stop request"
+        epoch, done = engine.position()
+        per_epoch = engine.words_per_epoch
+        share = (epoch * per_epoch + done) / max(per_epoch * cfg.epochs, 1)
+        where = (f"interrupted by {how} in epoch {min(epoch + 1, cfg.epochs)}/{cfg.epochs} "
+                 f"({100 * share:.0f}% of training done)")
+        if not self.path:
+            return TrainingInterrupted(f"{where}; no checkpoint was written (pass a checkpoint "
+                                       "path to be able to resume)")
+        self.save()
+        stdin = " (with the same corpus on stdin)" if "-" in self.corpus else ""
+        return TrainingInterrupted(f"{where}; checkpoint written to {self.path}; resume with: "
+                                   f"hsw2v train --resume {shlex.quote(self.path)}{stdin}")
 
 
 def start_vectors(cfg: TrainConfig, init, vocab: Vocab, syn0: np.ndarray,
@@ -904,110 +409,6 @@ def corpus_summary(cfg: TrainConfig, corpus: list[str], stats: CorpusStats, voca
         "huffman_max_code_length": int(tree.lengths.max()),
     }
 
-
-def _saver(path: str, meta: dict[str, Any], trainer: _Trainer,
-           written: list[str]) -> Callable[[], None]:
-    """A function that writes the trainer's current state as a checkpoint at ``path``."""
-    def save() -> None:
-        fp = meta["fingerprint"]
-        if "stream" not in fp:
-            fp["stream"] = stream_digest(trainer.stream)
-        meta["loss_curve"] = list(trainer.curve)
-        m = trainer.model
-        save_checkpoint(path, meta, m.vocab.words, m.vocab.counts, m.syn0, m.syn1,
-                        trainer.state(), m.syn1neg, m.syn1sm)
-        written.append(path)
-        log.debug("checkpoint written to %s", path)
-
-    return save
-
-
-def _interrupted(caught: list[str], trainer: _Trainer, save: Callable[[], None] | None,
-                 path: str | None, corpus) -> TrainingInterrupted:
-    """Write the final checkpoint of a stopped run; return the exception that reports it."""
-    import shlex
-
-    how = caught[0] if caught else "a stop request"
-    total = sum(trainer.words) * trainer.cfg.epochs
-    done = trainer.epoch * sum(trainer.words) + sum(trainer.done)
-    where = (f"interrupted by {how} in epoch {trainer.epoch + 1}/{trainer.cfg.epochs} "
-             f"({100 * done / max(total, 1):.0f}% of training done)")
-    if save is None:
-        return TrainingInterrupted(f"{where}; no checkpoint was written (pass a checkpoint path "
-                                   "to be able to resume)")
-    save()
-    stdin = " (with the same corpus on stdin)" if "-" in [os.fspath(p) for p in corpus] else ""
-    return TrainingInterrupted(f"{where}; checkpoint written to {path}; resume with: "
-                               f"hsw2v train --resume {shlex.quote(path)}{stdin}")
-
-
-def _train_epochs(cfg: TrainConfig, trainer: _Trainer, save: Callable[[], None] | None = None,
-                  every: float | None = None) -> list[dict[str, Any]] | None:
-    """Run the remaining epochs showing progress (:class:`hsw2v.progress.Progress`: a bar on a
-    terminal, plain lines otherwise) and recording the loss curve in ``trainer.curve``; return
-    per-epoch figures (None if stopped).
-
-    With ``save``, the workers are paused at chunk boundaries every ``every`` minutes while
-    ``save()`` writes a checkpoint.
-    """
-    from hsw2v.progress import Progress
-
-    total = sum(trainer.words) * cfg.epochs
-    progress = Progress(total, lambda words: alpha_at(cfg, words / max(total, 1)),
-                        quiet=cfg.quiet, log_every=cfg.log_every, curve=trainer.curve)
-    base = trainer.epoch * sum(trainer.words)
-    last_save = time.monotonic()
-
-    def tick():
-        nonlocal last_save
-        # This epoch's sums over all threads, read while kernels add to them: a sum may lag
-        # by one kernel call, which the next curve point then includes.
-        loss, pairs, seen = np.sum(trainer.stats, axis=0)[:3]
-        progress.update(base + int(seen), float(loss), float(pairs))
-        if save is not None and time.monotonic() - last_save >= every * 60:
-            trainer.paused(save)
-            last_save = time.monotonic()
-
-    trainer.on_tick = tick
-    try:
-        tick()  # the starting position (part way into the run when resumed)
-        for epoch in range(trainer.epoch, cfg.epochs):
-            t = time.perf_counter()
-            # Words this epoch had read before an interruption (resumed runs): not in the rate.
-            seen_before = float(np.sum(trainer.stats, axis=0)[2])
-            result = trainer.run_epoch(epoch)
-            if result is None:
-                return None
-            loss, pairs, seen, trained, loss_ns = result
-            base += int(seen)  # run_epoch has reset the per-thread counts
-            progress.epoch_done(loss, pairs)
-            losses, shown = epoch_loss(cfg, loss, pairs, loss_ns)
-            if not pairs:
-                log.warning("epoch %d trained no (word, context) pairs: the corpus is too small "
-                            "(or --sample too low) for training to do anything; lower --sample "
-                            "or use a larger corpus", epoch + 1)
-            secs = time.perf_counter() - t
-            record = {"epoch": epoch + 1, "loss": losses.pop("loss"), "words": int(seen),
-                      "trained_words": int(trained), "seconds": round(secs, 3), **losses}
-            held = trainer.score_held_out()
-            if held is not None:
-                record["holdout_loss"] = held
-            trainer.history.append(record)
-            # Only now may a periodic checkpoint be taken: the state already says "next epoch",
-            # and a checkpoint written before this record would resume without it (a CI run
-            # lost an epoch's summary that way).
-            tick()
-            if held is not None:
-                shown += f" (held-out {held:.4f})"
-            msg = (f"epoch {epoch + 1}/{cfg.epochs}: loss {shown}, {int(trained)} words "
-                   f"trained, {(seen - seen_before) / max(secs, 1e-9):,.0f} words/s")
-            if cfg.quiet:  # no bar: a log line (shown by the Python API's logging at INFO)
-                log.info(msg)
-            else:
-                progress.write(msg)
-    finally:
-        progress.close()
-    return trainer.history
 
 
 def epoch_loss(cfg: TrainConfig, loss: float, pairs: float, loss_ns: float
@@ -1089,107 +490,9 @@ def warm_up_default() -> None:
         run([path], make_config(min_count=1, epochs=1, threads=1, quiet=True), tmp_dir=tmp)
 
 
-def warn_if_long(cfg: TrainConfig, vocab: Vocab) -> None:
-    """Say how long an exact-softmax run will take when that is more than 10 minutes.
-
-    The estimate is 4·V·D float operations per prediction (the scores, the error row and the
-    update of every output row), predictions from the words after subsampling (one per word
-    for CBOW, ~``window`` per word for skip-gram), at 4 GFLOP/s per thread (measured on the
-    benchmark machine: see scripts/README.md).
-    """
-    seconds = (_softmax_seconds_per_word(cfg, vocab.counts) * float(vocab.counts.sum())
-               * cfg.epochs / cfg.threads)
-    if seconds > 600:
-        log.warning("the exact softmax costs O(V) per prediction: with %d words this run will "
-                    "take about %s on %d thread(s); --loss hs or ns is about %dx faster. "
-                    "Ctrl-C stops it within a second and keeps a checkpoint for --resume",
-                    len(vocab), _duration(seconds), cfg.threads,
-                    max(1, int(len(vocab) / (2 * np.log2(max(len(vocab), 2))))))
-
-
-def _softmax_seconds_per_word(cfg: TrainConfig, counts: np.ndarray) -> float:
-    """One thread's seconds of exact-softmax work per in-vocabulary word of the corpus (the
-    estimate of :func:`warn_if_long`)."""
-    keep = keep_probabilities(counts, cfg.sample)
-    kept = float(np.dot(keep, counts)) / max(1.0, float(counts.sum()))
-    predictions = kept * (cfg.window if cfg.model == "sg" else 1)
-    return predictions * 4.0 * len(counts) * cfg.dim / SOFTMAX_FLOPS
-
-
-#: Seconds of one thread's work a chunk of an exact-softmax run aims at: about the longest a
-#: stop request (Ctrl-C, SIGTERM) or a periodic checkpoint waits for a thread.
-SOFTMAX_CHUNK_SECONDS = 0.25
-
-
-def softmax_chunk(cfg: TrainConfig, counts: np.ndarray) -> int:
-    """Stream entries per chunk of a run with the exact softmax: about
-    :data:`SOFTMAX_CHUNK_SECONDS` of work by the estimate (16 to :data:`CHUNK`). A softmax
-    prediction costs O(V), so a chunk of :data:`CHUNK` entries over a large vocabulary is
-    minutes of work, and every chunk a thread has begun is finished before it stops."""
-    per_word = _softmax_seconds_per_word(cfg, np.asarray(counts, np.float64))
-    return int(np.clip(SOFTMAX_CHUNK_SECONDS / max(per_word, 1e-12), 16, CHUNK))
-
-
-#: Float operations per second of one thread in the exact softmax (for the estimate above):
-#: 4e9 measured on the AVX-512 machine, 8.7e9 on znver3 (AVX2, 2026-12-07: 3,235 words/s at
-#: V = 2,000, dim 100, skip-gram); 6e9 is within 1.5x of both.
-SOFTMAX_FLOPS = 6e9
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 3600:
-        return f"{seconds / 60:.0f} minutes"
-    if seconds < 86400 * 2:
-        return f"{seconds / 3600:.1f} hours"
-    return f"{seconds / 86400:.1f} days"
-
-
-def train(corpus, config: str | os.PathLike | None = None, resume: str | None = None,
-          output: str | os.PathLike | None = None,
-          runner: Callable[..., TrainResult] | None = None, **options: Any):
-    """Train word vectors and return them (the Python API).
-
-    Parameters
-    ----------
-    corpus : path, sequence of paths, or iterable of sequences of str
-        Files, folders (every file below), ``-`` for stdin; ``.gz``/``.bz2``/``.xz`` work. Or
-        tokenised sentences (``[["the", "cat"], ...]``, a generator, a re-iterable class):
-        consumed once, trained on as a file with one sentence per line would be.
-    config : path, optional
-        TOML file of options; ``options`` override it.
-    resume : path, optional
-        Continue the run saved in this checkpoint (``corpus`` may then be None; a run on
-        sentences needs the same sentences again).
-    output : path, optional
-        Also write the vectors there and the summary to ``output + '.json'``, as
-        ``hsw2v train -o`` does (see :func:`train_to_file`).
-    **options
-        Any option of ``hsw2v train`` with underscores (``min_count=5``, ``model="cbow"``...).
-        With ``checkpoint=PATH``, an interrupted run (SIGINT/SIGTERM) saves a checkpoint there
-        and raises :class:`hsw2v.errors.TrainingInterrupted`. ``quiet`` defaults to True (no
-        progress bar); the epoch lines are then logged at INFO on the ``hsw2v`` logger.
-    runner : callable, optional
-        What trains (default :func:`run`; :mod:`hsw2v.distributed` passes its own).
-
-    Returns
-    -------
-    hsw2v.vectors.Vectors
-        The words (most frequent first) and their float32 (V, D) vectors; its ``summary``
-        attribute is the run summary that ``OUT.json`` holds (a dict: ``epochs`` lists each
-        epoch's loss, words and seconds; also counts, timings and the configuration).
-    """
-    from hsw2v.vectors import Vectors
-
-    options.setdefault("quiet", True)
-    result = train_result(corpus, config, resume, output, runner=runner, **options)
-    vectors = Vectors(result.model.vocab.words, result.model.syn0)
-    vectors.summary = result.summary
-    return vectors
-
 
 def train_result(corpus, config: str | os.PathLike | None = None, resume: str | None = None,
                  output: str | os.PathLike | None = None, *, start: ModelData | None = None,
-                 runner: Callable[..., TrainResult] | None = None,
                  **options: Any) -> TrainResult:
     """:func:`train`'s work: the model and the summary (and the files, with ``output``).
 
@@ -1197,13 +500,13 @@ def train_result(corpus, config: str | os.PathLike | None = None, resume: str | 
     """
     if output is not None:
         return train_to_file(corpus, os.fspath(output), config_file=config, resume=resume,
-                             mute_log=False, start=start, runner=runner, **options)
+                             mute_log=False, start=start, **options)
+    client = _client(options)
     ckpt, cfg, start = configure(config, resume, start=start, **options)
     if ckpt is not None:
         corpus = corpus or ckpt.meta["corpus"]
     _check_paths(corpus, cfg, None, cfg.checkpoint, config, resume)
-    extra = {} if start is None else {"start": start}
-    result = (runner or run)(corpus, cfg, resume=ckpt, **extra)
+    result = run(corpus, cfg, resume=ckpt, start=start, client=client)
     if cfg.save_model:
         write_model(cfg.save_model, model_data(result))
     return result
@@ -1270,9 +573,7 @@ def _check_paths(corpus, cfg: TrainConfig, output: str | None, checkpoint: str |
 
 def train_to_file(corpus, output: str | None, config_file: str | None = None,
                   resume: str | None = None, *, mute_log: bool = True,
-                  start: ModelData | None = None,
-                  runner: Callable[..., TrainResult] | None = None,
-                  **options: Any) -> TrainResult:
+                  start: ModelData | None = None, **options: Any) -> TrainResult:
     """Train and write the vectors to ``output`` plus ``output + '.json'`` (the CLI's job).
 
     Both files are written to a temporary name and renamed, so a failed run leaves neither a
@@ -1281,13 +582,13 @@ def train_to_file(corpus, output: str | None, config_file: str | None = None,
     SIGINT/SIGTERM during training write a checkpoint (``--checkpoint``, default
     ``output + '.ckpt'``) and raise :class:`TrainingInterrupted`; ``resume`` continues from one
     (``corpus`` and ``output`` then default to the checkpoint's). The checkpoint is deleted once
-    the vectors are written. ``runner`` is what trains (default :func:`run`).
+    the vectors are written. ``dask`` may be a ``dask.distributed.Client`` (its cluster
+    trains).
 
     With ``quiet`` and ``mute_log`` (the CLI's ``-q``), hsw2v's INFO log lines are silenced
     too; ``hsw2v.train(output=...)`` passes ``mute_log=False`` and leaves logging to the caller.
     """
-    from hsw2v.vectors import Vectors
-
+    client = _client(options)
     ckpt, cfg, start = configure(config_file, resume, start=start, **options)
     if ckpt is not None:
         corpus = corpus or ckpt.meta["corpus"]
@@ -1307,13 +608,12 @@ def train_to_file(corpus, output: str | None, config_file: str | None = None,
     if cfg.quiet and mute_log:
         logger.setLevel(logging.WARNING)
     try:
-        extra = {} if start is None else {"start": start}
-        result = (runner or run)(corpus, cfg, resume=ckpt, checkpoint=checkpoint, output=output,
-                                 **extra)
+        result = run(corpus, cfg, resume=ckpt, checkpoint=checkpoint, output=output,
+                     start=start, client=client)
     finally:
         logger.setLevel(level)
     t = time.perf_counter()
-    Vectors(result.model.vocab.words, result.model.syn0).save(output, binary=binary)
+    write_word2vec(output, result.model.vocab.words, result.model.syn0, binary=binary)
     if cfg.save_model:
         write_model(cfg.save_model, model_data(result))
     ours = result.summary.get("checkpoints_written") or (
@@ -1326,3 +626,11 @@ def train_to_file(corpus, output: str | None, config_file: str | None = None,
     log.info("wrote %s (%d words x %d) and %s.json", output, len(result.model.vocab),
              cfg.dim, output)
     return result
+
+
+
+def _client(options: dict[str, Any]) -> Any:
+    """A ``dask.distributed.Client`` given as ``dask`` (taken out of ``options``), or None."""
+    if options.get("dask") is not None and not isinstance(options["dask"], str):
+        return options.pop("dask")
+    return None

@@ -13,7 +13,7 @@ import numpy as np
 
 from hsw2v.errors import Hsw2vError
 from hsw2v.evaluate import AnalogyReport, PairsReport, evaluate_analogies, evaluate_pairs
-from hsw2v.formats import (ENCODING_ERRORS, _read_word2vec, detect_binary, is_binary_name,
+from hsw2v.formats import (ENCODING_ERRORS, read_word2vec_indexed, detect_binary, is_binary_name,
                            read_word2vec, write_word2vec)
 from hsw2v.modelfile import ModelData, is_model_file, read_model
 
@@ -395,7 +395,7 @@ class Vectors:
         (``hsw2v train --save-model``) gives its word vectors (``binary`` None, the default)."""
         if binary is None and is_model_file(path):
             return cls.from_model(read_model(path), limit)
-        words, matrix, key_to_index = _read_word2vec(path, binary, limit, encoding_errors)
+        words, matrix, key_to_index = read_word2vec_indexed(path, binary, limit, encoding_errors)
         return cls._trusted(words, matrix, key_to_index)
 
     @classmethod

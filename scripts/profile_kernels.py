@@ -41,6 +41,7 @@ from hsw2v.config import make_config  # noqa: E402
 from hsw2v.corpus import CorpusStats  # noqa: E402
 from hsw2v.huffman import build_huffman  # noqa: E402
 from hsw2v.vocab import keep_probabilities  # noqa: E402
+threads_mod = importlib.import_module("hsw2v.threads")
 
 train_mod = importlib.import_module("hsw2v.train")
 DATA = os.path.join(os.path.dirname(ROOT), "shared", "data")
@@ -66,7 +67,7 @@ class Slice:
     def __init__(self, corpus: str, n: int, model: str, dim: int = 100,
                  max_vocab: int | None = None):
         cfg = make_config(model=model, threads=1, dim=dim, max_vocab=max_vocab).resolved()
-        vocab, stream, remap = train_mod.prepare([corpus], cfg, CorpusStats())
+        vocab, stream, remap = threads_mod.prepare([corpus], cfg, CorpusStats())
         try:
             ids = stream.read(0, min(n, stream.n)).copy()
         finally:
@@ -168,7 +169,7 @@ def ns_kernel_alone(sl: Slice, reps: int, negative: int) -> dict:
     """The negative-sampling kernel (``--loss ns``) alone on the slice, one thread, thread CPU
     time: nanoseconds per prediction (best of ``reps``), from output rows trained for one
     pass. Its ``loss`` is the mean per prediction: equal losses mean the same computation."""
-    from hsw2v.train import noise_table  # noqa: PLC0415 (the scripts' imports stay light)
+    from hsw2v.threads import noise_table  # noqa: PLC0415 (the scripts' imports stay light)
 
     prob, alias = noise_table(sl.counts, 0.75)
     _, neg = K.padded_rows(np.zeros((sl.V, sl.cfg.dim), np.float32))

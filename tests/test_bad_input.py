@@ -5,6 +5,8 @@ and nothing left at the output path (no vectors, no summary, no temporary file).
 """
 from __future__ import annotations
 
+import importlib
+
 import bz2
 import errno
 import gzip
@@ -18,6 +20,8 @@ from click.testing import CliRunner
 from conftest import make_corpus_text
 from hsw2v import formats as vectors_mod
 from hsw2v.cli import main
+
+threads_mod = importlib.import_module("hsw2v.threads")
 
 TEXT = make_corpus_text(200).encode()
 
@@ -242,7 +246,6 @@ def test_disk_full_while_checkpointing_leaves_no_partial_checkpoint(tmp_path, mo
     import hsw2v.checkpoint as ck
     import importlib
     import signal
-    train_mod = importlib.import_module("hsw2v.train")
     from hsw2v import kernels
 
     real = kernels.train_chunk
@@ -258,7 +261,7 @@ def test_disk_full_while_checkpointing_leaves_no_partial_checkpoint(tmp_path, mo
         f.write(b"PK partial")
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(train_mod, "CHUNK", 64)
+    monkeypatch.setattr(threads_mod, "CHUNK", 64)
     monkeypatch.setattr(kernels, "train_chunk", signal_once)
     monkeypatch.setattr(ck.np, "savez", full)
     out_dir = tmp_path / "out"

@@ -21,7 +21,9 @@ from hsw2v import distributed as dist
 from hsw2v.cli import main
 from hsw2v.config import make_config
 from hsw2v.errors import ConfigError, DistributedError
+from hsw2v.train import run
 from hsw2v.vectors import Vectors
+from hsw2v.weights import init_weights
 
 distributed = pytest.importorskip("distributed")  # in the test extra: CI always has it
 
@@ -90,7 +92,7 @@ def test_one_worker_gives_the_local_run_bit_for_bit(tmp_path, corpus, loss, mode
 
 def test_two_workers_count_exactly_the_local_vocabulary(tmp_path, client, corpus):
     hsw2v.train(corpus, save_vocab=str(tmp_path / "local.vocab"), **OPTS)
-    result = dist.run_any(corpus, make_config(save_vocab=str(tmp_path / "dask.vocab"), **OPTS),
+    result = run(corpus, make_config(save_vocab=str(tmp_path / "dask.vocab"), **OPTS),
                           client=client)
     assert (tmp_path / "local.vocab").read_bytes() == (tmp_path / "dask.vocab").read_bytes()
     s = result.summary
@@ -98,14 +100,14 @@ def test_two_workers_count_exactly_the_local_vocabulary(tmp_path, client, corpus
     # Each worker read about half of the bytes, cut inside a file (not at file ends).
     shards = s["distributed"]["shards"]
     assert len(shards) == 2 and any("[" in x for g in shards for x in g)
-    local = dist.run_any(corpus, make_config(**OPTS))
+    local = run(corpus, make_config(**OPTS))
     for key in ("tokens", "bytes", "vocab_size", "training_words_per_epoch"):
         assert s[key] == local.summary[key], key
 
 
 def test_two_workers_train_a_model_sending_only_changed_rows(client, corpus):
     cfg = make_config(sync_words=2000, **OPTS)
-    result = dist.run_any(corpus, cfg, client=client)
+    result = run(corpus, cfg, client=client)
     d = result.summary["distributed"]
     epochs = result.summary["epochs"]
     assert len(epochs) == 3 and epochs[-1]["loss"] < epochs[0]["loss"]
@@ -128,7 +130,7 @@ def test_two_workers_train_a_model_sending_only_changed_rows(client, corpus):
 @pytest.mark.parametrize("loss, model, sync", [("ns", "sg", 2000), ("hs+ns", "cbow", None)])
 def test_two_workers_train_negative_sampling(client, corpus, loss, model, sync):
     cfg = make_config(sync_words=sync, loss=loss, model=model, **OPTS)
-    result = dist.run_any(corpus, cfg, client=client)
+    result = run(corpus, cfg, client=client)
     epochs, m = result.summary["epochs"], result.model
     # (negative sampling's default rounds: 32,768 words at 2 workers, not 262,144)
     assert result.summary["distributed"]["sync_words"] == (sync or 32768)
@@ -147,7 +149,7 @@ def test_two_workers_train_negative_sampling(client, corpus, loss, model, sync):
 
 def test_overlapping_rounds_train_and_say_so(client, corpus):
     cfg = make_config(sync_words=2000, **OPTS)
-    runs = {o: dist.run_any(corpus, dataclasses.replace(cfg, overlap=o), client=client)
+    runs = {o: run(corpus, dataclasses.replace(cfg, overlap=o), client=client)
             for o in (False, True)}
     for o, r in runs.items():
         d = r.summary["distributed"]
@@ -177,7 +179,7 @@ def test_an_overlapping_round_starts_from_the_model_plus_its_own_changes(corpus)
         r = dist._count_words(spec, 0)
         words, counts = dist._merge_counts([r], cfg.prune_at)
         vocab = dist.build_vocab(words, counts, cfg.min_count, cfg.max_vocab)
-        syn0, syn1 = dist.local.init_weights(len(vocab), cfg.dim, cfg.seed)
+        syn0, syn1 = init_weights(len(vocab), cfg.dim, cfg.seed)
         syn1 = syn1 + np.float32(0.01)  # (zero at first: a difference would not show)
         start0, start1 = syn0.copy(), syn1.copy()
         start0[rows0] = syn0[rows0] + own["vals0"]
@@ -219,11 +221,11 @@ class _KillRound(distributed.WorkerPlugin):
 @pytest.mark.parametrize("overlap, loss", [(False, "hs"), (True, "hs"), (True, "hs+ns")])
 def test_a_killed_worker_loses_nothing(tmp_path, client, corpus, overlap, loss):
     cfg = make_config(sync_words=3000, overlap=overlap, loss=loss, **OPTS)
-    clean = dist.run_any(corpus, cfg, client=client)
+    clean = run(corpus, cfg, client=client)
     marker = str(tmp_path / "killed")
     client.register_plugin(_KillRound("-round-4-1-", marker), name="kill-round")
     try:
-        hurt = dist.run_any(corpus, cfg, client=client)
+        hurt = run(corpus, cfg, client=client)
     finally:
         client.unregister_worker_plugin("kill-round")
         client.wait_for_workers(2, timeout=60)
@@ -294,7 +296,7 @@ def test_each_round_is_combined_with_its_learning_rates_threshold(client, corpus
 
     monkeypatch.setattr(dist, "combine", spy)
     cfg = make_config(sync_words=3000, loss=loss, **dict(OPTS, min_alpha=0.0))
-    d = dist.run_any(corpus, cfg, client=client).summary["distributed"]
+    d = run(corpus, cfg, client=client).summary["distributed"]
     rounds, epochs = d["rounds_per_epoch"], cfg.epochs
     m = 3 if loss == "hs+ns" else 2  # matrices combined each round: syn0, syn1 (, syn1neg)
     assert seen[:m] == [None] * m  # round 0's combining: nothing
@@ -320,7 +322,7 @@ def test_our_local_cluster_runs_without_the_dask_profiler():
 
 
 def test_chunk_size():
-    from hsw2v.train import CHUNK
+    from hsw2v.threads import CHUNK
 
     assert dist.chunk_size(1, 1, 100) == CHUNK  # one worker of one thread: a local run's
     assert dist.chunk_size(8, 1, 4096) == 4096
@@ -424,7 +426,7 @@ def test_bad_cluster_options_name_the_value(key, value, msg):
 
 def test_stdin_cannot_be_shared(client):
     with pytest.raises(ConfigError, match="standard input"):
-        dist.run_any(["-"], make_config(**OPTS), client=client)
+        run(["-"], make_config(**OPTS), client=client)
 
 
 def test_distributed_error_is_a_user_error():
@@ -450,7 +452,7 @@ def test_interrupted_and_resumed_equals_uninterrupted(tmp_path, client, corpus, 
         def hook(self, e, r):
             if (e, r) == (epoch, k):
                 signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
-        monkeypatch.setattr(dist._Driver, "on_round", hook)
+        monkeypatch.setattr(dist.ClusterEngine, "on_round", hook)
 
     interrupt_at(0, 2)  # mid-epoch
     with pytest.raises(TrainingInterrupted, match="resume with: hsw2v train --resume"):
@@ -463,7 +465,7 @@ def test_interrupted_and_resumed_equals_uninterrupted(tmp_path, client, corpus, 
     interrupt_at(2, 1)  # a later epoch, after resuming twice
     with pytest.raises(TrainingInterrupted, match="SIGINT in epoch 3/3"):
         hsw2v.train(None, resume=ckpt, dask=client, quiet=True)
-    monkeypatch.setattr(dist._Driver, "on_round", None)
+    monkeypatch.setattr(dist.ClusterEngine, "on_round", None)
     resumed = hsw2v.train(None, resume=ckpt, dask=client, quiet=True)
     assert np.array_equal(whole.vectors, resumed.vectors)
 
@@ -472,7 +474,7 @@ def test_pruned_counting_encodes_again_with_the_final_vocabulary(tmp_path, clien
     # 3,000 rare words: each worker prunes its counts (and drops its one-pass stream), the
     # driver prunes the sum; the workers then encode their shards with the final vocabulary.
     exact = hsw2v.train(corpus, save_vocab=str(tmp_path / "exact.vocab"), **OPTS)
-    result = dist.run_any(corpus, make_config(prune_at=500,
+    result = run(corpus, make_config(prune_at=500,
                                               save_vocab=str(tmp_path / "pruned.vocab"), **OPTS),
                           client=client)
     true = dict(line.split() for line in open(tmp_path / "exact.vocab"))
@@ -539,7 +541,7 @@ def test_init_vectors_frozen_on_a_cluster_stay_bit_for_bit(tmp_path, client, cor
     Vectors(words, rng.standard_normal((len(words), 12)).astype(np.float32)).save(str(pre))
     res = {}
     for freeze in (True, False):
-        res[freeze] = dist.run_any(corpus, make_config(init_vectors=str(pre), freeze_init=freeze,
+        res[freeze] = run(corpus, make_config(init_vectors=str(pre), freeze_init=freeze,
                                                        sync_words=3000, **OPTS), client=client)
     v, p = Vectors(res[True].model.vocab.words, res[True].model.syn0), Vectors.load(str(pre))
     assert res[True].summary["init_vectors"]["words"] == 4
@@ -565,11 +567,11 @@ def test_a_model_trained_further_resumes_with_its_own_vocabulary(tmp_path, clien
     def hook(self, e, r):
         if (e, r) == (1, 1):
             signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
-    monkeypatch.setattr(dist._Driver, "on_round", hook)
+    monkeypatch.setattr(dist.ClusterEngine, "on_round", hook)
     ckpt = str(tmp_path / "run.ckpt")
     with pytest.raises(TrainingInterrupted):
         hsw2v.train(corpus, dask=client, checkpoint=ckpt, **opts)
-    monkeypatch.setattr(dist._Driver, "on_round", None)
+    monkeypatch.setattr(dist.ClusterEngine, "on_round", None)
     resumed = hsw2v.train(None, resume=ckpt, dask=client, quiet=True)
     assert np.array_equal(whole.vectors, resumed.vectors)
 
@@ -586,8 +588,8 @@ def test_sentences_from_python_train_on_the_cluster_as_the_same_file(tmp_path, c
     spool.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(spool))  # where the sentences are spooled
     cfg = make_config(sync_words=3000, **OPTS)
-    from_file = dist.run_any([str(path)], cfg, client=client)
-    from_python = dist.run_any(iter(sentences), cfg, client=client)
+    from_file = run([str(path)], cfg, client=client)
+    from_python = run(iter(sentences), cfg, client=client)
     assert from_python.summary["corpus"] == ["<sentences from Python>"]
     assert "<sentences from Python>[" in str(from_python.summary["distributed"]["shards"])
     assert np.array_equal(from_file.model.syn0, from_python.model.syn0)
@@ -598,7 +600,9 @@ def test_sentences_the_workers_cannot_read_say_where_they_went(tmp_path, client,
     def elsewhere(sentences, tmp_dir=None):  # as if the workers did not share this /tmp
         return str(tmp_path / "not-on-the-workers.txt")
 
-    monkeypatch.setattr(dist, "spool_sentences", elsewhere)
+    import importlib
+
+    monkeypatch.setattr(importlib.import_module("hsw2v.train"), "spool_sentences", elsewhere)
     out = str(tmp_path / "v.bin")
     from hsw2v.errors import Hsw2vError
 
@@ -631,7 +635,7 @@ def test_private_rows_of_a_worker_with_threads_take_the_new_model(corpus):
             for _, own, base, _ in hot:
                 rows[own:own + len(base)] = -1.0  # stale private copies
                 base[:] = -1.0
-        dist._refresh_private_rows(tr)
+        tr.refresh_private_rows()
         for rows, private, v in ((tr.rows1, tr.hot, 1.0), (tr.rows_neg, tr.neg, 2.0)):
             for _, (top, own, base, _) in private:
                 assert np.all(rows[own:own + len(base)] == v) and np.all(base == v)
@@ -649,7 +653,7 @@ def test_a_rounds_row_weights_count_every_use(corpus):
     vocab = dist.build_vocab(*dist._merge_counts([r], cfg.prune_at), cfg.min_count,
                              cfg.max_vocab)
     v = len(vocab)
-    mats = {"0": dist.local.init_weights(v, cfg.dim, 1)[0],
+    mats = {"0": init_weights(v, cfg.dim, 1)[0],
             "1": np.zeros((v - 1, cfg.dim), np.float32), "2": np.zeros((v, cfg.dim), np.float32)}
     try:
         state = dist._setup(spec, 0, vocab, dist._Rows(0, mats))["state"]
@@ -671,11 +675,11 @@ def test_a_rounds_row_weights_count_every_use(corpus):
 
 def test_held_out_text_is_scored_on_every_worker_each_epoch(tmp_path, client, corpus):
     cfg = make_config(sync_words=3000, holdout=0.1, **OPTS)
-    result = dist.run_any(corpus, cfg, client=client)
+    result = run(corpus, cfg, client=client)
     epochs = result.summary["epochs"]
     assert len(epochs) == 3 and all(e["holdout_loss"] > 0 for e in epochs)
     assert epochs[-1]["holdout_loss"] < epochs[0]["holdout_loss"]  # it learns
-    whole = dist.run_any(corpus, make_config(sync_words=3000, **OPTS), client=client)
+    whole = run(corpus, make_config(sync_words=3000, **OPTS), client=client)
     # the held-out chunks are not trained on
     assert epochs[0]["words"] < whole.summary["epochs"][0]["words"]
     out = str(tmp_path / "v.bin")
@@ -690,7 +694,7 @@ def test_a_worker_without_the_model_scores_once_it_is_sent(corpus):
     spec = dist._Spec("test-score", cfg, groups, 2000)
     vocab = dist.build_vocab(*dist._merge_counts([dist._count_words(spec, 0)], cfg.prune_at),
                              cfg.min_count, cfg.max_vocab)
-    mats = {"0": dist.local.init_weights(len(vocab), cfg.dim, 1)[0],
+    mats = {"0": init_weights(len(vocab), cfg.dim, 1)[0],
             "1": np.zeros((len(vocab) - 1, cfg.dim), np.float32)}
     try:
         dist._setup(spec, 0, vocab, dist._Rows(0, mats))

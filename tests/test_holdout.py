@@ -10,7 +10,9 @@ from click.testing import CliRunner
 
 from hsw2v.cli import main
 from hsw2v.config import make_config
-from hsw2v.train import held_out_chunks, run
+from hsw2v.threads import held_out_chunks
+from hsw2v.train import run
+threads_mod = importlib.import_module("hsw2v.threads")
 
 
 def test_held_out_chunks_are_spread_and_counted():
@@ -34,9 +36,8 @@ def corpus(tmp_path_factory):
 
 
 def test_held_out_words_are_not_trained_and_their_loss_is_reported(corpus, monkeypatch):
-    train_mod = importlib.import_module("hsw2v.train")
 
-    monkeypatch.setattr(train_mod, "CHUNK", 512)
+    monkeypatch.setattr(threads_mod, "CHUNK", 512)
     opts = dict(threads=1, seed=3, dim=16, min_count=1, epochs=3, quiet=True)
     plain = run(corpus, make_config(**opts))
     held = run(corpus, make_config(holdout=0.1, **opts))
@@ -49,10 +50,9 @@ def test_held_out_words_are_not_trained_and_their_loss_is_reported(corpus, monke
 
 
 def test_scoring_changes_no_weight_and_repeats_exactly(corpus, monkeypatch):
-    train_mod = importlib.import_module("hsw2v.train")
-    monkeypatch.setattr(train_mod, "CHUNK", 512)
+    monkeypatch.setattr(threads_mod, "CHUNK", 512)
     checks = []
-    real = train_mod._Trainer
+    real = threads_mod.Trainer
 
     class Spy(real):
         def score_held_out(self):
@@ -64,7 +64,7 @@ def test_scoring_changes_no_weight_and_repeats_exactly(corpus, monkeypatch):
                                              for b, a in zip(before, arrays))))
             return first
 
-    monkeypatch.setattr(train_mod, "_Trainer", Spy)
+    monkeypatch.setattr(threads_mod, "Trainer", Spy)
     for loss in ("hs", "ns", "softmax"):
         checks.clear()
         run(corpus, make_config(holdout=0.2, loss=loss, threads=1, dim=16, min_count=1,

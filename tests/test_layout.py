@@ -73,3 +73,75 @@ def test_the_pipeline_flows_one_way():
         later = set(order[i + 1:])
         assert not graph[m] & later, (m, graph[m] & later)
     assert not {d for d in graph["hsw2v.evaluate"] if d != "hsw2v.errors"}
+
+
+def diagram() -> list[str]:
+    """The modules of the package docstring's diagram, in its order."""
+    import re
+
+    names = []
+    for line in hsw2v.__doc__.splitlines():
+        m = re.match(r"^    (\S+\.py|kernels/)\s", line)
+        if m:
+            f = m.group(1)
+            names.append("hsw2v.kernels" if f == "kernels/" else "hsw2v." + f[:-3])
+    return names
+
+
+def top(m: str) -> str:
+    """A kernels module stands for the kernels package (one stage)."""
+    return "hsw2v.kernels" if m.startswith("hsw2v.kernels.") else m
+
+
+def test_the_docstring_diagram_is_the_import_order():
+    graph = import_graph()
+    order = diagram()
+    modules = {top(m) for m in graph} - {"hsw2v"}
+    assert set(order) == modules, (set(order) ^ modules)
+    place = {m: i for i, m in enumerate(order)}
+    for m, deps in graph.items():
+        if m == "hsw2v" or top(m) == "hsw2v.kernels" and m != "hsw2v.kernels":
+            continue
+        # `from hsw2v import kernels` names the package hsw2v too: only the module counts
+        later = {top(d) for d in deps if d != "hsw2v" and place[top(d)] >= place[top(m)]
+                 and top(d) != top(m)}
+        assert not later, f"{m} imports {sorted(later)}, which the diagram puts after it"
+    # and the kernels package imports nothing else from hsw2v
+    assert all(top(d) == "hsw2v.kernels" for m, deps in graph.items()
+               if top(m) == "hsw2v.kernels" for d in deps if d != "hsw2v")
+
+
+def private_imports() -> list[tuple[str, str, str]]:
+    """(module, imported module, name) for every private name one hsw2v module imports from
+    another (outside the kernels package, whose modules share their float32 constants)."""
+    out = []
+    for folder, _, files in os.walk(PKG):
+        for f in files:
+            if not f.endswith(".py"):
+                continue
+            path = os.path.join(folder, f)
+            name = module_name(path)
+            for node in ast.walk(ast.parse(open(path, encoding="utf-8").read())):
+                if (isinstance(node, ast.ImportFrom) and node.module and node.level == 0
+                        and node.module.startswith("hsw2v")
+                        and not (name.startswith("hsw2v.kernels")
+                                 and node.module.startswith("hsw2v.kernels"))):
+                    out += [(name, node.module, a.name) for a in node.names
+                            if a.name.startswith("_") and not a.name.startswith("__")]
+    return out
+
+
+def test_no_module_imports_another_ones_private_names():
+    assert private_imports() == []
+
+
+def test_the_engines_share_one_run():
+    """The cluster engine reaches the local one only through public names, and neither the
+    command line nor the Python model chooses the engine (hsw2v.train.run does)."""
+    graph = import_graph()
+    assert "hsw2v.train" not in graph["hsw2v.distributed"]
+    assert "hsw2v.distributed" not in graph["hsw2v.cli"] | graph["hsw2v.model"]
+    src = open(os.path.join(PKG, "distributed.py"), encoding="utf-8").read()
+    assert "Trainer." not in src.replace("hsw2v.threads.Trainer.", "")  # no class internals
+    for attr in (".claim_max =", ".inline =", ".limit ="):
+        assert attr not in src

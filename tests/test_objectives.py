@@ -16,7 +16,8 @@ from hsw2v import kernels as K
 from hsw2v.cli import main
 from hsw2v.config import make_config
 from hsw2v.huffman import build_huffman
-from hsw2v.train import noise_table, run
+from hsw2v.threads import noise_table
+from hsw2v.train import run
 
 from test_kernels import RefRng, ref_hs
 

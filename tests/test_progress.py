@@ -20,6 +20,7 @@ from hsw2v.progress import Progress
 from conftest import make_corpus_text
 
 train_mod = importlib.import_module("hsw2v.train")
+threads_mod = importlib.import_module("hsw2v.threads")
 ROOT = os.path.join(os.path.dirname(__file__), "..")
 LINE = re.compile(r"^progress +(\d+\.\d)% \S+/\S+ words, [\d,]+ words/s, alpha (\d\.\d{6}), "
                   r"loss (\d+\.\d{4}|n/a), elapsed \d+:\d\d, ETA (\d+:\d\d|\?)$")
@@ -203,7 +204,7 @@ def test_loss_curve_survives_an_interruption(tmp_path, corpus, monkeypatch):
     """The curve goes into checkpoints; the resumed run's summary continues it."""
     from test_resume import interrupt_after
 
-    monkeypatch.setattr(train_mod, "CHUNK", 64)  # many chunks, so points before the stop
+    monkeypatch.setattr(threads_mod, "CHUNK", 64)  # many chunks, so points before the stop
     out = tmp_path / "v.txt"
     ckpt = str(tmp_path / "v.ckpt")
     opts = dict(dim=8, epochs=2, min_count=2, threads=1, quiet=True)
@@ -213,7 +214,7 @@ def test_loss_curve_survives_an_interruption(tmp_path, corpus, monkeypatch):
     before = load_checkpoint(ckpt).meta["loss_curve"]
     assert len(before) >= 2
     monkeypatch.undo()
-    monkeypatch.setattr(train_mod, "CHUNK", 64)
+    monkeypatch.setattr(threads_mod, "CHUNK", 64)
     train_mod.train_to_file(None, None, resume=ckpt, quiet=True, log_every=5.0)  # may change
     curve = json.loads((tmp_path / "v.txt.json").read_text())["loss_curve"]
     assert curve[:len(before)] == before and len(curve) > len(before)

@@ -24,7 +24,8 @@ from hsw2v.vectors import Vectors
 
 from conftest import make_corpus_text
 
-train_mod = importlib.import_module("hsw2v.train")  # hsw2v.train is also the API function
+train_mod = importlib.import_module("hsw2v.train")
+threads_mod = importlib.import_module("hsw2v.threads")  # hsw2v.train is also the API function
 
 OPTS = dict(dim=12, epochs=3, min_count=2, quiet=True, seed=5)
 
@@ -32,7 +33,7 @@ OPTS = dict(dim=12, epochs=3, min_count=2, quiet=True, seed=5)
 @pytest.fixture
 def small_chunks(monkeypatch):
     """Chunks of 64 entries, so a tiny corpus has dozens of checkpoint positions per epoch."""
-    monkeypatch.setattr(train_mod, "CHUNK", 64)
+    monkeypatch.setattr(threads_mod, "CHUNK", 64)
 
 
 def interrupt_after(monkeypatch, n_chunks: int, sig=signal.SIGINT, delay: float = 0.0):
@@ -85,7 +86,7 @@ def test_interrupted_and_resumed_equals_uninterrupted(tmp_path, small_corpus, sm
         hsw2v.train(None, resume=ckpt, quiet=True)
     assert load_checkpoint(ckpt).state.epoch > 0
     monkeypatch.undo()
-    monkeypatch.setattr(train_mod, "CHUNK", 64)
+    monkeypatch.setattr(threads_mod, "CHUNK", 64)
     resumed = hsw2v.train(small_corpus, resume=ckpt, quiet=True)
     assert resumed.words == whole.words
     assert np.array_equal(resumed.vectors, whole.vectors)  # bit-identical
@@ -102,7 +103,7 @@ def test_periodic_checkpoints_do_not_change_the_run(tmp_path, small_corpus, smal
     assert np.array_equal(result.model.syn0, whole.vectors)
     # The last periodic checkpoint resumes to the same end point.
     monkeypatch.undo()
-    monkeypatch.setattr(train_mod, "CHUNK", 64)
+    monkeypatch.setattr(threads_mod, "CHUNK", 64)
     resumed = hsw2v.train(small_corpus, resume=ckpt, quiet=True)
     assert np.array_equal(resumed.vectors, whole.vectors)
 
@@ -235,7 +236,7 @@ def test_cli_resume_finishes_and_matches(tmp_path, small_corpus, small_chunks, m
     assert r.exit_code == 130, r.output
     assert "checkpoint written to" in r.output and not out.exists()
     monkeypatch.undo()
-    monkeypatch.setattr(train_mod, "CHUNK", 64)
+    monkeypatch.setattr(threads_mod, "CHUNK", 64)
     r = CliRunner().invoke(main, ["train", "--resume", str(out) + ".ckpt"])
     assert r.exit_code == 0, r.output
     assert not os.path.exists(str(out) + ".ckpt")  # spent once the vectors are written

@@ -14,6 +14,7 @@ import pytest
 
 from hsw2v import kernels
 from hsw2v.config import make_config
+threads_mod = importlib.import_module("hsw2v.threads")
 
 train_mod = importlib.import_module("hsw2v.train")  # hsw2v.train is also the API function
 
@@ -28,7 +29,7 @@ def record_kernel_calls(monkeypatch):
     trainers = []
     real = kernels.train_chunk
     signature = inspect.signature(real)
-    init = train_mod._Trainer.__init__
+    init = threads_mod.Trainer.__init__
 
     def keep(self, *a, **k):
         init(self, *a, **k)
@@ -44,9 +45,9 @@ def record_kernel_calls(monkeypatch):
                           float(arg["min_alpha"]), int(n)))
         return n
 
-    monkeypatch.setattr(train_mod._Trainer, "__init__", keep)
+    monkeypatch.setattr(threads_mod.Trainer, "__init__", keep)
     monkeypatch.setattr(kernels, "train_chunk", spy)
-    monkeypatch.setattr(train_mod, "CHUNK", 64)  # many chunks per epoch
+    monkeypatch.setattr(threads_mod, "CHUNK", 64)  # many chunks per epoch
     return calls
 
 
@@ -141,11 +142,11 @@ def test_epoch_figures_are_summed_exactly_past_float32(small_corpus):
     cfg = make_config(threads=1, epochs=1, dim=8, min_count=2, quiet=True).resolved()
 
     def trainer():
-        vocab, stream, remap = train_mod.prepare([str(small_corpus)], cfg,
+        vocab, stream, remap = threads_mod.prepare([str(small_corpus)], cfg,
                                                  train_mod.CorpusStats())
         syn0, syn1 = train_mod.init_weights(len(vocab), cfg.dim, cfg.seed)
         model = train_mod.Model(vocab, train_mod.build_huffman(vocab.counts), syn0, syn1)
-        return train_mod._Trainer(cfg, model, stream, remap)
+        return threads_mod.Trainer(cfg, model, stream, remap)
 
     plain = trainer()
     start = plain.state()

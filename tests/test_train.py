@@ -1,6 +1,7 @@
 """Training end to end on a tiny corpus: determinism, schedules, loss, outputs, config."""
 from __future__ import annotations
 
+import importlib
 import json
 
 import numpy as np
@@ -12,7 +13,11 @@ from hsw2v import kernels
 from hsw2v.cli import main
 from hsw2v.config import TrainConfig, make_config
 from hsw2v.errors import ConfigError
-from hsw2v.train import alpha_at, init_weights, run, thread_rng_states
+from hsw2v.threads import alpha_at, thread_rng_states
+from hsw2v.train import run
+from hsw2v.weights import init_weights
+
+threads_mod = importlib.import_module("hsw2v.threads")
 
 FAST = dict(dim=16, epochs=2, min_count=2, quiet=True)
 
@@ -252,8 +257,7 @@ def test_a_thread_that_finishes_first_takes_chunks_from_the_back_of_another(monk
 
     from hsw2v import kernels
 
-    train_mod = importlib.import_module("hsw2v.train")
-    monkeypatch.setattr(train_mod, "CHUNK", 64)
+    monkeypatch.setattr(threads_mod, "CHUNK", 64)
     real = kernels.train_chunk
     calls = []  # (thread, entries of the call)
 
@@ -266,13 +270,13 @@ def test_a_thread_that_finishes_first_takes_chunks_from_the_back_of_another(monk
         return real(ids, *args, **kwargs)
 
     trainers = []
-    init = train_mod._Trainer.__init__
+    init = threads_mod.Trainer.__init__
 
     def keep(self, *a, **k):
         init(self, *a, **k)
         trainers.append(self)
 
-    monkeypatch.setattr(train_mod._Trainer, "__init__", keep)
+    monkeypatch.setattr(threads_mod.Trainer, "__init__", keep)
     monkeypatch.setattr(kernels, "train_chunk", spy)
     res = run(small_corpus, make_config(threads=2, epochs=2, dim=8, min_count=1, quiet=True))
     tr = trainers[-1]
@@ -288,10 +292,10 @@ def test_what_each_thread_writes_shares_no_cache_line_with_another_thread(small_
 
     train_mod = importlib.import_module("hsw2v.train")
     cfg = make_config(threads=3, epochs=1, dim=8, min_count=1, quiet=True).resolved()
-    vocab, stream, remap = train_mod.prepare([str(small_corpus)], cfg, train_mod.CorpusStats())
+    vocab, stream, remap = threads_mod.prepare([str(small_corpus)], cfg, train_mod.CorpusStats())
     syn0, syn1 = init_weights(len(vocab), cfg.dim, 0, 3 * kernels.HOT_ROWS[cfg.model])
     model = train_mod.Model(vocab, train_mod.build_huffman(vocab.counts), syn0, syn1)
-    tr = train_mod._Trainer(cfg, model, stream, remap)
+    tr = threads_mod.Trainer(cfg, model, stream, remap)
 
     def lines(a):  # 128-byte blocks (cache-line pairs) that array ``a`` touches
         addr = a.__array_interface__["data"][0]
@@ -312,14 +316,14 @@ def test_state_with_chunks_taken_from_the_back_restores_exactly(monkeypatch, sma
     from hsw2v.errors import CheckpointError
 
     train_mod = importlib.import_module("hsw2v.train")
-    monkeypatch.setattr(train_mod, "CHUNK", 64)
+    monkeypatch.setattr(threads_mod, "CHUNK", 64)
     cfg = make_config(threads=2, epochs=2, dim=8, min_count=1, quiet=True).resolved()
 
     def trainer():
-        vocab, stream, remap = train_mod.prepare([str(small_corpus)], cfg, train_mod.CorpusStats())
+        vocab, stream, remap = threads_mod.prepare([str(small_corpus)], cfg, train_mod.CorpusStats())
         syn0, syn1 = init_weights(len(vocab), cfg.dim, 0)
         model = train_mod.Model(vocab, train_mod.build_huffman(vocab.counts), syn0, syn1)
-        return train_mod._Trainer(cfg, model, stream, remap)
+        return threads_mod.Trainer(cfg, model, stream, remap)
 
     a = trainer()
     taken = set()
@@ -328,7 +332,7 @@ def test_state_with_chunks_taken_from_the_back_restores_exactly(monkeypatch, sma
     while a.front[1] < n1:  # thread 1 runs out of its own chunks ...
         claim = a._claim(1)
         r, k, stop = claim
-        assert r == 1 and stop - k == min(max(1, (n1 - k) // 4), train_mod.CLAIM)
+        assert r == 1 and stop - k == min(max(1, (n1 - k) // 4), threads_mod.CLAIM)
         taken.update((r, j) for j in range(k, stop))
         a.done[r] += int(a.before[r][stop] - a.before[r][k])
     for t in [1, 1, 1, 0]:  # ... takes three chunks from the back of range 0, one at a time
@@ -337,7 +341,7 @@ def test_state_with_chunks_taken_from_the_back_restores_exactly(monkeypatch, sma
         assert not any((r, j) in taken for j in range(k, stop))
         taken.update((r, j) for j in range(k, stop))
         a.done[r] += int(a.before[r][stop] - a.before[r][k])
-    assert (a.front, a.back) == ([min(max(1, (n0 - 3) // 4), train_mod.CLAIM), n1], [n0 - 3, n1])
+    assert (a.front, a.back) == ([min(max(1, (n0 - 3) // 4), threads_mod.CLAIM), n1], [n0 - 3, n1])
     state = a.state()
     b = trainer()
     b.restore(state)
@@ -362,8 +366,7 @@ def test_each_epoch_trains_every_chunk_once_in_its_order(monkeypatch, small_corp
 
     from hsw2v.encoding import IdStream
 
-    train_mod = importlib.import_module("hsw2v.train")
-    monkeypatch.setattr(train_mod, "CHUNK", 64)
+    monkeypatch.setattr(threads_mod, "CHUNK", 64)
     reads = []
     real = IdStream.read
 
@@ -454,34 +457,29 @@ def test_python_outputs_that_are_the_corpus_are_refused(tmp_path, small_corpus, 
 
 def test_inline_one_thread_trainer_starts_no_thread_and_trains_the_same(monkeypatch,
                                                                         small_corpus):
-    """The cluster's rounds train in the task's thread (``_Trainer.inline``): the same
+    """The cluster's rounds train in the task's thread (``Trainer(inline=True)``): the same
     weights, limits and states as the threaded path, and no thread started."""
     import importlib
     import threading
 
     train_mod = importlib.import_module("hsw2v.train")
-    monkeypatch.setattr(train_mod, "CHUNK", 64)  # several chunks: a limit stops mid-epoch
+    monkeypatch.setattr(threads_mod, "CHUNK", 64)  # several chunks: a limit stops mid-epoch
     cfg = make_config(threads=1, epochs=2, dim=8, min_count=1, quiet=True, seed=3).resolved()
 
     def trainer(inline):
-        vocab, stream, remap = train_mod.prepare([str(small_corpus)], cfg, train_mod.CorpusStats())
+        vocab, stream, remap = threads_mod.prepare([str(small_corpus)], cfg, train_mod.CorpusStats())
         syn0, syn1 = init_weights(len(vocab), cfg.dim, 0)
         model = train_mod.Model(vocab, train_mod.build_huffman(vocab.counts), syn0, syn1)
-        tr = train_mod._Trainer(cfg, model, stream, remap)
-        tr.inline = inline
-        tr.claim_max = 1
-        return tr
+        return threads_mod.Trainer(cfg, model, stream, remap, inline=inline, claim_max=1)
 
     a, b = trainer(False), trainer(True)
     half = a.words[0] // 2
-    a.limit = b.limit = half
-    first = a.run_epoch(0)
+    first = a.run_epoch(0, limit=half)
     started = []
     monkeypatch.setattr(threading.Thread, "start", lambda self: started.append(self))
-    assert first is None and b.run_epoch(0) is None  # stopped at the limit
+    assert first is None and b.run_epoch(0, limit=half) is None  # stopped at the limit
     assert (a.front, a.back, a.done) == (b.front, b.back, b.done)
     monkeypatch.undo()
-    a.limit = b.limit = None
     ta = a.run_epoch(0)
     monkeypatch.setattr(threading.Thread, "start", lambda self: started.append(self))
     tb = b.run_epoch(0)
@@ -498,14 +496,13 @@ def test_inline_two_thread_trainer_starts_its_helper_once(monkeypatch, small_cor
     import threading
 
     train_mod = importlib.import_module("hsw2v.train")
-    monkeypatch.setattr(train_mod, "CHUNK", 64)
+    monkeypatch.setattr(threads_mod, "CHUNK", 64)
     cfg = make_config(threads=2, epochs=2, dim=8, min_count=1, quiet=True, seed=3).resolved()
-    vocab, stream, remap = train_mod.prepare([str(small_corpus)], cfg, train_mod.CorpusStats())
+    vocab, stream, remap = threads_mod.prepare([str(small_corpus)], cfg, train_mod.CorpusStats())
     syn0, syn1 = init_weights(len(vocab), cfg.dim, 0)
     initial = syn0.copy()
     model = train_mod.Model(vocab, train_mod.build_huffman(vocab.counts), syn0, syn1)
-    tr = train_mod._Trainer(cfg, model, stream, remap)
-    tr.inline, tr.claim_max = True, 1
+    tr = threads_mod.Trainer(cfg, model, stream, remap, inline=True, claim_max=1)
     started = []
     real_start = threading.Thread.start
 
@@ -517,8 +514,7 @@ def test_inline_two_thread_trainer_starts_its_helper_once(monkeypatch, small_cor
     total, rounds, results = sum(tr.words), 0, []
     for epoch in range(2):
         for k in range(1, 5):  # an epoch in 4 rounds, as the cluster trainer does
-            tr.limit = -(-k * total // 4)
-            results.append(tr.run_epoch(epoch))
+            results.append(tr.run_epoch(epoch, limit=-(-k * total // 4)))
             rounds += 1
     assert rounds == 8 and len(started) == 1  # one helper, started by the first round
     helper = started[0]
@@ -569,7 +565,7 @@ def test_softmax_chunks_are_cut_by_time():
     import importlib  # noqa: PLC0415
 
     from hsw2v.config import make_config  # noqa: PLC0415
-    tm = importlib.import_module("hsw2v.train")
+    tm = importlib.import_module("hsw2v.threads")
     big = np.sort(np.random.default_rng(0).zipf(1.3, 20000).astype(np.float64))[::-1] + 5
     cfg = make_config(loss="softmax", dim=100).resolved()
     small = tm.softmax_chunk(cfg, big)
@@ -611,7 +607,7 @@ def test_two_thread_softmax_trains_on_private_rows_and_merges_them(small_corpus)
 def test_a_softmax_run_cuts_its_chunks_by_time(small_corpus, monkeypatch):
     import importlib  # noqa: PLC0415
 
-    tm = importlib.import_module("hsw2v.train")
+    tm = importlib.import_module("hsw2v.threads")
     asked, calls = [], []
     monkeypatch.setattr(tm, "softmax_chunk", lambda cfg, counts: asked.append(len(counts)) or 16)
     real = kernels.train_chunk
