@@ -247,22 +247,24 @@ MUTATIONS = [
                                                "tests/test_distributed.py")),
     Mutation("overlap-combines-as-values", "the driver combines overlapping rounds' changes as "
              "if they were new values",
-             "                combine_results(results, overlap, hot_of(epoch, k))\n",
-             "                combine_results(results, False, hot_of(epoch, k))\n",
+             "            self._combine(got, self.overlap, self._hot(e, k))\n",
+             "            self._combine(got, False, self._hot(e, k))\n",
              ("tests/test_distributed.py",)),
     Mutation("dask-further-fresh-weights", "a model trained further on a cluster starts from "
-             "fresh weights", "        if start is not None and resume is None:\n"
-             "            w = carried_weights(", "        if False:\n"
+             "fresh weights", "        elif start is not None:\n"
+             "            w = carried_weights(", "        elif False:\n"
              "            w = carried_weights(", ("tests/test_distributed.py",)),
     Mutation("dask-freeze-dropped", "the workers' trainers do not get --freeze-init's rows",
-             "                                          lockf=spec.lockf)",
-             "                                          lockf=None)", ("tests/test_distributed.py",)),
+             "                                   lockf=spec.lockf, claim_max",
+             "                                   lockf=None, claim_max", ("tests/test_distributed.py",)),
     Mutation("dask-resume-counts-again", "a resumed cluster run of a model trained further "
-             "builds a new vocabulary", "and resume.meta.get(\"fixed_vocab\"))",
-             "and False)", ("tests/test_distributed.py",)),
+             "builds a new vocabulary",
+             "        if resume is not None and resume.meta.get(\"fixed_vocab\"):\n",
+             "        if resume is not None and False:\n", ("tests/test_distributed.py",)),
     Mutation("dask-neg-private-stale", "a worker's threads keep stale private noise rows "
-             "after the model changed", "    for rows, private in ((tr.rows1, tr.hot), "
-             "(tr.rows_neg, tr.neg)):\n", "    for rows, private in ((tr.rows1, tr.hot),):\n",
+             "after the model changed", "        for rows, private in ((self.rows1, self.hot), "
+             "(self.rows_neg, self.neg)):\n",
+             "        for rows, private in ((self.rows1, self.hot),):\n",
              ("tests/test_distributed.py",)),
     Mutation("dask-noise-rows-of-targets-only", "a round weighs a noise row by its word's "
              "occurrences only, not by its draws as a negative (--combine mixed/weighted)",
@@ -307,11 +309,11 @@ MUTATIONS = [
              ("tests/test_distributed.py",)),
     Mutation("noise-rows-rising-hot", "runs with negative sampling get the rising hot-row "
              "threshold too (lost 0.004-0.015 analogy at 8 workers)",
-             '            if cfg.objectives != ("hs",):\n                return None\n', "",
+             '        if self.cfg.objectives != ("hs",):\n            return None\n', "",
              ("tests/test_distributed.py",)),
     Mutation("resumed-pending-round-default-hot", "a resumed overlapping run combines the "
              "pending round with the default hot-row threshold, not that round's",
-             "            hot0 = hot_of(epoch0, k0) if k0 else hot_of(epoch0 - 1, rounds)\n",
+             "            hot0 = self._hot(epoch0, k0) if k0 else self._hot(epoch0 - 1, self.rounds)\n",
              "            hot0 = None\n",
              ("tests/test_distributed.py",)),
 ]

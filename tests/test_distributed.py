@@ -88,6 +88,27 @@ def test_one_worker_gives_the_local_run_bit_for_bit(tmp_path, corpus, loss, mode
     assert summaries[1]["config"]["loss"] == loss
     if "--holdout" in extra:
         assert all(e["holdout_loss"] > 0 for e in summaries[1]["epochs"])
+    # one run, two engines: the same summary keys (the cluster adds its own part only)
+    assert set(summaries[1]) - {"distributed"} == set(summaries[0])
+    assert summaries[1]["loss_curve"] and summaries[1]["cpu_seconds_training"] > 0
+
+
+def test_both_engines_log_and_record_the_same(tmp_path, client, corpus, caplog):
+    """-q on either engine: the epoch lines logged at INFO, a loss curve that ``hsw2v plot
+    loss`` draws without the warning for summaries of older versions."""
+    caplog.set_level(logging.INFO, logger="hsw2v")
+    lines = {}
+    for name, extra in (("local", {}), ("cluster", {"dask": client})):
+        caplog.clear()
+        out = tmp_path / f"{name}.bin"
+        hsw2v.train(corpus, output=str(out), **extra, **OPTS)
+        lines[name] = [r.getMessage().split(":")[0] for r in caplog.records
+                       if r.levelno == logging.INFO and r.getMessage().startswith("epoch ")]
+        caplog.clear()
+        r = cli("plot", "loss", str(out) + ".json", "-o", tmp_path / f"{name}.png")
+        assert r.exit_code == 0, r.output
+        assert not [rec for rec in caplog.records if "loss_curve" in rec.getMessage()]
+    assert lines["local"] == lines["cluster"] == [f"epoch {e}/3" for e in (1, 2, 3)]
 
 
 def test_two_workers_count_exactly_the_local_vocabulary(tmp_path, client, corpus):
