@@ -21,9 +21,9 @@ it (``tests/test_layout.py`` checks this list against the code)::
     encoding.py     corpus -> id stream (int32 ids, sentence-piece ends), kept on disk
     shards.py       a corpus cut into byte ranges for a cluster's workers
     formats.py      word2vec text/binary files
+    weights.py      Weights (syn0, syn1, syn1neg, syn1sm); a run's start: fresh, a model's...
     modelfile.py    the full model's file
     checkpoint.py   save/resume a run's position
-    weights.py      the weights a run starts from (fresh, a model's, --init-vectors)
     engine.py       what a run asks of the engine that trains its epochs
     threads.py      the local engine: Hogwild threads over chunks of the id stream
     distributed.py  the cluster engine: Dask workers in synchronous rounds

@@ -37,6 +37,7 @@ import numpy as np
 from hsw2v.config import TrainConfig, check_keywords, load_config
 from hsw2v.errors import CheckpointError, ConfigError
 from hsw2v.outputs import json_default, write_npz_atomic
+from hsw2v.weights import Weights
 
 FORMAT = "hsw2v-checkpoint"
 VERSION = 3  # 3: objectives (syn1neg, syn1sm; 5 stats); 2: ranges of chunks in a per-epoch order
@@ -79,11 +80,8 @@ class Checkpoint:
     meta: dict[str, Any]
     words: list[str]
     counts: np.ndarray
-    syn0: np.ndarray
-    syn1: np.ndarray
+    weights: Weights
     state: TrainState
-    syn1neg: np.ndarray | None = None
-    syn1sm: np.ndarray | None = None
     #: arrays a trainer saved besides the model (``extra`` of :func:`save_checkpoint`)
     extra: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
 
@@ -119,8 +117,7 @@ def corpus_files(paths: list[str]) -> list[list]:
 
 
 def save_checkpoint(path: str, meta: dict[str, Any], words: list[str], counts: np.ndarray,
-                    syn0: np.ndarray, syn1: np.ndarray, state: TrainState,
-                    syn1neg: np.ndarray | None = None, syn1sm: np.ndarray | None = None,
+                    weights: Weights, state: TrainState,
                     extra: dict[str, np.ndarray] | None = None) -> None:
     """Write a checkpoint atomically (temporary file, fsync, rename).
 
@@ -133,17 +130,13 @@ def save_checkpoint(path: str, meta: dict[str, Any], words: list[str], counts: n
         "meta": np.frombuffer(json.dumps(meta, default=json_default).encode("utf-8"), np.uint8),
         "words": np.frombuffer("\n".join(words).encode("utf-8"), np.uint8),
         "counts": np.asarray(counts, dtype=np.int64),
-        "syn0": syn0,
-        "syn1": syn1,
+        **weights.arrays(),
         "front": np.asarray(state.front, dtype=np.int64),
         "back": np.asarray(state.back, dtype=np.int64),
         "done": np.asarray(state.done, dtype=np.int64),
         "rng": np.asarray(state.rng, dtype=np.uint64),
         "stats": np.asarray(state.stats, dtype=np.float64),
     }
-    for name, rows in (("syn1neg", syn1neg), ("syn1sm", syn1sm)):
-        if rows is not None:
-            arrays[name] = rows
     for name, a in (extra or {}).items():
         arrays[EXTRA + name] = np.asarray(a)
     write_npz_atomic(path, arrays)
@@ -179,7 +172,7 @@ def load_checkpoint(path: str) -> Checkpoint:
                                   f"this hsw2v reads version {VERSION}: resume with the hsw2v "
                                   "version that wrote it")
         words = data["words"].tobytes().decode("utf-8").split("\n")
-        counts, syn0, syn1 = data["counts"], data["syn0"], data["syn1"]
+        counts, weights = data["counts"], Weights.from_arrays(data)
         stats = data["stats"]
         if meta["version"] == 2 and stats.ndim == 2 and stats.shape[1] == 4:
             stats = np.concatenate([stats, np.zeros((len(stats), 1))], axis=1)
@@ -188,16 +181,8 @@ def load_checkpoint(path: str) -> Checkpoint:
                            rng=data["rng"], stats=stats, history=list(meta["history"]))
         v, t = len(words), len(state.front)
         objectives = str(meta.get("config", {}).get("loss", "hs")).split("+")
-        out = {name: data.get(name) for name in ("syn1neg", "syn1sm")}
-        dim = syn0.shape[1] if syn0.ndim == 2 else -1
         ok = (counts.dtype == np.int64 and counts.shape == (v,) and v >= 2
-              and syn0.dtype == np.float32 and syn0.ndim == 2 and syn0.shape[0] == v
-              and syn1.dtype == np.float32
-              and syn1.shape == ((v - 1 if "hs" in objectives else 0), dim)
-              and all((rows is None) == (name not in objectives)
-                      for name, rows in (("ns", out["syn1neg"]), ("softmax", out["syn1sm"])))
-              and all(rows is None or (rows.dtype == np.float32 and rows.shape == (v, dim))
-                      for rows in out.values())
+              and weights.problem(v, objectives) is None
               and state.front.dtype == np.int64 and state.done.shape == (t,)
               and state.back.dtype == np.int64 and state.back.shape == (t,)
               and state.rng.dtype == np.uint64 and state.rng.shape == (t,)
@@ -212,8 +197,7 @@ def load_checkpoint(path: str) -> Checkpoint:
         raise CheckpointError(f"{bad} ({type(exc).__name__}: {exc}): use another checkpoint or "
                               "start the run again") from exc
     extra = {k[len(EXTRA):]: v for k, v in data.items() if k.startswith(EXTRA)}
-    return Checkpoint(path, meta, words, counts, syn0, syn1, state, out["syn1neg"],
-                      out["syn1sm"], extra)
+    return Checkpoint(path, meta, words, counts, weights, state, extra)
 
 
 def corpus_fingerprint(files, stats, stream, vocab) -> dict[str, Any]:

@@ -565,7 +565,7 @@ def run_demo(model: str = "sg", seed: int = 1, dim: int = 32, epochs: int = 5,
         if tmp is not None:
             os.unlink(tmp)
     t2 = time.perf_counter()
-    vectors = Vectors(result.model.vocab.words, result.model.syn0)
+    vectors = Vectors(result.model.vocab.words, result.model.weights.syn0)
     recovery = measure_recovery(vectors, design)
     t3 = time.perf_counter()
     summary = result.summary

@@ -82,7 +82,7 @@ from hsw2v.sentences import SENTENCES
 from hsw2v.shards import Shard, plan_shards
 from hsw2v.threads import CHUNK, STATS, Trainer, check_not_empty, thread_rng_states
 from hsw2v.vocab import Vocab, build_vocab, check_vocab_size
-from hsw2v.weights import grown_vocab, init_output
+from hsw2v.weights import Weights, grown_vocab, init_output
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +119,17 @@ def default_sync_words(workers: int, threads: int, negative: bool = False) -> in
 #: (negative sampling's output rows), ``"3"`` syn1sm (the exact softmax's). A run has "0",
 #: "1" and those of its objectives.
 MATRICES = ("0", "1", "2", "3")
+
+
+def _by_key(w: Weights) -> dict[str, np.ndarray | None]:
+    """The matrices of ``w`` under their keys in tasks and results (:data:`MATRICES`: short,
+    as they prefix every result's array names)."""
+    return dict(zip(MATRICES, (w.syn0, w.syn1, w.syn1neg, w.syn1sm)))
+
+
+def _weights(mats: dict[str, np.ndarray]) -> Weights:
+    """The :class:`Weights` of matrices keyed as in :data:`MATRICES`."""
+    return Weights(mats["0"], mats["1"], mats.get("2"), mats.get("3"))
 
 #: How a run's summary and checkpoint name a corpus of sentences from Python.
 
@@ -259,7 +270,7 @@ class _Slot:
         for name, base in job.mats.items():
             work[name], _ = kernels.aligned_rows(len(base), cfg.dim, spare.get(name, 0))
             work[name][:] = base
-        model = Model(vocab, job.tree, work["0"], work["1"], work.get("2"), work.get("3"))
+        model = Model(vocab, job.tree, _weights(work))
         # Rounds of --sync-words words, not of the local trainer's claims of up to 16 chunks
         # (~131,000 words). One slot of one thread keeps them: its claims, kernel calls and so
         # its vectors are then exactly those of a local run. Inline: no thread started and
@@ -281,8 +292,7 @@ class _Slot:
 
     def matrices(self) -> dict[str, np.ndarray]:
         """The working copy's matrices by name (:data:`MATRICES`), views of the trainer's."""
-        m = self.trainer.model
-        out = {"0": m.syn0, "1": m.syn1, "2": m.syn1neg, "3": m.syn1sm}
+        out = _by_key(self.trainer.model.weights)
         return {name: out[name] for name in self.pos}
 
     def set_rows(self, rows: _Rows) -> None:
@@ -976,7 +986,8 @@ class ClusterEngine(Engine):
         if vocab is None:
             words, counts = _merge_counts(results, cfg.prune_at)
             if grow:
-                vocab = grown_vocab(start, words, counts, cfg.min_count)
+                vocab = grown_vocab(Vocab(start.words, start.counts), words, counts,
+                                    cfg.min_count)
             else:
                 vocab = build_vocab(words, counts, cfg.min_count, cfg.max_vocab)
                 check_vocab_size(vocab, counts, cfg.min_count)
@@ -994,7 +1005,7 @@ class ClusterEngine(Engine):
         cfg, vocab = self.cfg, self.vocab
         self.tree = model.tree
         outputs = {"2": "ns" in cfg.objectives, "3": "softmax" in cfg.objectives}
-        mats = {"0": model.syn0, "1": model.syn1, "2": model.syn1neg, "3": model.syn1sm}
+        mats = _by_key(model.weights)
         for name, used in outputs.items():  # output rows of NS and softmax start at zero
             if used and mats[name] is None:
                 mats[name] = init_output(len(vocab), cfg.dim)
@@ -1249,11 +1260,10 @@ class ClusterEngine(Engine):
             "rounds": self.rounds_before + self.version - 1, "bytes_sent": self.bytes_sent,
             "bytes_received": self.bytes_received, "pending": depth == 2}}
         ms = self.model_prev if depth == 2 else self.mats
-        return CheckpointParts(ms["0"], ms["1"], ms.get("2"), ms.get("3"), state, meta, extra)
+        return CheckpointParts(_weights(ms), state, meta, extra)
 
-    def weights(self) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
-        m = self.mats
-        return m["0"], m["1"], m.get("2"), m.get("3")
+    def weights(self) -> Weights:
+        return _weights(self.mats)
 
     def cpu_seconds(self) -> float:
         return self.cpu

@@ -36,6 +36,7 @@ from hsw2v.corpus import CorpusStats
 from hsw2v.huffman import HuffmanTree
 from hsw2v.modelfile import ModelData
 from hsw2v.vocab import Vocab
+from hsw2v.weights import Weights
 
 
 @dataclasses.dataclass
@@ -46,18 +47,12 @@ class Model:
     ----------
     vocab : Vocab
     tree : HuffmanTree
-    syn0 : float32 (V, D)       input vectors (the word vectors).
-    syn1 : float32 (V - 1, D)   inner-node vectors (hierarchical softmax; (0, D) without it).
-    syn1neg : float32 (V, D) or None   output vectors of negative sampling.
-    syn1sm : float32 (V, D) or None    output vectors of the exact softmax.
+    weights : Weights   (a trainer replaces its arrays by views of its padded kernel rows)
     """
 
     vocab: Vocab
     tree: HuffmanTree
-    syn0: np.ndarray
-    syn1: np.ndarray
-    syn1neg: np.ndarray | None = None
-    syn1sm: np.ndarray | None = None
+    weights: Weights
 
 
 @dataclasses.dataclass
@@ -90,16 +85,13 @@ class CheckpointParts:
 
     Attributes
     ----------
-    syn0, syn1, syn1neg, syn1sm : float32 arrays (or None)   the weights to save.
+    weights : Weights       the weights to save.
     state : TrainState      the position (its ``history``: the run's epoch records).
     meta : dict             the engine's own metadata (merged into the checkpoint's).
     extra : dict of arrays  the engine's own arrays (``extra`` of ``save_checkpoint``).
     """
 
-    syn0: np.ndarray
-    syn1: np.ndarray
-    syn1neg: np.ndarray | None
-    syn1sm: np.ndarray | None
+    weights: Weights
     state: TrainState
     meta: dict[str, Any] = dataclasses.field(default_factory=dict)
     extra: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
@@ -195,8 +187,8 @@ class Engine:
         """The checkpoint at the position reached (``history``: the epoch records)."""
         raise NotImplementedError
 
-    def weights(self) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
-        """The trained (syn0, syn1, syn1neg, syn1sm), (V, D) float32 (None: unused)."""
+    def weights(self) -> Weights:
+        """The trained weights, (V, D) float32 (``syn1neg``/``syn1sm`` None: unused)."""
         raise NotImplementedError
 
     def cpu_seconds(self) -> float:

@@ -42,7 +42,7 @@ class Model:
     @property
     def wv(self) -> Vectors:
         if self._wv is None:
-            self._wv = Vectors(self._data.words, self._data.syn0)
+            self._wv = Vectors(self._data.words, self._data.weights.syn0)
         return self._wv
 
     @property
@@ -71,24 +71,24 @@ class Model:
     @property
     def syn1(self) -> np.ndarray:
         """float32 (V - 1, D): the inner-node vectors (0 rows without hierarchical softmax)."""
-        return self._data.syn1
+        return self._data.weights.syn1
 
     @property
     def syn1neg(self) -> np.ndarray | None:
         """float32 (V, D): negative sampling's output vectors, or None."""
-        return self._data.syn1neg
+        return self._data.weights.syn1neg
 
     @property
     def syn1sm(self) -> np.ndarray | None:
         """float32 (V, D): the exact softmax's output vectors, or None."""
-        return self._data.syn1sm
+        return self._data.weights.syn1sm
 
     def __len__(self) -> int:
         return len(self._data.words)
 
     def __repr__(self) -> str:
         c = self.config
-        return (f"<hsw2v.Model {len(self)} words x {self._data.syn0.shape[1]}, "
+        return (f"<hsw2v.Model {len(self)} words x {self._data.weights.syn0.shape[1]}, "
                 f"{c.get('model')} {c.get('loss', 'hs')}>")
 
     def save(self, path: str | os.PathLike) -> None:
@@ -160,6 +160,6 @@ def train(corpus, config: str | os.PathLike | None = None, resume: str | None = 
     result = train_result(corpus, config, resume, output, **options)
     if return_model:
         return Model(model_data(result))
-    vectors = Vectors(result.model.vocab.words, result.model.syn0)
+    vectors = Vectors(result.model.vocab.words, result.model.weights.syn0)
     vectors.summary = result.summary
     return vectors

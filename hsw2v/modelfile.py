@@ -26,6 +26,7 @@ import numpy as np
 from hsw2v.errors import Hsw2vError
 from hsw2v.outputs import json_default, write_npz_atomic
 from hsw2v.version import __version__
+from hsw2v.weights import Weights
 
 FORMAT = "hsw2v-model"
 VERSION = 1
@@ -43,19 +44,15 @@ class ModelData:
     ----------
     words : list of str (V,)
     counts : int64 (V,)
-    syn0 : float32 (V, D)
-    syn1 : float32 (V - 1, D) or (0, D)
-    syn1neg, syn1sm : float32 (V, D) or None
+    weights : Weights    syn0 float32 (V, D), syn1 float32 (V - 1, D) or (0, D), syn1neg and
+                         syn1sm float32 (V, D) or None.
     config : dict        the training options.
     summary : dict       the run summary (may be empty).
     """
 
     words: list[str]
     counts: np.ndarray
-    syn0: np.ndarray
-    syn1: np.ndarray
-    syn1neg: np.ndarray | None
-    syn1sm: np.ndarray | None
+    weights: Weights
     config: dict[str, Any]
     summary: dict[str, Any] = dataclasses.field(default_factory=dict)
 
@@ -75,13 +72,8 @@ def write_model(path: str | os.PathLike, data: ModelData) -> None:
         "meta": np.frombuffer(json.dumps(meta, default=json_default).encode("utf-8"), np.uint8),
         "words": np.frombuffer("\n".join(data.words).encode("utf-8"), np.uint8),
         "counts": np.asarray(data.counts, dtype=np.int64),
-        "syn0": np.ascontiguousarray(data.syn0, dtype=np.float32),
-        "syn1": np.ascontiguousarray(data.syn1, dtype=np.float32),
+        **data.weights.contiguous().arrays(),
     }
-    for name in ("syn1neg", "syn1sm"):
-        rows = getattr(data, name)
-        if rows is not None:
-            arrays[name] = np.ascontiguousarray(rows, dtype=np.float32)
     write_npz_atomic(path, arrays)
 
 
@@ -126,25 +118,16 @@ def read_model(path: str | os.PathLike) -> ModelData:
                                  f"(written by hsw2v {meta.get('hsw2v')}); this hsw2v reads "
                                  f"version {VERSION}: load it with the hsw2v that wrote it")
         words = data["words"].tobytes().decode("utf-8").split("\n")
-        out = ModelData(words, data["counts"], data["syn0"], data["syn1"], data.get("syn1neg"),
-                        data.get("syn1sm"), dict(meta["config"]), dict(meta.get("summary") or {}))
+        out = ModelData(words, data["counts"], Weights.from_arrays(data), dict(meta["config"]),
+                        dict(meta.get("summary") or {}))
         v = len(words)
-        dim = out.syn0.shape[1] if out.syn0.ndim == 2 else -1
-        objectives = out.objectives
         ok = (out.counts.dtype == np.int64 and out.counts.shape == (v,) and v >= 2
               and bool(np.all(out.counts > 0)) and len(set(words)) == v
-              and out.syn0.dtype == np.float32 and out.syn0.shape == (v, dim) and dim >= 1
-              and out.syn1.dtype == np.float32
-              and out.syn1.shape == ((v - 1 if "hs" in objectives else 0), dim)
-              and all((rows is None) == (name not in objectives)
-                      for name, rows in (("ns", out.syn1neg), ("softmax", out.syn1sm)))
-              and all(rows is None or (rows.dtype == np.float32 and rows.shape == (v, dim))
-                      for rows in (out.syn1neg, out.syn1sm)))
+              and out.weights.problem(v, out.objectives) is None)
         if not ok:
             raise ModelFileError(f"{bad} (arrays of the wrong shape or type): save the model "
                                  "again")
-        if not all(np.isfinite(a).all() for a in (out.syn0, out.syn1, out.syn1neg, out.syn1sm)
-                   if a is not None):
+        if not out.weights.finite():
             raise ModelFileError(f"{bad}: its weights hold NaN or infinity (the training that "
                                  "wrote it diverged): train again, e.g. with a smaller --alpha")
     except ModelFileError:

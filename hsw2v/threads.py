@@ -46,7 +46,7 @@ from hsw2v.engine import CheckpointParts, Engine, Model, Reading
 from hsw2v.errors import CheckpointError, CorpusError
 from hsw2v.modelfile import ModelData
 from hsw2v.vocab import Vocab, build_vocab, check_vocab_size, keep_probabilities, read_vocab
-from hsw2v.weights import grown_vocab, init_output
+from hsw2v.weights import Weights, grown_vocab, init_output
 
 log = logging.getLogger(__name__)
 
@@ -186,7 +186,8 @@ def prepare_grown(paths: Sequence[str], cfg: TrainConfig, stats: CorpusStats, st
     from hsw2v.vocab import count_corpus
 
     counter = count_corpus(paths, cfg.max_sentence_length, cfg.prune_at, CorpusStats())
-    vocab = grown_vocab(start, counter.words, counter.counts, cfg.min_count)
+    vocab = grown_vocab(Vocab(start.words, start.counts), counter.words, counter.counts,
+                        cfg.min_count)
     stream, remap = prepare_with_vocab(paths, cfg, stats, vocab, tmp_dir)
     return vocab, stream, remap
 
@@ -294,16 +295,17 @@ class Trainer:
         self._hold = threading.Event()
         self._cond = threading.Condition()
         self._parked = 0
-        # The kernels work on rows padded to whole SIMD blocks; model.syn0/syn1 become (V, dim)
+        # The kernels work on rows padded to whole SIMD blocks; the weights become (V, dim)
         # views of those rows (no copy if they already are), so they always show the weights.
         objectives = cfg.objectives
         self.hs = "hs" in objectives
         self.negative = int(cfg.negative or 0) if "ns" in objectives else 0
-        model.syn0, self.rows0 = kernels.padded_rows(model.syn0)
-        n_words = model.syn0.shape[0]
-        n_nodes = model.syn1.shape[0]
+        w = model.weights
+        w.syn0, self.rows0 = kernels.padded_rows(w.syn0)
+        n_words = w.syn0.shape[0]
+        n_nodes = w.syn1.shape[0]
         hot_rows = kernels.HOT_ROWS[cfg.model] if self.hs else 0
-        model.syn1, self.rows1 = kernels.padded_rows(model.syn1, t * hot_rows)
+        w.syn1, self.rows1 = kernels.padded_rows(w.syn1, t * hot_rows)
         # Per thread: its own copy of the top tree rows (no cache-line ping-pong), merged often.
         self.hot = (kernels.private_hot_rows(self.rows1, n_nodes, model.tree.points, t, hot_rows)
                     if self.hs else [(model.tree.points, None)] * t)
@@ -311,10 +313,9 @@ class Trainer:
         self.neg = [(None, None)] * t
         self.noise = (None, None)
         if self.negative:
-            if model.syn1neg is None:
-                model.syn1neg = init_output(n_words, cfg.dim, t * kernels.HOT_NEG_ROWS)
-            model.syn1neg, self.rows_neg = kernels.padded_rows(model.syn1neg,
-                                                               t * kernels.HOT_NEG_ROWS)
+            if w.syn1neg is None:
+                w.syn1neg = init_output(n_words, cfg.dim, t * kernels.HOT_NEG_ROWS)
+            w.syn1neg, self.rows_neg = kernels.padded_rows(w.syn1neg, t * kernels.HOT_NEG_ROWS)
             # Per thread: own copies of the most frequent words' output rows, merged often.
             self.neg = kernels.private_neg_rows(self.rows_neg, n_words, t, kernels.HOT_NEG_ROWS)
             self.noise = noise_table(model.vocab.counts, cfg.ns_exponent)
@@ -323,15 +324,15 @@ class Trainer:
         #: start), or None (one thread: the shared rows)
         self.sm_private: list[tuple[np.ndarray, np.ndarray, int, int] | None] = [None] * t
         if "softmax" in objectives:
-            if model.syn1sm is None:
-                model.syn1sm = init_output(n_words, cfg.dim)
+            if w.syn1sm is None:
+                w.syn1sm = init_output(n_words, cfg.dim)
             # With several threads each trains its own copy of every output row (after the V
             # shared ones) and adds its change to the shared rows after each chunk: every
             # prediction writes all V rows, and two threads writing the same rows passed
             # their cache lines back and forth on every one (2 threads ran at 0.32x the words/s
             # of one). One thread trains the shared rows themselves.
             extra = n_words * t if t > 1 else 0
-            model.syn1sm, self.rows_sm = kernels.padded_rows(model.syn1sm, extra)
+            w.syn1sm, self.rows_sm = kernels.padded_rows(w.syn1sm, extra)
             if t > 1:
                 for r in range(t):
                     own = n_words * (r + 1)
@@ -817,11 +818,10 @@ class ThreadsEngine(Engine):
             self.fingerprint["stream"] = stream_digest(self.stream)
         state = self.trainer.state()
         state.history = [dict(h) for h in history]
-        return CheckpointParts(*self.weights(), state, {"fingerprint": self.fingerprint})
+        return CheckpointParts(self.weights(), state, {"fingerprint": self.fingerprint})
 
-    def weights(self) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
-        m = self.trainer.model
-        return m.syn0, m.syn1, m.syn1neg, m.syn1sm
+    def weights(self) -> Weights:
+        return self.trainer.model.weights
 
     def close(self) -> None:
         if self.trainer is not None:

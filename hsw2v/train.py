@@ -47,8 +47,8 @@ from hsw2v.sentences import SENTENCES, is_paths, spool_sentences
 from hsw2v.threads import ThreadsEngine, alpha_at, warn_if_long
 from hsw2v.corpus import expand_paths
 from hsw2v.vocab import Vocab, build_vocab, check_vocab_size, read_vocab, save_vocab
-from hsw2v.weights import (apply_init_vectors, carried_weights, init_weights, init_width,
-                           read_init_vectors)
+from hsw2v.weights import (Weights, apply_init_vectors, carried_weights, init_weights,
+                           init_width, read_init_vectors)
 
 log = logging.getLogger(__name__)
 
@@ -199,7 +199,7 @@ class _Run:
             summary["init_vectors"] = init_cover
         if self.written:
             summary["checkpoints_written"] = len(self.written)
-        return TrainResult(Model(vocab, tree, *engine.weights()), summary)
+        return TrainResult(Model(vocab, tree, engine.weights()), summary)
 
     # ------------------------------------------------------------------------------ set-up
     def _read(self) -> tuple[Vocab, CorpusStats, HuffmanTree]:
@@ -237,7 +237,7 @@ class _Run:
         spare_hs, spare_neg = engine.spare_rows
         carried = 0
         if resume is not None:
-            syn0 = resume.syn0
+            syn0 = resume.weights.syn0
             if syn0.shape[1] != cfg.dim:
                 raise CheckpointError(f"checkpoint {resume.path!r} holds {syn0.shape[1]}-"
                                       f"dimensional weights but --dim is {cfg.dim}")
@@ -245,19 +245,20 @@ class _Run:
                 raise CheckpointError(f"checkpoint {resume.path!r} holds weights of shape "
                                       f"{syn0.shape}, this corpus and --dim need "
                                       f"{(len(vocab), cfg.dim)}: resume with the same corpus")
-            model = Model(vocab, tree, syn0, resume.syn1, resume.syn1neg, resume.syn1sm)
+            model = Model(vocab, tree, resume.weights)
         elif start is not None:
-            w = carried_weights(start, vocab, tree, build_huffman(start.counts), cfg.seed,
-                                spare_hs, spare_neg, init_width(cfg.objectives))
-            model = Model(vocab, tree, w["syn0"], w["syn1"], w["syn1neg"], w["syn1sm"])
-            carried = w["carried_nodes"]
+            old = Vocab(list(start.words), np.asarray(start.counts, dtype=np.int64))
+            w, carried = carried_weights(old, start.weights, vocab, tree,
+                                         build_huffman(start.counts), cfg.seed, spare_hs,
+                                         spare_neg, init_width(cfg.objectives))
+            model = Model(vocab, tree, w)
         else:
             syn0, syn1 = init_weights(len(vocab), cfg.dim, cfg.seed, spare_hs,
                                       hs="hs" in cfg.objectives, width=init_width(cfg.objectives))
-            model = Model(vocab, tree, syn0, syn1)
+            model = Model(vocab, tree, Weights(syn0, syn1))
             if "softmax" in cfg.objectives:  # (every thread of every worker together)
                 warn_if_long(dataclasses.replace(cfg, threads=engine.threads_total), vocab)
-        lockf, cover = start_vectors(cfg, self.init, vocab, model.syn0, resume)
+        lockf, cover = start_vectors(cfg, self.init, vocab, model.weights.syn0, resume)
         return model, lockf, cover, carried
 
     def _meta(self, vocab: Vocab, lockf: np.ndarray | None) -> dict[str, Any]:
@@ -276,8 +277,8 @@ class _Run:
         parts = self.engine.checkpoint(self.history)
         meta = {**self.meta, **parts.meta, "loss_curve": list(self.curve)}
         vocab = self.vocab
-        save_checkpoint(self.path, meta, vocab.words, vocab.counts, parts.syn0, parts.syn1,
-                        parts.state, parts.syn1neg, parts.syn1sm, extra=parts.extra or None)
+        save_checkpoint(self.path, meta, vocab.words, vocab.counts, parts.weights, parts.state,
+                        extra=parts.extra or None)
         self.written.append(self.path)
         log.debug("checkpoint written to %s", self.path)
 
@@ -430,7 +431,7 @@ def epoch_loss(cfg: TrainConfig, loss: float, pairs: float, loss_ns: float
 def check_model_fits(start: ModelData, cfg: TrainConfig) -> None:
     """Refuse options a model cannot be trained further with (another dimension or
     objective)."""
-    dim = start.syn0.shape[1]
+    dim = start.weights.dim
     if cfg.dim != dim:
         raise ConfigError(f"--dim {cfg.dim} differs from the model's {dim}: a model trains further "
                           "with its own dimension (drop --dim)")
@@ -540,14 +541,9 @@ def configure(config_file: str | os.PathLike | None, resume: str | None, *,
 def model_data(result: TrainResult) -> ModelData:
     """The model of a finished run, as a model file holds it."""
     m = result.model
-    cfg = dict(result.summary["config"])
-
-    def shown(rows):
-        return None if rows is None else np.ascontiguousarray(rows)
-
     return ModelData(list(m.vocab.words), np.asarray(m.vocab.counts, np.int64),
-                     np.ascontiguousarray(m.syn0), np.ascontiguousarray(m.syn1),
-                     shown(m.syn1neg), shown(m.syn1sm), cfg, dict(result.summary))
+                     m.weights.contiguous(), dict(result.summary["config"]),
+                     dict(result.summary))
 
 
 def _check_paths(corpus, cfg: TrainConfig, output: str | None, checkpoint: str | None,
@@ -613,7 +609,7 @@ def train_to_file(corpus, output: str | None, config_file: str | None = None,
     finally:
         logger.setLevel(level)
     t = time.perf_counter()
-    write_word2vec(output, result.model.vocab.words, result.model.syn0, binary=binary)
+    write_word2vec(output, result.model.vocab.words, result.model.weights.syn0, binary=binary)
     if cfg.save_model:
         write_model(cfg.save_model, model_data(result))
     ours = result.summary.get("checkpoints_written") or (

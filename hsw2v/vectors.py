@@ -403,7 +403,7 @@ class Vectors:
         """The word vectors of a model file's contents (:func:`hsw2v.modelfile.read_model`),
         its first ``limit`` words if given."""
         n = len(model.words) if limit is None else min(limit, len(model.words))
-        return cls(model.words[:n], model.syn0[:n])
+        return cls(model.words[:n], model.weights.syn0[:n])
 
     def save(self, path: str | os.PathLike, binary: bool | None = None) -> None:
         """Write a word2vec text or binary file atomically; see :func:`write_word2vec`."""

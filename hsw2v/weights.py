@@ -1,14 +1,17 @@
-"""The weights a run starts from: fresh (word2vec's initialisation), a saved model's (trained
-further, on its vocabulary or a grown one), and pre-trained vectors for some words.
+"""A model's weights (:class:`Weights`, the one shape every stage holds them in) and the weights
+a run starts from: fresh (word2vec's initialisation), a saved model's (trained further, on its
+vocabulary or a grown one), and pre-trained vectors for some words.
 
-Every array is made as kernel rows (:func:`hsw2v.kernels.aligned_rows`), so training uses it in
-place.
+Every array made here is made as kernel rows (:func:`hsw2v.kernels.aligned_rows`), so training
+uses it in place.
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import ClassVar
 
 import numpy as np
 
@@ -16,10 +19,78 @@ from hsw2v import kernels
 from hsw2v.errors import ConfigError
 from hsw2v.formats import read_word2vec
 from hsw2v.huffman import HuffmanTree
-from hsw2v.modelfile import ModelData
 from hsw2v.vocab import Vocab, build_vocab
 
 log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass
+class Weights:
+    """A model's matrices: what the trainers train, a model file and a checkpoint hold, the
+    cluster engine combines and :class:`hsw2v.Model` shows.
+
+    Attributes
+    ----------
+    syn0 : float32 (V, D)              input vectors (the word vectors).
+    syn1 : float32 (V - 1, D)          inner-node vectors of hierarchical softmax; (0, D) without.
+    syn1neg : float32 (V, D) or None   output vectors of negative sampling.
+    syn1sm : float32 (V, D) or None    output vectors of the exact softmax.
+    """
+
+    syn0: np.ndarray
+    syn1: np.ndarray
+    syn1neg: np.ndarray | None = None
+    syn1sm: np.ndarray | None = None
+
+    #: The matrices' names, in a file or a checkpoint too.
+    NAMES: ClassVar[tuple[str, ...]] = ("syn0", "syn1", "syn1neg", "syn1sm")
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The matrices by name (``syn1neg``/``syn1sm`` only where present)."""
+        return {n: a for n in self.NAMES if (a := getattr(self, n)) is not None}
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, np.ndarray]) -> Weights:
+        """The matrices of a mapping that holds them by name (a file's arrays)."""
+        return cls(arrays["syn0"], arrays["syn1"], arrays.get("syn1neg"), arrays.get("syn1sm"))
+
+    @property
+    def dim(self) -> int:
+        return int(self.syn0.shape[1])
+
+    def problem(self, n_words: int, objectives: Sequence[str]) -> str | None:
+        """What is wrong with these matrices as a model of ``n_words`` words trained with
+        ``objectives`` (``hs``, ``ns``, ``softmax``): None if nothing.
+
+        Each must be float32 and two-dimensional with D >= 1 columns; ``syn1`` has V - 1 rows
+        with hierarchical softmax and none without; ``syn1neg`` and ``syn1sm`` are there exactly
+        when their objective is, with V rows.
+        """
+        v = n_words
+        if not (self.syn0.dtype == np.float32 and self.syn0.ndim == 2
+                and self.syn0.shape[0] == v and self.syn0.shape[1] >= 1):
+            return f"syn0 is {self.syn0.dtype} {self.syn0.shape}, not float32 ({v}, D)"
+        d = self.dim
+        want1 = (v - 1 if "hs" in objectives else 0, d)
+        if not (self.syn1.dtype == np.float32 and self.syn1.shape == want1):
+            return f"syn1 is {self.syn1.dtype} {self.syn1.shape}, not float32 {want1}"
+        for name, objective in (("syn1neg", "ns"), ("syn1sm", "softmax")):
+            rows = getattr(self, name)
+            if (rows is None) != (objective not in objectives):
+                return (f"{name} is {'missing' if rows is None else 'present'} with the "
+                        f"objectives {'+'.join(objectives)}")
+            if rows is not None and not (rows.dtype == np.float32 and rows.shape == (v, d)):
+                return f"{name} is {rows.dtype} {rows.shape}, not float32 {(v, d)}"
+        return None
+
+    def finite(self) -> bool:
+        """Whether every weight is a finite number (a diverged run's are not)."""
+        return all(bool(np.isfinite(a).all()) for a in self.arrays().values())
+
+    def contiguous(self) -> Weights:
+        """The matrices as C-contiguous (V, D) arrays (views of padded kernel rows copied)."""
+        return Weights(*(None if a is None else np.ascontiguousarray(a, dtype=np.float32)
+                         for a in (self.syn0, self.syn1, self.syn1neg, self.syn1sm)))
 
 
 def init_weights(n_words: int, dim: int, seed: int, spare_rows: int = 0, hs: bool = True,
@@ -81,16 +152,16 @@ def init_output(n_words: int, dim: int, spare_rows: int = 0) -> np.ndarray:
     return kernels.aligned_rows(n_words, dim, spare_rows)[0]
 
 
-def grown_vocab(model: ModelData, words: list[str], counts: np.ndarray, min_count: int) -> Vocab:
-    """The model's vocabulary with a new corpus's counts added and its new words that reach
-    ``min_count`` (as gensim's ``build_vocab(update=True)``: counts add up).
+def grown_vocab(old: Vocab, words: list[str], counts: np.ndarray, min_count: int) -> Vocab:
+    """A model's vocabulary ``old`` with a new corpus's counts added and its new words that
+    reach ``min_count`` (as gensim's ``build_vocab(update=True)``: counts add up).
 
     Parameters
     ----------
     words : list of str;  counts : int64 (len(words),)   the new corpus's distinct tokens.
     """
-    index = {w: i for i, w in enumerate(model.words)}
-    merged = np.asarray(model.counts, dtype=np.int64).copy()
+    index = {w: i for i, w in enumerate(old.words)}
+    merged = np.asarray(old.counts, dtype=np.int64).copy()
     extra_words, extra_counts = [], []
     for w, c in zip(words, np.asarray(counts, dtype=np.int64).tolist()):
         i = index.get(w)
@@ -99,15 +170,16 @@ def grown_vocab(model: ModelData, words: list[str], counts: np.ndarray, min_coun
         elif c >= min_count:
             extra_words.append(w)
             extra_counts.append(c)
-    all_words = list(model.words) + extra_words
+    all_words = list(old.words) + extra_words
     all_counts = np.concatenate([merged, np.asarray(extra_counts, dtype=np.int64)])
     return build_vocab(all_words, all_counts, 1)
 
 
-def carried_weights(model: ModelData, vocab: Vocab, tree: HuffmanTree, old_tree: HuffmanTree,
-                    seed: int, spare_hs: int, spare_neg: int, width: float = 0.5
-                    ) -> dict[str, np.ndarray | None]:
-    """The model's weights laid out for ``vocab`` (the same, or grown from the model's).
+def carried_weights(old: Vocab, model: Weights, vocab: Vocab, tree: HuffmanTree,
+                    old_tree: HuffmanTree, seed: int, spare_hs: int, spare_neg: int,
+                    width: float = 0.5) -> tuple[Weights, int]:
+    """A model's weights (``model``, of the vocabulary ``old`` and its tree ``old_tree``) laid
+    out for ``vocab`` (the same, or grown from ``old``).
 
     Each word keeps its rows; a new word gets a fresh input row (as a fresh model would, of
     half-width ``width`` / dim) and zero output rows. An inner node of the new tree keeps the
@@ -116,13 +188,12 @@ def carried_weights(model: ModelData, vocab: Vocab, tree: HuffmanTree, old_tree:
 
     Returns
     -------
-    dict
-        ``syn0``, ``syn1``, ``syn1neg``, ``syn1sm`` (None for an objective the model lacks) and
-        ``carried_nodes`` (int: inner-node rows kept).
+    weights : Weights       (``syn1neg``/``syn1sm`` None for an objective the model lacks)
+    carried_nodes : int     inner-node rows kept.
     """
     v, dim = len(vocab), model.syn0.shape[1]
-    old = {w: i for i, w in enumerate(model.words)}
-    src = np.array([old.get(w, -1) for w in vocab.words], dtype=np.int64)
+    place = {w: i for i, w in enumerate(old.words)}
+    src = np.array([place.get(w, -1) for w in vocab.words], dtype=np.int64)
     kept = src >= 0
     syn0 = kernels.aligned_rows(v, dim)[0]
     if not kept.all():
@@ -130,27 +201,26 @@ def carried_weights(model: ModelData, vocab: Vocab, tree: HuffmanTree, old_tree:
         fill_random(fresh, seed, width)
         syn0[~kept] = fresh
     syn0[kept] = model.syn0[src[kept]]
-    out: dict[str, np.ndarray | None] = {"syn0": syn0, "syn1neg": None, "syn1sm": None,
-                                         "carried_nodes": 0}
+    outputs: dict[str, np.ndarray | None] = {"syn1neg": None, "syn1sm": None}
     for name, spare in (("syn1neg", spare_neg), ("syn1sm", 0)):
         rows = getattr(model, name)
         if rows is not None:
             new = init_output(v, dim, spare)
             new[kept] = rows[src[kept]]
-            out[name] = new
+            outputs[name] = new
     hs = model.syn1.shape[0] > 0
     syn1 = kernels.aligned_rows(v - 1 if hs else 0, dim, spare_hs if hs else 0)[0]
+    carried = 0
     if hs:
-        if len(vocab) == len(model.words) and kept.all() and np.array_equal(src, np.arange(v)):
+        if len(vocab) == len(old.words) and kept.all() and np.array_equal(src, np.arange(v)):
             syn1[:] = model.syn1
-            out["carried_nodes"] = v - 1
+            carried = v - 1
         else:
-            new_of_old = carried_nodes(old_tree, model.words, tree, vocab.words)
+            new_of_old = carried_nodes(old_tree, old.words, tree, vocab.words)
             has = new_of_old >= 0
             syn1[has] = model.syn1[new_of_old[has]]
-            out["carried_nodes"] = int(has.sum())
-    out["syn1"] = syn1
-    return out
+            carried = int(has.sum())
+    return Weights(syn0, syn1, outputs["syn1neg"], outputs["syn1sm"]), carried
 
 
 def carried_nodes(old_tree: HuffmanTree, old_words: list[str], tree: HuffmanTree,

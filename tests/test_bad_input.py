@@ -244,7 +244,6 @@ def test_disk_full_while_writing_leaves_no_partial_file(tmp_path, monkeypatch, n
 
 def test_disk_full_while_checkpointing_leaves_no_partial_checkpoint(tmp_path, monkeypatch):
     import hsw2v.checkpoint as ck
-    import importlib
     import signal
     from hsw2v import kernels
 
@@ -417,7 +416,7 @@ def test_resume_refuses_output_that_is_its_checkpoint(tmp_path, monkeypatch, rea
 
     def fake_resume_config(path, config_file=None, **options):
         meta = {"corpus": [str(corpus)], "output": None}
-        return Checkpoint(str(path), meta, [], None, None, None, None), TrainConfig().resolved()
+        return Checkpoint(str(path), meta, [], None, None, None), TrainConfig().resolved()
 
     monkeypatch.setattr(train_mod, "resume_config", fake_resume_config)
     r = run_cli("train", "--resume", ckpt, "-o", ckpt)

@@ -141,7 +141,7 @@ def test_two_workers_train_a_model_sending_only_changed_rows(client, corpus):
     sent = [b for b in d["bytes_sent_per_round"] if b]
     assert len(sent) >= 6 and np.median(sent) < full / 2
     assert 0 < np.median([b for b in d["bytes_received_per_round"] if b]) < full / 2
-    syn0 = result.model.syn0
+    syn0 = result.model.weights.syn0
     assert np.isfinite(syn0).all()
     # Related words are nearer than unrelated ones (the corpus has two topics).
     v = Vectors(result.model.vocab.words, syn0)
@@ -157,14 +157,14 @@ def test_two_workers_train_negative_sampling(client, corpus, loss, model, sync):
     assert result.summary["distributed"]["sync_words"] == (sync or 32768)
     assert len(epochs) == 3 and epochs[-1]["loss"] < epochs[0]["loss"]
     assert ("loss_ns" in epochs[0]) == (loss == "hs+ns")
-    assert m.syn1neg is not None and m.syn1neg.shape == m.syn0.shape
-    assert np.isfinite(m.syn1neg).all() and np.abs(m.syn1neg).max() > 0
-    assert (m.syn1.shape[0] > 0) == ("hs" in loss)
+    assert m.weights.syn1neg is not None and m.weights.syn1neg.shape == m.weights.syn0.shape
+    assert np.isfinite(m.weights.syn1neg).all() and np.abs(m.weights.syn1neg).max() > 0
+    assert (m.weights.syn1.shape[0] > 0) == ("hs" in loss)
     # the noise rows of rare words change too (any word may be drawn), but not all are sent
     d = result.summary["distributed"]
     assert 0 < np.median([b for b in d["bytes_received_per_round"] if b]) < d[
         "bytes_initial_model"]
-    v = Vectors(m.vocab.words, m.syn0)
+    v = Vectors(m.vocab.words, m.weights.syn0)
     assert v.similarity("cat", "dog") > v.similarity("cat", "hammer")
 
 
@@ -177,12 +177,12 @@ def test_overlapping_rounds_train_and_say_so(client, corpus):
         assert d["overlap"] is o and d["rounds"] == len(d["bytes_sent_per_round"])
         epochs = r.summary["epochs"]
         assert epochs[-1]["loss"] < epochs[0]["loss"]
-        v = Vectors(r.model.vocab.words, r.model.syn0)
+        v = Vectors(r.model.vocab.words, r.model.weights.syn0)
         assert v.similarity("cat", "dog") > v.similarity("cat", "hammer")
     # the same rounds, but each worker sees the other's changes one round later
     assert runs[False].summary["distributed"]["rounds"] == runs[True].summary["distributed"][
         "rounds"]
-    assert not np.array_equal(runs[False].model.syn0, runs[True].model.syn0)
+    assert not np.array_equal(runs[False].model.weights.syn0, runs[True].model.weights.syn0)
 
 
 def test_an_overlapping_round_starts_from_the_model_plus_its_own_changes(corpus):
@@ -213,8 +213,8 @@ def test_an_overlapping_round_starts_from_the_model_plus_its_own_changes(corpus)
             job = dist._job(spec.job)
             work = job.slots[0].trainer.model
             # the working copy is the model again (without the own changes)
-            assert np.array_equal(work.syn0, job.mats["0"])
-            assert np.array_equal(work.syn1, job.mats["1"])
+            assert np.array_equal(work.weights.syn0, job.mats["0"])
+            assert np.array_equal(work.weights.syn1, job.mats["1"])
         finally:
             dist._forget(spec.job)
         out[overlap] = got, (start0, start1)
@@ -254,7 +254,7 @@ def test_a_killed_worker_loses_nothing(tmp_path, client, corpus, overlap, loss):
     d = hurt.summary["distributed"]
     assert d["slot_moves"] + d["full_model_resends"] + d["round_tasks_resubmitted"] >= 1
     # ... and its round was recomputed from the same model version, state and seed.
-    assert np.array_equal(clean.model.syn0, hurt.model.syn0)
+    assert np.array_equal(clean.model.weights.syn0, hurt.model.weights.syn0)
 
 
 def test_combine_rules_against_a_reference(monkeypatch):
@@ -503,7 +503,7 @@ def test_pruned_counting_encodes_again_with_the_final_vocabulary(tmp_path, clien
     assert len(got) < len(true) and set(got) <= set(true)
     assert all(got[w] == true[w] for w in got if int(true[w]) > 50)  # frequent: exact counts
     assert len(exact.words) == len(true)
-    assert np.isfinite(result.model.syn0).all()
+    assert np.isfinite(result.model.weights.syn0).all()
     assert result.summary["epochs"][-1]["words"] == result.summary["training_words_per_epoch"]
 
 
@@ -564,11 +564,11 @@ def test_init_vectors_frozen_on_a_cluster_stay_bit_for_bit(tmp_path, client, cor
     for freeze in (True, False):
         res[freeze] = run(corpus, make_config(init_vectors=str(pre), freeze_init=freeze,
                                                        sync_words=3000, **OPTS), client=client)
-    v, p = Vectors(res[True].model.vocab.words, res[True].model.syn0), Vectors.load(str(pre))
+    v, p = Vectors(res[True].model.vocab.words, res[True].model.weights.syn0), Vectors.load(str(pre))
     assert res[True].summary["init_vectors"]["words"] == 4
     for w in words[:4]:
         assert np.array_equal(v[w], p[w]), w
-    u = Vectors(res[False].model.vocab.words, res[False].model.syn0)
+    u = Vectors(res[False].model.vocab.words, res[False].model.weights.syn0)
     assert all(not np.array_equal(u[w], p[w]) for w in words[:4])  # unfrozen: they train
     assert not np.array_equal(v["of"], u["of"])  # the rest trains in both
 
@@ -613,7 +613,7 @@ def test_sentences_from_python_train_on_the_cluster_as_the_same_file(tmp_path, c
     from_python = run(iter(sentences), cfg, client=client)
     assert from_python.summary["corpus"] == ["<sentences from Python>"]
     assert "<sentences from Python>[" in str(from_python.summary["distributed"]["shards"])
-    assert np.array_equal(from_file.model.syn0, from_python.model.syn0)
+    assert np.array_equal(from_file.model.weights.syn0, from_python.model.weights.syn0)
     assert os.listdir(spool) == []  # the spooled file is gone
 
 

@@ -71,15 +71,15 @@ def measure(corpus_path: str, name: str) -> dict:
 
     train_mod = importlib.import_module("hsw2v.train")
     res = train_mod.run(corpus_path, make_config(**RUNS[name]))
-    syn0 = res.model.syn0
+    syn0 = res.model.weights.syn0
     return {
         "words": res.model.vocab.words,
         "losses": [e["loss"] for e in res.summary["epochs"]],
         "trained_words": [e["trained_words"] for e in res.summary["epochs"]],
         "rows": {str(r): syn0[r, :4].astype(float).tolist() for r in ROWS},
-    } | ({"syn1_root": res.model.syn1[-1, :4].astype(float).tolist()}
-         if res.model.syn1.shape[0] else
-         {"syn1neg_first": res.model.syn1neg[0, :4].astype(float).tolist()})
+    } | ({"syn1_root": res.model.weights.syn1[-1, :4].astype(float).tolist()}
+         if res.model.weights.syn1.shape[0] else
+         {"syn1neg_first": res.model.weights.syn1neg[0, :4].astype(float).tolist()})
 
 
 @pytest.fixture(scope="module")

@@ -13,9 +13,10 @@ import hsw2v
 from hsw2v.cli import main
 from hsw2v.errors import ConfigError
 from hsw2v.huffman import build_huffman
-from hsw2v.modelfile import ModelData, ModelFileError, read_model, write_model
+from hsw2v.modelfile import ModelFileError, read_model, write_model
 from hsw2v.vectors import Vectors
-from hsw2v.weights import carried_nodes, carried_weights, grown_vocab
+from hsw2v.vocab import Vocab
+from hsw2v.weights import Weights, carried_nodes, carried_weights, grown_vocab
 
 from conftest import make_corpus_text
 
@@ -88,7 +89,7 @@ def test_damaged_or_foreign_model_files_are_refused(tmp_path, model):
             out.writestr(item, body)
     with pytest.raises(ModelFileError, match="format version 99.*reads version 1"):
         hsw2v.load_model(future)
-    data.syn1 = data.syn1[:-1]
+    data.weights.syn1 = data.weights.syn1[:-1]
     bad = tmp_path / "bad.npz"
     write_model(bad, data)
     with pytest.raises(ModelFileError, match="damaged.*wrong shape"):
@@ -159,14 +160,14 @@ def test_carried_nodes_identify_nodes_by_the_words_below_them():
     below = {w for w, k in zip("abcdfg", range(6))
              if kept in grown.points[grown.offsets[k]:grown.offsets[k + 1]]}
     assert below == {"a", "b"}
-    data = ModelData(words, counts, np.ones((5, 4), np.float32),
-                     np.arange(16, dtype=np.float32).reshape(4, 4), None, None, {"loss": "hs"})
-    vocab = grown_vocab(data, ["f", "a"], np.array([1, 1]), 1)
-    w = carried_weights(data, vocab, build_huffman(vocab.counts), tree, 3, 0, 0)
+    old = Vocab(words, counts)
+    weights = Weights(np.ones((5, 4), np.float32), np.arange(16, dtype=np.float32).reshape(4, 4))
+    vocab = grown_vocab(old, ["f", "a"], np.array([1, 1]), 1)
+    w, carried = carried_weights(old, weights, vocab, build_huffman(vocab.counts), tree, 3, 0, 0)
     assert vocab.words[:5] == words and vocab.words[5] == "f" and vocab.counts[0] == 51
-    assert np.all(w["syn0"][:5] == 1) and np.all(np.abs(w["syn0"][5]) <= 0.5 / 4)
-    assert w["carried_nodes"] == int((carried_nodes(tree, words, build_huffman(vocab.counts),
-                                                    vocab.words) >= 0).sum())
+    assert np.all(w.syn0[:5] == 1) and np.all(np.abs(w.syn0[5]) <= 0.5 / 4)
+    assert carried == int((carried_nodes(tree, words, build_huffman(vocab.counts),
+                                         vocab.words) >= 0).sum())
 
 
 def test_init_vectors_set_rows_and_freeze_keeps_them_bit_for_bit(tmp_path, model, corpora):

@@ -21,7 +21,7 @@ def run_and_check(path, expect_loss=False, **opts):
     cfg = make_config(**opts)
     result = train_mod.run(path, cfg)
     m = result.model
-    assert np.isfinite(m.syn0).all() and np.isfinite(m.syn1).all()
+    assert np.isfinite(m.weights.syn0).all() and np.isfinite(m.weights.syn1).all()
     for e in result.summary["epochs"]:
         if expect_loss:
             assert e["loss"] is not None
@@ -31,7 +31,7 @@ def run_and_check(path, expect_loss=False, **opts):
     # and training that trained none left them as initialised.
     init0, _ = train_mod.init_weights(len(m.vocab), cfg.dim, cfg.seed)
     trained = any(e["loss"] is not None for e in result.summary["epochs"])
-    assert trained == (not np.array_equal(m.syn0, init0)) == bool(np.any(m.syn1))
+    assert trained == (not np.array_equal(m.weights.syn0, init0)) == bool(np.any(m.weights.syn1))
     return result
 
 

@@ -301,7 +301,7 @@ def test_one_thread_runs_are_bit_identical_and_learn(corpus, loss, model):
                 quiet=True)
     a = run(corpus, make_config(**opts))
     b = run(corpus, make_config(**opts))
-    assert np.array_equal(a.model.syn0, b.model.syn0)
+    assert np.array_equal(a.model.weights.syn0, b.model.weights.syn0)
     hist = a.summary["epochs"]
     losses = [h["loss"] for h in hist]
     assert losses[-1] < losses[0], losses  # a flipped gradient sign makes the loss climb
@@ -309,8 +309,8 @@ def test_one_thread_runs_are_bit_identical_and_learn(corpus, loss, model):
         assert all(h["loss_hs"] > 0 and h["loss_ns"] > 0 for h in hist)
         assert hist[-1]["loss_ns"] < hist[0]["loss_ns"]
     outputs = {"ns": "syn1neg", "hs+ns": "syn1neg", "softmax": "syn1sm"}[loss]
-    assert np.any(getattr(a.model, outputs) != 0)
-    assert (a.model.syn1.shape[0] > 0) == ("hs" in loss)
+    assert np.any(getattr(a.model.weights, outputs) != 0)
+    assert (a.model.weights.syn1.shape[0] > 0) == ("hs" in loss)
 
 
 def test_negative_sampling_learns_the_demo_structure(tmp_path):

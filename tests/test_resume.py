@@ -100,7 +100,7 @@ def test_periodic_checkpoints_do_not_change_the_run(tmp_path, small_corpus, smal
     result = train_mod.run(small_corpus, hsw2v.config.make_config(
         threads=1, checkpoint=ckpt, checkpoint_every=0.25 / 60, **OPTS))
     assert result.summary["checkpoints_written"] >= 2
-    assert np.array_equal(result.model.syn0, whole.vectors)
+    assert np.array_equal(result.model.weights.syn0, whole.vectors)
     # The last periodic checkpoint resumes to the same end point.
     monkeypatch.undo()
     monkeypatch.setattr(threads_mod, "CHUNK", 64)
@@ -130,13 +130,13 @@ def test_periodic_checkpoints_with_two_threads_resume_and_finish(tmp_path, small
     assert [e["words"] for e in epochs] == [total] * 3
     assert [e["trained_words"] for e in epochs] == [total] * 3
     assert epochs[:len(ck.state.history)] == ck.state.history
-    assert np.isfinite(resumed.model.syn0).all()
+    assert np.isfinite(resumed.model.weights.syn0).all()
     assert epochs[-1]["loss"] < epochs[0]["loss"]
     # Work was left unless the last checkpoint came after the last epoch (state.epoch 3, whose
     # fresh front/back say nothing: a loaded machine's timing once made it so).
     if ck.state.epoch < 2 or (ck.state.epoch == 2
                               and ck.state.front.sum() < ck.state.back.sum()):
-        assert not np.array_equal(resumed.model.syn0, ck.syn0)
+        assert not np.array_equal(resumed.model.weights.syn0, ck.weights.syn0)
     else:
         assert ck.state.epoch == 3 or ck.state.front.sum() == ck.state.back.sum()
     with pytest.raises(ConfigError, match="--threads 1 differs"):

@@ -145,7 +145,8 @@ def test_epoch_figures_are_summed_exactly_past_float32(small_corpus):
         vocab, stream, remap = threads_mod.prepare([str(small_corpus)], cfg,
                                                  train_mod.CorpusStats())
         syn0, syn1 = train_mod.init_weights(len(vocab), cfg.dim, cfg.seed)
-        model = train_mod.Model(vocab, train_mod.build_huffman(vocab.counts), syn0, syn1)
+        model = train_mod.Model(vocab, train_mod.build_huffman(vocab.counts),
+                            train_mod.Weights(syn0, syn1))
         return threads_mod.Trainer(cfg, model, stream, remap)
 
     plain = trainer()

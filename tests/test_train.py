@@ -39,8 +39,8 @@ def test_training_moves_weights_and_loss_falls(small_corpus, model):
                       quiet=True)
     res = run([small_corpus], cfg)
     syn0_init, _ = init_weights(len(res.model.vocab), 16, 3)
-    assert not np.allclose(res.model.syn0, syn0_init)
-    assert np.isfinite(res.model.syn0).all() and np.isfinite(res.model.syn1).all()
+    assert not np.allclose(res.model.weights.syn0, syn0_init)
+    assert np.isfinite(res.model.weights.syn0).all() and np.isfinite(res.model.weights.syn1).all()
     losses = [e["loss"] for e in res.summary["epochs"]]
     assert all(np.isfinite(losses))
     assert losses[-1] < losses[0]
@@ -252,7 +252,6 @@ def test_a_thread_that_finishes_first_takes_chunks_from_the_back_of_another(monk
                                                                             small_corpus):
     # Thread 0 is slowed down: thread 1 must train the back of range 0 after its own range,
     # every word must still be read once per epoch, and the ranges' positions must meet.
-    import importlib
     import time
 
     from hsw2v import kernels
@@ -294,7 +293,8 @@ def test_what_each_thread_writes_shares_no_cache_line_with_another_thread(small_
     cfg = make_config(threads=3, epochs=1, dim=8, min_count=1, quiet=True).resolved()
     vocab, stream, remap = threads_mod.prepare([str(small_corpus)], cfg, train_mod.CorpusStats())
     syn0, syn1 = init_weights(len(vocab), cfg.dim, 0, 3 * kernels.HOT_ROWS[cfg.model])
-    model = train_mod.Model(vocab, train_mod.build_huffman(vocab.counts), syn0, syn1)
+    model = train_mod.Model(vocab, train_mod.build_huffman(vocab.counts),
+                            train_mod.Weights(syn0, syn1))
     tr = threads_mod.Trainer(cfg, model, stream, remap)
 
     def lines(a):  # 128-byte blocks (cache-line pairs) that array ``a`` touches
@@ -322,7 +322,8 @@ def test_state_with_chunks_taken_from_the_back_restores_exactly(monkeypatch, sma
     def trainer():
         vocab, stream, remap = threads_mod.prepare([str(small_corpus)], cfg, train_mod.CorpusStats())
         syn0, syn1 = init_weights(len(vocab), cfg.dim, 0)
-        model = train_mod.Model(vocab, train_mod.build_huffman(vocab.counts), syn0, syn1)
+        model = train_mod.Model(vocab, train_mod.build_huffman(vocab.counts),
+                            train_mod.Weights(syn0, syn1))
         return threads_mod.Trainer(cfg, model, stream, remap)
 
     a = trainer()
@@ -362,7 +363,6 @@ def test_state_with_chunks_taken_from_the_back_restores_exactly(monkeypatch, sma
 def test_each_epoch_trains_every_chunk_once_in_its_order(monkeypatch, small_corpus, shuffle):
     # With shuffle each epoch draws a new order of the chunks (reproducibly); without, corpus
     # order. Either way the stream reads of an epoch tile the stream exactly once.
-    import importlib
 
     from hsw2v.encoding import IdStream
 
@@ -469,7 +469,8 @@ def test_inline_one_thread_trainer_starts_no_thread_and_trains_the_same(monkeypa
     def trainer(inline):
         vocab, stream, remap = threads_mod.prepare([str(small_corpus)], cfg, train_mod.CorpusStats())
         syn0, syn1 = init_weights(len(vocab), cfg.dim, 0)
-        model = train_mod.Model(vocab, train_mod.build_huffman(vocab.counts), syn0, syn1)
+        model = train_mod.Model(vocab, train_mod.build_huffman(vocab.counts),
+                            train_mod.Weights(syn0, syn1))
         return threads_mod.Trainer(cfg, model, stream, remap, inline=inline, claim_max=1)
 
     a, b = trainer(False), trainer(True)
@@ -485,8 +486,8 @@ def test_inline_one_thread_trainer_starts_no_thread_and_trains_the_same(monkeypa
     tb = b.run_epoch(0)
     assert not started
     assert np.array_equal(ta, tb)
-    assert np.array_equal(a.model.syn0, b.model.syn0) and np.array_equal(a.model.syn1,
-                                                                         b.model.syn1)
+    assert np.array_equal(a.model.weights.syn0, b.model.weights.syn0) and np.array_equal(a.model.weights.syn1,
+                                                                         b.model.weights.syn1)
 
 
 def test_inline_two_thread_trainer_starts_its_helper_once(monkeypatch, small_corpus):
@@ -501,7 +502,8 @@ def test_inline_two_thread_trainer_starts_its_helper_once(monkeypatch, small_cor
     vocab, stream, remap = threads_mod.prepare([str(small_corpus)], cfg, train_mod.CorpusStats())
     syn0, syn1 = init_weights(len(vocab), cfg.dim, 0)
     initial = syn0.copy()
-    model = train_mod.Model(vocab, train_mod.build_huffman(vocab.counts), syn0, syn1)
+    model = train_mod.Model(vocab, train_mod.build_huffman(vocab.counts),
+                            train_mod.Weights(syn0, syn1))
     tr = threads_mod.Trainer(cfg, model, stream, remap, inline=True, claim_max=1)
     started = []
     real_start = threading.Thread.start
@@ -522,7 +524,7 @@ def test_inline_two_thread_trainer_starts_its_helper_once(monkeypatch, small_cor
     # each epoch ended in its last round, with every word of the epoch read by the 2 threads
     assert [r is None for r in results] == [True, True, True, False] * 2
     assert results[-1][2] == total and tr.epoch == 2
-    assert np.isfinite(model.syn0).all() and not np.array_equal(model.syn0, initial)
+    assert np.isfinite(model.weights.syn0).all() and not np.array_equal(model.weights.syn0, initial)
     tr.close()
     helper.join(5)
     assert not helper.is_alive()
