@@ -1154,7 +1154,10 @@ class ClusterEngine(Engine):
             load = {w: sum(x == w for x in self.where) for w in live}
             worker = min(sorted(load), key=load.get) if load else None
         full = _Rows(j - depth + 1, self.model_prev if depth == 2 else self.mats)
-        self.bytes_sent[-1] += full.nbytes
+        if self.bytes_sent:  # the bytes of the round whose update this one started from
+            self.bytes_sent[-1] += full.nbytes
+        else:  # round 1 of a run: it started from the initial model
+            self.bytes_initial += full.nbytes
         self.resent_full += 1
         full_f = self._scatter(full, worker)
         if worker is not None:
@@ -1228,7 +1231,12 @@ class ClusterEngine(Engine):
             self.where[s] = r["worker"]
 
     def epoch_sums(self) -> tuple[float, float, float]:
-        return float(self.totals[0]), float(self.totals[1]), float(self.totals[2])
+        # the slots that finished the epoch (their sums) and those still in it (so far)
+        sums = self.totals[:3].copy()
+        for st in self.states:
+            if st.epoch == self.epoch:
+                sums += np.sum(st.stats, axis=0)[:3]
+        return float(sums[0]), float(sums[1]), float(sums[2])
 
     def _position(self) -> tuple[int, int]:
         """(epoch, round in it) of the checkpoint position reached."""

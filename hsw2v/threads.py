@@ -319,11 +319,28 @@ class Trainer:
             # Per thread: own copies of the most frequent words' output rows, merged often.
             self.neg = kernels.private_neg_rows(self.rows_neg, n_words, t, kernels.HOT_NEG_ROWS)
             self.noise = noise_table(model.vocab.counts, cfg.ns_exponent)
+        self._softmax_rows(w, n_words)
+        dim = self.rows0.shape[1]
+        longest = int(model.tree.lengths.max()) if self.hs else 0
+        w2 = 2 * cfg.window
+        # Per thread, written all the time: each array on cache lines of its own.
+        self.scratch = [
+            (kernels.private_zeros(cfg.max_sentence_length, np.int32),
+             kernels.private_zeros(w2, np.int32),
+             kernels.private_zeros((w2 + 1) * (longest + self.negative + 1), np.float32),
+             kernels.private_zeros((w2, dim), np.float32),
+             kernels.private_zeros(n_words if self.rows_sm is not None else 1, np.float64))
+            for _ in range(t)
+        ]
+
+    def _softmax_rows(self, w: Weights, n_words: int) -> None:
+        """The exact softmax's output rows as kernel rows, and each thread's private copy."""
+        t, cfg = self.threads, self.cfg
         self.rows_sm = None
         #: per thread (private rows, their state at the last merge, first private row, merge
         #: start), or None (one thread: the shared rows)
         self.sm_private: list[tuple[np.ndarray, np.ndarray, int, int] | None] = [None] * t
-        if "softmax" in objectives:
+        if "softmax" in cfg.objectives:
             if w.syn1sm is None:
                 w.syn1sm = init_output(n_words, cfg.dim)
             # With several threads each trains its own copy of every output row (after the V
@@ -342,18 +359,6 @@ class Trainer:
                     self.sm_private[r] = (self.rows_sm[own:own + n_words], base, own,
                                           r * n_words // t)
             self.rows_sm_shared = self.rows_sm[:n_words]
-        dim = self.rows0.shape[1]
-        longest = int(model.tree.lengths.max()) if self.hs else 0
-        w2 = 2 * cfg.window
-        # Per thread, written all the time: each array on cache lines of its own.
-        self.scratch = [
-            (kernels.private_zeros(cfg.max_sentence_length, np.int32),
-             kernels.private_zeros(w2, np.int32),
-             kernels.private_zeros((w2 + 1) * (longest + self.negative + 1), np.float32),
-             kernels.private_zeros((w2, dim), np.float32),
-             kernels.private_zeros(n_words if self.rows_sm is not None else 1, np.float64))
-            for _ in range(t)
-        ]
 
     def _start_epoch(self, epoch: int) -> None:
         """Set the position in the schedule to the start of ``epoch``."""

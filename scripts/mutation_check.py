@@ -57,6 +57,16 @@ class Mutation:
 
 
 MUTATIONS = [
+    # ---- issue 25/26: one run, one weights type; a worker lost in the first round
+    Mutation("first-round-loss-crashes", "a worker lost in round 1 (before any update was "
+             "sent) ends the run with an IndexError instead of recovering",
+             "        if self.bytes_sent:  # the bytes of the round", "        if True:  # the bytes "
+             "of the round", ("tests/test_distributed.py",)),
+    Mutation("cluster-summary-without-curve", "a cluster run records no loss curve (ticks "
+             "never reach the shared progress)",
+             "            tick()\n        return None if self.stop.is_set()",
+             "            pass\n        return None if self.stop.is_set()",
+             ("tests/test_distributed.py",)),
     # ---- issue 24: kernels sized for the target's SIMD
     Mutation("streamed-dot-drops-odd-chain", "a streamed dot product forgets its odd blocks",
              "    return bsum(badd(a0, a1))", "    return bsum(a0)"),

@@ -37,7 +37,8 @@ def train(src: str, work: str, tag: str, corpus: str, seed: int, extra: list[str
                         "--seed", str(seed), *extra], check=True, stderr=err, cwd=work)
     with open(out + ".json") as f:
         s = json.load(f)
-    return s["seconds_training"], s["cpu_seconds_training"]
+    # (a --dask summary before 2026-12-07 has no cpu_seconds_training)
+    return s["seconds_training"], s.get("cpu_seconds_training", float("nan"))
 
 
 def main() -> None:

@@ -186,7 +186,7 @@ def predict(x, e, w, hs, syn1, codes, points, offsets, a32, scores, n_sat, negat
 @jit
 def mixed_update(syn0, ctx, n_ctx, w, sg, alpha, scores, blocks, hs, syn1, codes, points,
                  offsets, negative, syn1neg, neg_prob, neg_alias, neg_map, rng, softmax, syn1sm,
-                 probs, negs, lockf, out):
+                 probs, negs, lockf):
     """One center word with any objectives but plain hierarchical softmax or plain negative
     sampling (which have the tuned :func:`~hsw2v.kernels.hs.sg_update`,
     :func:`~hsw2v.kernels.hs.cbow_update`, :func:`~hsw2v.kernels.ns.sg_ns_update` and
@@ -201,8 +201,12 @@ def mixed_update(syn0, ctx, n_ctx, w, sg, alpha, scores, blocks, hs, syn1, codes
     scores : float32 (>= n_ctx * (path length + negative + 1),)  scratch.
     negs : int64 (>= n_ctx * (negative + 2),)  scratch.
     lockf : float32 (V,) or (0,)     per-word factor of the input rows' updates (0 freezes).
-    out : float64 (4,)  out: [loss, negative-sampling loss, path-row updates, output-row
-                        updates] of this word, saturated decisions' exact loss included.
+
+    Returns
+    -------
+    (loss, ns_loss, path_rows, output_rows) : (float, float, int, int)
+        This word's loss and negative-sampling loss (saturated decisions' exact loss included)
+        and the path and output rows it updated.
     """
     z = rzero(blocks)
     a32 = np.float32(alpha)
@@ -247,10 +251,8 @@ def mixed_update(syn0, ctx, n_ctx, w, sg, alpha, scores, blocks, hs, syn1, codes
             h, z, w, hs, syn1, codes, points, offsets, a32, hs_scores, n_sat, negative,
             syn1neg, negs, 0, ns_scores, n_nsat, softmax, syn1sm, probs)
         add_to_context(syn0, ctx, n_ctx, e, lockf, z)
-    out[0] = loss + saturated_loss(hs_scores, n_sat)
-    out[1] = loss_ns + saturated_loss(ns_scores, n_nsat)
-    out[2] = path_rows
-    out[3] = neg_rows
+    return (loss + saturated_loss(hs_scores, n_sat), loss_ns + saturated_loss(ns_scores, n_nsat),
+            path_rows, neg_rows)
 
 
 @jit_inline
@@ -280,7 +282,6 @@ def _loop(kind, sg_kind, run, hs_args, ns_args, sm_args):
      neg_sync_every) = ns_args
     (softmax, syn1sm, probs, lockf) = sm_args
     z = rzero(blocks)
-    out = np.zeros(4, np.float64)
     negs = np.empty(2 * window * (negative + 2), np.int64)
     n = ids.shape[0]
     since = 0
@@ -352,21 +353,24 @@ def _loop(kind, sg_kind, run, hs_args, ns_args, sm_args):
                     since += offsets[w + 1] - offsets[w]
             elif kind == 1:
                 if sg_kind == 1:
-                    sg_ns_update(syn0, syn1neg, ctx, k, w, negative, neg_prob, neg_alias,
-                                 neg_map, rng, a, scores, neu1e, negs, blocks, lockf, out)
+                    part_ns, m = sg_ns_update(syn0, syn1neg, ctx, k, w, negative, neg_prob,
+                                              neg_alias, neg_map, rng, a, scores, neu1e, negs,
+                                              blocks, lockf)
                 else:
-                    cbow_ns_update(syn0, syn1neg, ctx, k, w, negative, neg_prob, neg_alias,
-                                   neg_map, rng, a, scores, neu1e, negs, blocks, lockf, out)
-                loss_ns += out[0]
-                nsince += np.int64(out[1])
+                    part_ns, m = cbow_ns_update(syn0, syn1neg, ctx, k, w, negative, neg_prob,
+                                                neg_alias, neg_map, rng, a, scores, neu1e, negs,
+                                                blocks, lockf)
+                loss_ns += part_ns
+                nsince += np.int64(m)
             else:
-                mixed_update(syn0, ctx, k, w, sg, a, scores, blocks, hs, syn1, codes, points,
-                             offsets, negative, syn1neg, neg_prob, neg_alias, neg_map, rng,
-                             softmax, syn1sm, probs, negs, lockf, out)
-                loss += out[0]
-                loss_ns += out[1]
-                since += np.int64(out[2])
-                nsince += np.int64(out[3])
+                part, part_ns, pu, nu = mixed_update(
+                    syn0, ctx, k, w, sg, a, scores, blocks, hs, syn1, codes, points, offsets,
+                    negative, syn1neg, neg_prob, neg_alias, neg_map, rng, softmax, syn1sm, probs,
+                    negs, lockf)
+                loss += part
+                loss_ns += part_ns
+                since += np.int64(pu)
+                nsince += np.int64(nu)
             pairs += k if sg else 1
         trained += length
     if base.shape[0] > 0:

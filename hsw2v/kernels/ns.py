@@ -186,7 +186,7 @@ def _ns_context_for(syn0, c, z, neu1e, syn1neg, negs, at, a32, scores, n_sat, gs
 
 @jit
 def sg_ns_update(syn0, syn1neg, ctx, n_ctx, w, negative, prob, alias, neg_map, rng, alpha,
-                 scores, neu1e, negs, blocks, lockf, out):
+                 scores, neu1e, negs, blocks, lockf):
     """One skip-gram negative-sampling step (``--loss ns``): each context row predicts the
     center word ``w`` against ``negative`` noise words of its own, in word2vec's order (see
     :func:`ns_row`), then ``syn0[c] += e``.
@@ -212,8 +212,12 @@ def sg_ns_update(syn0, syn1neg, ctx, n_ctx, w, negative, prob, alias, neg_map, r
     negs : int64 (>= n_ctx * (negative + 2),)      scratch.
     blocks : tuple of S / 16 ints    row width.
     lockf : float32 (V,) or (0,)     per-word factor of the input rows' updates (0 freezes).
-    out : float64 (2,)  out: [loss (saturated decisions' exact loss included), output rows
-                        updated].
+
+    Returns
+    -------
+    (loss, output_rows) : (float, int)
+        The loss (saturated decisions' exact loss included) and the output rows updated, as
+        every step returns its loss (:func:`hsw2v.kernels.hs.sg_update` too).
     """
     z = rzero(blocks)
     a32 = np.float32(alpha)
@@ -231,13 +235,12 @@ def sg_ns_update(syn0, syn1neg, ctx, n_ctx, w, negative, prob, alias, neg_map, r
         at += 1 + m
         loss += part
         rows += m
-    out[0] = loss + saturated_loss(scores, n_sat)
-    out[1] = rows
+    return loss + saturated_loss(scores, n_sat), rows
 
 
 @jit
 def cbow_ns_update(syn0, syn1neg, ctx, n_ctx, w, negative, prob, alias, neg_map, rng, alpha,
-                   scores, neu1e, negs, blocks, lockf, out):
+                   scores, neu1e, negs, blocks, lockf):
     """One CBOW negative-sampling step (``--loss ns``): the mean of the context rows predicts
     ``w`` against ``negative`` noise words, and the error row is added to every context row
     (word2vec; gensim's ``cbow_mean=1``). Parameters as :func:`sg_ns_update` (``neu1e``: at
@@ -246,8 +249,7 @@ def cbow_ns_update(syn0, syn1neg, ctx, n_ctx, w, negative, prob, alias, neg_map,
     draw_negatives(w, negative, prob, alias, neg_map, rng, negs, 0, syn1neg, z)
     loss, n_sat, m = _ns_cbow(syn0, ctx, n_ctx, z, neu1e, syn1neg, negs, np.float32(alpha),
                               scores, negative, blocks, lockf)
-    out[0] = loss + saturated_loss(scores, n_sat)
-    out[1] = m
+    return loss + saturated_loss(scores, n_sat), m
 
 
 def _ns_cbow(syn0, ctx, n_ctx, z, neu1e, syn1neg, negs, a32, scores, negative, blocks, lockf):
