@@ -106,14 +106,15 @@ def call_mixed(syn0, ctx, w, sg, alpha, state, *, negative=0, syn1neg=None, prob
     s = syn0.shape[1]
     empty = np.zeros((0, s), np.float32)
     codes, points, offsets = np.zeros(0, np.uint8), np.zeros(0, np.int32), np.zeros(v + 1, np.int64)
+    noise = (negative, empty if syn1neg is None else syn1neg,
+             np.zeros(0) if prob is None else prob,
+             np.zeros(0, np.int32) if alias is None else alias, np.arange(v, dtype=np.int32))
+    sm = (syn1sm is not None, empty if syn1sm is None else syn1sm, np.zeros(v))
     out = K.mixed_update(
         syn0, np.asarray(ctx, np.int32), len(ctx), w, sg, alpha,
-        np.zeros(4 * len(ctx) * (negative + 2) + 8, np.float32), K.blocks_of(syn0), False, empty,
-        codes, points, offsets, negative, empty if syn1neg is None else syn1neg,
-        np.zeros(0) if prob is None else prob,
-        np.zeros(0, np.int32) if alias is None else alias, np.arange(v, dtype=np.int32), state,
-        syn1sm is not None, empty if syn1sm is None else syn1sm, np.zeros(v),
-        np.zeros(len(ctx) * (negative + 2), np.int64), np.zeros(0, np.float32))
+        np.zeros(4 * len(ctx) * (negative + 2) + 8, np.float32),
+        np.zeros(len(ctx) * (negative + 2), np.int64), K.blocks_of(syn0), state,
+        np.zeros(0, np.float32), ((False, empty, codes, points, offsets), noise, sm))
     return np.array(out, np.float64)  # (loss, ns loss, path rows, output rows)
 
 
@@ -121,12 +122,12 @@ def call_plain_ns(syn0, ctx, w, sg, alpha, state, *, negative, syn1neg, prob, al
     """The kernels of ``--loss ns`` alone (sg_ns_update / cbow_ns_update), with their results
     in the places of mixed_update's."""
     fn = K.sg_ns_update if sg else K.cbow_ns_update
-    loss, m = fn(syn0, syn1neg, np.asarray(ctx, np.int32), len(ctx), w, negative, prob, alias,
-       np.arange(syn0.shape[0], dtype=np.int32), state, alpha,
-       np.zeros((len(ctx) + 1) * (negative + 1), np.float32),
-       np.zeros((2, syn0.shape[1]), np.float32),
-       np.zeros(len(ctx) * (negative + 2), np.int64), K.blocks_of(syn0),
-       np.zeros(0, np.float32))
+    loss, m = fn(syn0, np.asarray(ctx, np.int32), len(ctx), w, state, alpha,
+                 np.zeros((len(ctx) + 1) * (negative + 1), np.float32),
+                 np.zeros((2, syn0.shape[1]), np.float32),
+                 np.zeros(len(ctx) * (negative + 2), np.int64), K.blocks_of(syn0),
+                 np.zeros(0, np.float32),
+                 (negative, syn1neg, prob, alias, np.arange(syn0.shape[0], dtype=np.int32)))
     return np.array([0.0, loss, 0.0, m])
 
 

@@ -152,11 +152,12 @@ def _identity(n: int) -> np.ndarray:
 
 
 @jit_inline
-def predict(x, e, w, hs, syn1, codes, points, offsets, a32, scores, n_sat, negative, syn1neg,
-            negs, at, nscores, n_nsat, softmax, syn1sm, probs):
+def predict(x, e, w, a32, scores, n_sat, negs, at, nscores, n_nsat, path, noise, sm):
     """Every objective of the run for one prediction of word ``w`` from the input row ``x``
     (negative sampling: with the rows drawn at ``negs[at]``, see
-    :func:`~hsw2v.kernels.ns.draw_negatives`).
+    :func:`~hsw2v.kernels.ns.draw_negatives`). The objectives' groups: ``path`` = (hs, syn1,
+    codes, points, offsets), ``noise`` = (negative, syn1neg, prob, alias, neg_map), ``sm`` =
+    (softmax, syn1sm, probs) (see :func:`mixed_update`).
 
     Saturated decisions go to ``scores`` (hierarchical softmax) and ``nscores`` (negative
     sampling) for the caller to add their exact loss after its loop.
@@ -165,6 +166,9 @@ def predict(x, e, w, hs, syn1, codes, points, offsets, a32, scores, n_sat, negat
     -------
     (e, loss, loss_ns, n_sat, n_nsat, path_updates, neg_updates)
     """
+    hs, syn1, codes, points, offsets = path
+    negative, syn1neg = noise[0], noise[1]
+    softmax, syn1sm, probs = sm
     loss = 0.0
     loss_ns = 0.0
     plen = 0
@@ -184,9 +188,7 @@ def predict(x, e, w, hs, syn1, codes, points, offsets, a32, scores, n_sat, negat
 
 
 @jit
-def mixed_update(syn0, ctx, n_ctx, w, sg, alpha, scores, blocks, hs, syn1, codes, points,
-                 offsets, negative, syn1neg, neg_prob, neg_alias, neg_map, rng, softmax, syn1sm,
-                 probs, negs, lockf):
+def mixed_update(syn0, ctx, n_ctx, w, sg, alpha, scores, negs, blocks, rng, lockf, objectives):
     """One center word with any objectives but plain hierarchical softmax or plain negative
     sampling (which have the tuned :func:`~hsw2v.kernels.hs.sg_update`,
     :func:`~hsw2v.kernels.hs.cbow_update`, :func:`~hsw2v.kernels.ns.sg_ns_update` and
@@ -201,6 +203,13 @@ def mixed_update(syn0, ctx, n_ctx, w, sg, alpha, scores, blocks, hs, syn1, codes
     scores : float32 (>= n_ctx * (path length + negative + 1),)  scratch.
     negs : int64 (>= n_ctx * (negative + 2),)  scratch.
     lockf : float32 (V,) or (0,)     per-word factor of the input rows' updates (0 freezes).
+    objectives : tuple   ``(path, noise, sm)``, one group per objective:
+                         ``path = (hs, syn1, codes, points, offsets)`` (train hierarchical
+                         softmax?, inner-node rows, flat Huffman codes and points, int64
+                         offsets (V + 1,)); ``noise = (negative, syn1neg, prob, alias,
+                         neg_map)`` (see :func:`~hsw2v.kernels.ns.sg_ns_update`);
+                         ``sm = (softmax, syn1sm, probs)`` (train the exact softmax?, its
+                         output rows, float64 (V,) scratch).
 
     Returns
     -------
@@ -208,6 +217,9 @@ def mixed_update(syn0, ctx, n_ctx, w, sg, alpha, scores, blocks, hs, syn1, codes
         This word's loss and negative-sampling loss (saturated decisions' exact loss included)
         and the path and output rows it updated.
     """
+    path, noise, sm = objectives
+    hs, offsets = path[0], path[4]
+    negative, syn1neg, neg_prob, neg_alias, neg_map = noise
     z = rzero(blocks)
     a32 = np.float32(alpha)
     plen = offsets[w + 1] - offsets[w] if hs else 0
@@ -233,8 +245,7 @@ def mixed_update(syn0, ctx, n_ctx, w, sg, alpha, scores, blocks, hs, syn1, codes
             c = ctx[k]
             x = rload(syn0, c, z)
             e, part, part_ns, n_sat, n_nsat, pu, nu = predict(
-                x, z, w, hs, syn1, codes, points, offsets, a32, hs_scores, n_sat, negative,
-                syn1neg, negs, at, ns_scores, n_nsat, softmax, syn1sm, probs)
+                x, z, w, a32, hs_scores, n_sat, negs, at, ns_scores, n_nsat, path, noise, sm)
             if negative > 0:
                 at += 1 + negs[at]
             loss += part
@@ -248,8 +259,7 @@ def mixed_update(syn0, ctx, n_ctx, w, sg, alpha, scores, blocks, hs, syn1, codes
     else:
         h = context_mean(syn0, ctx, n_ctx, z)
         e, loss, loss_ns, n_sat, n_nsat, path_rows, neg_rows = predict(
-            h, z, w, hs, syn1, codes, points, offsets, a32, hs_scores, n_sat, negative,
-            syn1neg, negs, 0, ns_scores, n_nsat, softmax, syn1sm, probs)
+            h, z, w, a32, hs_scores, n_sat, negs, 0, ns_scores, n_nsat, path, noise, sm)
         add_to_context(syn0, ctx, n_ctx, e, lockf, z)
     return (loss + saturated_loss(hs_scores, n_sat), loss_ns + saturated_loss(ns_scores, n_nsat),
             path_rows, neg_rows)
@@ -281,6 +291,9 @@ def _loop(kind, sg_kind, run, hs_args, ns_args, sm_args):
     (negative, syn1neg, neg_prob, neg_alias, neg_map, ntop, nown, nbase, nfirst,
      neg_sync_every) = ns_args
     (softmax, syn1sm, probs, lockf) = sm_args
+    # the objectives' groups the steps take
+    noise = (negative, syn1neg, neg_prob, neg_alias, neg_map)
+    objectives = ((hs, syn1, codes, points, offsets), noise, (softmax, syn1sm, probs))
     z = rzero(blocks)
     negs = np.empty(2 * window * (negative + 2), np.int64)
     n = ids.shape[0]
@@ -353,20 +366,16 @@ def _loop(kind, sg_kind, run, hs_args, ns_args, sm_args):
                     since += offsets[w + 1] - offsets[w]
             elif kind == 1:
                 if sg_kind == 1:
-                    part_ns, m = sg_ns_update(syn0, syn1neg, ctx, k, w, negative, neg_prob,
-                                              neg_alias, neg_map, rng, a, scores, neu1e, negs,
-                                              blocks, lockf)
+                    part_ns, m = sg_ns_update(syn0, ctx, k, w, rng, a, scores, neu1e, negs,
+                                              blocks, lockf, noise)
                 else:
-                    part_ns, m = cbow_ns_update(syn0, syn1neg, ctx, k, w, negative, neg_prob,
-                                                neg_alias, neg_map, rng, a, scores, neu1e, negs,
-                                                blocks, lockf)
+                    part_ns, m = cbow_ns_update(syn0, ctx, k, w, rng, a, scores, neu1e, negs,
+                                                blocks, lockf, noise)
                 loss_ns += part_ns
                 nsince += np.int64(m)
             else:
-                part, part_ns, pu, nu = mixed_update(
-                    syn0, ctx, k, w, sg, a, scores, blocks, hs, syn1, codes, points, offsets,
-                    negative, syn1neg, neg_prob, neg_alias, neg_map, rng, softmax, syn1sm, probs,
-                    negs, lockf)
+                part, part_ns, pu, nu = mixed_update(syn0, ctx, k, w, sg, a, scores, negs,
+                                                     blocks, rng, lockf, objectives)
                 loss += part
                 loss_ns += part_ns
                 since += np.int64(pu)

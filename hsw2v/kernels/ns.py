@@ -185,8 +185,7 @@ def _ns_context_for(syn0, c, z, neu1e, syn1neg, negs, at, a32, scores, n_sat, gs
 
 
 @jit
-def sg_ns_update(syn0, syn1neg, ctx, n_ctx, w, negative, prob, alias, neg_map, rng, alpha,
-                 scores, neu1e, negs, blocks, lockf):
+def sg_ns_update(syn0, ctx, n_ctx, w, rng, alpha, scores, neu1e, negs, blocks, lockf, noise):
     """One skip-gram negative-sampling step (``--loss ns``): each context row predicts the
     center word ``w`` against ``negative`` noise words of its own, in word2vec's order (see
     :func:`ns_row`), then ``syn0[c] += e``.
@@ -199,11 +198,8 @@ def sg_ns_update(syn0, syn1neg, ctx, n_ctx, w, negative, prob, alias, neg_map, r
     Parameters
     ----------
     syn0 : float32 (V, S)        input rows, updated in place for the context rows.
-    syn1neg : float32 (>= V, S)  output rows, updated in place.
     ctx : int32 (>= n_ctx,)      context word ids; n_ctx >= 1.
     w : int                      the center word.
-    prob, alias : float64, int32 (V,)  the noise distribution's alias table.
-    neg_map : int32 (V,)         word -> row of ``syn1neg`` for this thread.
     rng : uint64 (1,)            this thread's generator, advanced in place.
     alpha : float                learning rate.
     scores : float32 (>= (n_ctx + 1) * (negative + 1),)  scratch (saturated decisions'
@@ -212,6 +208,11 @@ def sg_ns_update(syn0, syn1neg, ctx, n_ctx, w, negative, prob, alias, neg_map, r
     negs : int64 (>= n_ctx * (negative + 2),)      scratch.
     blocks : tuple of S / 16 ints    row width.
     lockf : float32 (V,) or (0,)     per-word factor of the input rows' updates (0 freezes).
+    noise : tuple        the negative-sampling group ``(negative, syn1neg, prob, alias,
+                         neg_map)``: noise words per prediction; the output rows, float32
+                         (>= V, S), updated in place; the noise distribution's alias table,
+                         float64 and int32 (V,); word -> row of ``syn1neg`` for this thread,
+                         int32 (V,).
 
     Returns
     -------
@@ -219,6 +220,7 @@ def sg_ns_update(syn0, syn1neg, ctx, n_ctx, w, negative, prob, alias, neg_map, r
         The loss (saturated decisions' exact loss included) and the output rows updated, as
         every step returns its loss (:func:`hsw2v.kernels.hs.sg_update` too).
     """
+    negative, syn1neg, prob, alias, neg_map = noise
     z = rzero(blocks)
     a32 = np.float32(alpha)
     ends = 0
@@ -239,12 +241,12 @@ def sg_ns_update(syn0, syn1neg, ctx, n_ctx, w, negative, prob, alias, neg_map, r
 
 
 @jit
-def cbow_ns_update(syn0, syn1neg, ctx, n_ctx, w, negative, prob, alias, neg_map, rng, alpha,
-                   scores, neu1e, negs, blocks, lockf):
+def cbow_ns_update(syn0, ctx, n_ctx, w, rng, alpha, scores, neu1e, negs, blocks, lockf, noise):
     """One CBOW negative-sampling step (``--loss ns``): the mean of the context rows predicts
     ``w`` against ``negative`` noise words, and the error row is added to every context row
     (word2vec; gensim's ``cbow_mean=1``). Parameters as :func:`sg_ns_update` (``neu1e``: at
     least 2 rows, the context mean and the error row where rows are streamed)."""
+    negative, syn1neg, prob, alias, neg_map = noise
     z = rzero(blocks)
     draw_negatives(w, negative, prob, alias, neg_map, rng, negs, 0, syn1neg, z)
     loss, n_sat, m = _ns_cbow(syn0, ctx, n_ctx, z, neu1e, syn1neg, negs, np.float32(alpha),
