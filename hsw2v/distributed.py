@@ -149,6 +149,18 @@ def chunk_size(workers: int, threads: int, sync_words: int) -> int:
 
 #: Times a slot's round is submitted again after its worker was lost, before giving up.
 ATTEMPTS = 4
+#: A round task that gives no answer within ``max(HANG_SECONDS, HANG_FACTOR x the slowest round
+#: task so far)`` (before any: the set-up's time) is taken for hung (a frozen or unreachable
+#: worker, which Dask itself only drops after its ``worker-ttl``, 5 minutes by default) and
+#: submitted again on another worker.
+HANG_SECONDS = 60.0
+HANG_FACTOR = 10.0
+#: Seconds between looks at the cluster while a round's results are awaited (is any worker
+#: left? has the bound above passed?).
+POLL_SECONDS = 5.0
+#: A cluster with no worker for this long is given up (Dask's nannies replace a killed worker
+#: within seconds; workers started without one never come back).
+NO_WORKER_SECONDS = 60.0
 #: Occurrences in a round (over the workers that changed it) from which a row counts as hot
 #: for ``--combine mixed`` at the starting learning rate: its change is divided by
 #: ``clip(occurrences / hot, 1, workers)``, where ``hot`` rises from HOT as the learning rate
@@ -632,6 +644,11 @@ def _idle(state: TrainState, dim: int, worker: str | None = None) -> dict:
     return out
 
 
+def _worker_count(dask_scheduler=None) -> int:
+    """Workers the scheduler knows (run on the scheduler)."""
+    return len(dask_scheduler.workers)
+
+
 def _forget(job_id: str) -> None:
     with _JOBS_LOCK:
         job = _JOBS.pop(job_id, None)
@@ -813,6 +830,8 @@ class ClusterEngine(Engine):
     sentences_hint = (" (sentences from Python go to this temporary file for the workers to "
                       "read: set TMPDIR to a folder every worker sees)")
 
+    checkpoint_after_failure = True
+
     @staticmethod
     def check_supported(cfg: TrainConfig) -> None:
         """Refuse what the cluster trainer does not do (one line, before any work)."""
@@ -844,6 +863,8 @@ class ClusterEngine(Engine):
         self.moves = 0  # rounds of a slot that ran on another worker than its last one
         self.rounds_before = 0  # rounds of the run this one resumes
         self.cpu = 0.0  # the workers' CPU seconds in round tasks
+        self.slowest = 0.0  # the longest a round task took on a worker (the hang bound's base)
+        self.hung: set[str] = set()  # workers a round hung on (left alone at the end)
         self.futures: dict[int, list] = {}  # round -> each slot's future
         self.updates: dict[int, _Copies] = {}  # version -> its changed rows, on the workers
         #: rounds: wall time of the rounds (waiting for results, combining, sending);
@@ -860,6 +881,7 @@ class ClusterEngine(Engine):
 
     def __enter__(self) -> ClusterEngine:
         self.client = self._cluster.__enter__()
+        self.address = getattr(self.client.scheduler, "address", None) or "?"
         return self
 
     def __exit__(self, *exc) -> None:
@@ -869,13 +891,18 @@ class ClusterEngine(Engine):
             self._cluster.__exit__(*exc)
 
     def close(self) -> None:
-        for fs in self.futures.values():  # rounds submitted ahead of a stop
-            for f in fs:
-                f.cancel()
+        try:
+            for fs in self.futures.values():  # rounds submitted ahead of a stop
+                for f in fs:
+                    f.cancel()
+        except Exception:  # a client that lost its scheduler: nothing to cancel there
+            log.debug("cancelling the rounds in flight failed", exc_info=True)
         self.futures = {}
         if self.client is not None:
             try:
-                self.client.run(_forget, self.job)
+                live = self._live() - self.hung  # (a hung worker would never answer)
+                if live:
+                    self.client.run(_forget, self.job, workers=sorted(live))
             except Exception:  # a worker lost at the end: its process took the job with it
                 log.debug("forgetting job %s failed", self.job, exc_info=True)
 
@@ -968,17 +995,15 @@ class ClusterEngine(Engine):
         vocab = fixed
 
         def encode(vocab_c: _Copies) -> list[dict]:  # every slot's shards, with this vocabulary
-            return self._gather([self._submit(_encode, self.spec_c.on(where[s]), s,
-                                              vocab_c.on(where[s]), worker=where[s],
-                                              name=f"encode-{s}") for s in range(n)])
+            return self._each_slot("encode", lambda s, h: (
+                _encode, self.spec_c.on(h), s, vocab_c.on(h)), [vocab_c])
 
         if vocab is not None:
             self.vocab_c = _Copies(self, vocab, self.hosts)
             results = encode(self.vocab_c)
         else:
-            results = self._gather([self._submit(_count_words, self.spec_c.on(where[s]), s,
-                                                 worker=where[s], name=f"count-{s}")
-                                    for s in range(n)])
+            results = self._each_slot("count", lambda s, h: (
+                _count_words, self.spec_c.on(h), s))
         for r in results:
             for k in ("bytes", "invalid_bytes", "tokens", "pieces"):
                 setattr(stats, k, getattr(stats, k) + r["stats"][k])
@@ -1020,15 +1045,12 @@ class ClusterEngine(Engine):
     def warm_up(self) -> None:
         """Make every slot's trainer on its worker (its stream, its kernels loaded) with the
         starting model, and take a checkpoint's position."""
-        cfg, resume, old, n = self.cfg, self.resume, self.old, self.n
+        cfg, resume, old = self.cfg, self.resume, self.old
         full_c = _Copies(self, _Rows(0, self.mats), self.hosts)
         self.bytes_initial = full_c.nbytes
-        setups = self._gather([self._submit(_setup, self.spec_c.on(self.where[s]), s,
-                                            self.vocab_c.on(self.where[s]),
-                                            full_c.on(self.where[s]), worker=self.where[s],
-                                            name=f"setup-{s}")
-                               for s in range(n)])
-        del full_c
+        setups = self._each_slot("setup", lambda s, h: (
+            _setup, self.spec_c.on(h), s, self.vocab_c.on(h), full_c.on(h)), [full_c])
+        full_c = None  # (the workers hold it in their model now)
         self.states = [r["state"] for r in setups]
         self.where = [r["worker"] for r in setups]
         words = self.slot_words = [r["words"] for r in setups]
@@ -1059,6 +1081,7 @@ class ClusterEngine(Engine):
             log.debug("resuming at round %d/%d of epoch %d", k0 + 1, self.rounds, epoch0 + 1)
         self.epoch, self.pos = epoch0, (epoch0, k0)
         self.seconds["setup"] = time.perf_counter() - self.t_read
+        self.slowest = self.seconds["setup"]
         self._first_rounds(epoch0, k0)
 
     def _first_rounds(self, epoch0: int, k0: int) -> None:
@@ -1139,20 +1162,25 @@ class ClusterEngine(Engine):
         self.seconds["sending"] += time.perf_counter() - t_send
         self.bytes_sent.append(self.updates[self.version].nbytes)
 
-    def _recover(self, j: int, s: int, r: dict | None) -> None:
+    def _recover(self, j: int, s: int, r: dict | None, avoid: str | None = None) -> None:
         """Submit round ``j`` of slot ``s`` again, with the model it starts from, on the
         worker that lacked it (``r``, a stale result) or on a live one (its worker was
-        lost); and the round after it, which started from this one's result."""
+        lost; ``avoid``: not this one, where it hung); and the round after it, which started
+        from this one's result."""
         depth = self.depth
         prev = self.results[s] if depth == 2 else {"state": self.results[s]["state"]}
         if r is not None:
             worker = r["worker"]
         else:
-            live = self._live()
+            live = self._workers("the rounds")
             for c in (self.spec_c, self.vocab_c, *self.updates.values()):
                 c.forget(live)
+            if avoid is not None and live - {avoid}:
+                live = live - {avoid}
             load = {w: sum(x == w for x in self.where) for w in live}
-            worker = min(sorted(load), key=load.get) if load else None
+            if not load:
+                raise self._no_workers("the rounds")
+            worker = min(sorted(load), key=load.get)
         full = _Rows(j - depth + 1, self.model_prev if depth == 2 else self.mats)
         if self.bytes_sent:  # the bytes of the round whose update this one started from
             self.bytes_sent[-1] += full.nbytes
@@ -1169,6 +1197,63 @@ class ClusterEngine(Engine):
                 self.futures[later][s] = self._round(later, s, self.futures[later - 1][s])
 
     def train_epoch(self, epoch: int, tick: Callable[[], None]) -> np.ndarray | None:
+        try:
+            return self._train_epoch(epoch, tick)
+        except Hsw2vError:
+            raise
+        except Exception as exc:  # the cluster itself failed (not a round: those are retried)
+            raise self._unhealthy(exc) from None
+
+    def _unhealthy(self, exc: Exception) -> Exception:
+        """A :class:`DistributedError` for ``exc`` if the scheduler is gone or no worker is
+        left (``exc`` itself otherwise: a bug to see whole)."""
+        try:
+            live = self.client.run_on_scheduler(_worker_count) if self._reachable() else None
+        except Exception:
+            live = None
+        if live is None:
+            return DistributedError(f"lost the Dask scheduler at {self.address} "
+                                    f"({type(exc).__name__}: {exc})".replace("\n", " "))
+        if live == 0:
+            return DistributedError(f"no Dask worker is left ({type(exc).__name__}: {exc})"
+                                    .replace("\n", " "))
+        return exc
+
+    def _workers(self, what: str) -> set[str]:
+        """The live workers, waiting up to :data:`NO_WORKER_SECONDS` for one to come (a nanny
+        replacing a killed one); none then: the error that says so."""
+        live = self._live()
+        if not live:
+            try:
+                self.client.wait_for_workers(1, timeout=NO_WORKER_SECONDS)
+            except Exception:
+                raise self._no_workers(what) from None
+            live = self._live()
+        return live
+
+    def _no_workers(self, what: str) -> DistributedError:
+        """The error of a cluster without workers, or without its scheduler (whose client
+        then knows no worker either)."""
+        if not self._reachable():
+            return DistributedError(f"lost the Dask scheduler at {self.address}: start it again "
+                                    "(or use another cluster)")
+        return DistributedError(f"no Dask worker is left to run {what}: start workers "
+                                "(dask worker ADDRESS)")
+
+    def _reachable(self) -> bool:
+        """Whether the scheduler answers within a few seconds."""
+        import concurrent.futures
+
+        pool = concurrent.futures.ThreadPoolExecutor(1)
+        try:
+            pool.submit(self.client.scheduler_info).result(timeout=5)
+            return self.client.status == "running"
+        except Exception:
+            return False
+        finally:
+            pool.shutdown(wait=False)  # (a call that hangs is left behind)
+
+    def _train_epoch(self, epoch: int, tick: Callable[[], None]) -> np.ndarray | None:
         cfg, n, rounds = self.cfg, self.n, self.rounds
         while self.j < len(self.sched):
             if self.stop.is_set():
@@ -1223,6 +1308,7 @@ class ClusterEngine(Engine):
             sum(r["seconds"] for r in busy) / max(1, len(busy)))
         for name in ("applying", "extracting", "task"):
             self.seconds["worker_" + name] += max([r["times"][name] for r in busy] + [0.0])
+        self.slowest = max([self.slowest] + [r["times"]["task"] for r in busy])
         self.cpu += sum(r["times"]["cpu"] for r in busy)
         self.bytes_received.append(sum(r[x].nbytes for r in busy
                                        for x in _RESULT_ARRAYS if x in r))
@@ -1280,7 +1366,7 @@ class ClusterEngine(Engine):
         cfg = self.cfg
         rounds_done = self.rounds_before + self.version - 1  # round 0 is not a round
         return {"distributed": {
-            "scheduler": self.client.scheduler.address,
+            "scheduler": self.address,
             "workers": self.n,
             "threads_per_worker": cfg.threads,
             "sync_words": self.sync,
@@ -1304,9 +1390,17 @@ class ClusterEngine(Engine):
 
     def _held_out(self, futures: list, model: _Rows) -> float | None:
         """The held-out loss per prediction over every slot (``--holdout``): the slots' sums
-        added. A slot whose worker lacks the model gets it whole (once)."""
+        added. A slot whose worker lacks the model gets it whole (once); one whose worker was
+        lost is scored on another with the whole model."""
         loss = preds = 0.0
-        for s, r in enumerate(self._gather(futures)):  # one gather for every slot
+
+        def again(s: int, h: str) -> tuple:
+            self.resent_full += 1
+            return (_score, self.spec_c.on(h), s, self.vocab_c.on(h), model.version, None,
+                    self._scatter(model, h))
+
+        for s, r in enumerate(self._each_slot(f"score-{model.version}", again,
+                                              futures=futures)):
             if r.get("stale"):
                 w = r["worker"]
                 self.resent_full += 1
@@ -1320,6 +1414,54 @@ class ClusterEngine(Engine):
                 loss, preds = loss + r["sums"][0], preds + r["sums"][1]
         return loss / preds if preds else None
 
+    def _each_slot(self, name: str, task: Callable[[int, str], tuple],
+                   copies: Sequence[_Copies] = (), futures: list | None = None) -> list[dict]:
+        """Every slot's result of a task ``task(slot, worker) = (function, *arguments)``, run
+        on the slot's worker (or the ``futures`` already submitted). A task lost with its
+        worker, or with data scattered to it, runs again on a live worker (the least loaded),
+        up to :data:`ATTEMPTS` times in all."""
+        from distributed import wait
+
+        def submit(s: int, host: str):
+            fn, *args = task(s, host)
+            return self._submit(fn, *args, worker=host, name=f"{name}-{s}")
+
+        if futures is None:
+            futures = [submit(s, self.where[s]) for s in range(self.n)]
+        todo = dict(enumerate(futures))
+        results: dict[int, dict] = {}
+        attempts = dict.fromkeys(todo, 0)
+        while todo:
+            try:
+                wait(list(todo.values()))
+            except Exception:  # lost with its worker: below
+                log.debug("waiting for %s", name, exc_info=True)
+            for s, f in sorted(todo.items()):
+                try:
+                    results[s] = self._gather([f])[0]
+                    del todo[s]
+                except Hsw2vError:
+                    raise
+                except Exception as exc:
+                    attempts[s] += 1
+                    if attempts[s] >= ATTEMPTS:
+                        raise DistributedError(f"{name} of worker slot {s} failed {attempts[s]} "
+                                               f"times ({type(exc).__name__}: {exc}): check the "
+                                               "Dask workers") from None
+                    log.warning("%s of slot %d failed (%s); submitting it again", name, s, exc)
+                    self.resubmitted += 1
+                    live = self._workers(name)
+                    for c in (self.spec_c, getattr(self, "vocab_c", None), *copies):
+                        if c is not None:
+                            c.forget(live)
+                    load = {w: sum(x == w for x in self.where) for w in live}
+                    if not load:
+                        raise self._no_workers(name) from None
+                    host = min(sorted(load), key=load.get)
+                    self.where[s] = host
+                    todo[s] = submit(s, host)
+        return [results[s] for s in range(len(futures))]
+
     def _collect(self, j: int, futures: list, recover) -> list[dict]:
         """Every slot's result of round ``j``: a slot whose worker was lost, or lacked the
         model, is submitted again (``recover(j, slot, stale result or None)``)."""
@@ -1329,10 +1471,26 @@ class ClusterEngine(Engine):
         results: dict[int, dict] = {}
         attempts = dict.fromkeys(range(n), 0)
         todo = set(range(n))
+        since = time.monotonic()
+        alone = None  # since when no worker was seen
         while todo:
+            bound = max(HANG_SECONDS, HANG_FACTOR * self.slowest)
+            left = since + bound - time.monotonic()
             try:
-                wait([futures[s] for s in todo])
-            except Exception:  # a round lost with its worker (and with it the next): below
+                wait([futures[s] for s in todo], timeout=max(0.1, min(POLL_SECONDS, left)))
+            except Exception as exc:  # a round lost with its worker (and with it the next): below
+                if isinstance(exc, TimeoutError):
+                    if self._live():
+                        alone = None
+                    else:  # tasks wait for workers: new ones, or none that will come
+                        alone = alone or time.monotonic()
+                        if time.monotonic() - alone >= NO_WORKER_SECONDS:
+                            raise self._no_workers("the rounds") from None
+                        continue
+                    if left <= POLL_SECONDS:
+                        self._hung(j, futures, todo, attempts, bound)
+                        since = time.monotonic()
+                    continue
                 log.debug("waiting for round %d", j, exc_info=True)
             # One gather for the finished tasks (a round trip each would add up per round).
             done = [s for s in sorted(todo) if futures[s].status == "finished"]
@@ -1368,6 +1526,25 @@ class ClusterEngine(Engine):
                 results[s] = r
                 todo.discard(s)
         return [results[s] for s in range(n)]
+
+    def _hung(self, j: int, futures: list, todo: set[int], attempts: dict[int, int],
+              bound: float) -> None:
+        """Submit the rounds of ``todo`` still unanswered after ``bound`` seconds again, each on
+        another worker than the one it hung on."""
+        for s in sorted(todo):
+            if futures[s].status != "pending":
+                continue
+            worker = self.where[s]
+            attempts[s] += 1
+            if attempts[s] >= ATTEMPTS:
+                raise DistributedError(f"round {j} of worker slot {s} got no answer {attempts[s]} "
+                                       f"times in {bound:.0f} s: check the Dask workers")
+            log.warning("round %d of slot %d got no answer from worker %s in %.0f s; submitting "
+                        "it on another worker", j, s, worker, bound)
+            self.hung.add(worker)
+            self.resubmitted += 1
+            futures[s].cancel()
+            self._recover(j, s, None, avoid=worker)
 
 
 def _describe(groups: list[list[Shard]]) -> list[list[list]]:

@@ -125,6 +125,10 @@ class Engine:
     spare_rows: tuple[int, int] = (0, 0)
     #: Added to an error that names the file sentences from Python were spooled to.
     sentences_hint: str = ""
+    #: Whether :meth:`checkpoint` still holds a consistent position after
+    #: :meth:`train_epoch` raised a :class:`~hsw2v.errors.DistributedError` (a cluster's
+    #: position moves only when a round is combined), so the run can save it before it fails.
+    checkpoint_after_failure: bool = False
 
     def __enter__(self) -> Engine:
         return self

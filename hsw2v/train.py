@@ -36,7 +36,8 @@ from hsw2v.config import TrainConfig, make_config
 from hsw2v.corpus import CorpusStats
 from hsw2v.distributed import ClusterEngine
 from hsw2v.engine import Engine, Model, TrainResult
-from hsw2v.errors import CheckpointError, ConfigError, Hsw2vError, TrainingInterrupted
+from hsw2v.errors import (CheckpointError, ConfigError, DistributedError, Hsw2vError,
+                          TrainingInterrupted)
 from hsw2v.formats import write_word2vec
 from hsw2v.huffman import HuffmanTree, build_huffman
 from hsw2v.interrupt import StopSignals
@@ -314,7 +315,10 @@ class _Run:
                 # Words this epoch had read before an interruption (resumed runs): not in the
                 # rate.
                 seen_before = float(engine.epoch_sums()[2])
-                result = engine.train_epoch(epoch, tick)
+                try:
+                    result = engine.train_epoch(epoch, tick)
+                except DistributedError as exc:
+                    raise self._failed(exc) from None
                 if result is None:
                     return None
                 base += int(result[2])
@@ -351,6 +355,20 @@ class _Run:
         else:
             progress.write(msg)
         return record
+
+    def _failed(self, exc: DistributedError) -> DistributedError:
+        """A cluster that cannot go on (no worker left, the scheduler gone): save the position
+        of its last combined round, and say so in the error."""
+        if not (self.path and self.engine.checkpoint_after_failure):
+            return exc
+        try:
+            self.save()
+        except Exception as err:  # (a failing disk, say): the error says it
+            return DistributedError(f"{exc}; and the checkpoint could not be written ({err})")
+        resume = f"hsw2v train --resume {shlex.quote(self.path)}"
+        return DistributedError(f"{exc}; the last complete round is saved in {self.path}: once "
+                                f"the cluster is back, resume with: {resume} (add --dask ADDRESS "
+                                "for another cluster)")
 
     def _interrupted(self) -> TrainingInterrupted:
         """Write the final checkpoint of a stopped run; return the exception that reports it."""

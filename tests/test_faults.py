@@ -1,0 +1,248 @@
+"""Faults at every moment of a cluster run (issue 26's kill-point matrix, cluster part).
+
+A worker process is killed (SIGKILL) or frozen (SIGSTOP) as it starts a given task: counting,
+encoding with a given vocabulary, making a slot's trainer (its id stream), the first round, a
+round mid-epoch, an epoch's last round, the run's last round, held-out scoring; two workers
+lost one after the other; then the cluster losing every worker. Each run must end with the
+vectors of the undisturbed run (a round is a pure function of what the driver holds), or with
+a one-line error that names the checkpoint written at the last round.
+
+The table of these cells is in scripts/README.md ("Faults at every moment").
+"""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+
+import numpy as np
+import pytest
+
+from conftest import make_corpus_text
+from hsw2v import distributed as dist
+from hsw2v.config import make_config
+from hsw2v.errors import DistributedError
+from hsw2v.train import run
+
+distributed = pytest.importorskip("distributed")  # in the test extra: CI always has it
+
+OPTS = dict(dim=12, epochs=3, min_count=2, seed=5, quiet=True, threads=1, sync_words=3000)
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    c = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                 dashboard_address=":0", silence_logs=logging.CRITICAL)
+    yield c
+    c.close()
+
+
+@pytest.fixture(scope="module")
+def client(cluster):
+    c = distributed.Client(cluster)
+    yield c
+    c.close()
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("corpus")
+    (folder / "a.txt").write_text(make_corpus_text(1500, seed=1))
+    (folder / "b.txt").write_text(make_corpus_text(1500, seed=2))
+    return [str(folder / "a.txt"), str(folder / "b.txt")]
+
+
+@pytest.fixture(scope="module")
+def clean(client, corpus):
+    """The undisturbed runs (by held-out share), which every disturbed one must equal."""
+    return {h: run(corpus, make_config(holdout=h, **OPTS), client=client) for h in (0.0, 0.1)}
+
+
+class _Fault(distributed.WorkerPlugin):
+    """Kill (or freeze) the worker process that starts a task whose key holds ``needle``, the
+    first ``times`` times (counted in marker files, which outlive the killed processes)."""
+
+    def __init__(self, needle: str, folder: str, times: int = 1, how: int = signal.SIGKILL):
+        self.needle, self.folder, self.times, self.how = needle, folder, times, how
+
+    def transition(self, key, start, finish, **kwargs):
+        if finish != "executing" or self.needle not in str(key):
+            return
+        done = len(os.listdir(self.folder))
+        if done < self.times:
+            with open(os.path.join(self.folder, f"{done}-{os.getpid()}"), "w"):
+                pass
+            os.kill(os.getpid(), self.how)
+
+
+def faulted(client, tmp_path, needle, corpus, times=1, how=signal.SIGKILL, **options):
+    folder = tmp_path / f"faults-{needle.strip('-')}"
+    folder.mkdir()
+    client.register_plugin(_Fault(needle, str(folder), times, how), name="fault")
+    try:
+        return run(corpus, make_config(**dict(OPTS, **options)), client=client), folder
+    finally:
+        for f in os.listdir(folder):  # a frozen worker goes on (first: it must answer below)
+            if how == signal.SIGSTOP:
+                os.kill(int(f.split("-")[1]), signal.SIGCONT)
+        client.unregister_worker_plugin("fault")
+        client.wait_for_workers(2, timeout=240)  # nannies start new workers (slow when busy)
+
+
+def rounds_per_epoch(clean) -> int:
+    return clean[0.0].summary["distributed"]["rounds_per_epoch"]
+
+
+@pytest.mark.parametrize("phase", ["counting", "encoding", "slot set-up", "round 1",
+                                   "mid-epoch", "an epoch's last round", "the last round",
+                                   "held-out scoring"])
+def test_a_worker_killed_at_any_phase_loses_nothing(tmp_path, client, corpus, clean, phase):
+    per = rounds_per_epoch(clean)
+    needle, options = {
+        "counting": ("-count-1-", {}),
+        "encoding": ("-encode-1-", {"read_vocab": str(tmp_path / "v.txt")}),
+        "slot set-up": ("-setup-1-", {}),
+        "round 1": ("-round-0-1-", {}),
+        "mid-epoch": (f"-round-{per + per // 2}-1-", {}),
+        "an epoch's last round": (f"-round-{per - 1}-1-", {}),
+        "the last round": (f"-round-{3 * per - 1}-1-", {}),
+        "held-out scoring": ("-score-", {"holdout": 0.1}),
+    }[phase]
+    if "read_vocab" in options:  # a given vocabulary: the workers encode with it at once
+        words = clean[0.0].model.vocab
+        with open(options["read_vocab"], "w") as f:
+            f.writelines(f"{w} {c}\n" for w, c in zip(words.words, words.counts.tolist()))
+    want = (run(corpus, make_config(**dict(OPTS, **options)), client=client)
+            if "read_vocab" in options else clean[options.get("holdout", 0.0)])
+    hurt, folder = faulted(client, tmp_path, needle, corpus, **options)
+    assert os.listdir(folder), f"no worker was killed at {phase}"
+    assert np.array_equal(want.model.weights.syn0, hurt.model.weights.syn0)
+    assert [e["loss"] for e in hurt.summary["epochs"]] == [
+        e["loss"] for e in want.summary["epochs"]]
+
+
+def test_a_second_worker_lost_while_the_first_is_recovered(tmp_path, client, corpus, clean):
+    """Both workers die one after the other in the same round (Dask's nannies start new
+    ones): the round is submitted again, with the whole model, to whoever is there."""
+    per = rounds_per_epoch(clean)
+    hurt, folder = faulted(client, tmp_path, f"-round-{per + 1}-", corpus, times=2)
+    assert len(os.listdir(folder)) == 2
+    assert np.array_equal(clean[0.0].model.weights.syn0, hurt.model.weights.syn0)
+    assert hurt.summary["distributed"]["full_model_resends"] >= 1
+
+
+def test_a_frozen_worker_does_not_hang_the_run(tmp_path, client, corpus, clean, monkeypatch):
+    """A worker stopped (SIGSTOP) in a round gives no answer: after the hang bound the round
+    goes to the other worker, and the run ends with the same vectors."""
+    monkeypatch.setattr(dist, "HANG_SECONDS", 2.0)
+    monkeypatch.setattr(dist, "HANG_FACTOR", 3.0)
+    per = rounds_per_epoch(clean)
+    hurt, folder = faulted(client, tmp_path, f"-round-{per}-1-", corpus, how=signal.SIGSTOP)
+    assert os.listdir(folder)
+    assert np.array_equal(clean[0.0].model.weights.syn0, hurt.model.weights.syn0)
+    assert hurt.summary["distributed"]["round_tasks_resubmitted"] >= 1
+
+
+class _RealCluster:
+    """A ``dask scheduler`` and ``dask worker --no-nanny`` processes, as a user starts them
+    (killed workers stay dead)."""
+
+    def __init__(self, folder, workers: int = 2):
+        import subprocess
+        import sys
+        import time
+
+        self.file = str(folder / "scheduler.json")
+        dask_cli = os.path.join(os.path.dirname(sys.executable), "dask")
+        env = dict(os.environ, DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED="False")
+        self.scheduler = subprocess.Popen(
+            [dask_cli, "scheduler", "--port", "0", "--dashboard-address", ":0",
+             "--scheduler-file", self.file], stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, env=env)
+        for _ in range(300):
+            if os.path.exists(self.file) and os.path.getsize(self.file):
+                break
+            time.sleep(0.1)
+        self.workers = []
+        self.env, self.dask_cli = env, dask_cli
+        self.add_workers(workers)
+
+    def add_workers(self, k: int) -> None:
+        import subprocess
+
+        for _ in range(k):
+            self.workers.append(subprocess.Popen(
+                [self.dask_cli, "worker", "--scheduler-file", self.file, "--nthreads", "1",
+                 "--no-nanny", "--no-dashboard"], stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL, env=self.env))
+
+    def client(self, workers: int = 2):
+        c = distributed.Client(scheduler_file=self.file, timeout=30)
+        c.wait_for_workers(workers, timeout=120)
+        return c
+
+    def close(self) -> None:
+        for p in [*self.workers, self.scheduler]:
+            if p.poll() is None:
+                p.kill()
+            p.wait()
+
+
+def interrupt(monkeypatch, at, action):
+    """Run ``action()`` after round ``at`` (epoch, round in it) is combined."""
+    def hook(self, e, k):
+        if (e, k) == at:
+            action()
+    monkeypatch.setattr(dist.ClusterEngine, "on_round", hook)
+
+
+def test_no_worker_left_saves_the_last_round_and_resumes(tmp_path, client, corpus, clean,
+                                                         monkeypatch):
+    """Every worker dies (no nannies): a one-line error that names the checkpoint of the last
+    round; with new workers the run resumes to the undisturbed vectors."""
+    monkeypatch.setattr(dist, "POLL_SECONDS", 0.5)
+    monkeypatch.setattr(dist, "NO_WORKER_SECONDS", 3.0)
+    real = _RealCluster(tmp_path)
+    ckpt = str(tmp_path / "run.ckpt")
+    try:
+        c = real.client()
+        interrupt(monkeypatch, (1, 1), lambda: [p.kill() for p in real.workers])
+        with pytest.raises(DistributedError) as err:
+            run(corpus, make_config(checkpoint=ckpt, **OPTS), client=c)
+        msg = str(err.value)
+        assert "no Dask worker is left" in msg and ckpt in msg and "\n" not in msg
+        monkeypatch.setattr(dist.ClusterEngine, "on_round", None)
+        real.add_workers(2)
+        c.wait_for_workers(2, timeout=120)
+        from hsw2v.checkpoint import load_checkpoint
+        from hsw2v.train import configure
+
+        ck, cfg, _ = configure(None, ckpt)
+        resumed = run(ck.meta["corpus"], cfg, resume=ck, client=c)
+        assert np.array_equal(clean[0.0].model.weights.syn0, resumed.model.weights.syn0)
+        assert load_checkpoint(ckpt).state.epoch == 1  # (the run's, not a later one)
+        c.close()
+    finally:
+        real.close()
+
+
+def test_a_lost_scheduler_saves_the_last_round_and_resumes_elsewhere(tmp_path, client, corpus,
+                                                                     clean, monkeypatch):
+    monkeypatch.setattr(dist, "POLL_SECONDS", 0.5)
+    real = _RealCluster(tmp_path)
+    ckpt = str(tmp_path / "run.ckpt")
+    try:
+        c = real.client()
+        interrupt(monkeypatch, (0, 2), real.scheduler.kill)
+        with pytest.raises(DistributedError) as err:
+            run(corpus, make_config(checkpoint=ckpt, **OPTS), client=c)
+        msg = str(err.value)
+        assert "lost the Dask scheduler" in msg and ckpt in msg and "\n" not in msg
+        monkeypatch.setattr(dist.ClusterEngine, "on_round", None)
+        from hsw2v.train import configure
+
+        ck, cfg, _ = configure(None, ckpt)
+        resumed = run(ck.meta["corpus"], cfg, resume=ck, client=client)  # another cluster
+        assert np.array_equal(clean[0.0].model.weights.syn0, resumed.model.weights.syn0)
+    finally:
+        real.close()
