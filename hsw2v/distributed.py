@@ -945,6 +945,11 @@ class ClusterEngine(Engine):
     def _live(self) -> set[str]:
         return set(self.client.scheduler_info().get("workers", {}))
 
+    def _hosts(self) -> list[str]:
+        """The slots' workers that are alive (a copy sent to a dead one waits for a timeout)."""
+        live = self._live()
+        return sorted(w for w in set(self.where) if w in live) or sorted(live)
+
     def describe(self) -> str:
         return f"; {self.n} workers x {self.cfg.threads} threads"
 
@@ -1016,7 +1021,7 @@ class ClusterEngine(Engine):
             else:
                 vocab = build_vocab(words, counts, cfg.min_count, cfg.max_vocab)
                 check_vocab_size(vocab, counts, cfg.min_count)
-            self.vocab_c = _Copies(self, vocab, self.hosts)
+            self.vocab_c = _Copies(self, vocab, self._hosts())
             if grow:  # the second pass: encode with the grown vocabulary
                 encode(self.vocab_c)
         self.vocab, self.stats = vocab, stats
@@ -1039,14 +1044,14 @@ class ClusterEngine(Engine):
         if lockf is not None:
             # the slots' trainers leave those rows alone (a slot made anywhere, any time)
             self.spec = dataclasses.replace(self.spec, lockf=lockf)
-            self.spec_c = _Copies(self, self.spec, self.hosts)
+            self.spec_c = _Copies(self, self.spec, self._hosts())
         self.resume = resume
 
     def warm_up(self) -> None:
         """Make every slot's trainer on its worker (its stream, its kernels loaded) with the
         starting model, and take a checkpoint's position."""
         cfg, resume, old = self.cfg, self.resume, self.old
-        full_c = _Copies(self, _Rows(0, self.mats), self.hosts)
+        full_c = _Copies(self, _Rows(0, self.mats), self._hosts())
         self.bytes_initial = full_c.nbytes
         setups = self._each_slot("setup", lambda s, h: (
             _setup, self.spec_c.on(h), s, self.vocab_c.on(h), full_c.on(h)), [full_c])
@@ -1433,10 +1438,12 @@ class ClusterEngine(Engine):
         attempts = dict.fromkeys(todo, 0)
         while todo:
             try:
-                wait(list(todo.values()))
-            except Exception:  # lost with its worker: below
+                wait(list(todo.values()), timeout=POLL_SECONDS)
+            except Exception:  # lost with its worker, or still running: below
                 log.debug("waiting for %s", name, exc_info=True)
             for s, f in sorted(todo.items()):
+                if f.status == "pending" and self._live():
+                    continue  # (running, or waiting for a worker a nanny is starting)
                 try:
                     results[s] = self._gather([f])[0]
                     del todo[s]

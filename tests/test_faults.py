@@ -26,7 +26,7 @@ from hsw2v.train import run
 
 distributed = pytest.importorskip("distributed")  # in the test extra: CI always has it
 
-OPTS = dict(dim=12, epochs=3, min_count=2, seed=5, quiet=True, threads=1, sync_words=3000)
+OPTS = dict(dim=12, epochs=2, min_count=2, seed=5, quiet=True, threads=1, sync_words=3000)
 
 
 @pytest.fixture(scope="module")
@@ -47,8 +47,8 @@ def client(cluster):
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
     folder = tmp_path_factory.mktemp("corpus")
-    (folder / "a.txt").write_text(make_corpus_text(1500, seed=1))
-    (folder / "b.txt").write_text(make_corpus_text(1500, seed=2))
+    (folder / "a.txt").write_text(make_corpus_text(1000, seed=1))
+    (folder / "b.txt").write_text(make_corpus_text(1000, seed=2))
     return [str(folder / "a.txt"), str(folder / "b.txt")]
 
 
@@ -105,7 +105,7 @@ def test_a_worker_killed_at_any_phase_loses_nothing(tmp_path, client, corpus, cl
         "round 1": ("-round-0-1-", {}),
         "mid-epoch": (f"-round-{per + per // 2}-1-", {}),
         "an epoch's last round": (f"-round-{per - 1}-1-", {}),
-        "the last round": (f"-round-{3 * per - 1}-1-", {}),
+        "the last round": (f"-round-{2 * per - 1}-1-", {}),
         "held-out scoring": ("-score-", {"holdout": 0.1}),
     }[phase]
     if "read_vocab" in options:  # a given vocabulary: the workers encode with it at once

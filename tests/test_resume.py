@@ -281,3 +281,63 @@ def test_a_stop_waits_for_one_kernel_call_not_a_whole_claim(small_corpus, small_
     with pytest.raises(TrainingInterrupted):
         hsw2v.train(small_corpus, threads=1, shuffle=False, **OPTS)
     assert calls[0] == 2
+
+
+SECTIONS = ("meta", "words", "counts", "syn0", "syn1", "front", "back", "done", "rng", "stats")
+
+
+@pytest.mark.parametrize("damage", ["missing", "wrong shape"])
+def test_a_checkpoint_damaged_in_any_section_is_refused_in_one_line(tmp_path, small_corpus,
+                                                                    small_chunks, monkeypatch,
+                                                                    damage):
+    """Every array of a checkpoint, missing or of the wrong shape: a one-line CheckpointError
+    from the loader and exit 2 from ``hsw2v train --resume``, never a traceback."""
+    ckpt = tmp_path / "t.ckpt"
+    interrupt_after(monkeypatch, 5)
+    with pytest.raises(TrainingInterrupted):
+        hsw2v.train(small_corpus, threads=1, checkpoint=str(ckpt), **OPTS)
+    with np.load(ckpt) as z:
+        arrays = {k: z[k] for k in z.files}
+    assert set(SECTIONS) <= set(arrays)
+    for name in SECTIONS:
+        bad = dict(arrays)
+        if damage == "missing":
+            del bad[name]
+        else:
+            bad[name] = np.zeros((3, 1, 2), arrays[name].dtype)
+        path = tmp_path / f"bad-{name}.ckpt"
+        with open(path, "wb") as f:
+            np.savez(f, **bad)
+        with pytest.raises(CheckpointError) as err:
+            load_checkpoint(str(path))
+        assert "\n" not in str(err.value), name
+        r = CliRunner().invoke(main, ["train", "--resume", str(path)])
+        assert r.exit_code == 2 and "Traceback" not in r.output, (name, r.output)
+
+
+def test_a_failed_checkpoint_write_keeps_the_previous_one(tmp_path, small_corpus, small_chunks,
+                                                          monkeypatch):
+    """A disk that fills while a newer checkpoint is written: the older one is still there,
+    whole, and resumes."""
+    import errno
+
+    import hsw2v.checkpoint as ck
+
+    ckpt = tmp_path / "t.ckpt"
+    interrupt_after(monkeypatch, 5)
+    with pytest.raises(TrainingInterrupted):
+        hsw2v.train(small_corpus, threads=1, checkpoint=str(ckpt), **OPTS)
+    before = ckpt.read_bytes()
+
+    def full(f, **arrays):
+        f.write(b"PK partial")
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(ck.np, "savez", full)
+    interrupt_after(monkeypatch, 3)
+    with pytest.raises(OSError, match="No space left"):
+        hsw2v.train(None, resume=str(ckpt), quiet=True)
+    assert ckpt.read_bytes() == before  # (and no partial file beside it)
+    assert sorted(os.listdir(tmp_path)) == ["corpus.txt", "t.ckpt"]
+    monkeypatch.undo()
+    load_checkpoint(str(ckpt))
