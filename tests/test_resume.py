@@ -341,3 +341,65 @@ def test_a_failed_checkpoint_write_keeps_the_previous_one(tmp_path, small_corpus
     assert sorted(os.listdir(tmp_path)) == ["corpus.txt", "t.ckpt"]
     monkeypatch.undo()
     load_checkpoint(str(ckpt))
+
+
+@pytest.mark.parametrize("phase", ["reading", "counting", "encoding"])
+def test_sigint_while_the_corpus_is_read_stops_before_training_and_resumes(
+        tmp_path, small_corpus, small_chunks, monkeypatch, phase):
+    """Ctrl-C while the corpus is read, counted (scan_corpus) or encoded (a given vocabulary):
+    the reading ends, nothing is trained, a checkpoint at 0% is written, and it resumes to the
+    vectors of a run never interrupted."""
+    opts = dict(OPTS, threads=1)
+    if phase == "encoding":
+        vocab = tmp_path / "v.txt"
+        hsw2v.train(small_corpus, save_vocab=str(vocab), **opts)
+        opts["read_vocab"] = str(vocab)
+    whole = hsw2v.train(small_corpus, **opts)
+    name = {"reading": "spool_stdin", "counting": "scan_corpus", "encoding": "encode_corpus"}[phase]
+    module = threads_mod  # (the engine's reader calls them from there)
+    real = getattr(module, name)
+
+    def signalled(*args, **kwargs):
+        signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+        time.sleep(0.05)  # (the handler runs in the main thread: this one)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, signalled)
+    trained = []
+    real_chunk = kernels.train_chunk
+    monkeypatch.setattr(kernels, "train_chunk",
+                        lambda *a, **k: trained.append(1) or real_chunk(*a, **k))
+    ckpt = str(tmp_path / "r.ckpt")
+    with pytest.raises(TrainingInterrupted, match=r"epoch 1/3 \(0% of training done\)"):
+        hsw2v.train(small_corpus, checkpoint=ckpt, **opts)
+    assert len(trained) <= 1  # (the kernels' warm-up call trains nothing)
+    monkeypatch.undo()
+    resumed = hsw2v.train(None, resume=ckpt, quiet=True)
+    assert np.array_equal(whole.vectors, resumed.vectors)
+
+
+def test_sigint_while_the_vectors_are_written_leaves_nothing_at_the_output(tmp_path,
+                                                                          small_corpus):
+    """Ctrl-C during the writing of OUT (after training): exit 130-like abort, no partial file
+    at OUT or OUT.json (both are written to a temporary name and renamed)."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "out" / "v.txt"
+    out.parent.mkdir()
+    code = ("import os, signal, sys\n"
+            "import hsw2v.formats as f\n"
+            "real = f._write_rows\n"
+            "def slow(*a, **k):\n"
+            "    os.kill(os.getpid(), signal.SIGINT)\n"
+            "    return real(*a, **k)\n"
+            "f._write_rows = slow\n"
+            "from hsw2v.cli import main\n"
+            "sys.argv = ['hsw2v', 'train', sys.argv[1], '-o', sys.argv[2], '-q',\n"
+            "            '--min-count', '2', '--dim', '8', '--epochs', '1']\n"
+            "main()\n")
+    r = subprocess.run([sys.executable, "-c", code, str(small_corpus), str(out)],
+                       capture_output=True, text=True)
+    assert r.returncode in (1, 130), r.stderr
+    assert "Traceback" not in r.stderr
+    assert os.listdir(out.parent) == []
