@@ -246,3 +246,30 @@ def test_a_lost_scheduler_saves_the_last_round_and_resumes_elsewhere(tmp_path, c
         assert np.array_equal(clean[0.0].model.weights.syn0, resumed.model.weights.syn0)
     finally:
         real.close()
+
+
+@pytest.mark.parametrize("phase", ["count", "setup"])
+def test_sigint_to_the_driver_before_the_rounds_resumes(tmp_path, client, corpus, clean,
+                                                        monkeypatch, phase):
+    """SIGINT while the workers count the corpus or set their slots up: the set-up ends, no
+    round runs, a checkpoint at the start is written and resumes to the undisturbed vectors."""
+    import threading
+
+    from hsw2v.errors import TrainingInterrupted
+    from hsw2v.train import configure
+
+    real = dist.ClusterEngine._each_slot
+
+    def signalled(self, name, *args, **kwargs):
+        if name == phase:
+            signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+        return real(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(dist.ClusterEngine, "_each_slot", signalled)
+    ckpt = str(tmp_path / "run.ckpt")
+    with pytest.raises(TrainingInterrupted, match=r"epoch 1/2 \(0% of training done\)"):
+        run(corpus, make_config(checkpoint=ckpt, **OPTS), client=client)
+    monkeypatch.undo()
+    ck, cfg, _ = configure(None, ckpt)
+    resumed = run(ck.meta["corpus"], cfg, resume=ck, client=client)
+    assert np.array_equal(clean[0.0].model.weights.syn0, resumed.model.weights.syn0)
