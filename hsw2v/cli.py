@@ -42,7 +42,14 @@ class _Group(click.Group):
             rv = super().main(*args, standalone_mode=False, **kwargs)
         except click.UsageError as exc:  # bad flag or option value: one line, not click's block
             where = exc.ctx.command_path if exc.ctx is not None else "hsw2v"
-            click.echo(f"hsw2v: error: {exc.format_message()} (see '{where} --help')", err=True)
+            hint = ""
+            if (exc.ctx is not None and exc.ctx.info_name == "evaluate"
+                    and "unexpected extra argument" in exc.format_message()):
+                # `hsw2v evaluate v.bin questions-words.txt`: the data file needs its flag
+                hint = ("; give the data file with --analogies FILE (questions-words.txt) "
+                        "or --pairs FILE (wordsim353.tsv)")
+            click.echo(f"hsw2v: error: {exc.format_message()}{hint} (see '{where} --help')",
+                       err=True)
             sys.exit(2)
         except click.ClickException as exc:
             click.echo(f"hsw2v: error: {exc.format_message()}", err=True)
@@ -237,7 +244,8 @@ def _is_number(text: str) -> bool:
               help="When stderr is not a terminal, a plain progress line every SECONDS instead "
                    "of the bar.  [default: 10]")
 @click.option("-q", "--quiet", is_flag=True, default=None,
-              help="No progress bar, progress lines or epoch lines.")
+              help="Nothing on success: no progress, epoch or final 'wrote' lines (warnings "
+                   "and errors still show).")
 def train(corpus, output, config_file, fmt, resume, **options):
     """Train word vectors on CORPUS (files, folders, - for stdin; .gz/.bz2/.xz read directly).
 

@@ -621,11 +621,25 @@ def train_to_file(corpus, output: str | None, config_file: str | None = None,
     level = logger.level
     if cfg.quiet and mute_log:
         logger.setLevel(logging.WARNING)
-    try:
+    try:  # (-q: quiet to the end, the line that says what was written included)
         result = run(corpus, cfg, resume=ckpt, checkpoint=checkpoint, output=output,
                      start=start, client=client)
+        _write_outputs(result, cfg, output, binary, checkpoint, resume)
     finally:
         logger.setLevel(level)
+    return result
+
+
+def _client(options: dict[str, Any]) -> Any:
+    """A ``dask.distributed.Client`` given as ``dask`` (taken out of ``options``), or None."""
+    if options.get("dask") is not None and not isinstance(options["dask"], str):
+        return options.pop("dask")
+    return None
+
+
+def _write_outputs(result: TrainResult, cfg: TrainConfig, output: str, binary: bool | None,
+                   checkpoint: str, resume: str | None) -> None:
+    """Write a finished run's vectors, model and summary (the checkpoint is then spent)."""
     t = time.perf_counter()
     write_word2vec(output, result.model.vocab.words, result.model.weights.syn0, binary=binary)
     if cfg.save_model:
@@ -639,12 +653,3 @@ def train_to_file(corpus, output: str | None, config_file: str | None = None,
     write_json_atomic(output + ".json", result.summary)
     log.info("wrote %s (%d words x %d) and %s.json", output, len(result.model.vocab),
              cfg.dim, output)
-    return result
-
-
-
-def _client(options: dict[str, Any]) -> Any:
-    """A ``dask.distributed.Client`` given as ``dask`` (taken out of ``options``), or None."""
-    if options.get("dask") is not None and not isinstance(options["dask"], str):
-        return options.pop("dask")
-    return None

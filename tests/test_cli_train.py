@@ -168,3 +168,33 @@ def test_command_line_exempts_its_objects_from_the_exit_collection(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "words       2" in r.stdout
     assert int(r.stdout.split("frozen")[1]) > 10_000
+
+
+def test_quiet_training_prints_nothing_on_success(tmp_path):
+    """-q: not even the final 'wrote ...' line (issue 27); the files are there."""
+    import subprocess
+    import sys
+
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("the cat sat on the mat and the dog sat on the log\n" * 30)
+    out = tmp_path / "v.txt"
+    r = subprocess.run([sys.executable, "-m", "hsw2v", "train", str(corpus), "-o", str(out),
+                        "-q", "--min-count", "1", "--dim", "8", "--epochs", "1"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "" and r.stderr == ""
+    assert out.exists() and (tmp_path / "v.txt.json").exists()
+
+
+def test_evaluate_with_a_positional_data_file_names_the_flags(tmp_path):
+    from click.testing import CliRunner
+
+    from hsw2v.cli import main
+
+    vec = tmp_path / "v.txt"
+    vec.write_text("2 3\ncat 0.1 0.2 0.3\ndog 0.4 0.5 0.6\n")
+    data = tmp_path / "questions-words.txt"
+    data.write_text(": x\ncat dog cat dog\n")
+    r = CliRunner().invoke(main, ["evaluate", str(vec), str(data)])
+    assert r.exit_code == 2
+    assert "--analogies FILE" in r.output and "--pairs FILE" in r.output
