@@ -29,19 +29,20 @@ distributed = pytest.importorskip("distributed")  # in the test extra: CI always
 OPTS = dict(dim=12, epochs=2, min_count=2, seed=5, quiet=True, threads=1, sync_words=3000)
 
 
-@pytest.fixture(scope="module")
-def cluster():
-    c = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                 dashboard_address=":0", silence_logs=logging.CRITICAL)
-    yield c
-    c.close()
+def local_cluster():
+    return distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                    dashboard_address=":0", silence_logs=logging.CRITICAL)
 
 
-@pytest.fixture(scope="module")
-def client(cluster):
+@pytest.fixture
+def client():
+    """A fresh cluster of 2 worker processes for each test: a test kills or freezes workers,
+    and waiting for nannies to replace them was the slow (and, on a busy machine, flaky) part."""
+    cluster = local_cluster()
     c = distributed.Client(cluster)
     yield c
     c.close()
+    cluster.close()
 
 
 @pytest.fixture(scope="module")
@@ -53,9 +54,11 @@ def corpus(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def clean(client, corpus):
-    """The undisturbed runs (by held-out share), which every disturbed one must equal."""
-    return {h: run(corpus, make_config(holdout=h, **OPTS), client=client) for h in (0.0, 0.1)}
+def clean(corpus):
+    """The undisturbed runs (by held-out share), which every disturbed one must equal (on a
+    cluster of the same 2 workers: the same slots)."""
+    with local_cluster() as cluster, distributed.Client(cluster) as c:
+        return {h: run(corpus, make_config(holdout=h, **OPTS), client=c) for h in (0.0, 0.1)}
 
 
 class _Fault(distributed.WorkerPlugin):
@@ -82,11 +85,9 @@ def faulted(client, tmp_path, needle, corpus, times=1, how=signal.SIGKILL, **opt
     try:
         return run(corpus, make_config(**dict(OPTS, **options)), client=client), folder
     finally:
-        for f in os.listdir(folder):  # a frozen worker goes on (first: it must answer below)
+        for f in os.listdir(folder):  # a frozen worker goes on (it must close with the cluster)
             if how == signal.SIGSTOP:
                 os.kill(int(f.split("-")[1]), signal.SIGCONT)
-        client.unregister_worker_plugin("fault")
-        client.wait_for_workers(2, timeout=240)  # nannies start new workers (slow when busy)
 
 
 def rounds_per_epoch(clean) -> int:
