@@ -261,10 +261,12 @@ MUTATIONS = [
              "            self._combine(got, self.overlap, self._hot(e, k))\n",
              "            self._combine(got, False, self._hot(e, k))\n",
              ("tests/test_distributed.py",)),
-    Mutation("dask-further-fresh-weights", "a model trained further on a cluster starts from "
-             "fresh weights", "        elif start is not None:\n"
+    # (one run for both engines since issue 25: a cluster run and a local one now start from
+    # the same wrong weights, so the local tests of training further catch it)
+    Mutation("dask-further-fresh-weights", "a model trained further (locally or on a cluster) "
+             "starts from fresh weights", "        elif start is not None:\n"
              "            old = Vocab(", "        elif False:\n"
-             "            old = Vocab(", ("tests/test_distributed.py",)),
+             "            old = Vocab(", ("tests/test_distributed.py", "tests/test_model.py")),
     Mutation("dask-freeze-dropped", "the workers' trainers do not get --freeze-init's rows",
              "                                   lockf=spec.lockf, claim_max",
              "                                   lockf=None, claim_max", ("tests/test_distributed.py",)),
