@@ -1442,8 +1442,10 @@ class ClusterEngine(Engine):
             except Exception:  # lost with its worker, or still running: below
                 log.debug("waiting for %s", name, exc_info=True)
             for s, f in sorted(todo.items()):
-                if f.status == "pending" and self._live():
-                    continue  # (running, or waiting for a worker a nanny is starting)
+                if f.status == "pending":  # running, or waiting for a worker to come
+                    if not self._live():
+                        self._workers(name)  # one within NO_WORKER_SECONDS, or the error
+                    continue
                 try:
                     results[s] = self._gather([f])[0]
                     del todo[s]
