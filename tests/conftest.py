@@ -38,3 +38,13 @@ def shared_data():
     if not os.path.isdir(SHARED):
         pytest.fail(f"shared data folder {SHARED} is missing")
     return SHARED
+
+
+def local_cluster(workers: int = 2):
+    """A Dask LocalCluster of ``workers`` processes x 1 thread, quiet (the cluster tests')."""
+    import logging
+
+    import distributed
+
+    return distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                    dashboard_address=":0", silence_logs=logging.CRITICAL)

@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 import hsw2v
-from conftest import make_corpus_text
+from conftest import local_cluster, make_corpus_text
 from hsw2v import distributed as dist
 from hsw2v.cli import main
 from hsw2v.config import make_config
@@ -32,8 +32,7 @@ OPTS = dict(dim=12, epochs=3, min_count=2, seed=5, quiet=True, threads=1)
 
 @pytest.fixture(scope="module")
 def client():
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       dashboard_address=":0", silence_logs=logging.ERROR)
+    cluster = local_cluster()
     c = distributed.Client(cluster)
     yield c
     c.close()
@@ -252,9 +251,7 @@ def test_a_killed_worker_loses_nothing(tmp_path, client, corpus, overlap, loss, 
     marker = str(tmp_path / "killed")
     # a cluster of its own: the module's keeps its 2 workers (a nanny's replacement can take
     # minutes on a busy machine)
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=":0", silence_logs=logging.ERROR) as own, \
-            distributed.Client(own) as c:
+    with local_cluster() as own, distributed.Client(own) as c:
         c.register_plugin(_KillRound(f"-round-{kill}-1-", marker), name="kill-round")
         hurt = run(corpus, cfg, client=c)
     assert os.path.exists(marker)  # a worker died mid-run ...

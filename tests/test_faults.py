@@ -11,14 +11,13 @@ The table of these cells is in scripts/README.md ("Faults at every moment").
 """
 from __future__ import annotations
 
-import logging
 import os
 import signal
 
 import numpy as np
 import pytest
 
-from conftest import make_corpus_text
+from conftest import local_cluster, make_corpus_text
 from hsw2v import distributed as dist
 from hsw2v.config import make_config
 from hsw2v.errors import DistributedError
@@ -27,11 +26,6 @@ from hsw2v.train import run
 distributed = pytest.importorskip("distributed")  # in the test extra: CI always has it
 
 OPTS = dict(dim=12, epochs=2, min_count=2, seed=5, quiet=True, threads=1, sync_words=3000)
-
-
-def local_cluster():
-    return distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                    dashboard_address=":0", silence_logs=logging.CRITICAL)
 
 
 @pytest.fixture

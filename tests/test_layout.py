@@ -15,24 +15,28 @@ def module_name(path: str) -> str:
     return rel[:-len(".__init__")] if rel.endswith(".__init__") else rel
 
 
+def modules():
+    """(module name, its syntax tree) for every module of the package."""
+    for folder, _, files in os.walk(PKG):
+        for f in files:
+            if f.endswith(".py"):
+                path = os.path.join(folder, f)
+                yield module_name(path), ast.parse(open(path, encoding="utf-8").read())
+
+
 def import_graph() -> dict[str, set[str]]:
     """Module -> the hsw2v modules it imports anywhere in its source."""
     graph: dict[str, set[str]] = {}
-    for folder, _, files in os.walk(PKG):
-        for f in files:
-            if not f.endswith(".py"):
-                continue
-            path = os.path.join(folder, f)
-            name = module_name(path)
-            deps = graph.setdefault(name, set())
-            for node in ast.walk(ast.parse(open(path, encoding="utf-8").read())):
-                if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                    if node.module.startswith("hsw2v"):
-                        deps.add(node.module)
-                        # `from hsw2v import report` imports the module hsw2v.report
-                        deps.update(f"{node.module}.{a.name}" for a in node.names)
-                elif isinstance(node, ast.Import):
-                    deps.update(a.name for a in node.names if a.name.startswith("hsw2v"))
+    for name, tree in modules():
+        deps = graph.setdefault(name, set())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                if node.module.startswith("hsw2v"):
+                    deps.add(node.module)
+                    # `from hsw2v import report` imports the module hsw2v.report
+                    deps.update(f"{node.module}.{a.name}" for a in node.names)
+            elif isinstance(node, ast.Import):
+                deps.update(a.name for a in node.names if a.name.startswith("hsw2v"))
     for deps in graph.values():
         deps.intersection_update(graph)
     return graph
@@ -115,19 +119,14 @@ def private_imports() -> list[tuple[str, str, str]]:
     """(module, imported module, name) for every private name one hsw2v module imports from
     another (outside the kernels package, whose modules share their float32 constants)."""
     out = []
-    for folder, _, files in os.walk(PKG):
-        for f in files:
-            if not f.endswith(".py"):
-                continue
-            path = os.path.join(folder, f)
-            name = module_name(path)
-            for node in ast.walk(ast.parse(open(path, encoding="utf-8").read())):
-                if (isinstance(node, ast.ImportFrom) and node.module and node.level == 0
-                        and node.module.startswith("hsw2v")
-                        and not (name.startswith("hsw2v.kernels")
-                                 and node.module.startswith("hsw2v.kernels"))):
-                    out += [(name, node.module, a.name) for a in node.names
-                            if a.name.startswith("_") and not a.name.startswith("__")]
+    for name, tree in modules():
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.ImportFrom) and node.module and node.level == 0
+                    and node.module.startswith("hsw2v")
+                    and not (name.startswith("hsw2v.kernels")
+                             and node.module.startswith("hsw2v.kernels"))):
+                out += [(name, node.module, a.name) for a in node.names
+                        if a.name.startswith("_") and not a.name.startswith("__")]
     return out
 
 
