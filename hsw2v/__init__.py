@@ -18,6 +18,7 @@ it (``tests/test_layout.py`` checks this list against the code)::
     kernels/        the jitted code: rows, rng, logistic, hs, ns, softmax, hot rows, tree...
     vocab.py        token counts -> vocabulary (min-count, max-vocab, subsampling)
     huffman.py      counts -> Huffman tree (codes and points of every word)
+    subwords.py     character n-grams (fastText's hash) -> the rows of subword vectors
     encoding.py     corpus -> id stream (int32 ids, sentence-piece ends), kept on disk
     shards.py       a corpus cut into byte ranges for a cluster's workers
     formats.py      word2vec text/binary files

@@ -42,7 +42,7 @@ class Model:
     @property
     def wv(self) -> Vectors:
         if self._wv is None:
-            self._wv = Vectors(self._data.words, self._data.weights.syn0)
+            self._wv = Vectors.of_weights(self._data.words, self._data.weights)
         return self._wv
 
     @property
@@ -160,6 +160,6 @@ def train(corpus, config: str | os.PathLike | None = None, resume: str | None = 
     result = train_result(corpus, config, resume, output, **options)
     if return_model:
         return Model(model_data(result))
-    vectors = Vectors(result.model.vocab.words, result.model.weights.syn0)
+    vectors = Vectors.of_weights(result.model.vocab.words, result.model.weights)
     vectors.summary = result.summary
     return vectors

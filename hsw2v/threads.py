@@ -121,6 +121,11 @@ def alpha_at(cfg: TrainConfig, progress: float) -> float:
     return max(cfg.min_alpha, cfg.alpha - (cfg.alpha - cfg.min_alpha) * progress)
 
 
+def _shown(cfg: TrainConfig) -> dict[str, Any]:
+    """How the reading shows its progress (:class:`hsw2v.progress.Meter`): as training's."""
+    return {"quiet": cfg.quiet, "log_every": cfg.log_every}
+
+
 def prepare(paths: Sequence[str], cfg: TrainConfig, stats: CorpusStats,
             tmp_dir: str | None = None) -> tuple[Vocab, IdStream, np.ndarray]:
     """Read the corpus once: build the vocabulary and the encoded id stream.
@@ -135,10 +140,12 @@ def prepare(paths: Sequence[str], cfg: TrainConfig, stats: CorpusStats,
         words, counts = read_vocab(cfg.read_vocab)
         vocab = build_vocab(words, counts, cfg.min_count, cfg.max_vocab)
         check_vocab_size(vocab, counts, cfg.min_count)
-        stream = encode_corpus(paths, vocab, cfg.max_sentence_length, stats, tmp_dir)
+        stream = encode_corpus(paths, vocab, cfg.max_sentence_length, stats, tmp_dir,
+                               **_shown(cfg))
         check_not_empty(stats)
         return vocab, stream, np.arange(len(vocab), dtype=np.int32)
-    counter, stream = scan_corpus(paths, cfg.max_sentence_length, cfg.prune_at, stats, tmp_dir)
+    counter, stream = scan_corpus(paths, cfg.max_sentence_length, cfg.prune_at, stats, tmp_dir,
+                                  **_shown(cfg))
     if counter.prunings > 1:
         log.warning("counting pruned %d times in all; tokens seen fewer than %d times by then "
                     "may be missing or under-counted", counter.prunings, counter.min_reduce)
@@ -154,7 +161,7 @@ def prepare(paths: Sequence[str], cfg: TrainConfig, stats: CorpusStats,
     if stream is not None:
         return vocab, stream, vocab.remap(words)
     log.info("re-reading the corpus to encode it with the pruned vocabulary")
-    stream = encode_corpus(paths, vocab, cfg.max_sentence_length, None, tmp_dir)
+    stream = encode_corpus(paths, vocab, cfg.max_sentence_length, None, tmp_dir, **_shown(cfg))
     return vocab, stream, np.arange(len(vocab), dtype=np.int32)
 
 
@@ -168,7 +175,8 @@ def prepare_with_vocab(paths: Sequence[str], cfg: TrainConfig, stats: CorpusStat
     stream : IdStream
     remap : int32 (V,)   the identity (the stream holds vocabulary ids).
     """
-    stream = encode_corpus(paths, vocab, cfg.max_sentence_length, stats, tmp_dir)
+    stream = encode_corpus(paths, vocab, cfg.max_sentence_length, stats, tmp_dir,
+                           **_shown(cfg))
     try:
         check_not_empty(stats)
     except BaseException:
@@ -185,7 +193,8 @@ def prepare_grown(paths: Sequence[str], cfg: TrainConfig, stats: CorpusStats, st
     """
     from hsw2v.vocab import count_corpus
 
-    counter = count_corpus(paths, cfg.max_sentence_length, cfg.prune_at, CorpusStats())
+    counter = count_corpus(paths, cfg.max_sentence_length, cfg.prune_at, CorpusStats(),
+                           **_shown(cfg))
     vocab = grown_vocab(Vocab(start.words, start.counts), counter.words, counter.counts,
                         cfg.min_count)
     stream, remap = prepare_with_vocab(paths, cfg, stats, vocab, tmp_dir)
@@ -301,8 +310,10 @@ class Trainer:
         self.hs = "hs" in objectives
         self.negative = int(cfg.negative or 0) if "ns" in objectives else 0
         w = model.weights
-        w.syn0, self.rows0 = kernels.padded_rows(w.syn0)
+        self.rows0 = w.input_rows()  # syn0's rows, then the n-gram rows (--subwords)
         n_words = w.syn0.shape[0]
+        #: each word's rows of rows0 (its own, then its n-grams'), CSR; None without subwords
+        self.sub = None if w.subwords is None else w.subwords.word_rows(model.vocab.words)
         n_nodes = w.syn1.shape[0]
         hot_rows = kernels.HOT_ROWS[cfg.model] if self.hs else 0
         w.syn1, self.rows1 = kernels.padded_rows(w.syn1, t * hot_rows)
@@ -507,7 +518,7 @@ class Trainer:
             self.rngs[t], sent, ctx, scores, neu1e, self.stats[t], hot, hs=self.hs,
             negative=self.negative, syn1neg=self.rows_neg, neg_prob=self.noise[0],
             neg_alias=self.noise[1], neg_map=neg_map, neg_hot=neg_hot, syn1sm=rows_sm,
-            probs=probs, lockf=self.lockf)
+            probs=probs, lockf=self.lockf, subwords=self.sub)
         if private is not None:  # the shared rows hold every update at chunk boundaries
             _, base, own, first = private
             kernels.merge_hot_rows(self.rows_sm, 0, own, base, first,
@@ -601,7 +612,8 @@ class Trainer:
                 0.0, rng, sent, ctx, scores, neu1e, stats, None, hs=self.hs,
                 negative=self.negative, syn1neg=self.rows_neg, neg_prob=self.noise[0],
                 neg_alias=self.noise[1],
-                syn1sm=None if self.rows_sm is None else self.rows_sm_shared, probs=probs)
+                syn1sm=None if self.rows_sm is None else self.rows_sm_shared, probs=probs,
+                subwords=self.sub)
         return float(stats[0] + stats[4]), float(stats[1])
 
     def _claim(self, t: int) -> tuple[int, int, int] | None:

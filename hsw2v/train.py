@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from hsw2v.checkpoint import Checkpoint, resume_config, save_checkpoint
-from hsw2v.config import TrainConfig, make_config
+from hsw2v.config import TrainConfig, check_keywords, make_config
 from hsw2v.corpus import CorpusStats
 from hsw2v.distributed import ClusterEngine
 from hsw2v.engine import Engine, Model, TrainResult
@@ -48,7 +48,8 @@ from hsw2v.sentences import SENTENCES, is_paths, spool_sentences
 from hsw2v.threads import ThreadsEngine, alpha_at, warn_if_long
 from hsw2v.corpus import expand_paths
 from hsw2v.vocab import Vocab, build_vocab, check_vocab_size, read_vocab, save_vocab
-from hsw2v.weights import (Weights, apply_init_vectors, carried_weights, init_weights,
+from hsw2v.weights import (Weights, apply_init_vectors, carried_weights, init_subwords,
+                           init_weights,
                            init_width, read_init_vectors)
 
 log = logging.getLogger(__name__)
@@ -104,7 +105,7 @@ def run(corpus: Sequence[str | os.PathLike] | str | os.PathLike | None, cfg: Tra
         check_model_fits(start, cfg)
     init = None
     if cfg.init_vectors and resume is None:
-        init = read_init_vectors(cfg.init_vectors, cfg.dim)
+        init = read_init_vectors(cfg.init_vectors, cfg.dim, cfg.quiet)
     sentences = None
     if not is_paths(corpus):  # tokenised sentences from Python: spooled once, read each epoch
         sentences = spool_sentences(corpus, tmp_dir)
@@ -257,6 +258,8 @@ class _Run:
             syn0, syn1 = init_weights(len(vocab), cfg.dim, cfg.seed, spare_hs,
                                       hs="hs" in cfg.objectives, width=init_width(cfg.objectives))
             model = Model(vocab, tree, Weights(syn0, syn1))
+            if cfg.subwords:
+                model.weights = init_subwords(model.weights, vocab.words, cfg)
             if "softmax" in cfg.objectives:  # (every thread of every worker together)
                 warn_if_long(dataclasses.replace(cfg, threads=engine.threads_total), vocab)
         lockf, cover = start_vectors(cfg, self.init, vocab, model.weights.syn0, resume)
@@ -451,12 +454,13 @@ def check_model_fits(start: ModelData, cfg: TrainConfig) -> None:
     objective)."""
     dim = start.weights.dim
     if cfg.dim != dim:
-        raise ConfigError(f"--dim {cfg.dim} differs from the model's {dim}: a model trains further "
-                          "with its own dimension (drop --dim)")
+        raise ConfigError(f"{cfg.spell('dim', cfg.dim)} differs from the model's {dim}: a model "
+                          f"trains further with its own dimension (drop {cfg.spell('dim')})")
     loss = start.config.get("loss", "hs")
     if cfg.loss != loss:
-        raise ConfigError(f"--loss {cfg.loss} differs from the model's {loss}: a model trains "
-                          "further with its own objective (drop --loss)")
+        raise ConfigError(f"{cfg.spell('loss', cfg.loss)} differs from the model's {loss}: a "
+                          "model trains further with its own objective (drop "
+                          f"{cfg.spell('loss')})")
 
 
 def report_further(start: ModelData, vocab: Vocab, stats: CorpusStats, in_vocab: int,
@@ -478,8 +482,8 @@ def report_further(start: ModelData, vocab: Vocab, stats: CorpusStats, in_vocab:
     return out
 
 
-def further_config(start: ModelData, config_file: str | os.PathLike | None = None,
-                   **options: Any) -> TrainConfig:
+def further_config(start: ModelData, config_file: str | os.PathLike | None = None, *,
+                   origin: str = "cli", **options: Any) -> TrainConfig:
     """The configuration of training ``start`` further: its own options, with the ones given
     (in ``config_file`` and ``options``) applied. The learning-rate schedule starts again from
     ``alpha``; file options of the run that made the model (outputs, vocabulary files,
@@ -495,7 +499,7 @@ def further_config(start: ModelData, config_file: str | os.PathLike | None = Non
     given = load_config(config_file) if config_file is not None else {}
     given.update((k, v) for k, v in options.items() if v is not None)
     base.update(given)
-    return make_config(None, **base)
+    return make_config(None, origin=origin, **base)
 
 
 def warm_up_default() -> None:
@@ -519,9 +523,9 @@ def train_result(corpus, config: str | os.PathLike | None = None, resume: str | 
     """
     if output is not None:
         return train_to_file(corpus, os.fspath(output), config_file=config, resume=resume,
-                             mute_log=False, start=start, **options)
+                             mute_log=False, start=start, origin="python", **options)
     client = _client(options)
-    ckpt, cfg, start = configure(config, resume, start=start, **options)
+    ckpt, cfg, start = configure(config, resume, start=start, origin="python", **options)
     if ckpt is not None:
         corpus = corpus or ckpt.meta["corpus"]
     _check_paths(corpus, cfg, None, cfg.checkpoint, config, resume)
@@ -532,11 +536,15 @@ def train_result(corpus, config: str | os.PathLike | None = None, resume: str | 
 
 
 def configure(config_file: str | os.PathLike | None, resume: str | None, *,
-              start: ModelData | None = None, **options: Any
+              start: ModelData | None = None, origin: str = "cli", **options: Any
               ) -> tuple[Checkpoint | None, TrainConfig, ModelData | None]:
     """The run's configuration: a checkpoint's (``resume``), a model's trained further
     (``start``, or ``from_model=PATH``), or new; the resolved options, and the model to start
-    from."""
+    from. ``origin``: where ``options`` come from, ``"cli"`` or ``"python"`` (how a bad one is
+    named)."""
+    # Other tools' names (gensim's...) all at once, before anything is read
+    check_keywords(options, call="model.train" if start is not None else "hsw2v.train",
+                   fresh=resume is None and start is None)
     if resume is not None:
         ckpt, cfg = resume_config(resume, config_file, **options)
         return ckpt, cfg, None
@@ -548,11 +556,12 @@ def configure(config_file: str | os.PathLike | None, resume: str | None, *,
     if start is None and path is not None:
         start = read_model(path)
     if start is not None:
-        return None, further_config(start, config_file, **options).resolved(), start
-    cfg = make_config(config_file, **options).resolved()
+        return None, further_config(start, config_file, origin=origin,
+                                    **options).resolved(), start
+    cfg = make_config(config_file, origin=origin, **options).resolved()
     if cfg.grow_vocab:
-        raise ConfigError("--grow-vocab adds words to a model trained further: give "
-                          "--from-model MODEL too")
+        raise ConfigError(f"{cfg.spell('grow_vocab')} adds words to a model trained further: "
+                          f"give {cfg.spell('from_model', 'MODEL')} too")
     return None, cfg, None
 
 
@@ -587,7 +596,8 @@ def _check_paths(corpus, cfg: TrainConfig, output: str | None, checkpoint: str |
 
 def train_to_file(corpus, output: str | None, config_file: str | None = None,
                   resume: str | None = None, *, mute_log: bool = True,
-                  start: ModelData | None = None, **options: Any) -> TrainResult:
+                  start: ModelData | None = None, origin: str = "cli",
+                  **options: Any) -> TrainResult:
     """Train and write the vectors to ``output`` plus ``output + '.json'`` (the CLI's job).
 
     Both files are written to a temporary name and renamed, so a failed run leaves neither a
@@ -603,7 +613,7 @@ def train_to_file(corpus, output: str | None, config_file: str | None = None,
     too; ``hsw2v.train(output=...)`` passes ``mute_log=False`` and leaves logging to the caller.
     """
     client = _client(options)
-    ckpt, cfg, start = configure(config_file, resume, start=start, **options)
+    ckpt, cfg, start = configure(config_file, resume, start=start, origin=origin, **options)
     if ckpt is not None:
         corpus = corpus or ckpt.meta["corpus"]
         output = output or ckpt.meta.get("output")
@@ -641,7 +651,8 @@ def _write_outputs(result: TrainResult, cfg: TrainConfig, output: str, binary: b
                    checkpoint: str, resume: str | None) -> None:
     """Write a finished run's vectors, model and summary (the checkpoint is then spent)."""
     t = time.perf_counter()
-    write_word2vec(output, result.model.vocab.words, result.model.weights.syn0, binary=binary)
+    words = result.model.vocab.words
+    write_word2vec(output, words, result.model.weights.word_vectors(words), binary=binary)
     if cfg.save_model:
         write_model(cfg.save_model, model_data(result))
     ours = result.summary.get("checkpoints_written") or (

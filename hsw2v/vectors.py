@@ -16,6 +16,7 @@ from hsw2v.evaluate import AnalogyReport, PairsReport, evaluate_analogies, evalu
 from hsw2v.formats import (ENCODING_ERRORS, read_word2vec_indexed, detect_binary, is_binary_name,
                            read_word2vec, write_word2vec)
 from hsw2v.modelfile import ModelData, is_model_file, read_model
+from hsw2v.subwords import Subwords, compose
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +97,9 @@ class Vectors:
     """
 
     summary: dict | None = None
+    #: ``(Subwords, float32 (U, D) n-gram rows)`` of a model trained with ``--subwords``: a word
+    #: not in the vocabulary then gets the mean of its n-grams' rows (:meth:`__getitem__`).
+    subwords: tuple[Subwords, np.ndarray] | None = None
 
     def __init__(self, words: Sequence[str], vectors: np.ndarray):
         words = list(words)
@@ -155,11 +159,41 @@ class Vectors:
         return len(self._words)
 
     def __contains__(self, word: object) -> bool:
+        """Whether ``word`` is in the vocabulary (with subwords, other words have vectors
+        too: see :meth:`__getitem__`)."""
         return word in self._key_to_index
 
     def __getitem__(self, word: str) -> np.ndarray:
-        """Return a copy of the vector of `word`: float32, shape (D,).  Raises UnknownWordError."""
-        return self._vectors[self.get_index(word)].copy()
+        """Return a copy of the vector of `word`: float32, shape (D,).
+
+        With subword vectors (a model trained with ``--subwords``), a word not in the
+        vocabulary gets the mean of its character n-grams' rows, as fastText gives it.
+
+        Raises
+        ------
+        UnknownWordError
+            `word` is not in the vocabulary (and has no n-gram, or there are no subwords).
+        """
+        i = self._key_to_index.get(word)
+        if i is not None:
+            return self._vectors[i].copy()
+        vec = self.oov_vector(word)
+        if vec is None:
+            raise UnknownWordError([word], len(self), self._key_to_index)
+        return vec
+
+    def oov_vector(self, word: str) -> np.ndarray | None:
+        """The subword vector of a word outside the vocabulary (float32 (D,)), or None without
+        subwords or when the word is too short for any n-gram."""
+        if self.subwords is None or not isinstance(word, str):
+            return None
+        sw, ngrams = self.subwords
+        _, positions = sw.oov_rows([word])
+        return compose(ngrams, positions)
+
+    def has_vector(self, word: str) -> bool:
+        """Whether ``word`` has a vector: in the vocabulary, or through its n-grams."""
+        return word in self._key_to_index or self.oov_vector(word) is not None
 
     def __repr__(self) -> str:
         return f"Vectors({len(self)} words, {self.vector_size} dimensions)"
@@ -209,12 +243,16 @@ class Vectors:
         if not pos and not neg:
             raise ValueError("most_similar needs at least one positive or negative word or vector")
         words = [x for x in pos + neg if isinstance(x, str)]
-        rows = self._indices(words)
-        row_of = dict(zip(words, rows))
+        oov = {w: v for w in words if w not in self._key_to_index
+               and (v := self.oov_vector(w)) is not None}
+        rows = self._indices(w for w in words if w not in oov)
+        row_of = dict(zip((w for w in words if w not in oov), rows))
         total = np.zeros(self.vector_size, dtype=np.float64)
         for sign, items in ((1.0, pos), (-1.0, neg)):
             for item in items:
-                if isinstance(item, str):
+                if isinstance(item, str) and item in oov:  # a subword vector, unit length
+                    total += sign * _unit_vector(oov[item].astype(np.float64))
+                elif isinstance(item, str):
                     total += sign * self.unit[row_of[item]]
                 else:
                     vec = np.asarray(item, dtype=np.float64)
@@ -362,7 +400,11 @@ class Vectors:
         return self.most_similar([b, c], topn=topn, negative=[a], restrict_vocab=restrict_vocab)
 
     def similarity(self, w1: str, w2: str) -> float:
-        """Cosine similarity of two words (0.0 if either vector is zero)."""
+        """Cosine similarity of two words (0.0 if either vector is zero; with subwords a word
+        outside the vocabulary is given its n-grams' vector)."""
+        if self.subwords is not None and (w1 not in self or w2 not in self):
+            a, b = (_unit_vector(self[w].astype(np.float64)) for w in (w1, w2))
+            return float(np.dot(a, b))
         i, j = self._indices([w1, w2])
         return float(np.dot(self.unit[i], self.unit[j]))
 
@@ -390,12 +432,15 @@ class Vectors:
         binary: bool | None = None,
         limit: int | None = None,
         encoding_errors: str = "replace",
+        quiet: bool = True,
     ) -> Vectors:
-        """Read a word2vec text or binary file; see :func:`read_word2vec`. A model file
-        (``hsw2v train --save-model``) gives its word vectors (``binary`` None, the default)."""
+        """Read a word2vec text or binary file; see :func:`read_word2vec` (``quiet=False``
+        shows the rows read on stderr). A model file (``hsw2v train --save-model``) gives its
+        word vectors (``binary`` None, the default)."""
         if binary is None and is_model_file(path):
             return cls.from_model(read_model(path), limit)
-        words, matrix, key_to_index = read_word2vec_indexed(path, binary, limit, encoding_errors)
+        words, matrix, key_to_index = read_word2vec_indexed(path, binary, limit, encoding_errors,
+                                                             quiet)
         return cls._trusted(words, matrix, key_to_index)
 
     @classmethod
@@ -403,7 +448,18 @@ class Vectors:
         """The word vectors of a model file's contents (:func:`hsw2v.modelfile.read_model`),
         its first ``limit`` words if given."""
         n = len(model.words) if limit is None else min(limit, len(model.words))
-        return cls(model.words[:n], model.weights.syn0[:n])
+        return cls.of_weights(model.words, model.weights, n)
+
+    @classmethod
+    def of_weights(cls, words: Sequence[str], weights, limit: int | None = None) -> Vectors:
+        """The word vectors of ``weights`` (:class:`hsw2v.weights.Weights`) for ``words``:
+        ``syn0``, or with subwords each word's composed vector, and the n-gram rows for words
+        outside the vocabulary."""
+        n = len(words) if limit is None else min(limit, len(words))
+        out = cls(list(words)[:n], weights.word_vectors(words)[:n])
+        if weights.subwords is not None:
+            out.subwords = (weights.subwords, np.ascontiguousarray(weights.ngrams))
+        return out
 
     def save(self, path: str | os.PathLike, binary: bool | None = None) -> None:
         """Write a word2vec text or binary file atomically; see :func:`write_word2vec`."""

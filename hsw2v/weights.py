@@ -19,6 +19,7 @@ from hsw2v import kernels
 from hsw2v.errors import ConfigError
 from hsw2v.formats import read_word2vec
 from hsw2v.huffman import HuffmanTree
+from hsw2v.subwords import Subwords, composed_vectors
 from hsw2v.vocab import Vocab, build_vocab
 
 log = logging.getLogger(__name__)
@@ -35,24 +36,83 @@ class Weights:
     syn1 : float32 (V - 1, D)          inner-node vectors of hierarchical softmax; (0, D) without.
     syn1neg : float32 (V, D) or None   output vectors of negative sampling.
     syn1sm : float32 (V, D) or None    output vectors of the exact softmax.
+    ngrams : float32 (U, D) or None    character n-gram rows (``--subwords``), one per bucket
+                                       of ``subwords.buckets``; a word's vector is then the mean
+                                       of its ``syn0`` row and its n-grams' rows.
+    subwords : Subwords or None        the n-gram settings and each row's bucket.
     """
 
     syn0: np.ndarray
     syn1: np.ndarray
     syn1neg: np.ndarray | None = None
     syn1sm: np.ndarray | None = None
+    ngrams: np.ndarray | None = None
+    subwords: Subwords | None = None
+    #: the kernel rows ``syn0`` and ``ngrams`` are views of (:meth:`input_rows`)
+    _rows: np.ndarray | None = dataclasses.field(default=None, repr=False, compare=False,
+                                                 kw_only=True)
 
     #: The matrices' names, in a file or a checkpoint too.
     NAMES: ClassVar[tuple[str, ...]] = ("syn0", "syn1", "syn1neg", "syn1sm")
 
     def arrays(self) -> dict[str, np.ndarray]:
-        """The matrices by name (``syn1neg``/``syn1sm`` only where present)."""
-        return {n: a for n in self.NAMES if (a := getattr(self, n)) is not None}
+        """The matrices by name (``syn1neg``/``syn1sm`` only where present; with subwords
+        also ``ngrams``, ``ngram_buckets`` int64 (U,) and ``ngram_settings`` int64 [minn,
+        maxn, buckets])."""
+        out = {n: a for n in self.NAMES if (a := getattr(self, n)) is not None}
+        if self.subwords is not None and self.ngrams is not None:
+            sw = self.subwords
+            out["ngrams"] = self.ngrams
+            out["ngram_buckets"] = np.asarray(sw.buckets, np.int64)
+            out["ngram_settings"] = np.array([sw.minn, sw.maxn, sw.nbuckets], np.int64)
+        return out
 
     @classmethod
     def from_arrays(cls, arrays: Mapping[str, np.ndarray]) -> Weights:
         """The matrices of a mapping that holds them by name (a file's arrays)."""
-        return cls(arrays["syn0"], arrays["syn1"], arrays.get("syn1neg"), arrays.get("syn1sm"))
+        subwords = None
+        if "ngram_settings" in arrays:
+            minn, maxn, nbuckets = (int(x) for x in arrays["ngram_settings"])
+            subwords = Subwords(minn, maxn, nbuckets, arrays["ngram_buckets"])
+        return cls(arrays["syn0"], arrays["syn1"], arrays.get("syn1neg"), arrays.get("syn1sm"),
+                   arrays.get("ngrams") if subwords is not None else None, subwords)
+
+    def word_vectors(self, words: Sequence[str]) -> np.ndarray:
+        """The vocabulary's vectors: ``syn0``, or with subwords each word's mean of its row
+        and its n-grams' rows (what fastText writes to its ``.vec``).
+
+        Returns
+        -------
+        float32 (V, D)
+        """
+        if self.subwords is None or self.ngrams is None:
+            return self.syn0
+        offsets, rows = self.subwords.word_rows(words)
+        return composed_vectors(self.syn0, self.ngrams, offsets, rows)
+
+    def input_rows(self) -> np.ndarray:
+        """The kernel rows of the input vectors: ``syn0``'s V rows, then the n-gram rows (the
+        array the kernels train; see :func:`hsw2v.kernels.train_chunk`'s ``subwords``).
+        ``syn0`` and ``ngrams`` become views of them (no copy when they already are).
+
+        Returns
+        -------
+        float32 (V + U, S)
+        """
+        if self.ngrams is None:
+            self.syn0, rows = kernels.padded_rows(self.syn0)
+            return rows
+        v, u = len(self.syn0), len(self.ngrams)
+        rows = self._rows
+        if (rows is not None and len(rows) == v + u and self.syn0.ctypes.data == rows.ctypes.data
+                and self.ngrams.ctypes.data == rows[v:].ctypes.data):
+            return rows
+        view, rows = kernels.aligned_rows(v + u, self.dim)
+        view[:v] = self.syn0
+        view[v:] = self.ngrams
+        self.syn0, self.ngrams = view[:v], view[v:]
+        self._rows = rows
+        return rows
 
     @property
     def dim(self) -> int:
@@ -67,6 +127,18 @@ class Weights:
         when their objective is, with V rows.
         """
         v = n_words
+        if (self.ngrams is None) != (self.subwords is None):
+            return "ngrams and their buckets come together"
+        if self.subwords is not None:
+            sw, d = self.subwords, self.syn0.shape[1] if self.syn0.ndim == 2 else -1
+            b = np.asarray(sw.buckets)
+            if not (b.dtype == np.int64 and b.ndim == 1 and 1 <= sw.minn <= sw.maxn
+                    and sw.nbuckets >= 1 and (len(b) == 0 or 0 <= b.min() <= b.max() <
+                                              sw.nbuckets) and len(np.unique(b)) == len(b)):
+                return "the n-gram buckets or settings are invalid"
+            if not (self.ngrams.dtype == np.float32 and self.ngrams.shape == (len(b), d)):
+                return (f"ngrams is {self.ngrams.dtype} {self.ngrams.shape}, not float32 "
+                        f"{(len(b), d)}")
         if not (self.syn0.dtype == np.float32 and self.syn0.ndim == 2
                 and self.syn0.shape[0] == v and self.syn0.shape[1] >= 1):
             return f"syn0 is {self.syn0.dtype} {self.syn0.shape}, not float32 ({v}, D)"
@@ -85,12 +157,14 @@ class Weights:
 
     def finite(self) -> bool:
         """Whether every weight is a finite number (a diverged run's are not)."""
-        return all(bool(np.isfinite(a).all()) for a in self.arrays().values())
+        return all(bool(np.isfinite(a).all()) for a in self.arrays().values()
+                   if a.dtype == np.float32)
 
     def contiguous(self) -> Weights:
         """The matrices as C-contiguous (V, D) arrays (views of padded kernel rows copied)."""
         return Weights(*(None if a is None else np.ascontiguousarray(a, dtype=np.float32)
-                         for a in (self.syn0, self.syn1, self.syn1neg, self.syn1sm)))
+                         for a in (self.syn0, self.syn1, self.syn1neg, self.syn1sm,
+                                   self.ngrams)), self.subwords)
 
 
 def init_weights(n_words: int, dim: int, seed: int, spare_rows: int = 0, hs: bool = True,
@@ -111,6 +185,18 @@ def init_weights(n_words: int, dim: int, seed: int, spare_rows: int = 0, hs: boo
     fill_random(syn0, seed, width)
     syn1, _ = kernels.aligned_rows(n_words - 1 if hs else 0, dim, spare_rows if hs else 0)
     return syn0, syn1
+
+
+def init_subwords(weights: Weights, words: Sequence[str], cfg) -> Weights:
+    """``weights`` with fresh n-gram rows for the buckets the n-grams of ``words`` reach
+    (``cfg.subwords``, ``cfg.buckets``), drawn as the input rows are (a stream of their own)."""
+    minn, maxn = cfg.subwords
+    sw = Subwords.build(words, minn, maxn, cfg.buckets)
+    ngrams = np.empty((len(sw.buckets), weights.dim), np.float32)
+    fill_random(ngrams, cfg.seed + 1, init_width(cfg.objectives))
+    out = dataclasses.replace(weights, ngrams=ngrams, subwords=sw)
+    out.input_rows()  # one array of kernel rows for both
+    return out
 
 
 def fill_random(rows: np.ndarray, seed: int, width: float = 0.5) -> None:
@@ -253,9 +339,10 @@ def carried_nodes(old_tree: HuffmanTree, old_words: list[str], tree: HuffmanTree
     return np.array([old_sums.get(int(h), -1) for h in node_sums(tree, words)], dtype=np.int64)
 
 
-def read_init_vectors(path: str, dim: int) -> tuple[list[str], np.ndarray]:
+def read_init_vectors(path: str, dim: int, quiet: bool = True) -> tuple[list[str], np.ndarray]:
     """Read the vectors of ``--init-vectors`` (before the corpus is read: a bad file fails
-    early) and check their dimension.
+    early; unless ``quiet``, a large file's reading shows on stderr) and check their
+    dimension.
 
     Returns
     -------
@@ -269,7 +356,7 @@ def read_init_vectors(path: str, dim: int) -> tuple[list[str], np.ndarray]:
     if not os.path.isfile(path):
         raise ConfigError(f"--init-vectors {path!r} does not exist: give a vectors file "
                           "(word2vec text or binary)")
-    words, matrix = read_word2vec(path)[:2]
+    words, matrix = read_word2vec(path, quiet=quiet)[:2]
     if matrix.shape[1] != dim:
         raise ConfigError(f"--init-vectors {path!r} holds {matrix.shape[1]}-dimensional vectors "
                           f"but the model has --dim {dim}: train with --dim {matrix.shape[1]} "

@@ -16,6 +16,7 @@ Modules
 ``hs``        hierarchical softmax: the skip-gram and CBOW steps.
 ``ns``        negative sampling; ``sampling`` its exact (alias-table) noise sampler.
 ``softmax``   the exact softmax over the whole vocabulary (the reference, O(V) a prediction).
+``subwords``  fastText's character n-gram buckets, and the steps over a word's n-gram rows.
 ``loop``      the training loop over a chunk of the id stream, for every objective.
 ``tree``      the Huffman merge and paths.
 ``chunks``    the chunk table of the id stream.
@@ -109,6 +110,7 @@ from hsw2v.kernels.rows import (
 )
 from hsw2v.kernels.sampling import alias_build, alias_draw
 from hsw2v.kernels.softmax import softmax_inplace, softmax_row
+from hsw2v.kernels.subwords import ngram_buckets, subword_update
 from hsw2v.kernels.tokens import (
                                scan_tokens,
                                table_compact,
@@ -128,4 +130,5 @@ __all__ = [
     "wide_space_width", "hs_row", "mixed_update", "draw_negatives", "ns_row", "sg_ns_update",
     "cbow_ns_update", "private_neg_rows", "alias_build", "alias_draw", "softmax_inplace",
     "softmax_row", "combine_rows", "path_counts", "take_changed", "take_delta",
+    "ngram_buckets", "subword_update",
 ]

@@ -22,6 +22,7 @@ from hsw2v.kernels.policy import jit, jit_inline
 from hsw2v.kernels.rng import next_u64, next_uniform
 from hsw2v.kernels.rows import LANES, blocks_of, radd, rfma, rload, rprefetch, rstore, rzero
 from hsw2v.kernels.softmax import softmax_row
+from hsw2v.kernels.subwords import subword_update
 
 #: Output rows a thread updates, for negative sampling, between two merges of its private copies
 #: of the most frequent words' rows (see :data:`hsw2v.kernels.hot.HOT_NEG_ROWS`).
@@ -31,7 +32,7 @@ NEG_SYNC_UPDATES = 16384
 def train_chunk(ids, remap, keep, syn0, syn1, codes, points, offsets, sg, window,
                 alpha, alpha_step, min_alpha, rng, sent, ctx, scores, neu1e, stats, hot=None,
                 *, hs=True, negative=0, syn1neg=None, neg_prob=None, neg_alias=None,
-                neg_map=None, neg_hot=None, syn1sm=None, probs=None, lockf=None):
+                neg_map=None, neg_hot=None, syn1sm=None, probs=None, lockf=None, subwords=None):
     """Train on every sentence piece of a chunk of the encoded corpus.
 
     This checks the row layout and calls the jitted :func:`train_rows` (compiled once per row
@@ -73,6 +74,10 @@ def train_chunk(ids, remap, keep, syn0, syn1, codes, points, offsets, sg, window
     probs : float64 (>= V,)  scratch of the exact softmax.
     lockf : float32 (V,), optional   per-word factor of the input rows' updates: 0 keeps a
                             word's vector fixed (gensim's ``lockf``), 1 trains it.
+    subwords : tuple, optional  ``(offsets, rows)``: int64 (V + 1,) and int32 (total,), each
+                            word's rows of ``syn0`` (its own, then its n-grams', which follow
+                            the V word rows): the input vector is their mean
+                            (:mod:`~hsw2v.kernels.subwords`). ``syn0`` then has V + U rows.
 
     Returns
     -------
@@ -93,6 +98,14 @@ def train_chunk(ids, remap, keep, syn0, syn1, codes, points, offsets, sg, window
         if a.shape[1] != width:
             raise ValueError("syn0, syn1, syn1neg, syn1sm and neu1e must have the same row stride")
     n_words = syn0.shape[0]
+    if subwords is not None:
+        sub_offsets, sub_rows = subwords
+        n_words = sub_offsets.shape[0] - 1
+        if (sub_offsets.dtype != np.int64 or sub_rows.dtype != np.int32 or n_words > syn0.shape[0]
+                or (len(sub_rows) and not 0 <= sub_rows.min() <= sub_rows.max() < syn0.shape[0])):
+            raise ValueError("subwords must be int64 offsets (V + 1,) and int32 rows of syn0")
+    else:
+        sub_offsets, sub_rows = _NO_I64, _NO_I32
     if hs and syn1.shape[0] < n_words - 1:
         raise ValueError("hierarchical softmax needs syn1 rows for the V - 1 inner nodes")
     if negative > 0:
@@ -117,7 +130,9 @@ def train_chunk(ids, remap, keep, syn0, syn1, codes, points, offsets, sg, window
         raise ValueError("no objective to train: hs, negative > 0 or syn1sm")
     top, own, base, first = (0, 0, empty, 0) if hot is None else hot
     ntop, nown, nbase, nfirst = (0, 0, empty, 0) if neg_hot is None else neg_hot
-    if hs and negative == 0 and not softmax:
+    if subwords is not None:
+        rows = train_rows_sub
+    elif hs and negative == 0 and not softmax:
         rows = train_rows_hs_sg if sg else train_rows_hs_cbow
     elif negative > 0 and not hs and not softmax:
         rows = train_rows_ns_sg if sg else train_rows_ns_cbow
@@ -129,12 +144,13 @@ def train_chunk(ids, remap, keep, syn0, syn1, codes, points, offsets, sg, window
                  HOT_SYNC_UPDATES["sg" if sg else "cbow"]),
                 (negative, syn1neg, neg_prob, neg_alias, neg_map, ntop, nown, nbase, nfirst,
                  NEG_SYNC_UPDATES),
-                (softmax, syn1sm, probs, lockf))
+                (softmax, syn1sm, probs, lockf), (sub_offsets, sub_rows))
 
 
 _EMPTY: dict[int, np.ndarray] = {}
 _IDENTITY: dict[int, np.ndarray] = {}
 _NO_F64 = np.zeros(0, np.float64)
+_NO_I64 = np.zeros(0, np.int64)
 _NO_I32 = np.zeros(0, np.int32)
 _NO_F32 = np.zeros(0, np.float32)
 
@@ -266,11 +282,12 @@ def mixed_update(syn0, ctx, n_ctx, w, sg, alpha, scores, negs, blocks, rng, lock
 
 
 @jit_inline
-def _loop(kind, sg_kind, run, hs_args, ns_args, sm_args):
+def _loop(kind, sg_kind, run, hs_args, ns_args, sm_args, sub):
     """The loop of :func:`train_chunk` (its arguments in four groups: the run's, hierarchical
     softmax's, negative sampling's, the exact softmax's and ``lockf``, as the entry points
     below pass them); ``blocks`` is ``blocks_of(syn0)``. ``kind`` (0: plain
-    hierarchical softmax, 1: plain negative sampling, 2: any objectives) and ``sg_kind`` (1:
+    hierarchical softmax, 1: plain negative sampling, 2: any objectives, 3: any objectives with
+    subword rows, ``sub``: see :func:`~hsw2v.kernels.subwords.subword_update`) and ``sg_kind`` (1:
     skip-gram) are constants in each entry point below, so the branches another kind takes are
     pruned before typing and their steps never compiled: a run compiles only its own.
 
@@ -373,6 +390,13 @@ def _loop(kind, sg_kind, run, hs_args, ns_args, sm_args):
                                                 blocks, lockf, noise)
                 loss_ns += part_ns
                 nsince += np.int64(m)
+            elif kind == 3:
+                part, part_ns, pu, nu = subword_update(syn0, ctx, k, w, sg, a, scores, negs,
+                                                       blocks, rng, lockf, objectives, sub)
+                loss += part
+                loss_ns += part_ns
+                since += np.int64(pu)
+                nsince += np.int64(nu)
             else:
                 part, part_ns, pu, nu = mixed_update(syn0, ctx, k, w, sg, a, scores, negs,
                                                      blocks, rng, lockf, objectives)
@@ -401,30 +425,36 @@ def _loop(kind, sg_kind, run, hs_args, ns_args, sm_args):
 # in its four groups): each compiles only the steps it calls (a first run compiled all of them).
 
 @jit
-def train_rows(run, hs_args, ns_args, sm_args):
+def train_rows(run, hs_args, ns_args, sm_args, sub):
     """:func:`_loop` for any objectives (``sg`` at run time)."""
-    return _loop(2, 0, run, hs_args, ns_args, sm_args)
+    return _loop(2, 0, run, hs_args, ns_args, sm_args, sub)
 
 
 @jit
-def train_rows_hs_sg(run, hs_args, ns_args, sm_args):
+def train_rows_hs_sg(run, hs_args, ns_args, sm_args, sub):
     """:func:`_loop` for skip-gram with hierarchical softmax alone."""
-    return _loop(0, 1, run, hs_args, ns_args, sm_args)
+    return _loop(0, 1, run, hs_args, ns_args, sm_args, sub)
 
 
 @jit
-def train_rows_hs_cbow(run, hs_args, ns_args, sm_args):
+def train_rows_hs_cbow(run, hs_args, ns_args, sm_args, sub):
     """:func:`_loop` for CBOW with hierarchical softmax alone."""
-    return _loop(0, 0, run, hs_args, ns_args, sm_args)
+    return _loop(0, 0, run, hs_args, ns_args, sm_args, sub)
 
 
 @jit
-def train_rows_ns_sg(run, hs_args, ns_args, sm_args):
+def train_rows_ns_sg(run, hs_args, ns_args, sm_args, sub):
     """:func:`_loop` for skip-gram with negative sampling alone."""
-    return _loop(1, 1, run, hs_args, ns_args, sm_args)
+    return _loop(1, 1, run, hs_args, ns_args, sm_args, sub)
 
 
 @jit
-def train_rows_ns_cbow(run, hs_args, ns_args, sm_args):
+def train_rows_ns_cbow(run, hs_args, ns_args, sm_args, sub):
     """:func:`_loop` for CBOW with negative sampling alone."""
-    return _loop(1, 0, run, hs_args, ns_args, sm_args)
+    return _loop(1, 0, run, hs_args, ns_args, sm_args, sub)
+
+
+@jit
+def train_rows_sub(run, hs_args, ns_args, sm_args, sub):
+    """:func:`_loop` with subword rows, any objectives (``sg`` at run time)."""
+    return _loop(3, 0, run, hs_args, ns_args, sm_args, sub)

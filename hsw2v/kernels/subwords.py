@@ -1,0 +1,210 @@
+"""Subword (character n-gram) vectors, as fastText makes them: the n-grams' hash buckets, and
+the training steps whose input vector is the mean of a word's row and its n-grams' rows.
+
+**The n-grams** of a word are those of ``<word>`` (the word wrapped in ``<`` and ``>``) of
+``minn`` to ``maxn`` characters, a character being a UTF-8 sequence (a lead byte and its
+continuation bytes), in the order fastText lists them: by start, then by length; a lone ``<``
+or ``>`` is never one, and the whole ``<word>`` is one when its length is in range. Each is
+hashed with 32-bit FNV-1a over its bytes, each byte sign-extended first (fastText XORs
+``uint32(int8(byte))``, so bytes from 0x80 on set the top 24 bits), and taken modulo the
+bucket count.
+
+**Rows.** The kernels see one array of rows: the V words' rows, then one row per n-gram bucket
+that some word uses (the caller maps buckets to rows). A word's rows are a CSR list
+(``offsets`` int64 (V + 1,), ``rows`` int32): its own row first, then its n-grams'.
+
+**Steps** (fastText's, with word2vec's objectives): skip-gram composes the center word's
+vector ``h`` (the mean of its rows) once and predicts each context word from it; every row of
+the center word is to get the sum of the error rows ``e``. fastText adds each prediction's
+``e`` to every row before the next prediction; adding ``e`` to every row adds ``e`` to their
+mean, so ``h += e`` between predictions gives the next prediction the same input (up to a row
+listed twice) and the rows get the summed error once, at the end: one pass over the rows per
+center word instead of one per context word. CBOW's input is the mean of every row of every
+context word (fastText's bag), and the error row goes to each of them.
+"""
+import numpy as np
+
+from hsw2v.kernels.context import saturated_loss
+from hsw2v.kernels.ns import draw_negatives, ns_row
+from hsw2v.kernels.hs import hs_row
+from hsw2v.kernels.policy import jit, jit_inline
+from hsw2v.kernels.rows import radd, rfma, rload, rscale, rstore, rzero
+from hsw2v.kernels.softmax import softmax_row
+
+#: FNV-1a's 32-bit offset basis and prime.
+FNV_OFFSET = 2166136261
+FNV_PRIME = 16777619
+
+
+@jit_inline
+def _chars_end(data, j, end):
+    """The end of the UTF-8 character that starts at ``data[j]``: past its continuation
+    bytes."""
+    j += 1
+    while j < end and (data[j] & 0xC0) == 0x80:
+        j += 1
+    return j
+
+
+@jit
+def ngram_buckets(data, starts, minn, maxn, nbuckets, offsets, out):
+    """The n-gram buckets of words, or (``out`` empty) only how many each word has.
+
+    Parameters
+    ----------
+    data : uint8 (n,)       the UTF-8 bytes of the wrapped words (``<word>``), one after another.
+    starts : int64 (W + 1,) where each wrapped word starts in ``data`` (and the end).
+    minn, maxn : int        n-gram lengths in characters (``1 <= minn <= maxn``).
+    nbuckets : int          bucket count (>= 1).
+    offsets : int64 (W + 1,)  out: where each word's buckets start in ``out`` (and the end).
+    out : int64 (total,) or (0,)  out: the buckets, each word's in fastText's order.
+
+    Returns
+    -------
+    int
+        The number of buckets of all words (``offsets[W]``).
+    """
+    count = out.shape[0] > 0
+    total = 0
+    nb = np.uint64(nbuckets)
+    mask = np.uint64(0xFFFFFFFF)
+    for w in range(starts.shape[0] - 1):
+        offsets[w] = total
+        a, b = starts[w], starts[w + 1]
+        for i in range(a, b):
+            if (data[i] & 0xC0) == 0x80:
+                continue  # not the first byte of a character
+            h = np.uint64(FNV_OFFSET)
+            j = i
+            n = 0
+            while j < b and n < maxn:
+                k = _chars_end(data, j, b)
+                while j < k:
+                    byte = np.int64(data[j])
+                    if byte >= 128:  # int8 sign extension to 32 bits
+                        byte += 0xFFFFFF00
+                    h = ((h ^ np.uint64(byte)) * np.uint64(FNV_PRIME)) & mask
+                    j += 1
+                n += 1
+                if n >= minn and not (n == 1 and (i == a or j == b)):
+                    if count:
+                        out[total] = np.int64(h % nb)
+                    total += 1
+    offsets[starts.shape[0] - 1] = total
+    return total
+
+
+@jit_inline
+def compose(syn0, rows, a, b, z):
+    """The mean of rows ``syn0[rows[a:b]]`` (``b > a``), summed in list order."""
+    h = z
+    for q in range(a, b):
+        h = radd(h, rload(syn0, rows[q], z))
+    return rscale(np.float32(1.0 / (b - a)), h)
+
+
+@jit_inline
+def add_to_rows(syn0, rows, a, b, e, f, z):
+    """``syn0[r] += f * e`` for each row ``r`` of ``rows[a:b]``."""
+    for q in range(a, b):
+        r = rows[q]
+        rstore(syn0, r, rfma(f, e, rload(syn0, r, z)))
+
+
+@jit_inline
+def _predict(x, z, w, a32, hs_scores, n_sat, negs, ns_scores, n_nsat, rng, objectives):
+    """One prediction of ``w`` from ``x`` with every objective of the run (its noise rows drawn
+    here). Returns (e, loss, loss_ns, n_sat, n_nsat, path_rows, noise_rows)."""
+    path, noise, sm = objectives
+    hs, syn1, codes, points, offsets = path
+    negative, syn1neg, neg_prob, neg_alias, neg_map = noise
+    softmax, syn1sm, probs = sm
+    e = z
+    loss = 0.0
+    loss_ns = 0.0
+    plen = 0
+    nupd = 0
+    if hs:
+        start = offsets[w]
+        plen = offsets[w + 1] - start
+        e, part, n_sat = hs_row(x, e, syn1, codes, points, start, plen, a32, hs_scores, n_sat)
+        loss += part
+    if negative > 0:
+        draw_negatives(w, negative, neg_prob, neg_alias, neg_map, rng, negs, 0, syn1neg, z)
+        e, part, n_nsat, nupd = ns_row(x, e, syn1neg, negs, 0, a32, ns_scores, n_nsat)
+        loss_ns += part
+    if softmax:
+        e, part = softmax_row(x, e, syn1sm, w, a32, probs)
+        loss += part
+    return e, loss, loss_ns, n_sat, n_nsat, plen, nupd
+
+
+@jit
+def subword_update(syn0, ctx, n_ctx, w, sg, alpha, scores, negs, blocks, rng, lockf,
+                   objectives, sub):
+    """One center word ``w`` with subword rows, any objectives (see the module docstring).
+
+    Parameters
+    ----------
+    syn0 : float32 (V + U, S)  the words' rows, then the n-gram rows.
+    ctx : int32 (>= n_ctx,)    the context words.
+    scores : float32 (>= 2 * (longest path + negative + 1),)  scratch.
+    negs : int64 (>= negative + 2,)  scratch.
+    lockf : float32 (V,) or (0,)   per-word factor of the input rows' updates (0 freezes a word
+                               and its n-gram rows in this step).
+    objectives : tuple         ``(path, noise, sm)`` as :func:`hsw2v.kernels.loop.mixed_update`.
+    sub : tuple                ``(offsets, rows)``: each word's rows, CSR.
+
+    Returns
+    -------
+    (loss, ns_loss, path_rows, output_rows) : (float, float, int, int)
+    """
+    sub_offsets, sub_rows = sub
+    z = rzero(blocks)
+    a32 = np.float32(alpha)
+    half = scores.shape[0] // 2
+    hs_scores = scores[:half]
+    ns_scores = scores[half:]
+    loss = 0.0
+    loss_ns = 0.0
+    n_sat = 0
+    n_nsat = 0
+    path_rows = 0
+    neg_rows = 0
+    locked = lockf.shape[0] > 0
+    if sg:
+        a, b = sub_offsets[w], sub_offsets[w + 1]
+        h = compose(syn0, sub_rows, a, b, z)
+        acc = z
+        for k in range(n_ctx):
+            e, part, part_ns, n_sat, n_nsat, pu, nu = _predict(
+                h, z, ctx[k], a32, hs_scores, n_sat, negs, ns_scores, n_nsat, rng, objectives)
+            # (the saturated decisions' exact loss after each prediction: the scratch holds
+            # one prediction's)
+            loss += part + saturated_loss(hs_scores, n_sat)
+            loss_ns += part_ns + saturated_loss(ns_scores, n_nsat)
+            n_sat = 0
+            n_nsat = 0
+            path_rows += pu
+            neg_rows += nu
+            h = radd(h, e)
+            acc = radd(acc, e)
+        f = lockf[w] if locked else np.float32(1.0)
+        add_to_rows(syn0, sub_rows, a, b, acc, f, z)
+    else:
+        h = z
+        m = 0
+        for k in range(n_ctx):
+            c = ctx[k]
+            for q in range(sub_offsets[c], sub_offsets[c + 1]):
+                h = radd(h, rload(syn0, sub_rows[q], z))
+            m += sub_offsets[c + 1] - sub_offsets[c]
+        h = rscale(np.float32(1.0 / m), h)
+        e, loss, loss_ns, n_sat, n_nsat, path_rows, neg_rows = _predict(
+            h, z, w, a32, hs_scores, n_sat, negs, ns_scores, n_nsat, rng, objectives)
+        for k in range(n_ctx):
+            c = ctx[k]
+            f = lockf[c] if locked else np.float32(1.0)
+            add_to_rows(syn0, sub_rows, sub_offsets[c], sub_offsets[c + 1], e, f, z)
+    return (loss + saturated_loss(hs_scores, n_sat), loss_ns + saturated_loss(ns_scores, n_nsat),
+            path_rows, neg_rows)

@@ -1,0 +1,164 @@
+"""Subword vectors: fastText's n-grams and hash, the training steps over a word's n-gram rows
+against a NumPy reference, and runs with ``--subwords``."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from hsw2v import kernels as K
+from hsw2v.subwords import Subwords, composed_vectors, ngrams_of
+
+from test_kernels import RefRng, ref_hs, tree_of
+
+
+# ------------------------------------------------------------------------------------------
+# n-grams
+# ------------------------------------------------------------------------------------------
+
+def ref_fasttext_hash(data: bytes) -> int:
+    """FNV-1a over bytes sign-extended to 32 bits, as fastText's Dictionary::hash."""
+    h = 2166136261
+    for byte in data:
+        h ^= byte if byte < 128 else (byte | 0xFFFFFF00)
+        h = (h * 16777619) & 0xFFFFFFFF
+    return h
+
+
+def ref_ngrams(word: str, minn: int, maxn: int, nbuckets: int) -> list[int]:
+    """fastText's computeSubwords in Python: characters of ``<word>``, by start then length."""
+    chars = list("<" + word + ">")
+    out = []
+    for i in range(len(chars)):
+        for n in range(1, maxn + 1):
+            if i + n > len(chars):
+                break
+            if n >= minn and not (n == 1 and (i == 0 or i + n == len(chars))):
+                out.append(ref_fasttext_hash("".join(chars[i:i + n]).encode()) % nbuckets)
+    return out
+
+
+WORDS = ["a", "café", "naïve", "日本語", "banana", "straße", "x" * 25, "ab", ""]
+
+
+@pytest.mark.parametrize("minn, maxn, nbuckets", [(3, 6, 2_000_000), (1, 2, 1000), (2, 4, 7),
+                                                  (5, 5, 2**31 - 1)])
+def test_ngram_buckets_match_the_reference(minn, maxn, nbuckets):
+    offsets, buckets = ngrams_of(WORDS, minn, maxn, nbuckets)
+    for i, w in enumerate(WORDS):
+        assert buckets[offsets[i]:offsets[i + 1]].tolist() == ref_ngrams(w, minn, maxn, nbuckets)
+
+
+def test_hash_sign_extends_bytes_from_0x80_on():
+    # the bug gensim once had (#2059): without sign extension non-ASCII n-grams hash elsewhere
+    data = "é".encode()
+    plain = 2166136261
+    for byte in data:
+        plain = ((plain ^ byte) * 16777619) & 0xFFFFFFFF
+    assert ref_fasttext_hash(data) != plain
+    offsets, buckets = ngrams_of(["é"], 3, 3, 2**31 - 1)
+    assert buckets.tolist() == [ref_fasttext_hash("<é>".encode()) % (2**31 - 1)]
+
+
+def test_ngrams_agree_with_gensim():
+    ft = pytest.importorskip("gensim.models.fasttext")
+    offsets, buckets = ngrams_of(WORDS, 3, 6, 2_000_000)
+    for i, w in enumerate(WORDS):
+        assert buckets[offsets[i]:offsets[i + 1]].tolist() == list(
+            ft.ft_ngram_hashes(w, 3, 6, 2_000_000))
+
+
+def test_subwords_rows_cover_the_vocabulary_and_grow():
+    sw = Subwords.build(["apple", "apply"], 3, 4, 1000)
+    assert len(np.unique(sw.buckets)) == len(sw.buckets)
+    offsets, rows = sw.word_rows(["apple", "apply"])
+    assert rows[offsets[0]] == 0 and rows[offsets[1]] == 1  # each word's own row first
+    assert rows[offsets[0] + 1:offsets[1]].min() >= 2  # then n-gram rows after the words
+    grown = sw.extended(["apple", "apply", "pineapple"])
+    assert grown.buckets[:len(sw.buckets)].tolist() == sw.buckets.tolist()
+    assert len(grown.buckets) > len(sw.buckets)
+    with pytest.raises(ValueError):
+        sw.word_rows(["pineapple"])
+    _, pos = sw.oov_rows(["applz"])
+    assert (pos >= 0).any() and (pos < 0).any()  # "<ap" is known, "plz>" is not
+
+
+def test_composed_vectors_are_the_mean_of_each_words_rows():
+    sw = Subwords.build(["cat", "cats", "dog"], 3, 4, 50)
+    rng = np.random.default_rng(0)
+    syn0 = rng.random((3, 5), dtype=np.float32)
+    ngr = rng.random((len(sw.buckets), 5), dtype=np.float32)
+    offsets, rows = sw.word_rows(["cat", "cats", "dog"])
+    got = composed_vectors(syn0, ngr, offsets, rows)
+    both = np.concatenate([syn0, ngr])
+    for i in range(3):
+        assert np.allclose(got[i], both[rows[offsets[i]:offsets[i + 1]]].mean(axis=0), atol=1e-6)
+
+
+# ------------------------------------------------------------------------------------------
+# The training step against a reference
+# ------------------------------------------------------------------------------------------
+
+def ref_subword_step(rows0, sub, ctx, w, sg, alpha, codes, points, offsets, syn1):
+    """fastText's step with hierarchical softmax, float64: skip-gram predicts each context
+    word from the center word's mean row, adding each error row to every row of the center
+    word before the next prediction; CBOW predicts ``w`` from the mean of every row of every
+    context word and adds the error row to each."""
+    sub_off, sub_rows = sub
+    loss = 0.0
+
+    def predict(x, target):
+        nonlocal loss
+        e = np.zeros_like(x)
+        for q in range(offsets[target], offsets[target + 1]):
+            p = points[q]
+            g, nll = ref_hs(float(x @ syn1[p]), int(codes[q]), alpha)
+            loss += nll
+            e += g * syn1[p]
+            syn1[p] += g * x
+        return e
+
+    if sg:
+        mine = sub_rows[sub_off[w]:sub_off[w + 1]]
+        for c in ctx:
+            e = predict(rows0[mine].mean(axis=0), c)
+            rows0[mine] += e
+    else:
+        bag = np.concatenate([sub_rows[sub_off[c]:sub_off[c + 1]] for c in ctx])
+        e = predict(rows0[bag].mean(axis=0), w)
+        for r in bag:
+            rows0[r] += e
+    return loss
+
+
+@pytest.mark.parametrize("sg", [True, False])
+@pytest.mark.parametrize("dim", [5, 40])
+def test_subword_step_matches_the_reference(sg, dim):
+    words = ["cat", "cats", "dog", "dogs", "catalog", "bird"]
+    v = len(words)
+    sw = Subwords.build(words, 3, 5, 97)
+    sub = sw.word_rows(words)
+    rng = np.random.default_rng(3)
+    n_rows = v + len(sw.buckets)
+    start = ((rng.random((n_rows, dim)) - 0.5) * 0.5).astype(np.float32)
+    syn1s = ((rng.random((v - 1, dim)) - 0.5) * 0.5).astype(np.float32)
+    codes, points, offsets = tree_of(v, 1)
+    rows0 = K.padded_rows(start)[1]
+    syn1 = K.padded_rows(syn1s)[1]
+    ctx = np.array([1, 4, 2], np.int32)
+    w, alpha = 3, 0.2
+    empty = np.zeros((0, rows0.shape[1]), np.float32)
+    objectives = ((True, syn1, codes, points, offsets),
+                  (0, empty, np.zeros(0), np.zeros(0, np.int32), np.zeros(0, np.int32)),
+                  (False, empty, np.zeros(0)))
+    loss, loss_ns, _, _ = K.subword_update(
+        rows0, ctx, len(ctx), w, sg, alpha, np.zeros(64, np.float32), np.zeros(8, np.int64),
+        K.blocks_of(rows0), np.array([7], np.uint64), np.zeros(0, np.float32), objectives,
+        sub)
+    ref0, ref1 = start.astype(np.float64), syn1s.astype(np.float64)
+    ref_loss = ref_subword_step(ref0, sub, ctx.tolist(), w, sg, alpha, codes, points, offsets,
+                                ref1)
+    assert loss == pytest.approx(ref_loss, rel=1e-4)
+    assert loss_ns == 0.0
+    assert np.allclose(rows0[:, :dim], ref0, atol=2e-5)
+    assert np.allclose(syn1[:, :dim], ref1, atol=2e-5)
+    assert not np.allclose(rows0[:, :dim], start, atol=1e-4)  # something was trained
