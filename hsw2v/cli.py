@@ -340,7 +340,9 @@ Example:
               show_default=True, help="Sentence piece length (as in train).")
 @click.option("--prune-at", type=click.IntRange(min=2), default=5_000_000, show_default=True,
               help="Distinct tokens held while counting before rare ones are pruned.")
-def vocab(corpus, output, min_count, max_sentence_length, prune_at):
+@click.option("-q", "--quiet", is_flag=True,
+              help="No progress and no 'wrote' line: only the figures (none with -o).")
+def vocab(corpus, output, min_count, max_sentence_length, prune_at, quiet):
     """Count CORPUS: tokens, types, survivors per min-count, Huffman code lengths."""
     import numpy as np
 
@@ -355,22 +357,25 @@ def vocab(corpus, output, min_count, max_sentence_length, prune_at):
         _check_not_inputs({"-o": output}, {"the corpus file": paths})
         _check_output_path(output)
     stats = CorpusStats()
-    counter = count_corpus(paths, max_sentence_length, prune_at, stats)
+    counter = count_corpus(paths, max_sentence_length, prune_at, stats, quiet=quiet)
     counts = counter.counts
+    kept = build_vocab(counter.words, counts, min_count)
+    check_vocab_size(kept, counts, min_count)
+    lengths = build_huffman(kept.counts).lengths
+    if output:
+        save_vocab(output, kept)
+    if output and quiet:
+        return
     click.echo(f"tokens: {stats.tokens}   distinct: {len(counts)}   sentence pieces: "
                f"{stats.pieces}   invalid UTF-8 bytes: {stats.invalid_bytes}")
     levels = sorted({1, 2, 5, 10, 20, 50, 100, min_count})
     click.echo("min-count    words       tokens")
     for m, (n_words, n_tokens) in survivors_by_min_count(counts, levels).items():
         click.echo(f"{m:>9} {n_words:>9} {n_tokens:>12}")
-    kept = build_vocab(counter.words, counts, min_count)
-    check_vocab_size(kept, counts, min_count)
-    lengths = build_huffman(kept.counts).lengths
     click.echo(f"Huffman (min-count {min_count}): mean code length "
                f"{np.average(lengths, weights=kept.counts):.2f} (per token), "
                f"{lengths.mean():.2f} (per word), max {lengths.max()}")
-    if output:
-        save_vocab(output, kept)
+    if output and not quiet:
         click.echo(f"wrote {len(kept)} words to {output}")
 
 
@@ -443,9 +448,12 @@ def _vector_input_options(command):
     return command
 
 
-def _load_vectors(path: str, fmt: str, limit: int | None, encoding_errors: str) -> _Vectors:
+def _load_vectors(path: str, fmt: str, limit: int | None, encoding_errors: str,
+                  quiet: bool = False) -> _Vectors:
+    """The vectors file ``path``; a large file's reading shows on stderr unless ``quiet``."""
     binary = {"auto": None, "text": False, "binary": True}[fmt]
-    return _Vectors.load(path, binary=binary, limit=limit, encoding_errors=encoding_errors)
+    return _Vectors.load(path, binary=binary, limit=limit, encoding_errors=encoding_errors,
+                         quiet=quiet)
 
 
 def _stdin_queries(prompt: str):
@@ -598,8 +606,10 @@ def evaluate(vectors_path, analogies, pairs, restrict, pairs_restrict, case_sens
 @click.argument("dst", metavar="OUT", type=click.Path(dir_okay=False))
 @click.option("--to", type=click.Choice(["text", "binary"]),
               help="Output format [default: binary if OUT ends in .bin or .bin.gz, else text].")
+@click.option("-q", "--quiet", is_flag=True,
+              help="Nothing on success: no progress and no 'wrote' line.")
 @_vector_input_options
-def convert(src, dst, to, fmt, limit, encoding_errors):
+def convert(src, dst, to, quiet, fmt, limit, encoding_errors):
     """Convert a vectors file between word2vec text and binary (.gz compresses).
 
     OUT is replaced atomically and may not be IN (write a new file, then rename it);
@@ -611,9 +621,11 @@ def convert(src, dst, to, fmt, limit, encoding_errors):
       hsw2v convert wiki.en.vec wiki.en.bin --limit 100000
     """
     _check_not_inputs({"OUT": dst}, {"IN": src})
-    vectors = _load_vectors(src, fmt, limit, encoding_errors)
+    vectors = _load_vectors(src, fmt, limit, encoding_errors, quiet)
     binary = None if to is None else to == "binary"
     vectors.save(dst, binary=binary)
+    if quiet:
+        return
     kind = to or ("binary" if _is_binary_name(dst) else "text")
     click.echo(f"wrote {len(vectors)} words x {vectors.vector_size} dimensions ({kind}) to {dst}")
 

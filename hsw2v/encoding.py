@@ -20,6 +20,7 @@ import numpy as np
 
 from hsw2v import kernels
 from hsw2v.corpus import CorpusStats
+from hsw2v.progress import Meter
 from hsw2v.vocab import TokenTable, Vocab, WordCounter, iter_id_blocks
 
 SENTENCE_END = -1
@@ -124,9 +125,10 @@ class IdStream:
 
 
 def scan_corpus(paths: Sequence[str], max_sentence_length: int, prune_at: int,
-                stats: CorpusStats, tmp_dir: str | None = None
-                ) -> tuple[WordCounter, IdStream | None]:
-    """Count the corpus and encode it with provisional ids, in one pass.
+                stats: CorpusStats, tmp_dir: str | None = None, *, quiet: bool = True,
+                log_every: float | None = None) -> tuple[WordCounter, IdStream | None]:
+    """Count the corpus and encode it with provisional ids, in one pass (unless ``quiet``,
+    the tokens read show on stderr, :class:`hsw2v.progress.Meter`).
 
     Returns
     -------
@@ -137,13 +139,15 @@ def scan_corpus(paths: Sequence[str], max_sentence_length: int, prune_at: int,
     counter = WordCounter(prune_at)
     stream: IdStream | None = IdStream(tmp_dir)
     try:
-        for ids in iter_id_blocks(paths, counter.scan, max_sentence_length, stats):
-            if stream is not None:
-                if counter.prunings:
-                    stream.close()
-                    stream = None
-                else:
-                    stream.append(ids)
+        with Meter("reading the corpus", quiet=quiet, log_every=log_every) as meter:
+            for ids in iter_id_blocks(paths, counter.scan, max_sentence_length, stats):
+                meter.moveto(stats.tokens)
+                if stream is not None:
+                    if counter.prunings:
+                        stream.close()
+                        stream = None
+                    else:
+                        stream.append(ids)
     except BaseException:
         if stream is not None:
             stream.close()
@@ -152,8 +156,10 @@ def scan_corpus(paths: Sequence[str], max_sentence_length: int, prune_at: int,
 
 
 def encode_corpus(paths: Sequence[str], vocab: Vocab, max_sentence_length: int,
-                  stats: CorpusStats | None = None, tmp_dir: str | None = None) -> IdStream:
-    """Encode the corpus with vocabulary ids (words outside ``vocab`` are dropped)."""
+                  stats: CorpusStats | None = None, tmp_dir: str | None = None, *,
+                  quiet: bool = True, log_every: float | None = None) -> IdStream:
+    """Encode the corpus with vocabulary ids (words outside ``vocab`` are dropped; unless
+    ``quiet``, the tokens read show on stderr)."""
     # Table id i is the i-th word of the vocabulary that a corpus token can equal (non-empty,
     # no whitespace); to_vocab maps it to the word's vocabulary id, with [-1] -> -1 for the
     # piece ends.
@@ -168,9 +174,12 @@ def encode_corpus(paths: Sequence[str], vocab: Vocab, max_sentence_length: int,
         return table.scan(buf, False, file_end, max_len, run)
 
     stream = IdStream(tmp_dir)
+    stats = stats if stats is not None else CorpusStats()
     try:
-        for ids in iter_id_blocks(paths, lookup, max_sentence_length, stats):
-            stream.append(ids if identity else to_vocab[ids])
+        with Meter("encoding the corpus", quiet=quiet, log_every=log_every) as meter:
+            for ids in iter_id_blocks(paths, lookup, max_sentence_length, stats):
+                meter.moveto(stats.tokens)
+                stream.append(ids if identity else to_vocab[ids])
     except BaseException:
         stream.close()
         raise

@@ -30,6 +30,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from hsw2v.errors import VectorsFormatError
+from hsw2v.progress import Meter
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,9 @@ _FIELD_SEPARATOR = re.compile(rb"[ \t\n\r\v\f]")
 
 # Rows copied per block when gathering binary vectors out of the file buffer.
 _GATHER_ROWS = 4096
+
+# Rows read between two updates of the progress display (a power of 2, less 1: a mask).
+_METER_ROWS = (1 << 12) - 1
 
 # Values formatted per block when writing text; bounds the temporary arrays (~50 B per value).
 _TEXT_BLOCK_FLOATS = 1 << 19
@@ -196,6 +200,7 @@ def read_word2vec(
     binary: bool | None = None,
     limit: int | None = None,
     encoding_errors: str = "replace",
+    quiet: bool = True,
 ) -> tuple[list[str], np.ndarray]:
     """Read a word2vec-format file (text or binary, optionally gzipped).
 
@@ -211,6 +216,9 @@ def read_word2vec(
     encoding_errors : str
         How to decode word bytes that are not UTF-8, one of :data:`ENCODING_ERRORS`.  The default
         ``replace`` substitutes U+FFFD; ``strict`` refuses the file; ``surrogateescape`` keeps the bytes.
+    quiet : bool
+        False shows the rows read on stderr as they are read (:class:`hsw2v.progress.Meter`: a
+        bar on a terminal, else a line every 10 s of a long read).
 
     Returns
     -------
@@ -230,11 +238,12 @@ def read_word2vec(
     OSError
         If the file cannot be opened or read.
     """
-    words, matrix, _ = read_word2vec_indexed(path, binary, limit, encoding_errors)
+    words, matrix, _ = read_word2vec_indexed(path, binary, limit, encoding_errors, quiet)
     return words, matrix
 
 
-def read_word2vec_indexed(path, binary, limit, encoding_errors) -> tuple[list[str], np.ndarray, dict]:
+def read_word2vec_indexed(path, binary, limit, encoding_errors, quiet: bool = True
+                          ) -> tuple[list[str], np.ndarray, dict]:
     """:func:`read_word2vec`, also returning the word -> row dict it builds anyway (for
     :class:`hsw2v.vectors.Vectors`)."""
     p = os.fspath(path)
@@ -258,23 +267,27 @@ def read_word2vec_indexed(path, binary, limit, encoding_errors) -> tuple[list[st
             if not probe.strip():
                 raise VectorsFormatError(f"{p}: line 2: the file has a header but no rows")
             check_tail = limit is None
-            if binary is not None:
-                words_b, matrix = _read_rows(f, start, p, binary, n_header, n_rows, dim, check_tail)
-            else:
-                binary = _is_binary_probe(probe, dim)
-                try:
+            with Meter(f"reading {p}", n_rows, quiet=quiet) as meter:
+                if binary is not None:
                     words_b, matrix = _read_rows(f, start, p, binary, n_header, n_rows, dim,
-                                                 check_tail)
-                except VectorsFormatError as guess_failed:
-                    # The guess can only be wrong for odd files (a damaged first row, float
-                    # bytes that happen to be printable): accept the other format if it parses.
+                                                 check_tail, meter)
+                else:
+                    binary = _is_binary_probe(probe, dim)
                     try:
-                        words_b, matrix = _read_rows(f, start, p, not binary, n_header, n_rows,
-                                                     dim, check_tail)
-                    except VectorsFormatError:
-                        raise guess_failed from None
-                    binary = not binary
-                log.debug("%s: detected %s format", p, "binary" if binary else "text")
+                        words_b, matrix = _read_rows(f, start, p, binary, n_header, n_rows, dim,
+                                                     check_tail, meter)
+                    except VectorsFormatError as guess_failed:
+                        # The guess can only be wrong for odd files (a damaged first row, float
+                        # bytes that happen to be printable): accept the other format if it
+                        # parses.
+                        meter.begin(0)
+                        try:
+                            words_b, matrix = _read_rows(f, start, p, not binary, n_header,
+                                                         n_rows, dim, check_tail, meter)
+                        except VectorsFormatError:
+                            raise guess_failed from None
+                        binary = not binary
+                    log.debug("%s: detected %s format", p, "binary" if binary else "text")
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
         raise VectorsFormatError(
             f"{p}: the gzip stream is damaged or truncated ({exc}); re-download or re-create the file"
@@ -293,16 +306,17 @@ def read_word2vec_indexed(path, binary, limit, encoding_errors) -> tuple[list[st
 
 
 def _read_rows(f, start: int, path: str, binary: bool, n_header: int, n_rows: int, dim: int,
-               check_tail: bool) -> tuple[list[bytes], np.ndarray]:
-    """Parse the rows after the header (which ends at byte `start`) as text or binary."""
+               check_tail: bool, meter: Meter | None = None) -> tuple[list[bytes], np.ndarray]:
+    """Parse the rows after the header (which ends at byte `start`) as text or binary; the
+    rows read so far go to ``meter``."""
     f.seek(start)
     if not binary:
-        return _read_text_rows(f, path, n_header, n_rows, dim, check_tail)
+        return _read_text_rows(f, path, n_header, n_rows, dim, check_tail, meter)
     if isinstance(f, gzip.GzipFile):
-        return _read_binary_rows(f.read(), 0, path, n_header, n_rows, dim, check_tail)
+        return _read_binary_rows(f.read(), 0, path, n_header, n_rows, dim, check_tail, meter)
     # Map the file instead of reading it: no copy of the whole file in memory.
     with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        return _read_binary_rows(data, start, path, n_header, n_rows, dim, check_tail)
+        return _read_binary_rows(data, start, path, n_header, n_rows, dim, check_tail, meter)
 
 
 def _where(path: str, binary: bool, row: int) -> str:
@@ -311,7 +325,8 @@ def _where(path: str, binary: bool, row: int) -> str:
 
 
 def _read_binary_rows(
-    data, start: int, path: str, n_header: int, n_rows: int, dim: int, check_tail: bool
+    data, start: int, path: str, n_header: int, n_rows: int, dim: int, check_tail: bool,
+    meter: Meter | None = None,
 ) -> tuple[list[bytes], np.ndarray]:
     """Parse binary rows ``word SP <dim float32 LE> [LF]`` from `data` (bytes or mmap) at `start`.
 
@@ -326,6 +341,8 @@ def _read_binary_rows(
     spaces = [0] * n_rows
     pos = start
     for row in range(n_rows):
+        if meter is not None and not row & _METER_ROWS:
+            meter.moveto(row)
         space = find(b" ", pos)
         if space < 0 or space + n_bytes >= size:
             raise VectorsFormatError(
@@ -364,6 +381,8 @@ def _read_binary_rows(
     for lo in range(0, n_rows, _GATHER_ROWS):  # blocks keep the temporary small and cached
         dest[lo : lo + _GATHER_ROWS] = windows[first[lo : lo + _GATHER_ROWS]]
     del windows  # release the buffer export so that the mmap can be closed
+    if meter is not None:
+        meter.moveto(n_rows)
     return words, matrix
 
 
@@ -389,11 +408,14 @@ def _describe_bad_row(fields: list[bytes], dim: int) -> str:
     return f"expected {dim} numbers after the word (header), but {bad[:30]!r} is not a number"
 
 
-def _read_text_rows(f, path: str, n_header: int, n_rows: int, dim: int, check_tail: bool):
+def _read_text_rows(f, path: str, n_header: int, n_rows: int, dim: int, check_tail: bool,
+                    meter: Meter | None = None):
     """Parse text rows ``word v1 ... vD``; the vector is taken from the right end of the line."""
     matrix = np.empty((n_rows, dim), dtype=np.float32)
     words: list[bytes] = []
     for row in range(n_rows):
+        if meter is not None and not row & _METER_ROWS:
+            meter.moveto(row)
         line = f.readline()
         if not line:
             raise VectorsFormatError(
@@ -432,6 +454,8 @@ def _read_text_rows(f, path: str, n_header: int, n_rows: int, dim: int, check_ta
                     f"{path}: line {n_header + 2 + extra}: more rows follow the {n_header} the "
                     "header declares; fix the header's row count or re-create the file"
                 )
+    if meter is not None:
+        meter.moveto(n_rows)
     return words, matrix
 
 

@@ -58,6 +58,7 @@ from hsw2v.corpus import CorpusStats, expand_paths, iter_utf8_blocks
 from hsw2v.encoding import spool_stdin
 from hsw2v.errors import ConfigError, CorpusError, Hsw2vError
 from hsw2v.kernels import phrases as pk
+from hsw2v.progress import Meter
 from hsw2v.sentences import is_paths, sentence_blocks, spool_blocks
 from hsw2v.vocab import TokenTable
 
@@ -370,21 +371,18 @@ class Phrases:
     def _rewrite_blocks(self, blocks: Iterable[tuple[np.ndarray, bool]], output: str,
                         quiet: bool, total: int | None = None) -> int:
         joiner = _Joiner(self)
-        bar = _bar("joining", total, quiet)
-        try:
+        with Meter("phrases: joining", total, quiet=quiet) as meter:
             if output == "-":
                 sink = sys.stdout.buffer
                 for buf, file_end in blocks:
                     sink.write(joiner.block(buf, file_end))
-                    bar.update(joiner.last_tokens)
+                    meter.update(joiner.last_tokens)
                 sink.flush()
             else:
                 with _AtomicOutput(output) as sink:
                     for buf, file_end in blocks:
                         sink.write(joiner.block(buf, file_end))
-                        bar.update(joiner.last_tokens)
-        finally:
-            bar.close()
+                        meter.update(joiner.last_tokens)
         log.info("phrases: joined %d pairs; wrote %s", joiner.joins,
                  "standard output" if output == "-" else output)
         return joiner.joins
@@ -480,21 +478,11 @@ class _AtomicOutput:
                 os.unlink(self.tmp)
 
 
-def _bar(desc: str, total: int | None, quiet: bool):
-    from tqdm import tqdm
-
-    return tqdm(total=total, desc=desc, unit="word", unit_scale=True, file=sys.stderr,
-                disable=quiet, leave=False)
-
-
 def _count(counter: _PairCounter, blocks: Iterable[tuple[np.ndarray, bool]], quiet: bool
            ) -> None:
-    bar = _bar("counting", None, quiet)
-    try:
+    with Meter("phrases: counting", quiet=quiet) as meter:
         for buf, file_end in blocks:
-            bar.update(counter.add(buf, file_end))
-    finally:
-        bar.close()
+            meter.update(counter.add(buf, file_end))
 
 
 def _blocks(paths: list[str], spooled_sentences: bool, stats: CorpusStats | None = None

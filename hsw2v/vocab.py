@@ -21,6 +21,7 @@ import numpy as np
 from hsw2v import kernels
 from hsw2v.corpus import BLOCK_BYTES, CorpusStats, iter_utf8_blocks
 from hsw2v.errors import VocabError
+from hsw2v.progress import Meter
 
 log = logging.getLogger(__name__)
 
@@ -451,11 +452,15 @@ def read_vocab(path: str | os.PathLike) -> tuple[list[str], np.ndarray]:
 
 
 def count_corpus(paths: list[str], max_sentence_length: int = 10000,
-                 prune_at: int = 5_000_000, stats=None) -> WordCounter:
-    """Count every token of a corpus (streamed, memory bounded by ``prune_at``)."""
+                 prune_at: int = 5_000_000, stats=None, *, quiet: bool = True,
+                 log_every: float | None = None) -> WordCounter:
+    """Count every token of a corpus (streamed, memory bounded by ``prune_at``); unless
+    ``quiet``, the tokens counted show on stderr (:class:`hsw2v.progress.Meter`)."""
     counter = WordCounter(prune_at)
-    for _ in iter_id_blocks(paths, counter.scan, max_sentence_length, stats):
-        pass
+    stats = stats if stats is not None else CorpusStats()
+    with Meter("counting the corpus", quiet=quiet, log_every=log_every) as meter:
+        for _ in iter_id_blocks(paths, counter.scan, max_sentence_length, stats):
+            meter.moveto(stats.tokens)
     return counter
 
 

@@ -1,0 +1,199 @@
+"""What every command writes besides its result: progress (a bar on a terminal, plain lines in
+a file, nothing with --quiet), nothing at all with --quiet, and no error line when the reader of
+its output goes away (``| head -1``)."""
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import sys
+import types
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import hsw2v.progress as progress
+from hsw2v.cli import main
+from hsw2v.progress import Meter
+from hsw2v.vectors import Vectors
+
+from conftest import make_corpus_text
+
+ROOT = os.path.join(os.path.dirname(__file__), "..")
+
+
+class Clock:
+    def __init__(self):
+        self.t = 50.0
+
+    def __call__(self):
+        return self.t
+
+
+class Tty(io.StringIO):
+    def isatty(self):
+        return True
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    p = tmp_path_factory.mktemp("output") / "corpus.txt"
+    p.write_text(make_corpus_text(1500, seed=3))
+    return str(p)
+
+
+@pytest.fixture(scope="module")
+def vectors(tmp_path_factory):
+    """A text vectors file of 10,000 words (several progress updates while it is read)."""
+    rng = np.random.default_rng(0)
+    path = tmp_path_factory.mktemp("vectors") / "v.txt"
+    Vectors([f"w{i}" for i in range(10_000)],
+            rng.standard_normal((10_000, 4)).astype(np.float32)).save(path)
+    return str(path)
+
+
+# ------------------------------------------------------------------------------ the meter
+def test_meter_writes_a_line_every_log_every_seconds_and_a_last_one():
+    clock, out = Clock(), io.StringIO()
+    with Meter("counting", 1000, quiet=False, log_every=10, stream=out, clock=clock) as m:
+        for _ in range(25):  # 25 s, 40 words a second
+            clock.t += 1
+            m.update(40)
+    lines = out.getvalue().splitlines()
+    assert lines == [
+        "counting: 400/1.00k words (40.0%), 40 words/s, elapsed 0:10, ETA 0:15",
+        "counting: 800/1.00k words (80.0%), 40 words/s, elapsed 0:20, ETA 0:05",
+        "counting: done, 1.00k words in 0:25 (40 words/s)",
+    ]
+    assert "\r" not in out.getvalue()
+
+
+def test_meter_without_a_total_and_a_quick_task_writes_no_line():
+    clock, out = Clock(), io.StringIO()
+    with Meter("reading", quiet=False, log_every=10, stream=out, clock=clock) as m:
+        clock.t += 3
+        m.update(5)
+    assert out.getvalue() == ""  # under log_every: nothing, not even the last line
+    with Meter("reading", quiet=False, log_every=2, stream=out, clock=clock) as m:
+        clock.t += 3
+        m.update(5000)
+    assert out.getvalue().splitlines() == ["reading: 5.00k words, 1,667 words/s, elapsed 0:03",
+                                           "reading: done, 5.00k words in 0:03 (1,667 words/s)"]
+
+
+def test_meter_of_a_failed_task_writes_no_done_line():
+    clock, out = Clock(), io.StringIO()
+    with pytest.raises(KeyboardInterrupt):
+        with Meter("joining", quiet=False, log_every=1, stream=out, clock=clock) as m:
+            clock.t += 2
+            m.update(7)
+            raise KeyboardInterrupt
+    assert out.getvalue() == "joining: 7 words, 4 words/s, elapsed 0:02\n"
+
+
+def test_meter_on_a_terminal_draws_a_bar_and_quiet_draws_nothing():
+    clock, tty = Clock(), Tty()
+    with Meter("counting", 100, quiet=False, log_every=0.001, stream=tty, clock=clock) as m:
+        for _ in range(10):
+            clock.t += 1
+            m.update(10)
+    assert "\r" in tty.getvalue() and "counting" in tty.getvalue()
+    assert "done" not in tty.getvalue()  # no plain lines on a terminal
+    for stream in (Tty(), io.StringIO()):
+        with Meter("counting", 100, quiet=True, log_every=0.001, stream=stream,
+                   clock=clock) as m:
+            clock.t += 1
+            m.update(50)
+        assert stream.getvalue() == ""
+
+
+# ------------------------------------------------------------------------ every command
+def _commands(corpus: str, vectors: str, tmp: str) -> dict[str, tuple[list[str], list[str]]]:
+    """Each command that shows progress: its arguments, and the line starts it must show."""
+    return {
+        "train": (["train", corpus, "-o", f"{tmp}/t.txt", "--dim", "8", "--epochs", "2",
+                   "--min-count", "2", "--threads", "1", "--log-every", "0.000001"],
+                  ["reading the corpus: ", "progress "]),
+        "phrases": (["phrases", corpus, "-o", f"{tmp}/p.txt", "--min-count", "2"],
+                    ["phrases: counting: ", "phrases: joining: "]),
+        "vocab": (["vocab", corpus, "--min-count", "2"], ["counting the corpus: "]),
+        "convert": (["convert", vectors, f"{tmp}/c.bin"], [f"reading {vectors}: "]),
+        "info": (["info", vectors], [f"reading {vectors}: "]),
+        "similar": (["similar", vectors, "w1", "-k", "2"], [f"reading {vectors}: "]),
+        "plot": (["plot", "words", vectors, "--top", "20", "-o", f"{tmp}/m.png"],
+                 [f"reading {vectors}: "]),
+    }
+
+
+COMMANDS = ["train", "phrases", "vocab", "convert", "info", "similar", "plot"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_progress_off_a_terminal_is_plain_lines(tmp_path, corpus, vectors, monkeypatch,
+                                                command):
+    """stderr not a terminal (click's runner: as ``2> file``): plain progress lines, no
+    carriage return."""
+    if command == "plot":
+        pytest.importorskip("matplotlib")
+    monkeypatch.setattr(progress, "LOG_EVERY", 0.0)  # a line at every update
+    args, starts = _commands(corpus, vectors, str(tmp_path))[command]
+    r = CliRunner().invoke(main, args)
+    assert r.exit_code == 0, r.output
+    assert "\r" not in r.stderr
+    lines = r.stderr.splitlines()
+    for start in starts:
+        assert any(ln.startswith(start) for ln in lines), (start, r.stderr)
+    if command != "train":  # (training's lines end with its epoch lines)
+        assert any(re.match(r"^.*: done, [\d.]+k? words in \d+:\d\d \([\d,]+ words/s\)$", ln)
+                   for ln in lines), r.stderr
+
+
+@pytest.mark.parametrize("command", ["train", "phrases", "vocab", "convert"])
+def test_progress_on_a_terminal_is_a_bar(tmp_path, corpus, vectors, monkeypatch, command):
+    tty = Tty()
+    monkeypatch.setattr(progress, "sys", types.SimpleNamespace(stderr=tty))
+    args, starts = _commands(corpus, vectors, str(tmp_path))[command]
+    r = CliRunner().invoke(main, args)
+    assert r.exit_code == 0, r.output
+    shown = tty.getvalue()
+    assert "\r" in shown, shown
+    assert starts[0].rstrip(": ") in shown  # the bar names what it counts
+    assert "elapsed" not in shown and "done" not in shown  # and no plain line is written
+    assert "\r" not in r.stderr
+
+
+def test_phrases_with_stderr_to_a_file_has_no_carriage_return(tmp_path, corpus):
+    """The issue's case, as run: ``hsw2v phrases ... 2> ph.err``."""
+    code = ("import sys, hsw2v.progress as p\n"
+            "p.LOG_EVERY = 0.0\n"
+            "from hsw2v.cli import main\n"
+            "sys.argv = ['hsw2v', 'phrases', *sys.argv[1:]]\n"
+            "main()\n")
+    err = tmp_path / "ph.err"
+    with open(err, "w") as f:
+        proc = subprocess.run([sys.executable, "-c", code, corpus, "-o", str(tmp_path / "p.txt"),
+                               "--min-count", "2"], stderr=f, cwd=ROOT, timeout=300)
+    assert proc.returncode == 0
+    text = err.read_text()
+    assert "\r" not in text
+    assert re.search(r"^phrases: counting: [\d.]+k words, ", text, re.M), text
+    assert re.search(r"^phrases: joining: [\d.]+k/[\d.]+k words \(100\.0%\)", text, re.M), text
+
+
+def test_a_cluster_run_off_a_terminal_writes_plain_lines(tmp_path, corpus, capsys):
+    """``--dask``: the same display as a local run (lines, no bar) on a non-terminal stderr."""
+    pytest.importorskip("distributed")
+    import distributed
+
+    import hsw2v
+    from conftest import local_cluster
+
+    with local_cluster(1) as cluster, distributed.Client(cluster) as client:
+        hsw2v.train(corpus, dask=client, dim=8, epochs=2, min_count=2, quiet=False,
+                    log_every=0.000001)
+    err = capsys.readouterr().err
+    assert "\r" not in err
+    assert re.search(r"^progress +100\.0% ", err, re.M), err
+    assert re.search(r"^epoch 2/2: loss ", err, re.M), err
