@@ -306,7 +306,17 @@ def carried_weights(old: Vocab, model: Weights, vocab: Vocab, tree: HuffmanTree,
             has = new_of_old >= 0
             syn1[has] = model.syn1[new_of_old[has]]
             carried = int(has.sum())
-    return Weights(syn0, syn1, outputs["syn1neg"], outputs["syn1sm"]), carried
+    ngrams, subwords = None, model.subwords
+    if subwords is not None:  # every n-gram row kept; rows for the new words' new buckets
+        subwords = subwords.extended(vocab.words)
+        u_old = len(model.subwords.buckets)
+        ngrams = np.empty((len(subwords.buckets), dim), np.float32)
+        ngrams[:u_old] = model.ngrams
+        fill_random(ngrams[u_old:], seed + 1, width)
+    out = Weights(syn0, syn1, outputs["syn1neg"], outputs["syn1sm"], ngrams, subwords)
+    if subwords is not None:
+        out.input_rows()
+    return out, carried
 
 
 def carried_nodes(old_tree: HuffmanTree, old_words: list[str], tree: HuffmanTree,

@@ -162,3 +162,125 @@ def test_subword_step_matches_the_reference(sg, dim):
     assert np.allclose(rows0[:, :dim], ref0, atol=2e-5)
     assert np.allclose(syn1[:, :dim], ref1, atol=2e-5)
     assert not np.allclose(rows0[:, :dim], start, atol=1e-4)  # something was trained
+
+
+# ------------------------------------------------------------------------------------------
+# Runs
+# ------------------------------------------------------------------------------------------
+
+import signal  # noqa: E402
+
+import hsw2v  # noqa: E402
+from click.testing import CliRunner  # noqa: E402
+
+from hsw2v.cli import main  # noqa: E402
+from hsw2v.errors import TrainingInterrupted  # noqa: E402
+from hsw2v.checkpoint import load_checkpoint  # noqa: E402
+from hsw2v.vectors import Vectors  # noqa: E402
+
+OPTS = dict(dim=12, epochs=2, min_count=2, quiet=True, seed=5, threads=1, subwords=(3, 5),
+            buckets=5000)
+
+
+@pytest.mark.parametrize("model, loss", [("sg", "hs"), ("cbow", "ns"), ("sg", "hs+ns"),
+                                         ("cbow", "softmax")])
+def test_a_run_with_subwords_is_deterministic_and_gives_unseen_words_vectors(
+        small_corpus, model, loss):
+    opts = dict(OPTS, epochs=10, alpha=0.1)
+    a = hsw2v.train(small_corpus, model=model, loss=loss, **opts)
+    b = hsw2v.train(small_corpus, model=model, loss=loss, **opts)
+    assert np.array_equal(a.vectors, b.vectors)  # --threads 1 --seed S: bit for bit
+    assert np.isfinite(a.vectors).all()
+    # it learns the corpus's two topics
+    animals = ["cat", "dog", "mouse", "horse", "cow", "sheep"]
+    tools = ["hammer", "saw", "drill", "wrench", "screw", "nail"]
+    inside = np.mean([a.similarity(x, y) for g in (animals, tools) for x in g for y in g
+                      if x != y])
+    across = np.mean([a.similarity(x, y) for x in animals for y in tools])
+    assert inside > 0.9 and inside - across > 0.2
+    word = a.words[0] + "q"  # not in the vocabulary, but its n-grams mostly are
+    assert word not in a and a.has_vector(word)
+    sw, ngrams = a.subwords
+    _, pos = sw.oov_rows([word])
+    assert (pos >= 0).any()
+    expected = ngrams[pos[pos >= 0]].sum(axis=0) / len(pos)
+    assert np.allclose(a[word], expected, atol=1e-6)
+    assert a.most_similar(word, topn=3)
+    assert -1.0 <= a.similarity(word, a.words[1]) <= 1.0
+
+
+def test_the_vectors_file_holds_each_words_composed_vector(tmp_path, small_corpus):
+    out = tmp_path / "v.bin"
+    model = hsw2v.train(small_corpus, output=out, save_model=str(tmp_path / "m.npz"),
+                        return_model=True, **OPTS)
+    written = Vectors.load(str(out))
+    w = model.weights if hasattr(model, "weights") else None
+    loaded = Vectors.load(str(tmp_path / "m.npz"))
+    assert np.allclose(written.vectors, loaded.vectors, atol=1e-6)
+    i = loaded.words.index(loaded.words[3])
+    data = hsw2v.model.read_model(str(tmp_path / "m.npz")) if w is None else None
+    weights = data.weights
+    offsets, rows = weights.subwords.word_rows(data.words)
+    both = np.concatenate([weights.syn0, weights.ngrams])
+    assert np.allclose(loaded.vectors[i], both[rows[offsets[i]:offsets[i + 1]]].mean(axis=0),
+                       atol=1e-6)
+    assert not np.allclose(loaded.vectors, weights.syn0, atol=1e-3)  # not the own rows alone
+
+
+def test_interrupted_and_resumed_with_subwords_equals_uninterrupted(tmp_path, small_corpus,
+                                                                    monkeypatch):
+    from test_resume import interrupt_after, threads_mod
+
+    monkeypatch.setattr(threads_mod, "CHUNK", 64)
+    whole = hsw2v.train(small_corpus, **OPTS)
+    ckpt = str(tmp_path / "run.ckpt")
+    interrupt_after(monkeypatch, 7, signal.SIGINT)
+    with pytest.raises(TrainingInterrupted):
+        hsw2v.train(small_corpus, checkpoint=ckpt, **OPTS)
+    assert "ngrams" in load_checkpoint(ckpt).weights.arrays()
+    monkeypatch.undo()
+    monkeypatch.setattr(threads_mod, "CHUNK", 64)
+    resumed = hsw2v.train(small_corpus, resume=ckpt, quiet=True)
+    assert np.array_equal(resumed.vectors, whole.vectors)
+    word = whole.words[0] + "q"
+    assert np.array_equal(resumed[word], whole[word])  # the n-gram rows too
+
+
+def test_training_further_keeps_the_ngram_rows_and_adds_the_new_words(tmp_path, small_corpus):
+    path = str(tmp_path / "m.npz")
+    hsw2v.train(small_corpus, save_model=path, output=tmp_path / "v.bin", **OPTS)
+    old = hsw2v.model.read_model(path).weights
+    more = tmp_path / "more.txt"
+    more.write_text("zyxwvut zyxwvut zyxwvut qqqqq qqqqq\n" * 3 + open(small_corpus).read())
+    further = dict(OPTS, epochs=1)
+    del further["subwords"], further["buckets"]  # the model's own
+    hsw2v.train(str(more), from_model=path, grow_vocab=True, save_model=str(tmp_path / "m2.npz"),
+                output=tmp_path / "v2.bin", **further)
+    new = hsw2v.model.read_model(str(tmp_path / "m2.npz"))
+    sw = new.weights.subwords
+    assert sw.buckets[:len(old.subwords.buckets)].tolist() == old.subwords.buckets.tolist()
+    assert len(sw.buckets) > len(old.subwords.buckets)  # zyxwvut's n-grams got rows
+    assert "zyxwvut" in new.words
+    with pytest.raises(hsw2v.errors.ConfigError, match="its own"):
+        hsw2v.train(str(more), from_model=path, **dict(further, subwords=(2, 4)))
+
+
+def test_cli_subwords_query_an_unseen_word_and_refuse_a_cluster(tmp_path, small_corpus):
+    out, model = tmp_path / "v.bin", tmp_path / "m.npz"
+    r = CliRunner().invoke(main, ["train", str(small_corpus), "-o", str(out), "--save-model",
+                                  str(model), "--subwords", "3-5", "--buckets", "5000",
+                                  "--dim", "12", "--epochs", "1", "--min-count", "2", "-q"])
+    assert r.exit_code == 0, r.output
+    word = Vectors.load(str(model)).words[0] + "q"
+    r = CliRunner().invoke(main, ["similar", str(model), word, "-k", "3"])
+    assert r.exit_code == 0, r.output
+    assert "not in the vocabulary: from its n-grams" in r.output
+    r = CliRunner().invoke(main, ["similar", str(out), word])  # a vectors file has no n-grams
+    assert r.exit_code == 1
+    for bad, msg in ((["--subwords", "6-3"], "MIN <= MAX"), (["--subwords", "x"], "MIN-MAX"),
+                     (["--subwords", "3-6", "--dask", "local:1"], "cluster"),
+                     (["--subwords", "3-6", "--buckets", "0"], "buckets")):
+        r = CliRunner().invoke(main, ["train", str(small_corpus), "-o", str(tmp_path / "x.bin"),
+                                      *bad])
+        assert r.exit_code == 2 and msg in r.output, (bad, r.output)
+        assert not (tmp_path / "x.bin").exists()
