@@ -110,6 +110,7 @@ class SectionScore:
     correct: int = 0
     total: int = 0  # questions scored (all four words known)
     skipped: int = 0  # questions with a word outside the first `restrict` words
+    subword: int = 0  # of `total`: questions with such a word, scored through its n-grams
 
     @property
     def accuracy(self) -> float:
@@ -140,6 +141,11 @@ class AnalogyReport:
         return sum(s.skipped for s in self.sections)
 
     @property
+    def subword(self) -> int:
+        """Questions scored with a word outside the vocabulary (through its n-grams)."""
+        return sum(s.subword for s in self.sections)
+
+    @property
     def accuracy(self) -> float:
         """Overall correct / total; 0.0 when nothing was scored (as gensim reports it)."""
         return self.correct / self.total if self.total else 0.0
@@ -155,14 +161,16 @@ class AnalogyReport:
             m.correct += s.correct
             m.total += s.total
             m.skipped += s.skipped
+            m.subword += s.subword
         return {
             "accuracy": self.accuracy,
             "correct": self.correct,
             "total": self.total,
             "skipped": self.skipped,
+            "subword": self.subword,
             "sections": {
                 name: {"accuracy": s.accuracy, "correct": s.correct, "total": s.total,
-                       "skipped": s.skipped}
+                       "skipped": s.skipped, "subword": s.subword}
                 for name, s in merged.items()
             },
         }
@@ -178,6 +186,7 @@ class PairsReport:
     pairs: int  # pairs scored
     oov_pairs: int  # pairs with a word outside the first `restrict` words
     invalid_lines: int = 0
+    subword_pairs: int = 0  # of `pairs`: with such a word, scored through its n-grams
 
     @property
     def oov(self) -> float:
@@ -190,6 +199,7 @@ class PairsReport:
             "spearman": None if math.isnan(self.spearman) else self.spearman,
             "pearson": None if math.isnan(self.pearson) else self.pearson,
             "oov": self.oov,
+            "subword_pairs": self.subword_pairs,
         }
 
 
@@ -201,6 +211,22 @@ def _vocab_index(vectors: Vectors, restrict: int | None, case_insensitive: bool)
     for i, w in enumerate(vectors.words[:restrict]):
         index.setdefault(w.upper() if case_insensitive else w, i)
     return index
+
+
+def _subword_unit(vectors, word: str, case_insensitive: bool) -> np.ndarray | None:
+    """The unit vector of a word outside the first ``restrict`` words when ``vectors`` have
+    subwords (float32 (D,)): its own, or its n-grams' if it is not in the vocabulary at all;
+    lower-cased when matching ignores case. None without subwords (the question or pair is
+    then skipped, as gensim does)."""
+    if getattr(vectors, "subwords", None) is None:
+        return None
+    word = word.lower() if case_insensitive else word
+    # (a word of the vocabulary past ``restrict`` keeps its own vector)
+    v = vectors[word] if word in vectors else vectors.oov_vector(word)
+    if v is None:
+        return None
+    n = float(np.linalg.norm(v))
+    return (v / n).astype(np.float32) if n > 0 else None  # (no n-gram has a row: unknown)
 
 
 def _read_lines(path: str):
@@ -253,6 +279,8 @@ def evaluate_analogies(
     rows: list[tuple[int, int, int]] = []
     expected: list[str] = []
     inputs: list[tuple[str, str, str]] = []
+    extra: list[np.ndarray] = []  # unit subword vectors of inputs outside the vocabulary
+    subword_ids: dict[str, int | None] = {}  # such a word -> -1 - its place in extra
     section = None
     for number, line in _read_lines(p):
         if line.startswith(": "):
@@ -271,14 +299,30 @@ def evaluate_analogies(
             report.invalid_lines += 1
             log.debug("%s: line %d: not four words, ignored", p, number)
             continue
+        raw = fields
         if case_insensitive:
             fields = [w.upper() for w in fields]
-        if not all(w in known for w in fields):
+        ids: list[int | None] = [known.get(w) for w in fields[:3]]
+        if fields[3] not in known:  # an answer outside the vocabulary can never be found
             section.skipped += 1
             continue
+        if None in ids:
+            # with subword vectors an input outside the vocabulary is looked up by its n-grams
+            for k, w in enumerate(raw[:3]):
+                if ids[k] is None:
+                    if w not in subword_ids:
+                        vec = _subword_unit(vectors, w, case_insensitive)
+                        subword_ids[w] = None if vec is None else -1 - len(extra)
+                        if vec is not None:
+                            extra.append(vec)
+                    ids[k] = subword_ids[w]
+            if None in ids:
+                section.skipped += 1
+                continue
+            section.subword += 1
         a, b, c, d = fields
         sections_of.append(section)
-        rows.append((known[a], known[b], known[c]))
+        rows.append((ids[0], ids[1], ids[2]))
         expected.append(d)
         inputs.append((a, b, c))
     if not report.sections or not (rows or report.skipped):
@@ -289,12 +333,20 @@ def evaluate_analogies(
 
     unit = vectors.unit
     words = vectors.words
+    more = np.asarray(extra, np.float32).reshape(len(extra), unit.shape[1])
     for start in range(0, len(rows), _ANALOGY_BATCH):
         batch = np.asarray(rows[start:start + _ANALOGY_BATCH], dtype=np.int64)
-        queries = unit[batch[:, 1]] - unit[batch[:, 0]] + unit[batch[:, 2]]
+
+        def rows_of(col: np.ndarray) -> np.ndarray:
+            out = unit[np.maximum(col, 0)]
+            out[col < 0] = more[-1 - col[col < 0]]
+            return out
+
+        queries = rows_of(batch[:, 1]) - rows_of(batch[:, 0]) + rows_of(batch[:, 2])
         norms = np.linalg.norm(queries, axis=1, keepdims=True)
         queries /= np.where(norms > 0, norms, 1)
-        top, scores = vectors.top_k(queries, _ANALOGY_CANDIDATES, batch.tolist(), restrict)
+        exclude = [[r for r in q if r >= 0] for q in batch.tolist()]
+        top, scores = vectors.top_k(queries, _ANALOGY_CANDIDATES, exclude, restrict)
         for j, (cands, cand_scores) in enumerate(zip(top.tolist(), scores)):
             q = start + j
             predicted = None
@@ -339,7 +391,8 @@ def evaluate_pairs(
     known = _vocab_index(vectors, restrict, case_insensitive)
     gold: list[float] = []
     pair_rows: list[tuple[int, int]] = []
-    oov = invalid = 0
+    extra: list[np.ndarray] = []  # unit subword vectors of words outside the vocabulary
+    oov = invalid = subword = 0
     # Universal newlines and unstripped word fields, exactly as gensim reads the file.
     for number, line in _read_lines(p):
         line = line.replace("\r\n", "\n").replace("\r", "\n")
@@ -356,7 +409,19 @@ def evaluate_pairs(
             continue
         a, b = (fields[0].upper(), fields[1].upper()) if case_insensitive else fields[:2]
         if a not in known or b not in known:
-            oov += 1
+            # with subword vectors a word outside the vocabulary is looked up by its n-grams
+            ab: list[int | None] = [known.get(x) for x in (a, b)]
+            for k, w in enumerate(fields[:2]):
+                if ab[k] is None and (vec := _subword_unit(vectors, w, case_insensitive)) \
+                        is not None:
+                    extra.append(vec)
+                    ab[k] = -len(extra)  # -1 - its place in extra
+            if None in ab:
+                oov += 1
+                continue
+            subword += 1
+            gold.append(score)
+            pair_rows.append((ab[0], ab[1]))
             continue
         gold.append(score)
         pair_rows.append((known[a], known[b]))
@@ -367,8 +432,16 @@ def evaluate_pairs(
         )
     idx = np.asarray(pair_rows, dtype=np.int64)
     unit = vectors.unit
-    model = np.einsum("ij,ij->i", unit[idx[:, 0]], unit[idx[:, 1]])  # float32 cosines, (n,)
-    report = PairsReport(p, spearman(gold, model), pearson(gold, model), len(gold), oov, invalid)
+    more = np.asarray(extra, np.float32).reshape(len(extra), unit.shape[1])
+
+    def rows_of(col: np.ndarray) -> np.ndarray:
+        out = unit[np.maximum(col, 0)]
+        out[col < 0] = more[-1 - col[col < 0]]
+        return out
+
+    model = np.einsum("ij,ij->i", rows_of(idx[:, 0]), rows_of(idx[:, 1]))  # float32 cosines
+    report = PairsReport(p, spearman(gold, model), pearson(gold, model), len(gold), oov, invalid,
+                         subword)
     log.debug("%s: Spearman %.4f, Pearson %.4f, %d pairs, %.1f%% with unknown words",
              p, report.spearman, report.pearson, report.pairs, 100 * report.oov)
     return report

@@ -55,6 +55,9 @@ def format_analogy_report(report: AnalogyReport) -> str:
     lines.append(f"{report.skipped} questions skipped: a word is not among {among}"
                  + (f"; {report.invalid_lines} lines not 'a b c d' ignored"
                     if report.invalid_lines else ""))
+    if report.subword:
+        lines.append(f"{report.subword} of the {report.total} questions scored had an input "
+                     "word outside those, looked up through its character n-grams (subwords)")
     return "\n".join(lines)
 
 
@@ -62,4 +65,6 @@ def format_pairs_report(report: PairsReport) -> str:
     """Spearman, Pearson and unknown-word share as text (no final newline)."""
     return (f"{report.path}: Spearman {report.spearman:.4f}  Pearson {report.pearson:.4f}  "
             f"pairs {report.pairs}  unknown-word pairs {report.oov_pairs} "
-            f"({100 * report.oov:.1f}%)")
+            f"({100 * report.oov:.1f}%)"
+            + (f"  scored through n-grams {report.subword_pairs}" if report.subword_pairs
+               else ""))

@@ -160,13 +160,14 @@ def test_report_dictionaries_have_the_documented_shape(tmp_path):
     v = case_variant_vectors()
     report = v.evaluate_analogies(write_questions(tmp_path / "q.txt", v))
     d = report.to_dict()
-    assert set(d) == {"accuracy", "correct", "total", "skipped", "sections"}
+    assert set(d) == {"accuracy", "correct", "total", "skipped", "subword", "sections"}
+    assert d["subword"] == 0  # no subword vectors here
     assert set(d["sections"]) == {"section-0", "section-1", "section-2"}  # repeated name merged
     assert sum(s["total"] for s in d["sections"].values()) == d["total"]
     assert sum(s["skipped"] for s in d["sections"].values()) == d["skipped"]
     assert d["accuracy"] == pytest.approx(d["correct"] / d["total"])
     pairs = v.evaluate_pairs(write_pairs(tmp_path / "p.tsv", v)).to_dict()
-    assert set(pairs) == {"spearman", "pearson", "oov"} and 0 < pairs["oov"] < 1
+    assert set(pairs) == {"spearman", "pearson", "oov", "subword_pairs"} and 0 < pairs["oov"] < 1
     assert "skipped" in format_analogy_report(report)
     assert "Spearman" in format_pairs_report(v.evaluate_pairs(str(tmp_path / "p.tsv")))
 

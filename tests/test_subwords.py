@@ -284,3 +284,30 @@ def test_cli_subwords_query_an_unseen_word_and_refuse_a_cluster(tmp_path, small_
                                       *bad])
         assert r.exit_code == 2 and msg in r.output, (bad, r.output)
         assert not (tmp_path / "x.bin").exists()
+
+
+def test_evaluation_scores_unseen_words_through_their_ngrams(tmp_path, small_corpus):
+    opts = dict(OPTS, epochs=10, alpha=0.1)
+    v = hsw2v.train(small_corpus, **opts)
+    plain = hsw2v.train(small_corpus, **dict(opts, subwords=None))
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text("cow\tsheep\t9\ncow\thammer\t1\ncows\tsheep\t8\ndrills\tsaw\t9\n"
+                     "cows\tnail\t2\nzz\tcow\t5\n")
+    rep = v.evaluate_pairs(pairs)
+    assert (rep.pairs, rep.subword_pairs, rep.oov_pairs) == (5, 3, 1)  # "zz" has no n-gram row
+    assert rep.spearman > 0.5
+    base = plain.evaluate_pairs(pairs)  # without subwords: skipped, as gensim does
+    assert (base.pairs, base.subword_pairs, base.oov_pairs) == (2, 0, 4)
+    questions = tmp_path / "q.txt"
+    questions.write_text(": s\ncow sheep hammer nail\ncows sheep hammer nail\n"
+                         "cow sheep hammer nails\n")
+    rep = v.evaluate_analogies(questions)
+    assert (rep.total, rep.subword, rep.skipped) == (2, 1, 1)  # an unknown answer: skipped
+    assert plain.evaluate_analogies(questions).total == 1
+    model = tmp_path / "m.npz"
+    hsw2v.train(small_corpus, save_model=str(model), output=tmp_path / "v.bin", **opts)
+    r = CliRunner().invoke(main, ["evaluate", str(model), "--pairs", str(pairs), "--analogies",
+                                  str(questions)])
+    assert r.exit_code == 0, r.output
+    assert "scored through n-grams 3" in r.output
+    assert "1 of the 2 questions scored had an input word outside" in r.output
