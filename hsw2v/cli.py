@@ -14,6 +14,7 @@ import sys
 
 import click
 
+from hsw2v import interrupt as _interrupt
 from hsw2v import report as _report
 from hsw2v.errors import Hsw2vError
 from hsw2v.formats import ENCODING_ERRORS as _ENCODING_ERRORS
@@ -38,6 +39,7 @@ class _Group(click.Group):
         # process is ending and every output is closed by then, so exempt them (atexit runs
         # this after handlers registered later, such as Dask's).
         _atexit.register(_gc.freeze)
+        _interrupt.forget()
         try:
             rv = super().main(*args, standalone_mode=False, **kwargs)
         except click.UsageError as exc:  # bad flag or option value: one line, not click's block
@@ -54,10 +56,19 @@ class _Group(click.Group):
         except click.ClickException as exc:
             click.echo(f"hsw2v: error: {exc.format_message()}", err=True)
             sys.exit(2)
-        except click.Abort:
-            click.echo("hsw2v: aborted", err=True)
+        except click.Abort:  # Ctrl-C: what it stopped, and what was (not) written
+            running = " ".join(["running hsw2v", *self._running[:1]])
+            click.echo(f"hsw2v: {_interrupt.message(running)}", err=True)
             sys.exit(130)
         sys.exit(rv if isinstance(rv, int) else 0)
+
+    _running: list[str] = []  # the command given (for a Ctrl-C that no phase names)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        name, cmd, rest = super().resolve_command(ctx, args)
+        if name is not None:
+            self._running = [name]
+        return name, cmd, rest
 
     def invoke(self, ctx: click.Context):
         try:
@@ -452,8 +463,9 @@ def _load_vectors(path: str, fmt: str, limit: int | None, encoding_errors: str,
                   quiet: bool = False) -> _Vectors:
     """The vectors file ``path``; a large file's reading shows on stderr unless ``quiet``."""
     binary = {"auto": None, "text": False, "binary": True}[fmt]
-    return _Vectors.load(path, binary=binary, limit=limit, encoding_errors=encoding_errors,
-                         quiet=quiet)
+    with _interrupt.phase(f"reading {path}"):
+        return _Vectors.load(path, binary=binary, limit=limit, encoding_errors=encoding_errors,
+                             quiet=quiet)
 
 
 def _stdin_queries(prompt: str):
@@ -623,7 +635,8 @@ def convert(src, dst, to, quiet, fmt, limit, encoding_errors):
     _check_not_inputs({"OUT": dst}, {"IN": src})
     vectors = _load_vectors(src, fmt, limit, encoding_errors, quiet)
     binary = None if to is None else to == "binary"
-    vectors.save(dst, binary=binary)
+    with _interrupt.phase(f"writing {dst}", f"{dst} was not written (no partial file)"):
+        vectors.save(dst, binary=binary)
     if quiet:
         return
     kind = to or ("binary" if _is_binary_name(dst) else "text")

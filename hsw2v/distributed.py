@@ -77,6 +77,7 @@ from hsw2v.encoding import encode_corpus, scan_corpus
 from hsw2v.engine import CheckpointParts, Engine, Model, Reading
 from hsw2v.errors import CheckpointError, ConfigError, DistributedError, Hsw2vError
 from hsw2v.huffman import build_huffman
+from hsw2v.interrupt import phase
 from hsw2v.modelfile import ModelData
 from hsw2v.sentences import SENTENCES
 from hsw2v.shards import Shard, plan_shards
@@ -1000,15 +1001,19 @@ class ClusterEngine(Engine):
         vocab = fixed
 
         def encode(vocab_c: _Copies) -> list[dict]:  # every slot's shards, with this vocabulary
-            return self._each_slot("encode", lambda s, h: (
-                _encode, self.spec_c.on(h), s, vocab_c.on(h)), [vocab_c])
+            with phase("reading the corpus on the workers (encoding it with the vocabulary)",
+                       abortable=True):
+                return self._each_slot("encode", lambda s, h: (
+                    _encode, self.spec_c.on(h), s, vocab_c.on(h)), [vocab_c])
 
         if vocab is not None:
             self.vocab_c = _Copies(self, vocab, self.hosts)
             results = encode(self.vocab_c)
         else:
-            results = self._each_slot("count", lambda s, h: (
-                _count_words, self.spec_c.on(h), s))
+            with phase("reading the corpus on the workers (counting the vocabulary)",
+                       abortable=True):
+                results = self._each_slot("count", lambda s, h: (
+                    _count_words, self.spec_c.on(h), s))
         for r in results:
             for k in ("bytes", "invalid_bytes", "tokens", "pieces"):
                 setattr(stats, k, getattr(stats, k) + r["stats"][k])
@@ -1053,8 +1058,9 @@ class ClusterEngine(Engine):
         cfg, resume, old = self.cfg, self.resume, self.old
         full_c = _Copies(self, _Rows(0, self.mats), self._hosts())
         self.bytes_initial = full_c.nbytes
-        setups = self._each_slot("setup", lambda s, h: (
-            _setup, self.spec_c.on(h), s, self.vocab_c.on(h), full_c.on(h)), [full_c])
+        with phase("setting up training on the workers", abortable=True):
+            setups = self._each_slot("setup", lambda s, h: (
+                _setup, self.spec_c.on(h), s, self.vocab_c.on(h), full_c.on(h)), [full_c])
         full_c = None  # (the workers hold it in their model now)
         self.states = [r["state"] for r in setups]
         self.where = [r["worker"] for r in setups]

@@ -20,6 +20,7 @@ import numpy as np
 
 from hsw2v import kernels
 from hsw2v.corpus import CorpusStats
+from hsw2v.interrupt import phase
 from hsw2v.progress import Meter
 from hsw2v.vocab import TokenTable, Vocab, WordCounter, iter_id_blocks
 
@@ -139,7 +140,8 @@ def scan_corpus(paths: Sequence[str], max_sentence_length: int, prune_at: int,
     counter = WordCounter(prune_at)
     stream: IdStream | None = IdStream(tmp_dir)
     try:
-        with Meter("reading the corpus", quiet=quiet, log_every=log_every) as meter:
+        with phase("reading the corpus (counting the vocabulary)", abortable=True), \
+                Meter("reading the corpus", quiet=quiet, log_every=log_every) as meter:
             for ids in iter_id_blocks(paths, counter.scan, max_sentence_length, stats):
                 meter.moveto(stats.tokens)
                 if stream is not None:
@@ -176,7 +178,8 @@ def encode_corpus(paths: Sequence[str], vocab: Vocab, max_sentence_length: int,
     stream = IdStream(tmp_dir)
     stats = stats if stats is not None else CorpusStats()
     try:
-        with Meter("encoding the corpus", quiet=quiet, log_every=log_every) as meter:
+        with phase("reading the corpus (encoding it with the vocabulary)", abortable=True), \
+                Meter("encoding the corpus", quiet=quiet, log_every=log_every) as meter:
             for ids in iter_id_blocks(paths, lookup, max_sentence_length, stats):
                 meter.moveto(stats.tokens)
                 stream.append(ids if identity else to_vocab[ids])
@@ -197,6 +200,11 @@ def spool_stdin(paths: list[str], tmp_dir: str | None = None) -> tuple[list[str]
     if "-" not in paths:
         return paths, []
     fd, spool = tempfile.mkstemp(prefix="hsw2v-stdin-", dir=tmp_dir)
-    with os.fdopen(fd, "wb") as f:
-        shutil.copyfileobj(sys.stdin.buffer, f, 1 << 20)
+    try:
+        with phase("copying standard input to a temporary file", abortable=True), \
+                os.fdopen(fd, "wb") as f:
+            shutil.copyfileobj(sys.stdin.buffer, f, 1 << 20)
+    except BaseException:
+        os.unlink(spool)
+        raise
     return [spool if p == "-" else p for p in paths], [spool]

@@ -57,6 +57,7 @@ import numpy as np
 from hsw2v.corpus import CorpusStats, expand_paths, iter_utf8_blocks
 from hsw2v.encoding import spool_stdin
 from hsw2v.errors import ConfigError, CorpusError, Hsw2vError
+from hsw2v.interrupt import phase
 from hsw2v.kernels import phrases as pk
 from hsw2v.progress import Meter
 from hsw2v.sentences import is_paths, sentence_blocks, spool_blocks
@@ -333,7 +334,9 @@ class Phrases:
 
     def save_phrases(self, path: str | os.PathLike) -> None:
         """Write ``phrase count score`` lines, highest score first, atomically."""
-        with _AtomicOutput(os.fspath(path)) as f:
+        with phase(f"writing the phrases to {os.fspath(path)}",
+                   f"{os.fspath(path)} was not written (no partial file)"), \
+                _AtomicOutput(os.fspath(path)) as f:
             f.writelines(f"{p} {c} {s:.6g}\n".encode("utf-8", "surrogatepass")
                          for p, c, s in self.top(len(self)))
 
@@ -371,7 +374,11 @@ class Phrases:
     def _rewrite_blocks(self, blocks: Iterable[tuple[np.ndarray, bool]], output: str,
                         quiet: bool, total: int | None = None) -> int:
         joiner = _Joiner(self)
-        with Meter("phrases: joining", total, quiet=quiet) as meter:
+        where = "standard output" if output == "-" else output
+        left = ("what was joined so far went to standard output" if output == "-" else
+                f"{output} was not written (no partial file)")
+        with phase(f"writing the corpus with phrases joined to {where}", left), \
+                Meter("phrases: joining", total, quiet=quiet) as meter:
             if output == "-":
                 sink = sys.stdout.buffer
                 for buf, file_end in blocks:
@@ -480,7 +487,8 @@ class _AtomicOutput:
 
 def _count(counter: _PairCounter, blocks: Iterable[tuple[np.ndarray, bool]], quiet: bool
            ) -> None:
-    with Meter("phrases: counting", quiet=quiet) as meter:
+    with phase("reading the corpus (counting words and pairs)"), \
+            Meter("phrases: counting", quiet=quiet) as meter:
         for buf, file_end in blocks:
             meter.update(counter.add(buf, file_end))
 

@@ -40,7 +40,7 @@ from hsw2v.errors import (CheckpointError, ConfigError, DistributedError, Hsw2vE
                           TrainingInterrupted)
 from hsw2v.formats import write_word2vec
 from hsw2v.huffman import HuffmanTree, build_huffman
-from hsw2v.interrupt import StopSignals
+from hsw2v.interrupt import StopSignals, phase
 from hsw2v.modelfile import ModelData, read_model, write_model
 from hsw2v.outputs import check_not_inputs, check_output_path, write_json_atomic
 from hsw2v.progress import Progress
@@ -100,12 +100,14 @@ def run(corpus: Sequence[str | os.PathLike] | str | os.PathLike | None, cfg: Tra
     cfg = cfg.resolved()
     checkpoint = checkpoint or cfg.checkpoint
     if start is None and cfg.from_model and resume is None:
-        start = read_model(cfg.from_model)
+        with phase(f"reading --from-model {cfg.from_model}"):
+            start = read_model(cfg.from_model)
     if start is not None:
         check_model_fits(start, cfg)
     init = None
     if cfg.init_vectors and resume is None:
-        init = read_init_vectors(cfg.init_vectors, cfg.dim, cfg.quiet)
+        with phase(f"reading --init-vectors {cfg.init_vectors}"):
+            init = read_init_vectors(cfg.init_vectors, cfg.dim, cfg.quiet)
     sentences = None
     if not is_paths(corpus):  # tokenised sentences from Python: spooled once, read each epoch
         sentences = spool_sentences(corpus, tmp_dir)
@@ -153,11 +155,12 @@ class _Run:
         self.vocab = vocab
         t_read = time.perf_counter()
         cpu_read = time.process_time()
-        model, lockf, init_cover, carried = self._weights(vocab, tree)
-        engine.start(model, lockf, self.resume)
-        t_load = time.perf_counter()
-        engine.warm_up()
-        t_load = time.perf_counter() - t_load
+        with phase("setting up training", abortable=True):
+            model, lockf, init_cover, carried = self._weights(vocab, tree)
+            engine.start(model, lockf, self.resume)
+            t_load = time.perf_counter()
+            engine.warm_up()
+            t_load = time.perf_counter() - t_load
         further = None
         if self.start is not None and self.resume is None:
             further = report_further(self.start, vocab, stats, engine.words_in_vocab, carried,
@@ -168,7 +171,8 @@ class _Run:
             log.info("resuming %s at epoch %d/%d", self.resume.path, engine.epoch + 1,
                      cfg.epochs)
         self.meta = self._meta(vocab, lockf)
-        epochs = self._epochs()
+        with phase("training"):
+            epochs = self._epochs()
         if epochs is None:  # stopped by a signal; a second one cannot break the saving
             raise self._interrupted()
         t_end = time.perf_counter()
@@ -220,8 +224,9 @@ class _Run:
             words, counts = read_vocab(cfg.read_vocab)
             fixed = build_vocab(words, counts, cfg.min_count, cfg.max_vocab)
             check_vocab_size(fixed, counts, cfg.min_count)
-        reading = self.engine.read(fixed, start if start is not None and cfg.grow_vocab
-                                   else None, resume)
+        with phase("reading the corpus", abortable=True):  # (the engine names the step)
+            reading = self.engine.read(fixed, start if start is not None and cfg.grow_vocab
+                                       else None, resume)
         vocab, stats = reading.vocab, reading.stats
         self.meta_corpus = reading.corpus
         if stats.invalid_bytes:
@@ -383,6 +388,9 @@ class _Run:
         share = (epoch * per_epoch + done) / max(per_epoch * cfg.epochs, 1)
         where = (f"interrupted by {how} in epoch {min(epoch + 1, cfg.epochs)}/{cfg.epochs} "
                  f"({100 * share:.0f}% of training done)")
+        during = self.signals.during
+        if during is not None and during != "training":  # the run stopped before training
+            where = f"interrupted by {how} while {during}, before training began"
         if not self.path:
             return TrainingInterrupted(f"{where}; no checkpoint was written (pass a checkpoint "
                                        "path to be able to resume)")
@@ -652,9 +660,19 @@ def _write_outputs(result: TrainResult, cfg: TrainConfig, output: str, binary: b
     """Write a finished run's vectors, model and summary (the checkpoint is then spent)."""
     t = time.perf_counter()
     words = result.model.vocab.words
-    write_word2vec(output, words, result.model.weights.word_vectors(words), binary=binary)
+    if os.path.isfile(checkpoint):
+        lost = (f"training's result is lost, but the checkpoint {checkpoint} resumes the run "
+                f"from its last save: hsw2v train --resume {shlex.quote(checkpoint)}")
+    else:
+        lost = "training's result is lost: run the command again"
+    with phase(f"writing the vectors to {output}",
+               f"{output} was not written (no partial file); {lost}"):
+        write_word2vec(output, words, result.model.weights.word_vectors(words), binary=binary)
     if cfg.save_model:
-        write_model(cfg.save_model, model_data(result))
+        with phase(f"writing the model to {cfg.save_model}",
+                   f"{output} was written; {cfg.save_model} and {output}.json were not "
+                   "(no partial file)"):
+            write_model(cfg.save_model, model_data(result))
     ours = result.summary.get("checkpoints_written") or (
         resume is not None and os.path.abspath(resume) == os.path.abspath(checkpoint))
     if ours and os.path.isfile(checkpoint):  # the run is complete: its checkpoint is spent

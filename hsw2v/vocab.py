@@ -21,6 +21,7 @@ import numpy as np
 from hsw2v import kernels
 from hsw2v.corpus import BLOCK_BYTES, CorpusStats, iter_utf8_blocks
 from hsw2v.errors import VocabError
+from hsw2v.interrupt import phase
 from hsw2v.progress import Meter
 
 log = logging.getLogger(__name__)
@@ -402,7 +403,9 @@ def save_vocab(path: str | os.PathLike, vocab: Vocab) -> None:
     path = os.fspath(path)
     tmp = f"{path}.tmp{os.getpid()}"
     try:
-        with open(tmp, "w", encoding="utf-8") as f:
+        with phase(f"writing the vocabulary to {path}",
+                   f"{path} was not written (no partial file)"), \
+                open(tmp, "w", encoding="utf-8") as f:
             f.writelines(f"{w} {c}\n" for w, c in zip(vocab.words, vocab.counts.tolist()))
         os.replace(tmp, path)
     except BaseException:
@@ -458,7 +461,8 @@ def count_corpus(paths: list[str], max_sentence_length: int = 10000,
     ``quiet``, the tokens counted show on stderr (:class:`hsw2v.progress.Meter`)."""
     counter = WordCounter(prune_at)
     stats = stats if stats is not None else CorpusStats()
-    with Meter("counting the corpus", quiet=quiet, log_every=log_every) as meter:
+    with phase("reading the corpus (counting the vocabulary)", abortable=True), \
+            Meter("counting the corpus", quiet=quiet, log_every=log_every) as meter:
         for _ in iter_id_blocks(paths, counter.scan, max_sentence_length, stats):
             meter.moveto(stats.tokens)
     return counter

@@ -197,3 +197,59 @@ def test_a_cluster_run_off_a_terminal_writes_plain_lines(tmp_path, corpus, capsy
     assert "\r" not in err
     assert re.search(r"^progress +100\.0% ", err, re.M), err
     assert re.search(r"^epoch 2/2: loss ", err, re.M), err
+
+
+# ------------------------------------------------------------------------------- Ctrl-C
+def _interrupted_run(tmp_path, patch: str, args: list[str]) -> subprocess.CompletedProcess:
+    """``hsw2v ARGS`` with ``patch`` (Python) run first: it makes a KeyboardInterrupt arrive
+    where Ctrl-C would (a real signal's arrival point varies; a test's must not)."""
+    code = ("import sys\n" + patch + "\n"
+            "from hsw2v.cli import main\n"
+            "sys.argv = ['hsw2v', *sys.argv[1:]]\n"
+            "main()\n")
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=300)
+
+
+def _raise_in(module: str, name: str) -> str:
+    """Code that makes ``module.name`` (``name`` may be ``Class.method``) raise
+    KeyboardInterrupt."""
+    owner, _, attr = name.rpartition(".")
+    return ("import importlib\n"
+            f"m = importlib.import_module({module!r})\n"
+            f"owner = m{'.' + owner if owner else ''}\n"
+            "def interrupted(*a, **k):\n"
+            "    raise KeyboardInterrupt\n"
+            f"setattr(owner, {attr!r}, interrupted)\n")
+
+
+@pytest.mark.parametrize("case", ["vocab", "phrases-count", "phrases-join", "convert-read",
+                                  "convert-write", "train-start"])
+def test_ctrl_c_says_what_it_stopped_and_what_was_not_written(tmp_path, corpus, vectors, case):
+    out = str(tmp_path / "out.txt")
+    patch, args, line = {
+        "vocab": (_raise_in("hsw2v.vocab", "iter_id_blocks"), ["vocab", corpus, "-o", out],
+                  "reading the corpus (counting the vocabulary); nothing was written"),
+        "phrases-count": (_raise_in("hsw2v.phrases", "_PairCounter.add"),
+                          ["phrases", corpus, "-o", out],
+                          "reading the corpus (counting words and pairs); nothing was written"),
+        "phrases-join": (_raise_in("hsw2v.phrases", "_Joiner.block"),
+                         ["phrases", corpus, "-o", out, "--min-count", "2"],
+                         f"writing the corpus with phrases joined to {out}; {out} was not "
+                         "written (no partial file)"),
+        "convert-read": (_raise_in("hsw2v.formats", "_read_text_rows"),
+                         ["convert", vectors, out],
+                         f"reading {vectors}; nothing was written"),
+        "convert-write": (_raise_in("hsw2v.formats", "_write_rows"),
+                          ["convert", vectors, out],
+                          f"writing {out}; {out} was not written (no partial file)"),
+        "train-start": (_raise_in("hsw2v.train", "check_output_path"),
+                        ["train", corpus, "-o", out],
+                        "running hsw2v train; no file was left half-written"),
+    }[case]
+    r = _interrupted_run(tmp_path, patch, args)
+    assert r.returncode == 130, r.stderr
+    assert r.stderr.strip().splitlines()[-1] == f"hsw2v: interrupted while {line}", r.stderr
+    assert "Traceback" not in r.stderr and "aborted" not in r.stderr
+    assert r.stdout == ""
+    assert sorted(os.listdir(tmp_path)) == []  # no output, no temporary file

@@ -345,37 +345,106 @@ def test_a_failed_checkpoint_write_keeps_the_previous_one(tmp_path, small_corpus
 
 @pytest.mark.parametrize("phase", ["reading", "counting", "encoding"])
 def test_sigint_while_the_corpus_is_read_stops_before_training_and_resumes(
-        tmp_path, small_corpus, small_chunks, monkeypatch, phase):
+        tmp_path, small_corpus, small_chunks, monkeypatch, caplog, phase):
     """Ctrl-C while the corpus is read, counted (scan_corpus) or encoded (a given vocabulary):
-    the reading ends, nothing is trained, a checkpoint at 0% is written, and it resumes to the
-    vectors of a run never interrupted."""
+    a warning says at once that the run stops once the reading is done; the reading ends,
+    nothing is trained, a checkpoint at 0% is written, the error names the phase, and the
+    checkpoint resumes to the vectors of a run never interrupted."""
+    encoding_mod = importlib.import_module("hsw2v.encoding")
     opts = dict(OPTS, threads=1)
     if phase == "encoding":
         vocab = tmp_path / "v.txt"
         hsw2v.train(small_corpus, save_vocab=str(vocab), **opts)
         opts["read_vocab"] = str(vocab)
     whole = hsw2v.train(small_corpus, **opts)
-    name = {"reading": "spool_stdin", "counting": "scan_corpus", "encoding": "encode_corpus"}[phase]
-    module = threads_mod  # (the engine's reader calls them from there)
+    # The signal arrives before stdin would be copied, or at the first block counted/encoded
+    if phase == "reading":
+        module, name = threads_mod, "spool_stdin"  # (the engine's reader calls it from there)
+    else:
+        module, name = encoding_mod, "iter_id_blocks"  # (scan_corpus's and encode_corpus's)
     real = getattr(module, name)
 
-    def signalled(*args, **kwargs):
+    def signal_here():
         signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
         time.sleep(0.05)  # (the handler runs in the main thread: this one)
+
+    def signalled(*args, **kwargs):
+        signal_here()
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(module, name, signalled)
+    def signalled_blocks(*args, **kwargs):
+        for i, ids in enumerate(real(*args, **kwargs)):
+            if i == 0:
+                signal_here()
+            yield ids
+
+    monkeypatch.setattr(module, name, signalled if phase == "reading" else signalled_blocks)
     trained = []
     real_chunk = kernels.train_chunk
     monkeypatch.setattr(kernels, "train_chunk",
                         lambda *a, **k: trained.append(1) or real_chunk(*a, **k))
     ckpt = str(tmp_path / "r.ckpt")
-    with pytest.raises(TrainingInterrupted, match=r"epoch 1/3 \(0% of training done\)"):
-        hsw2v.train(small_corpus, checkpoint=ckpt, **opts)
+    doing = {"reading": "reading the corpus",
+             "counting": "reading the corpus (counting the vocabulary)",
+             "encoding": "reading the corpus (encoding it with the vocabulary)"}[phase]
+    with caplog.at_level("WARNING", logger="hsw2v"):
+        with pytest.raises(TrainingInterrupted) as info:
+            hsw2v.train(small_corpus, checkpoint=ckpt, **opts)
+    assert str(info.value).startswith(
+        f"interrupted by SIGINT while {doing}, before training began; checkpoint written to "
+        f"{ckpt}; resume with: hsw2v train --resume {ckpt}"), str(info.value)
+    assert f"SIGINT: the run stops once {doing} is done and writes a checkpoint; press " \
+           "Ctrl-C again to stop at once" in caplog.text
     assert len(trained) <= 1  # (the kernels' warm-up call trains nothing)
     monkeypatch.undo()
     resumed = hsw2v.train(None, resume=ckpt, quiet=True)
     assert np.array_equal(whole.vectors, resumed.vectors)
+
+
+@pytest.mark.parametrize("phase", ["counting", "encoding"])
+def test_a_second_sigint_while_the_corpus_is_read_stops_at_once_and_writes_nothing(
+        tmp_path, small_corpus, phase):
+    """Ctrl-C twice while the corpus is counted or encoded (the command line): the reading
+    stops at the second, nothing is written, and the one line says so and names the phase."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "out" / "v.txt"
+    out.parent.mkdir()
+    extra = []
+    if phase == "encoding":
+        vocab = tmp_path / "vocab.txt"
+        vocab.write_text("cat 100\ndog 100\nthe 100\n")
+        extra = ["--read-vocab", str(vocab)]
+    # blocks of 256 bytes; two signals at the second block: the second stops the reading there
+    code = ("import os, signal, sys, time\n"
+            "import hsw2v.encoding as e\n"
+            "import hsw2v.vocab as v\n"
+            "v.BLOCK_BYTES = 256\n"
+            "real = e.iter_id_blocks\n"
+            "def blocks(*a, **k):\n"
+            "    for i, ids in enumerate(real(*a, **k)):\n"
+            "        if i == 1:\n"
+            "            for _ in range(2):\n"
+            "                os.kill(os.getpid(), signal.SIGINT)\n"
+            "                time.sleep(0.1)  # (its handler runs)\n"
+            "        yield ids\n"
+            "    raise AssertionError('the reading went on to the end')\n"
+            "e.iter_id_blocks = blocks\n"
+            "from hsw2v.cli import main\n"
+            "sys.argv = ['hsw2v', 'train', *sys.argv[1:]]\n"
+            "main()\n")
+    r = subprocess.run([sys.executable, "-c", code, str(small_corpus), "-o", str(out),
+                        "--min-count", "1", "--dim", "8", "--epochs", "1", "--threads", "1",
+                        *extra, "-q"],
+                       capture_output=True, text=True, timeout=300)
+    doing = {"counting": "counting the vocabulary",
+             "encoding": "encoding it with the vocabulary"}[phase]
+    assert r.returncode == 130, r.stderr
+    assert r.stderr.strip().splitlines()[-1] == (
+        f"hsw2v: interrupted while reading the corpus ({doing}); nothing was written"), r.stderr
+    assert "Traceback" not in r.stderr
+    assert os.listdir(out.parent) == []
 
 
 def test_sigint_while_the_vectors_are_written_leaves_nothing_at_the_output(tmp_path,
@@ -401,6 +470,9 @@ def test_sigint_while_the_vectors_are_written_leaves_nothing_at_the_output(tmp_p
             "main()\n")
     r = subprocess.run([sys.executable, "-c", code, str(small_corpus), str(out)],
                        capture_output=True, text=True)
-    assert r.returncode == 130 and "aborted" in r.stderr, r.stderr
+    assert r.returncode == 130, r.stderr
+    assert r.stderr.strip().splitlines()[-1] == (
+        f"hsw2v: interrupted while writing the vectors to {out}; {out} was not written (no "
+        "partial file); training's result is lost: run the command again"), r.stderr
     assert "Traceback" not in r.stderr
     assert os.listdir(out.parent) == []
