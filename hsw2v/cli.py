@@ -125,6 +125,9 @@ class _Share(click.ParamType):
 
 _SHARE = _Share()
 
+_ENCODING_HELP = ("The corpus files' encoding, e.g. latin-1 or cp1252 (any codec Python knows "
+                  "that reads ASCII as ASCII); bytes it cannot decode become U+FFFD.")
+
 
 # ------------------------------------------------------------------------------------ training
 _TRAIN_EPILOG = """\b
@@ -207,6 +210,7 @@ def _is_number(text: str) -> bool:
 @click.option("--prune-at", type=int, metavar="N",
               help="Distinct tokens held while counting before rare ones are pruned.  "
                    "[default: 5000000]")
+@click.option("--encoding", metavar="NAME", help=_ENCODING_HELP + "  [default: utf-8]")
 @click.option("--shuffle/--no-shuffle", default=None,
               help="Train each thread's chunks of ~10,000 words in a new random order every "
                    "epoch, or in corpus order as word2vec does.  [default: shuffle]")
@@ -351,34 +355,41 @@ Example:
               show_default=True, help="Sentence piece length (as in train).")
 @click.option("--prune-at", type=click.IntRange(min=2), default=5_000_000, show_default=True,
               help="Distinct tokens held while counting before rare ones are pruned.")
+@click.option("--encoding", metavar="NAME", default="utf-8", show_default=True,
+              help=_ENCODING_HELP)
 @click.option("-q", "--quiet", is_flag=True,
               help="No progress and no 'wrote' line: only the figures (none with -o).")
-def vocab(corpus, output, min_count, max_sentence_length, prune_at, quiet):
+def vocab(corpus, output, min_count, max_sentence_length, prune_at, encoding, quiet):
     """Count CORPUS: tokens, types, survivors per min-count, Huffman code lengths."""
     import numpy as np
 
-    from hsw2v.corpus import CorpusStats, expand_paths
+    from hsw2v.config import check_encoding
+    from hsw2v.corpus import CorpusStats, expand_paths, warn_invalid
     from hsw2v.huffman import build_huffman
     from hsw2v.vocab import (build_vocab, check_vocab_size, count_corpus, save_vocab,
                              survivors_by_min_count)
 
     _load_kernels()
+    check_encoding(encoding)
     paths = expand_paths(corpus)
     if output:
         _check_not_inputs({"-o": output}, {"the corpus file": paths})
         _check_output_path(output)
     stats = CorpusStats()
-    counter = count_corpus(paths, max_sentence_length, prune_at, stats, quiet=quiet)
+    counter = count_corpus(paths, max_sentence_length, prune_at, stats, quiet=quiet,
+                           encoding=encoding)
     counts = counter.counts
     kept = build_vocab(counter.words, counts, min_count)
+    warn_invalid(stats, kept.words, encoding, f"vocabulary words (min-count {min_count})")
     check_vocab_size(kept, counts, min_count)
     lengths = build_huffman(kept.counts).lengths
     if output:
         save_vocab(output, kept)
     if output and quiet:
         return
+    codec = "UTF-8" if check_encoding(encoding) == "utf-8" else encoding
     click.echo(f"tokens: {stats.tokens}   distinct: {len(counts)}   sentence pieces: "
-               f"{stats.pieces}   invalid UTF-8 bytes: {stats.invalid_bytes}")
+               f"{stats.pieces}   invalid {codec} bytes: {stats.invalid_bytes}")
     levels = sorted({1, 2, 5, 10, 20, 50, 100, min_count})
     click.echo("min-count    words       tokens")
     for m, (n_words, n_tokens) in survivors_by_min_count(counts, levels).items():
@@ -413,6 +424,8 @@ Examples:
               help="Distinct words plus pairs held while counting before rare ones are pruned.")
 @click.option("--save-phrases", metavar="FILE",
               help="Also write 'phrase count score' lines, highest score first.")
+@click.option("--encoding", metavar="NAME", default="utf-8", show_default=True,
+              help=_ENCODING_HELP + " The output is UTF-8.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or log lines.")
 def phrases(corpus, output, quiet, **options):
     """Join frequent word pairs of CORPUS into single tokens ("new york" -> new_york).

@@ -5,6 +5,7 @@ here, before any corpus is read, and a bad one is named in a :class:`ConfigError
 """
 from __future__ import annotations
 
+import codecs
 import contextlib
 import contextvars
 import dataclasses
@@ -57,6 +58,8 @@ class TrainConfig:
     seed: int = 1
     max_sentence_length: int = 10000
     prune_at: int = 5_000_000
+    #: the corpus files' codec (any that reads ASCII as ASCII; see :func:`check_encoding`)
+    encoding: str = "utf-8"
     shuffle: bool = True
     format: str | None = None
     save_vocab: str | None = None
@@ -176,6 +179,7 @@ class TrainConfig:
         _check_int("seed", self.seed, 0)
         _check_int("max_sentence_length", self.max_sentence_length, 1)
         _check_int("prune_at", self.prune_at, 2)
+        check_encoding(self.encoding)
         if self.max_vocab is not None:
             _check_int("max_vocab", self.max_vocab, 2)
         if not isinstance(self.shuffle, bool):
@@ -242,6 +246,31 @@ def _check_dask(value: Any) -> None:
     if not ok:
         raise ConfigError(f"{_given('dask', value, True)} is not a Dask scheduler address: give "
                           "tcp://HOST:PORT (as printed by 'dask scheduler') or local:N")
+
+
+def check_encoding(name: Any) -> str:
+    """The corpus codec ``name`` (``--encoding``) as Python names it (``latin-1`` ->
+    ``iso8859-1``), after checking that it is a text codec Python knows that reads ASCII as
+    ASCII: the corpus reader finds spaces, newlines and a cluster's shard boundaries as single
+    ASCII bytes (UTF-16, UTF-32 and EBCDIC do not qualify)."""
+    try:
+        codec = codecs.lookup(name)
+    except (LookupError, TypeError):
+        raise ConfigError(f"{_given('encoding', name, True)} is not an encoding Python knows: "
+                          "give e.g. utf-8 (the default), latin-1, cp1252 or shift_jis") from None
+    ascii_bytes = bytes(range(128))
+    try:
+        ok = ascii_bytes.decode(codec.name) == ascii_bytes.decode("ascii")
+    except LookupError:  # base64, rot13...: not text encodings
+        raise ConfigError(f"{_given('encoding', name, True)} is not a text encoding: give "
+                          "e.g. utf-8 (the default), latin-1, cp1252 or shift_jis") from None
+    except UnicodeError:  # utf-7
+        ok = False
+    if not ok:
+        raise ConfigError(f"{_given('encoding', name, True)} does not read ASCII as ASCII, which "
+                          "the corpus reader needs (spaces and newlines as single bytes): "
+                          f"convert the corpus to UTF-8 first, e.g. iconv -f {name} -t utf-8")
+    return codec.name
 
 
 def default_threads() -> int:

@@ -9,8 +9,14 @@
   pieces, so no token is ever dropped. :func:`iter_token_blocks` does this in Python (the API
   and the reference); counting and encoding run a jitted tokenizer over the same blocks as
   UTF-8 bytes (:func:`iter_utf8_blocks`, :class:`hsw2v.vocab.TokenTable`).
-* Invalid UTF-8: every byte that is not part of a valid UTF-8 sequence becomes U+FFFD (the
-  replacement character) and is counted in :attr:`CorpusStats.invalid_bytes`; training goes on.
+* Encoding: UTF-8 unless told otherwise (``--encoding latin-1``, ``encoding="cp1252"``): any
+  codec Python knows that reads ASCII as ASCII (spaces and newlines stay single bytes). Its text
+  is handed on as UTF-8 (:func:`iter_utf8_blocks`), so the rest of hsw2v sees UTF-8 whatever
+  the file's encoding.
+* Invalid bytes: every byte that is not part of a valid sequence of the encoding becomes U+FFFD
+  (the replacement character) and is counted in :attr:`CorpusStats.invalid_bytes`; training
+  goes on, and :func:`warn_invalid` says how many words of the vocabulary carry it and how to
+  read the corpus right.
 * A run of more than ``BLOCK_BYTES`` bytes without whitespace is broken at the block boundary,
   so a single huge "token" cannot exhaust memory.
 * A file whose first block holds NUL bytes, or mostly invalid UTF-8, is refused as binary.
@@ -32,6 +38,7 @@ from typing import BinaryIO
 
 import numpy as np
 
+from hsw2v.config import check_encoding
 from hsw2v.errors import CorpusError
 
 log = logging.getLogger(__name__)
@@ -103,7 +110,8 @@ def open_binary(path: str) -> BinaryIO:
 
 
 def iter_text_blocks(paths: Sequence[str], stats: CorpusStats | None = None,
-                     block_bytes: int = BLOCK_BYTES) -> Iterator[tuple[str, bool]]:
+                     block_bytes: int = BLOCK_BYTES, encoding: str = "utf-8"
+                     ) -> Iterator[tuple[str, bool]]:
     """Yield decoded text blocks that end at a token boundary.
 
     Parameters
@@ -114,6 +122,9 @@ def iter_text_blocks(paths: Sequence[str], stats: CorpusStats | None = None,
         Receives file, byte and invalid-byte counts.
     block_bytes : int
         Bytes read at a time.
+    encoding : str
+        The files' codec (see :func:`hsw2v.config.check_encoding`); bytes it cannot decode
+        become U+FFFD.
 
     Yields
     ------
@@ -121,9 +132,10 @@ def iter_text_blocks(paths: Sequence[str], stats: CorpusStats | None = None,
         ``file_end`` is true for the last block of each file (the end of a file ends a sentence).
     """
     stats = stats if stats is not None else CorpusStats()
+    encoding = check_encoding(encoding)
     for path in paths:
         stats.files += 1
-        decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
+        decoder = codecs.getincrementaldecoder(encoding)("surrogateescape")
         carry = ""
         first = True
         f = open_binary(path)
@@ -138,7 +150,7 @@ def iter_text_blocks(paths: Sequence[str], stats: CorpusStats | None = None,
                 final = not raw
                 stats.bytes += len(raw)
                 if first and raw:
-                    _refuse_binary(path, raw)
+                    _refuse_binary(path, raw, encoding)
                     first = False
                 text = decoder.decode(raw, final)
                 if not text.isascii():
@@ -160,8 +172,8 @@ def iter_text_blocks(paths: Sequence[str], stats: CorpusStats | None = None,
 
 
 def iter_token_blocks(paths: Sequence[str], max_sentence_length: int = 10000,
-                      stats: CorpusStats | None = None,
-                      block_bytes: int = BLOCK_BYTES) -> Iterator[tuple[list[str], list[int]]]:
+                      stats: CorpusStats | None = None, block_bytes: int = BLOCK_BYTES,
+                      encoding: str = "utf-8") -> Iterator[tuple[list[str], list[int]]]:
     """Yield the corpus as blocks of tokens with the positions where sentence pieces end.
 
     Parameters
@@ -174,6 +186,8 @@ def iter_token_blocks(paths: Sequence[str], max_sentence_length: int = 10000,
         Receives token and piece counts (and those of :func:`iter_text_blocks`).
     block_bytes : int
         Bytes read at a time.
+    encoding : str
+        The files' codec.
 
     Yields
     ------
@@ -183,7 +197,7 @@ def iter_token_blocks(paths: Sequence[str], max_sentence_length: int = 10000,
     """
     stats = stats if stats is not None else CorpusStats()
     run = 0  # tokens in the current, unfinished piece
-    for text, file_end in iter_text_blocks(paths, stats, block_bytes):
+    for text, file_end in iter_text_blocks(paths, stats, block_bytes, encoding):
         tokens: list[str] = []
         ends: list[int] = []
         lines = text.split("\n")
@@ -210,30 +224,34 @@ def iter_token_blocks(paths: Sequence[str], max_sentence_length: int = 10000,
 
 
 def iter_utf8_blocks(paths: Sequence[str], stats: CorpusStats | None = None,
-                     block_bytes: int = BLOCK_BYTES) -> Iterator[tuple[np.ndarray, bool]]:
+                     block_bytes: int = BLOCK_BYTES, encoding: str = "utf-8"
+                     ) -> Iterator[tuple[np.ndarray, bool]]:
     """Yield the blocks of :func:`iter_text_blocks` as valid UTF-8 bytes.
 
     The input of the jitted tokenizer (:meth:`hsw2v.vocab.TokenTable.scan`): the same blocks,
     so the same tokens, pieces and statistics as :func:`iter_token_blocks`, with every invalid
-    byte already replaced by U+FFFD.
+    byte already replaced by U+FFFD. Files in another ``encoding`` are transcoded to UTF-8
+    here, block by block.
 
     Yields
     ------
     (buf, file_end) : (uint8 (n,), bool)
         ``buf`` is read-only; a block may be empty (the last one of a file often is).
     """
-    for text, file_end in iter_text_blocks(paths, stats, block_bytes):
+    for text, file_end in iter_text_blocks(paths, stats, block_bytes, encoding):
         yield np.frombuffer(text.encode("utf-8"), dtype=np.uint8), file_end
 
 
 def iter_sentences(paths: Sequence[str | os.PathLike], max_sentence_length: int = 10000,
-                   stats: CorpusStats | None = None) -> Iterator[list[str]]:
+                   stats: CorpusStats | None = None, encoding: str = "utf-8"
+                   ) -> Iterator[list[str]]:
     """Yield the corpus as sentence pieces (lists of tokens), streamed.
 
     A convenience over :func:`iter_token_blocks` for the Python API and for tests.
     """
     piece: list[str] = []
-    for tokens, ends in iter_token_blocks(expand_paths(paths), max_sentence_length, stats):
+    for tokens, ends in iter_token_blocks(expand_paths(paths), max_sentence_length, stats,
+                                          encoding=encoding):
         start = 0
         for end in ends:
             piece.extend(tokens[start:end])
@@ -253,18 +271,39 @@ def _last_space(text: str) -> int:
     return -1
 
 
-def _refuse_binary(path: str, raw: bytes) -> None:
+def _refuse_binary(path: str, raw: bytes, encoding: str = "utf-8") -> None:
     """Raise :class:`CorpusError` if the first block of a file looks like binary data."""
     head = raw[:65536]
     if b"\x00" in head:
         raise CorpusError(f"corpus file {path!r} looks binary (it contains NUL bytes): "
                           "pass text files (.gz/.bz2/.xz are decompressed for you)")
-    text = head.decode("utf-8", "surrogateescape")
+    text = codecs.getincrementaldecoder(encoding)("surrogateescape").decode(head)
     bad = len(_SURROGATES.findall(text))
     if len(head) >= 64 and bad > 0.3 * len(head):
+        codec = "UTF-8" if encoding == "utf-8" else encoding
         raise CorpusError(f"corpus file {path!r} looks binary ({bad} of its first {len(head)} bytes "
-                          "are not UTF-8): pass text files")
+                          f"are not {codec}): pass text files")
+
+
+def warn_invalid(stats: CorpusStats, words: Sequence[str], encoding: str = "utf-8",
+                 what: str = "vocabulary words") -> None:
+    """Log the warning of a corpus read with invalid bytes (none: nothing): how many bytes
+    were replaced by U+FFFD, how many of ``words`` carry it (a few shown), and how to read the
+    corpus right."""
+    if not stats.invalid_bytes:
+        return
+    bad = [w for w in words if "\ufffd" in w]
+    shown = ", ".join(bad[:3]) + (", ..." if len(bad) > 3 else "")
+    if check_encoding(encoding) == "utf-8":
+        log.warning("%d bytes of invalid UTF-8 were replaced by U+FFFD; %d %s carry it%s: if the "
+                    "corpus is not UTF-8, give its encoding, e.g. --encoding latin-1 (or cp1252 "
+                    "for Windows files; encoding='latin-1' in Python)", stats.invalid_bytes,
+                    len(bad), what, f" ({shown})" if bad else "")
+    else:
+        log.warning("%d bytes were not valid %s and were replaced by U+FFFD; %d %s carry it%s: "
+                    "check the corpus's encoding (--encoding)", stats.invalid_bytes, encoding,
+                    len(bad), what, f" ({shown})" if bad else "")
 
 
 __all__ = ["BLOCK_BYTES", "CorpusStats", "expand_paths", "open_binary", "iter_text_blocks",
-           "iter_utf8_blocks", "iter_token_blocks", "iter_sentences"]
+           "iter_utf8_blocks", "iter_token_blocks", "iter_sentences", "warn_invalid"]

@@ -272,7 +272,8 @@ class _Slot:
             scan = _scan(spec, slot, vocab if spec.fixed_vocab else None)
         stream, words = scan
         if stream is None:  # counting pruned: encode again with the final vocabulary
-            stream = encode_corpus(spec.groups[slot], vocab, cfg.max_sentence_length)
+            stream = encode_corpus(spec.groups[slot], vocab, cfg.max_sentence_length,
+                                   encoding=cfg.encoding)
         self.stream = stream
         remap = np.arange(len(vocab), dtype=np.int32) if words is None else vocab.remap(words)
         self.remap = remap
@@ -498,9 +499,11 @@ def _scan(spec: _Spec, slot: int, vocab: Vocab | None, stats: CorpusStats | None
     cfg = spec.cfg
     shards = spec.groups[slot]
     if vocab is not None:
-        return encode_corpus(shards, vocab, cfg.max_sentence_length, stats), None
+        return encode_corpus(shards, vocab, cfg.max_sentence_length, stats,
+                             encoding=cfg.encoding), None
     counter, stream = scan_corpus(shards, cfg.max_sentence_length, cfg.prune_at,
-                                  stats if stats is not None else CorpusStats())
+                                  stats if stats is not None else CorpusStats(),
+                                  encoding=cfg.encoding)
     words = counter.words if stream is not None else None
     return stream, words
 
@@ -544,7 +547,7 @@ def _count_words(spec: _Spec, slot: int) -> dict:
         if old is not None and old[0] is not None:
             old[0].close()
         counter, stream = scan_corpus(spec.groups[slot], cfg.max_sentence_length, cfg.prune_at,
-                                      stats)
+                                      stats, encoding=cfg.encoding)
         job.scans[slot] = (stream, counter.words if stream is not None else None)
         return {"stats": dataclasses.asdict(stats), "words": counter.words,
                 "counts": np.array(counter.counts), "prunings": counter.prunings,

@@ -127,9 +127,10 @@ class IdStream:
 
 def scan_corpus(paths: Sequence[str], max_sentence_length: int, prune_at: int,
                 stats: CorpusStats, tmp_dir: str | None = None, *, quiet: bool = True,
-                log_every: float | None = None) -> tuple[WordCounter, IdStream | None]:
-    """Count the corpus and encode it with provisional ids, in one pass (unless ``quiet``,
-    the tokens read show on stderr, :class:`hsw2v.progress.Meter`).
+                log_every: float | None = None, encoding: str = "utf-8"
+                ) -> tuple[WordCounter, IdStream | None]:
+    """Count the corpus (files in ``encoding``) and encode it with provisional ids, in one
+    pass (unless ``quiet``, the tokens read show on stderr, :class:`hsw2v.progress.Meter`).
 
     Returns
     -------
@@ -142,7 +143,8 @@ def scan_corpus(paths: Sequence[str], max_sentence_length: int, prune_at: int,
     try:
         with phase("reading the corpus (counting the vocabulary)", abortable=True), \
                 Meter("reading the corpus", quiet=quiet, log_every=log_every) as meter:
-            for ids in iter_id_blocks(paths, counter.scan, max_sentence_length, stats):
+            for ids in iter_id_blocks(paths, counter.scan, max_sentence_length, stats,
+                                      encoding=encoding):
                 meter.moveto(stats.tokens)
                 if stream is not None:
                     if counter.prunings:
@@ -159,9 +161,10 @@ def scan_corpus(paths: Sequence[str], max_sentence_length: int, prune_at: int,
 
 def encode_corpus(paths: Sequence[str], vocab: Vocab, max_sentence_length: int,
                   stats: CorpusStats | None = None, tmp_dir: str | None = None, *,
-                  quiet: bool = True, log_every: float | None = None) -> IdStream:
-    """Encode the corpus with vocabulary ids (words outside ``vocab`` are dropped; unless
-    ``quiet``, the tokens read show on stderr)."""
+                  quiet: bool = True, log_every: float | None = None,
+                  encoding: str = "utf-8") -> IdStream:
+    """Encode the corpus (files in ``encoding``) with vocabulary ids (words outside ``vocab``
+    are dropped; unless ``quiet``, the tokens read show on stderr)."""
     # Table id i is the i-th word of the vocabulary that a corpus token can equal (non-empty,
     # no whitespace); to_vocab maps it to the word's vocabulary id, with [-1] -> -1 for the
     # piece ends.
@@ -180,7 +183,8 @@ def encode_corpus(paths: Sequence[str], vocab: Vocab, max_sentence_length: int,
     try:
         with phase("reading the corpus (encoding it with the vocabulary)", abortable=True), \
                 Meter("encoding the corpus", quiet=quiet, log_every=log_every) as meter:
-            for ids in iter_id_blocks(paths, lookup, max_sentence_length, stats):
+            for ids in iter_id_blocks(paths, lookup, max_sentence_length, stats,
+                                      encoding=encoding):
                 meter.moveto(stats.tokens)
                 stream.append(ids if identity else to_vocab[ids])
     except BaseException:

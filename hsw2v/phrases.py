@@ -54,7 +54,8 @@ from typing import Any
 
 import numpy as np
 
-from hsw2v.corpus import CorpusStats, expand_paths, iter_utf8_blocks
+from hsw2v.config import check_encoding
+from hsw2v.corpus import CorpusStats, expand_paths, iter_utf8_blocks, warn_invalid
 from hsw2v.encoding import spool_stdin
 from hsw2v.errors import ConfigError, CorpusError, Hsw2vError
 from hsw2v.interrupt import phase
@@ -237,7 +238,8 @@ class Phrases:
     @classmethod
     def learn(cls, corpus, *, min_count: int = 5, threshold: float | None = None,
               scoring: str = "word2vec", delimiter: str = "_",
-              prune_at: int = DEFAULT_PRUNE_AT, quiet: bool = True) -> Phrases:
+              prune_at: int = DEFAULT_PRUNE_AT, quiet: bool = True,
+              encoding: str = "utf-8") -> Phrases:
         """Count words and pairs of ``corpus`` (one pass) and keep the pairs that pass.
 
         Parameters
@@ -257,18 +259,20 @@ class Phrases:
             Distinct words plus pairs held while counting before rare ones are dropped.
         quiet : bool
             No progress bar.
+        encoding : str
+            The corpus files' codec (e.g. ``"latin-1"``; default UTF-8).
         """
         threshold = check_options(min_count, threshold, scoring, delimiter, prune_at)
+        _check_encoding_of(corpus, encoding)
         counter = _PairCounter(prune_at)
         stats = CorpusStats()
         if is_paths(corpus):
             blocks = iter_utf8_blocks(expand_paths([corpus] if isinstance(
-                corpus, (str, os.PathLike)) else corpus), stats)
+                corpus, (str, os.PathLike)) else corpus), stats, encoding=encoding)
         else:
             blocks = ((buf, True) for buf, _, _ in sentence_blocks(corpus, error=PhrasesError))
         _count(counter, blocks, quiet)
-        if stats.invalid_bytes:
-            log.warning("%d bytes of invalid UTF-8 were replaced by U+FFFD", stats.invalid_bytes)
+        warn_invalid(stats, counter.words.words, encoding, "distinct words")
         return cls._from_counter(counter, min_count, threshold, scoring, delimiter)
 
     @classmethod
@@ -361,15 +365,17 @@ class Phrases:
             for i in range(n):
                 yield [] if i in skip else next(lines).split(" ")
 
-    def rewrite(self, corpus, output: str, *, quiet: bool = True) -> int:
-        """Write ``corpus`` (paths, ``-`` for stdin) to ``output`` with its phrases joined.
+    def rewrite(self, corpus, output: str, *, quiet: bool = True,
+                encoding: str = "utf-8") -> int:
+        """Write ``corpus`` (paths, ``-`` for stdin; files in ``encoding``) to ``output`` with
+        its phrases joined, in UTF-8.
 
         ``output`` ending in ``.gz`` is gzip-compressed, ``-`` is standard output; a file is
         written to a temporary name and renamed when complete. Returns the pairs joined.
         """
         paths = expand_paths([corpus] if isinstance(corpus, (str, os.PathLike)) else corpus)
         check_output(output, paths)
-        return self._rewrite_blocks(iter_utf8_blocks(paths), output, quiet)
+        return self._rewrite_blocks(iter_utf8_blocks(paths, encoding=encoding), output, quiet)
 
     def _rewrite_blocks(self, blocks: Iterable[tuple[np.ndarray, bool]], output: str,
                         quiet: bool, total: int | None = None) -> int:
@@ -493,20 +499,29 @@ def _count(counter: _PairCounter, blocks: Iterable[tuple[np.ndarray, bool]], qui
             meter.update(counter.add(buf, file_end))
 
 
-def _blocks(paths: list[str], spooled_sentences: bool, stats: CorpusStats | None = None
-            ) -> Iterator[tuple[np.ndarray, bool]]:
-    """The UTF-8 blocks of ``paths``; a spool of Python sentences is read as the bytes it
-    holds (it may carry lone surrogates, which decoding would replace)."""
+def _blocks(paths: list[str], spooled_sentences: bool, stats: CorpusStats | None = None,
+            encoding: str = "utf-8") -> Iterator[tuple[np.ndarray, bool]]:
+    """The UTF-8 blocks of ``paths`` (files in ``encoding``); a spool of Python sentences is
+    read as the bytes it holds (it may carry lone surrogates, which decoding would replace)."""
     if not spooled_sentences:
-        return iter_utf8_blocks(paths, stats)
+        return iter_utf8_blocks(paths, stats, encoding=encoding)
     return spool_blocks(paths[0], stats)
+
+
+def _check_encoding_of(corpus, encoding: str) -> None:
+    """Refuse an ``encoding`` for sentences from Python (they are text already) or one that
+    cannot read a corpus (see :func:`hsw2v.config.check_encoding`)."""
+    check_encoding(encoding)
+    if not is_paths(corpus) and check_encoding(encoding) != "utf-8":
+        raise ConfigError(f"encoding={encoding!r} is for corpus files; sentences from Python "
+                          "are text already: drop encoding=")
 
 
 # ---------------------------------------------------------------------------------- one call
 def phrases(corpus, output: str | None = None, *, min_count: int = 5,
             threshold: float | None = None, scoring: str = "word2vec", delimiter: str = "_",
             prune_at: int = DEFAULT_PRUNE_AT, save_phrases: str | None = None,
-            quiet: bool = True, tmp_dir: str | None = None):
+            quiet: bool = True, tmp_dir: str | None = None, encoding: str = "utf-8"):
     """Learn the phrases of ``corpus`` and join them, reading the corpus twice at most.
 
     Parameters
@@ -525,6 +540,8 @@ def phrases(corpus, output: str | None = None, *, min_count: int = 5,
         Also write ``phrase count score`` lines, highest score first.
     tmp_dir : str, optional
         Folder for the spool of stdin or of sentences.
+    encoding : str
+        The corpus files' codec (e.g. ``"latin-1"``; default UTF-8); the output is UTF-8.
 
     Returns
     -------
@@ -540,6 +557,7 @@ def phrases(corpus, output: str | None = None, *, min_count: int = 5,
     ...               threshold=1)                                      # doctest: +SKIP
     """
     threshold = check_options(min_count, threshold, scoring, delimiter, prune_at)
+    _check_encoding_of(corpus, encoding)
     spools: list[str] = []
     empties: list[int] = []
     n_sentences = 0
@@ -570,12 +588,11 @@ def phrases(corpus, output: str | None = None, *, min_count: int = 5,
             paths = [spool]
         counter = _PairCounter(prune_at)
         stats = CorpusStats()
-        _count(counter, _blocks(paths, from_sentences, stats), quiet)
-        if stats.invalid_bytes:
-            log.warning("%d bytes of invalid UTF-8 were replaced by U+FFFD", stats.invalid_bytes)
+        _count(counter, _blocks(paths, from_sentences, stats, encoding), quiet)
+        warn_invalid(stats, counter.words.words, encoding, "distinct words")
         model = Phrases._from_counter(counter, min_count, threshold, scoring, delimiter)
         del counter
-        blocks = _blocks(paths, from_sentences)
+        blocks = _blocks(paths, from_sentences, encoding=encoding)
         if output is not None:
             model._rewrite_blocks(blocks, output, quiet, model.total_words)
         if save_phrases is not None:

@@ -121,9 +121,10 @@ def alpha_at(cfg: TrainConfig, progress: float) -> float:
     return max(cfg.min_alpha, cfg.alpha - (cfg.alpha - cfg.min_alpha) * progress)
 
 
-def _shown(cfg: TrainConfig) -> dict[str, Any]:
-    """How the reading shows its progress (:class:`hsw2v.progress.Meter`): as training's."""
-    return {"quiet": cfg.quiet, "log_every": cfg.log_every}
+def _reading(cfg: TrainConfig) -> dict[str, Any]:
+    """How the corpus is read: its encoding, and its progress shown as training's
+    (:class:`hsw2v.progress.Meter`)."""
+    return {"quiet": cfg.quiet, "log_every": cfg.log_every, "encoding": cfg.encoding}
 
 
 def prepare(paths: Sequence[str], cfg: TrainConfig, stats: CorpusStats,
@@ -141,11 +142,11 @@ def prepare(paths: Sequence[str], cfg: TrainConfig, stats: CorpusStats,
         vocab = build_vocab(words, counts, cfg.min_count, cfg.max_vocab)
         check_vocab_size(vocab, counts, cfg.min_count)
         stream = encode_corpus(paths, vocab, cfg.max_sentence_length, stats, tmp_dir,
-                               **_shown(cfg))
+                               **_reading(cfg))
         check_not_empty(stats)
         return vocab, stream, np.arange(len(vocab), dtype=np.int32)
     counter, stream = scan_corpus(paths, cfg.max_sentence_length, cfg.prune_at, stats, tmp_dir,
-                                  **_shown(cfg))
+                                  **_reading(cfg))
     if counter.prunings > 1:
         log.warning("counting pruned %d times in all; tokens seen fewer than %d times by then "
                     "may be missing or under-counted", counter.prunings, counter.min_reduce)
@@ -161,7 +162,7 @@ def prepare(paths: Sequence[str], cfg: TrainConfig, stats: CorpusStats,
     if stream is not None:
         return vocab, stream, vocab.remap(words)
     log.info("re-reading the corpus to encode it with the pruned vocabulary")
-    stream = encode_corpus(paths, vocab, cfg.max_sentence_length, None, tmp_dir, **_shown(cfg))
+    stream = encode_corpus(paths, vocab, cfg.max_sentence_length, None, tmp_dir, **_reading(cfg))
     return vocab, stream, np.arange(len(vocab), dtype=np.int32)
 
 
@@ -176,7 +177,7 @@ def prepare_with_vocab(paths: Sequence[str], cfg: TrainConfig, stats: CorpusStat
     remap : int32 (V,)   the identity (the stream holds vocabulary ids).
     """
     stream = encode_corpus(paths, vocab, cfg.max_sentence_length, stats, tmp_dir,
-                           **_shown(cfg))
+                           **_reading(cfg))
     try:
         check_not_empty(stats)
     except BaseException:
@@ -194,7 +195,7 @@ def prepare_grown(paths: Sequence[str], cfg: TrainConfig, stats: CorpusStats, st
     from hsw2v.vocab import count_corpus
 
     counter = count_corpus(paths, cfg.max_sentence_length, cfg.prune_at, CorpusStats(),
-                           **_shown(cfg))
+                           **_reading(cfg))
     vocab = grown_vocab(Vocab(start.words, start.counts), counter.words, counter.counts,
                         cfg.min_count)
     stream, remap = prepare_with_vocab(paths, cfg, stats, vocab, tmp_dir)

@@ -32,8 +32,8 @@ from typing import Any
 import numpy as np
 
 from hsw2v.checkpoint import Checkpoint, resume_config, save_checkpoint
-from hsw2v.config import TrainConfig, check_keywords, make_config
-from hsw2v.corpus import CorpusStats
+from hsw2v.config import TrainConfig, check_encoding, check_keywords, make_config
+from hsw2v.corpus import CorpusStats, warn_invalid
 from hsw2v.distributed import ClusterEngine
 from hsw2v.engine import Engine, Model, TrainResult
 from hsw2v.errors import (CheckpointError, ConfigError, DistributedError, Hsw2vError,
@@ -110,6 +110,9 @@ def run(corpus: Sequence[str | os.PathLike] | str | os.PathLike | None, cfg: Tra
             init = read_init_vectors(cfg.init_vectors, cfg.dim, cfg.quiet)
     sentences = None
     if not is_paths(corpus):  # tokenised sentences from Python: spooled once, read each epoch
+        if check_encoding(cfg.encoding) != "utf-8":
+            raise ConfigError(f"encoding={cfg.encoding!r} is for corpus files; sentences from "
+                              "Python are text already: drop encoding=")
         sentences = spool_sentences(corpus, tmp_dir)
         corpus = [sentences]
     elif isinstance(corpus, (str, os.PathLike)):
@@ -229,8 +232,7 @@ class _Run:
                                        else None, resume)
         vocab, stats = reading.vocab, reading.stats
         self.meta_corpus = reading.corpus
-        if stats.invalid_bytes:
-            log.warning("%d bytes of invalid UTF-8 were replaced by U+FFFD", stats.invalid_bytes)
+        warn_invalid(stats, vocab.words, cfg.encoding)
         log.info("corpus: %d tokens, %d distinct kept (min-count %d), %d training words%s",
                  stats.tokens, len(vocab), cfg.min_count, vocab.total, self.engine.describe())
         if cfg.save_vocab:

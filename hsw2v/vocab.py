@@ -260,8 +260,8 @@ class WordCounter:
 
 
 def iter_id_blocks(paths: Sequence[str], scan: Callable, max_sentence_length: int = 10000,
-                   stats: CorpusStats | None = None, block_bytes: int | None = None
-                   ) -> Iterator[np.ndarray]:
+                   stats: CorpusStats | None = None, block_bytes: int | None = None,
+                   encoding: str = "utf-8") -> Iterator[np.ndarray]:
     """Read a corpus and map each block's tokens to ids with ``scan``.
 
     Parameters
@@ -277,6 +277,8 @@ def iter_id_blocks(paths: Sequence[str], scan: Callable, max_sentence_length: in
         Receives file, byte, invalid-byte, token and piece counts.
     block_bytes : int, optional
         Bytes read at a time (default :data:`hsw2v.corpus.BLOCK_BYTES`).
+    encoding : str
+        The files' codec (read as UTF-8 for the tokenizer whatever it is).
 
     Yields
     ------
@@ -286,7 +288,7 @@ def iter_id_blocks(paths: Sequence[str], scan: Callable, max_sentence_length: in
     """
     stats = stats if stats is not None else CorpusStats()
     run = 0  # tokens in the current, unfinished piece
-    for buf, file_end in iter_utf8_blocks(paths, stats, block_bytes or BLOCK_BYTES):
+    for buf, file_end in iter_utf8_blocks(paths, stats, block_bytes or BLOCK_BYTES, encoding):
         ids, tokens, pieces, run = scan(buf, file_end, max_sentence_length, run)
         stats.tokens += tokens
         stats.pieces += pieces
@@ -456,14 +458,16 @@ def read_vocab(path: str | os.PathLike) -> tuple[list[str], np.ndarray]:
 
 def count_corpus(paths: list[str], max_sentence_length: int = 10000,
                  prune_at: int = 5_000_000, stats=None, *, quiet: bool = True,
-                 log_every: float | None = None) -> WordCounter:
-    """Count every token of a corpus (streamed, memory bounded by ``prune_at``); unless
-    ``quiet``, the tokens counted show on stderr (:class:`hsw2v.progress.Meter`)."""
+                 log_every: float | None = None, encoding: str = "utf-8") -> WordCounter:
+    """Count every token of a corpus in ``encoding`` (streamed, memory bounded by
+    ``prune_at``); unless ``quiet``, the tokens counted show on stderr
+    (:class:`hsw2v.progress.Meter`)."""
     counter = WordCounter(prune_at)
     stats = stats if stats is not None else CorpusStats()
     with phase("reading the corpus (counting the vocabulary)", abortable=True), \
             Meter("counting the corpus", quiet=quiet, log_every=log_every) as meter:
-        for _ in iter_id_blocks(paths, counter.scan, max_sentence_length, stats):
+        for _ in iter_id_blocks(paths, counter.scan, max_sentence_length, stats,
+                                encoding=encoding):
             meter.moveto(stats.tokens)
     return counter
 
