@@ -244,11 +244,12 @@ RESUME_MAY_CHANGE = ("quiet", "log_every", "checkpoint", "checkpoint_every", "fo
                      "save_vocab", "save_model", "dask")
 
 
-def resume_config(path: str, config_file: str | os.PathLike | None = None,
-                  **options: Any) -> tuple[Checkpoint, TrainConfig]:
+def resume_config(path: str, config_file: str | os.PathLike | None = None, *,
+                  origin: str = "cli", **options: Any) -> tuple[Checkpoint, TrainConfig]:
     """Load a checkpoint and its configuration, with the options that may change applied.
 
     Any other option given must equal the checkpoint's (a resumed run keeps its schedule).
+    ``origin``: where ``options`` come from, ``"cli"`` or ``"python"`` (how one is named).
     """
     check_keywords(options)
     ckpt = load_checkpoint(path)
@@ -258,16 +259,20 @@ def resume_config(path: str, config_file: str | os.PathLike | None = None,
         raise CheckpointError(f"checkpoint {path!r} holds an unusable configuration ({exc}): "
                               "resume with the hsw2v version that wrote it") from exc
     given = load_config(config_file) if config_file is not None else {}
+    sources = dict.fromkeys(given, "toml")
     given.update((k, v) for k, v in options.items() if v is not None)
+    sources.update((k, origin) for k, v in options.items() if v is not None)
+    cfg.__dict__.update(_sources=sources, _origin=origin,
+                        _file=None if config_file is None else os.fspath(config_file))
     for key, value in given.items():
         if key in RESUME_MAY_CHANGE:
             setattr(cfg, key, value)
         elif value != getattr(cfg, key):
-            flag = key.replace("_", "-")
+            may = [cfg.spell(k) for k in ("quiet", "log_every", "checkpoint",
+                                          "checkpoint_every", "format", "save_vocab")]
             raise ConfigError(
-                f"--{flag} {value!r} differs from the checkpoint's {getattr(cfg, key)!r}: a "
-                "resumed run keeps its options (only --quiet, --log-every, --checkpoint, "
-                "--checkpoint-every, "
-                "--format and --save-vocab may change); drop --" + flag)
+                f"{cfg.spell(key, value, quote=True)} differs from the checkpoint's "
+                f"{getattr(cfg, key)!r}: a resumed run keeps its options (only "
+                f"{', '.join(may[:-1])} and {may[-1]} may change); drop {cfg.spell(key)}")
     cfg.validate()
     return ckpt, cfg

@@ -145,28 +145,117 @@ Examples:
 
 
 class _TrainCommand(click.Command):
-    """``train``: options as the word2vec C tool or gensim spell them get a hint naming ours,
-    before click reads ``-train`` as ``-t rain`` (or ``-output`` as ``-o utput``)."""
+    """``train``: a line with the word2vec C tool's, fastText's or gensim's options gets the
+    whole equivalent hsw2v command at once (hsw2v.config.translate), before click reads
+    ``-train`` as ``-t rain`` (or ``-output`` as ``-o utput``); one of our own options given
+    with one dash, on a line with no other tool's, gets "two dashes"."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        from hsw2v.config import foreign_hint
-
-        ours = {o.lstrip("-").replace("-", "_") for p in self.params for o in p.opts
-                if o.startswith("--")}
-        for i, arg in enumerate(args):
-            if arg == "--":
-                break
-            name, eq, value = arg.partition("=")
-            if (not arg.startswith("-") or arg == "-" or len(name) == 2 or _is_number(arg)
-                    or (arg.startswith("--") and name[2:].replace("-", "_") in ours)):
-                continue
-            if not eq:
-                value = args[i + 1] if i + 1 < len(args) and not args[i + 1].startswith("-") \
-                    else None
-            hint = foreign_hint(name, "cli", value, ours)
-            if hint is not None:
-                raise click.UsageError(hint, ctx=ctx)
+        if "--help" in args or "-h" in args:
+            return super().parse_args(ctx, args)
+        line = _scan_train_line(self.params, args)
+        if line is not None:
+            line.refuse(ctx)
         return super().parse_args(ctx, args)
+
+
+class _ForeignLine(click.ClickException):
+    """Another tool's options: the whole hsw2v command on the lines after the first (no
+    "see --help" after it, so that it can be copied as it is)."""
+
+    exit_code = 2
+
+
+class _TrainLine:
+    """A ``train`` command line taken apart: our options, other tools', the corpus."""
+
+    def __init__(self, given, corpus, command, unknown, fields):
+        self.given, self.corpus, self.command, self.unknown = given, corpus, command, unknown
+        self.fields = fields  # our options' fields
+
+    def refuse(self, ctx: click.Context) -> None:
+        from hsw2v.config import foreign_hint, translate, unknown_option
+
+        foreign = [g for g in self.given if g.tool not in (None, "hsw2v")]
+        if not foreign and self.command is None:
+            # only our own names, with one dash: the one-line hint ("two dashes")
+            for g in self.given:
+                if g.tool == "hsw2v":
+                    hint = foreign_hint(g.name, "cli", g.value, self.fields)
+                    if hint is not None:
+                        raise click.UsageError(hint, ctx=ctx)
+            return
+        t = translate(self.given, "cli", corpus=self.corpus, command=self.command,
+                      fields=self.fields)
+        t.notes += [f"{unknown_option(name, 'cli')}: dropped" for name in self.unknown]
+        raise _ForeignLine(t.render())
+
+
+def _scan_train_line(params, args: list[str]) -> _TrainLine | None:
+    """Take ``train``'s arguments apart for :class:`_TrainCommand`; None where every option
+    is ours (click reads them)."""
+    from hsw2v.config import FASTTEXT_COMMANDS, FASTTEXT_SWITCHES, Given, tool_option
+
+    opts: dict[str, tuple[str, bool]] = {}  # our option -> (field, takes a value)
+    for p in params:
+        if isinstance(p, click.Option):
+            field = {"fmt": "format", "config_file": "config"}.get(p.name, p.name)
+            for o in p.opts + p.secondary_opts:
+                opts[o] = (field, not p.is_flag)
+    fields = {f for f, _ in opts.values()}
+    given, corpus, unknown, other = [], [], [], False
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            corpus += args[i + 1:]
+            break
+        name, eq, value = arg.partition("=")
+        nxt = args[i + 1] if i + 1 < len(args) else None
+        nxt_is_value = nxt is not None and (not nxt.startswith("-") or nxt == "-"
+                                            or _is_number(nxt))
+        if arg in opts or (eq and name.startswith("--") and name in opts):
+            field, takes = opts[name]
+            if takes and not eq:
+                value, i = nxt, i + 1
+            elif not takes:
+                value = not name.startswith("--no-")
+            given.append(Given(name, value, field=field,
+                               raw=(arg,) if eq or not takes or nxt is None else (arg, nxt)))
+        elif not arg.startswith("-") or arg == "-" or _is_number(arg):
+            corpus.append(arg)
+        else:
+            n = name.lstrip("-").replace("_", "-").lower()  # as hsw2v.config compares names
+            field = n.replace("-", "_")
+            found = tool_option(name, "cli")
+            if len(name) == 2 and name != "-t":  # a short option of click's
+                found = None
+            if (name.startswith("-") and not name.startswith("--") and field in fields
+                    and (found is None or found[1] == field or n == "loss")):
+                tool = "hsw2v"  # ours, with one dash
+                takes = opts.get("--" + n, (field, True))[1]
+            elif found is not None:
+                tool = found[0]
+                takes = not (tool == "fastText" and n in FASTTEXT_SWITCHES)
+                other = True
+            else:  # nobody's: said after the command (with its value, if a number follows)
+                unknown.append(name)
+                i += 2 if not eq and nxt is not None and _is_number(nxt) else 1
+                continue
+            if takes and not eq:
+                value = nxt if nxt_is_value else None
+                i += 1 if nxt_is_value else 0
+            elif not takes:
+                value = None if tool != "hsw2v" else True
+            given.append(Given(name, value, tool=tool))
+        i += 1
+    command = None
+    if corpus and corpus[0] in FASTTEXT_COMMANDS and not _os.path.exists(corpus[0]):
+        command = corpus.pop(0)  # fastText's first word: skipgram, cbow
+        other = True
+    if not other and not any(g.tool == "hsw2v" for g in given):
+        return None
+    return _TrainLine(given, corpus or None, command, unknown, fields)
 
 
 def _is_number(text: str) -> bool:

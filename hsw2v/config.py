@@ -115,10 +115,11 @@ class TrainConfig:
         finally:
             _SPELLING.reset(token)
 
-    def spell(self, field: str, value: Any = None) -> str:
-        """Option ``field`` (with ``value``) as the user gave it (see :meth:`spelling`)."""
+    def spell(self, field: str, value: Any = None, quote: bool = False) -> str:
+        """Option ``field`` (with ``value``; ``quote``: in quotes on the command line) as the
+        user gave it (see :meth:`spelling`)."""
         with self.spelling():
-            return _opt(field) if value is None else _given(field, value)
+            return _opt(field) if value is None else _given(field, value, quote)
 
     def validate(self) -> None:
         """Raise :class:`ConfigError` naming the first invalid value."""
@@ -538,9 +539,9 @@ TOOL_OPTIONS = {"word2vec": WORD2VEC_OPTIONS, "fastText": FASTTEXT_OPTIONS,
 # What a tool does for an option its line leaves out, where that differs from hsw2v's default
 # (word2vec.c: cbow = 1, hs = 0, negative = 5, binary = 0, alpha 0.05 for CBOW as ours;
 # gensim: sg=0, hs=0, negative=5, alpha=0.025 for CBOW too; fastText: -loss ns -neg 5,
-# -lr 0.05, -t 1e-4, subwords -minn 3 -maxn 6). The same value everywhere else: dimension 100,
-# window 5, min count 5, 5 epochs, sample 1e-3 (word2vec, gensim), ns_exponent 0.75.
-_DEFAULT_NEGATIVE = {"word2vec": 5, "gensim": 5, "fastText": 5}
+# -lr 0.05, -t 1e-4, subwords -minn 3 -maxn 6): translate() spells these out. The same value
+# everywhere else: dimension 100, window 5, min count 5, 5 epochs, sample 1e-3 (word2vec,
+# gensim), ns_exponent 0.75. All three draw 5 noise words unless told otherwise, as we do.
 #: Our fields that a gensim (or fastText) call spells as we do: given alone, they are still
 #: that tool's call (its defaults hold for what it leaves out).
 _SHARED = {"gensim": {"window", "alpha", "min_alpha", "min_count", "sample", "seed",
@@ -722,7 +723,10 @@ def _line_tool(foreign: list[Given], style: str, command: str | None) -> str:
 class _Line:
     """What translate() works with: the options given, ours among them, the line's tool."""
 
-    def __init__(self, given: list[Given], style: str, command: str | None, fresh: bool):
+    def __init__(self, given: list[Given], style: str, command: str | None, fresh: bool,
+                 fields: set[str] | frozenset[str] | None = None):
+        #: our options where they were given (the command line may lack some of FIELDS)
+        self.available = FIELDS if fields is None else fields
         self.line = _line_tool([g for g in given if g.tool not in (None, "hsw2v")], style,
                                command)
         # A name the line's tool has too is that tool's (-output on fastText's line, -window
@@ -752,8 +756,10 @@ class _Line:
                                             for f, g in self.ours.items())
         self.by_target: dict[str, list[Given]] = {}
         for g in foreign:
-            self.by_target.setdefault(self.target(g), []).append(g)
+            if g.value is not None or _norm(g.name) in FASTTEXT_SWITCHES:
+                self.by_target.setdefault(self.target(g), []).append(g)
         self.placed: dict[int, list[tuple[str, Any]]] = {}
+        self.front: list[tuple[str, Any]] = []
         self.end: list[tuple[str, Any]] = []
         self.emitted: set[str] = set()
 
@@ -774,10 +780,12 @@ class _Line:
     def value(self, field: str) -> Any:
         return self.ours[field].value if field in self.ours else None
 
-    def put(self, at: Given | None, field: str, value: Any) -> None:
-        """Add our ``field``: where ``at`` stood, or at the end (a default spelt out)."""
+    def put(self, at: Given | None, field: str, value: Any, front: bool = False) -> None:
+        """Add our ``field``: where ``at`` stood, or at the end (a default spelt out), or
+        first (``front``: fastText's first word)."""
         self.emitted.add(field)
-        slot = self.placed.setdefault(self.pos[id(at)], []) if at is not None else self.end
+        slot = (self.placed.setdefault(self.pos[id(at)], []) if at is not None else
+                self.front if front else self.end)
         slot.append((field, value))
 
     def their_default(self, *pairs: tuple[str, Any]) -> str:
@@ -792,7 +800,8 @@ class _Line:
 
 
 def translate(given: list[Given], style: str, corpus: list[Any] | None = None,
-              command: str | None = None, fresh: bool = True) -> Translation:
+              command: str | None = None, fresh: bool = True,
+              fields: set[str] | frozenset[str] | None = None) -> Translation:
     """The hsw2v options of a run given (partly) in another tool's names.
 
     Parameters
@@ -808,6 +817,8 @@ def translate(given: list[Given], style: str, corpus: list[Any] | None = None,
     fresh : bool
         False for a run resumed or trained further (its options are its own: no tool's
         defaults are assumed for them).
+    fields : set of str, optional
+        Our options there (default: every field of :class:`TrainConfig`).
 
     Returns
     -------
@@ -821,7 +832,7 @@ def translate(given: list[Given], style: str, corpus: list[Any] | None = None,
         hsw2v's options, nothing they left out is added: a note names each default that
         differs, and how to ask for it.
     """
-    ln = _Line(given, style, command, fresh)
+    ln = _Line(given, style, command, fresh, fields)
     t, say, their = ln.t, ln.t.ours, ln.t.theirs
     # ---- corpus and output
     if corpus:
@@ -850,6 +861,9 @@ def translate(given: list[Given], style: str, corpus: list[Any] | None = None,
         field = ln.target(g)
         if g.tool == "hsw2v":  # one of ours with one dash: as given, spelt right
             continue
+        if g.value is None and _norm(g.name) not in FASTTEXT_SWITCHES:
+            t.notes.append(f"{g.name} dropped: it needs a value")
+            continue
         if field.startswith("!"):
             t.notes.append(f"{their(g)} dropped: {field[1:]}")
         if field[0] in "!@":
@@ -873,6 +887,7 @@ def translate(given: list[Given], style: str, corpus: list[Any] | None = None,
     model = _model(ln, command)
     _rest(ln, model)
     # ---- in the order given (ours as written), then the defaults spelt out
+    t.slots += [(field, value, None) for field, value in ln.front]
     for i, g in enumerate(ln.given):
         if (g.field or g.tool == "hsw2v") and ln.ours.get(ln.field(g)) is g and (
                 g.field != "output"):
@@ -909,9 +924,9 @@ def _objective(ln: _Line) -> None:
     elif neg_g is not None:
         neg = _as_int(neg_g.value)
     elif u_loss is not None:
-        neg = 5 if "ns" in u_objs else 0
+        neg = DEFAULT_NEGATIVE if "ns" in u_objs else 0
     else:
-        neg = 5
+        neg = DEFAULT_NEGATIVE  # each tool's default -negative / negative= / -neg
     if line == "fastText" or loss_g is not None:  # -loss hs|ns|softmax|one-vs-all, -neg K
         name = str(loss_g.value) if loss_g is not None else "ns"
         loss = {"hs": "hs", "ns": "ns", "softmax": "softmax"}.get(name)
@@ -934,7 +949,9 @@ def _objective(ln: _Line) -> None:
             (hs, neg > 0))
         if loss is None:
             named = " ".join(their(g) for g in (hs_g, neg_g) if g is not None)
-            t.notes.append(f"{named}: {line} then trains no objective (the vectors stay "
+            t.notes.append(f"{named} dropped: {say('loss', u_loss)} is given"
+                           if u_loss is not None else
+                           f"{named}: {line} then trains no objective (the vectors stay "
                            "random): left out, hsw2v trains hierarchical softmax by default")
             return
         if hs_g is None and neg_g is None and u_loss is None:
@@ -945,8 +962,8 @@ def _objective(ln: _Line) -> None:
                            f"{line}'s default negative sampling; {say('loss', 'hs')} alone "
                            "is hsw2v's default")
     if u_loss is not None:
-        if loss != u_loss:
-            named = " ".join(their(g) for g in (hs_g, neg_g, loss_g) if g is not None)
+        named = " ".join(their(g) for g in (hs_g, neg_g, loss_g) if g is not None)
+        if loss != u_loss and named:
             t.notes.append(f"{named} dropped: {say('loss', u_loss)} is given")
         if "ns" in u_objs and u_neg is None and neg > 0 and neg_g is not None:
             ln.put(neg_g, "negative", neg_g.value)
@@ -995,7 +1012,7 @@ def _model(ln: _Line, command: str | None) -> str | None:
             t.notes.append(f"{line} trains CBOW unless told otherwise ({default}), hsw2v "
                            f"skip-gram: add {say('model', 'cbow')} for {line}'s")
     if model == "cbow":
-        ln.put(g, "model", "cbow")
+        ln.put(g, "model", "cbow", front=g is None and command is not None)
     if line == "gensim" and model == "cbow" and ln.fresh and "alpha" not in ln.ours and (
             "alpha" not in ln.emitted):
         if ln.whole:
@@ -1006,6 +1023,47 @@ def _model(ln: _Line, command: str | None) -> str | None:
             t.notes.append(f"gensim's alpha is 0.025 for CBOW too, hsw2v's 0.05: add "
                            f"{say('alpha', 0.025)} for gensim's")
     return model or "sg"
+
+
+def _subwords(ln: _Line) -> None:
+    """fastText's -minn/-maxn/-bucket (subwords by default: -minn 3 -maxn 6) -> --subwords
+    MIN-MAX and --buckets N, where this hsw2v has them (issue 28), else a note."""
+    t, say, their = ln.t, ln.t.ours, ln.t.theirs
+    subwords = ln.by_target.get("@subwords", [])
+    sizes = {"minn": 3, "maxn": 6}
+    for g in subwords:
+        if _norm(g.name) in sizes:
+            sizes[_norm(g.name)] = _as_int(g.value)
+    on = sizes["maxn"] > 0 and sizes["maxn"] >= sizes["minn"]  # fastText: -maxn 0 is off
+    if not on:
+        return
+    if "subwords" not in ln.available:  # a fastText line trains whole words here
+        named = " ".join(their(g) for g in subwords) or (
+            f"{ln.their_default(('minn', 3), ('maxn', 6))}, its default")
+        if subwords or ln.whole:
+            t.notes.append(f"subword vectors ({named}) are not supported yet: this trains "
+                           f"whole words, as fastText with {ln.their_default(('maxn', 0))} "
+                           "does")
+        return
+    value = f"{max(sizes['minn'], 1)}-{sizes['maxn']}"
+    sized = [g for g in subwords if _norm(g.name) in sizes]
+    if "subwords" in ln.ours:
+        if sized and str(ln.value("subwords")) != value:
+            t.notes.append(f"{' '.join(their(g) for g in sized)} dropped: "
+                           f"{say('subwords', ln.value('subwords'))} is given")
+    elif sized or ln.whole:
+        ln.put(sized[0] if sized else None, "subwords", value)
+        if not sized:
+            t.notes.append(f"{say('subwords', value)}: fastText's default "
+                           f"({ln.their_default(('minn', 3), ('maxn', 6))})")
+    else:
+        t.notes.append(f"fastText trains subword vectors unless told otherwise "
+                       f"({ln.their_default(('minn', 3), ('maxn', 6))}): add "
+                       f"{say('subwords', value)} for fastText's")
+    for g in subwords:
+        if _norm(g.name) == "bucket" and "buckets" in ln.available and (
+                "buckets" not in ln.ours):
+            ln.put(g, "buckets", g.value)
 
 
 def _rest(ln: _Line, model: str | None) -> None:
@@ -1050,15 +1108,7 @@ def _rest(ln: _Line, model: str | None) -> None:
                            "word2vec does")
     if line != "fastText" or not ln.fresh:
         return
-    # Subword vectors (fastText's character n-grams) are not here yet: issue 28 adds them
-    # (--subwords MIN-MAX, --buckets N); until then a fastText line trains whole words.
-    subwords = ln.by_target.get("@subwords", [])
-    off = any(_norm(g.name) == "maxn" and _as_int(g.value) == 0 for g in subwords)
-    if (subwords or ln.whole) and not off:
-        named = " ".join(their(g) for g in subwords) or (
-            f"{ln.their_default(('minn', 3), ('maxn', 6))}, its default")
-        t.notes.append(f"subword vectors ({named}) are not supported yet: this trains whole "
-                       f"words, as fastText with {ln.their_default(('maxn', 0))} does")
+    _subwords(ln)
     defaults = [("sample", 1e-4, "t")] + ([("alpha", 0.05, "lr")] if model == "sg" else [])
     for field, value, name in defaults:
         if field in ln.ours or field in ln.emitted:

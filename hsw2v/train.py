@@ -556,7 +556,7 @@ def configure(config_file: str | os.PathLike | None, resume: str | None, *,
     check_keywords(options, call="model.train" if start is not None else "hsw2v.train",
                    fresh=resume is None and start is None)
     if resume is not None:
-        ckpt, cfg = resume_config(resume, config_file, **options)
+        ckpt, cfg = resume_config(resume, config_file, origin=origin, **options)
         return ckpt, cfg, None
     path = options.get("from_model")
     if start is None and path is None and config_file is not None:

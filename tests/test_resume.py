@@ -139,7 +139,7 @@ def test_periodic_checkpoints_with_two_threads_resume_and_finish(tmp_path, small
         assert not np.array_equal(resumed.model.weights.syn0, ck.weights.syn0)
     else:
         assert ck.state.epoch == 3 or ck.state.front.sum() == ck.state.back.sum()
-    with pytest.raises(ConfigError, match="--threads 1 differs"):
+    with pytest.raises(ConfigError, match="^threads=1 differs"):
         hsw2v.train(small_corpus, resume=ckpt, quiet=True, threads=1)
 
 
@@ -159,7 +159,7 @@ def test_resume_refuses_a_different_corpus(tmp_path, small_corpus, small_chunks,
     shuffled.write_text("\n".join(lines[::-1]) + "\n")
     with pytest.raises(CheckpointError, match="corpus differs"):
         hsw2v.train(shuffled, resume=ckpt, quiet=True)
-    with pytest.raises(ConfigError, match="--dim 13 differs"):
+    with pytest.raises(ConfigError, match="^dim=13 differs"):
         hsw2v.train(small_corpus, resume=ckpt, quiet=True, dim=13)
 
 
