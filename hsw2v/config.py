@@ -206,9 +206,17 @@ class TrainConfig:
             _check_dask(self.dask)
         if self.subwords is not None:
             self.subwords = subword_range(self.subwords)
+            if self.dask is not None:
+                raise ConfigError(f"{_opt('subwords')} does not train on a cluster yet "
+                                  f"({_opt('dask')}): train subword vectors locally (drop "
+                                  f"{_opt('dask')})")
+            if self.loss == "softmax":
+                raise ConfigError(f"{_opt('subwords')} trains with the losses hs, ns or hs+ns, "
+                                  f"not the exact softmax: choose one of those for "
+                                  f"{_opt('loss')}")
         _check_int("buckets", self.buckets, 1)
         if self.buckets > 2**31 - 1:
-            raise ConfigError(f"--buckets {self.buckets} is too large (at most 2147483647, "
+            raise ConfigError(f"{_given('buckets', self.buckets)} is too large (at most 2147483647, "
                               "fastText's limit)")
         if self.dim > 100_000:
             raise ConfigError(f"{_given('dim', self.dim)} is too large (at most 100000)")
@@ -227,11 +235,12 @@ def subword_range(value: Any) -> tuple[int, int]:
         else:
             minn, maxn = (int(x) for x in value)
     except (TypeError, ValueError):
-        raise ConfigError(f"--subwords {value!r} is not a range of n-gram lengths: give "
-                          "MIN-MAX in characters, e.g. 3-6 (fastText's -minn 3 -maxn 6)") from None
+        raise ConfigError(f"{_given('subwords', value, quote=True)} is not a range of n-gram "
+                          "lengths: give MIN-MAX in characters, e.g. 3-6 (fastText's -minn 3 "
+                          "-maxn 6)") from None
     if not 1 <= minn <= maxn <= 64:
-        raise ConfigError(f"--subwords {value!r}: the n-gram lengths must satisfy 1 <= MIN <= "
-                          "MAX <= 64, e.g. 3-6")
+        raise ConfigError(f"{_given('subwords', value, quote=True)}: the n-gram lengths must "
+                          "satisfy 1 <= MIN <= MAX <= 64, e.g. 3-6")
     return minn, maxn
 
 

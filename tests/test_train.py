@@ -176,7 +176,7 @@ def test_shipped_configs_are_valid():
                                      "save_vocab", "read_vocab", "checkpoint",
                                      "checkpoint_every", "resume", "negative", "from_model",
                                      "save_model", "init_vectors", "dask",
-                                     "sync_words"}
+                                     "sync_words", "subwords"}  # (None by default: commented out)
 
 
 @pytest.mark.parametrize("key,value,msg", [

@@ -56,7 +56,7 @@ def train_chunk(ids, remap, keep, syn0, syn1, codes, points, offsets, sg, window
     sent : int32 (>= longest piece,)   scratch for the kept words of a piece.
     ctx : int32 (>= 2 * window,)       scratch for context ids.
     scores : float32 (>= (2 * window + 1) * (longest path + negative + 1),)  scratch.
-    neu1e : float32 (2 * window, S)  scratch.
+    neu1e : float32 (2 * window, S)  scratch (at least 3 rows with ``subwords``).
     stats : float64 (>= 4,) accumulates [loss, predictions, words read, words trained] and, with
                             both ``hs`` and ``negative``, ``stats[4]`` the negative-sampling
                             loss (``stats[0]`` then holds the hierarchical softmax's).
@@ -101,6 +101,8 @@ def train_chunk(ids, remap, keep, syn0, syn1, codes, points, offsets, sg, window
     if subwords is not None:
         sub_offsets, sub_rows = subwords
         n_words = sub_offsets.shape[0] - 1
+        if neu1e.shape[0] < 3:
+            raise ValueError("neu1e needs 3 rows with subwords")
         if (sub_offsets.dtype != np.int64 or sub_rows.dtype != np.int32 or n_words > syn0.shape[0]
                 or (len(sub_rows) and not 0 <= sub_rows.min() <= sub_rows.max() < syn0.shape[0])):
             raise ValueError("subwords must be int64 offsets (V + 1,) and int32 rows of syn0")
@@ -308,6 +310,7 @@ def _loop(kind, sg_kind, run, hs_args, ns_args, sm_args, sub):
     (negative, syn1neg, neg_prob, neg_alias, neg_map, ntop, nown, nbase, nfirst,
      neg_sync_every) = ns_args
     (softmax, syn1sm, probs, lockf) = sm_args
+    sub_offsets, sub_rows = sub
     # the objectives' groups the steps take
     noise = (negative, syn1neg, neg_prob, neg_alias, neg_map)
     objectives = ((hs, syn1, codes, points, offsets), noise, (softmax, syn1sm, probs))
@@ -356,6 +359,17 @@ def _loop(kind, sg_kind, run, hs_args, ns_args, sm_args, sub):
                 if j != pos:
                     ctx[k] = sent[j]
                     k += 1
+            if kind == 3:
+                # the rows the next step composes: random rows of a large matrix (n-grams),
+                # each a likely cache miss; fetched while this word trains
+                nxt = -1
+                if sg and pos + 1 < length:  # the next center word
+                    nxt = sent[pos + 1]
+                elif not sg and pos + window + 1 < length:  # the word entering the window
+                    nxt = sent[pos + window + 1]
+                if nxt >= 0:
+                    for q in range(sub_offsets[nxt], sub_offsets[nxt + 1]):
+                        rprefetch(syn0, sub_rows[q], z)
             if pos + 1 < length:
                 nxt = sent[pos + 1]
                 if hs:
@@ -392,7 +406,8 @@ def _loop(kind, sg_kind, run, hs_args, ns_args, sm_args, sub):
                 nsince += np.int64(m)
             elif kind == 3:
                 part, part_ns, pu, nu = subword_update(syn0, ctx, k, w, sg, a, scores, negs,
-                                                       blocks, rng, lockf, objectives, sub)
+                                                       blocks, rng, lockf, objectives, sub,
+                                                       neu1e)
                 loss += part
                 loss_ns += part_ns
                 since += np.int64(pu)

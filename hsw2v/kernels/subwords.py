@@ -23,13 +23,14 @@ center word instead of one per context word. CBOW's input is the mean of every r
 context word (fastText's bag), and the error row goes to each of them.
 """
 import numpy as np
+from numba.extending import overload
 
 from hsw2v.kernels.context import saturated_loss
-from hsw2v.kernels.ns import draw_negatives, ns_row
-from hsw2v.kernels.hs import hs_row
-from hsw2v.kernels.policy import jit, jit_inline
-from hsw2v.kernels.rows import radd, rfma, rload, rscale, rstore, rzero
-from hsw2v.kernels.softmax import softmax_row
+from hsw2v.kernels.hs import hs_row, hs_row_mem
+from hsw2v.kernels.ns import draw_negatives, ns_row, ns_row_mem
+from hsw2v.kernels.policy import OVERLOAD_OPTIONS, jit, jit_inline
+from hsw2v.kernels.rows import (badd, bfma, bload, bmul, bsplat, bstore, radd, rfma,
+                                rload, rscale, rstore, rzero, streams, szero)
 
 #: FNV-1a's 32-bit offset basis and prime.
 FNV_OFFSET = 2166136261
@@ -115,10 +116,9 @@ def add_to_rows(syn0, rows, a, b, e, f, z):
 def _predict(x, z, w, a32, hs_scores, n_sat, negs, ns_scores, n_nsat, rng, objectives):
     """One prediction of ``w`` from ``x`` with every objective of the run (its noise rows drawn
     here). Returns (e, loss, loss_ns, n_sat, n_nsat, path_rows, noise_rows)."""
-    path, noise, sm = objectives
+    path, noise, _ = objectives
     hs, syn1, codes, points, offsets = path
     negative, syn1neg, neg_prob, neg_alias, neg_map = noise
-    softmax, syn1sm, probs = sm
     e = z
     loss = 0.0
     loss_ns = 0.0
@@ -133,32 +133,64 @@ def _predict(x, z, w, a32, hs_scores, n_sat, negs, ns_scores, n_nsat, rng, objec
         draw_negatives(w, negative, neg_prob, neg_alias, neg_map, rng, negs, 0, syn1neg, z)
         e, part, n_nsat, nupd = ns_row(x, e, syn1neg, negs, 0, a32, ns_scores, n_nsat)
         loss_ns += part
-    if softmax:
-        e, part = softmax_row(x, e, syn1sm, w, a32, probs)
-        loss += part
     return e, loss, loss_ns, n_sat, n_nsat, plen, nupd
 
 
 @jit
 def subword_update(syn0, ctx, n_ctx, w, sg, alpha, scores, negs, blocks, rng, lockf,
-                   objectives, sub):
+                   objectives, sub, work):
     """One center word ``w`` with subword rows, any objectives (see the module docstring).
 
     Parameters
     ----------
     syn0 : float32 (V + U, S)  the words' rows, then the n-gram rows.
     ctx : int32 (>= n_ctx,)    the context words.
-    scores : float32 (>= 2 * (longest path + negative + 1),)  scratch.
+    scores : float32 (>= 3 * (longest path + negative + 1),)  scratch.
     negs : int64 (>= negative + 2,)  scratch.
     lockf : float32 (V,) or (0,)   per-word factor of the input rows' updates (0 freezes a word
                                and its n-gram rows in this step).
-    objectives : tuple         ``(path, noise, sm)`` as :func:`hsw2v.kernels.loop.mixed_update`.
+    objectives : tuple         ``(path, noise, sm)`` as :func:`hsw2v.kernels.loop.mixed_update`
+                               (the exact softmax, ``sm``, is not trained with subwords).
     sub : tuple                ``(offsets, rows)``: each word's rows, CSR.
+    work : float32 (>= 3, S)   scratch rows (64-byte aligned, as kernel rows), used where the
+                               rows stream (:func:`~hsw2v.kernels.rows.streams`).
 
     Returns
     -------
     (loss, ns_loss, path_rows, output_rows) : (float, float, int, int)
     """
+    return _sub_step(syn0, ctx, n_ctx, w, sg, alpha, scores, negs, blocks, rng, lockf,
+                     objectives, sub, work)
+
+
+def _sub_step(syn0, ctx, n_ctx, w, sg, alpha, scores, negs, blocks, rng, lockf, objectives,
+              sub, work):
+    """:func:`subword_update`'s body, streamed or in registers by the row width (typed by the
+    overload below: only the form the width needs is compiled)."""
+    raise NotImplementedError("only callable from jitted code")
+
+
+@overload(_sub_step, jit_options=OVERLOAD_OPTIONS)
+def _sub_step_for(syn0, ctx, n_ctx, w, sg, alpha, scores, negs, blocks, rng, lockf, objectives,
+                  sub, work):
+    if streams(blocks.count, 3):
+        def streamed(syn0, ctx, n_ctx, w, sg, alpha, scores, negs, blocks, rng, lockf,
+                     objectives, sub, work):
+            return _sub_streamed(syn0, ctx, n_ctx, w, sg, alpha, scores, negs, blocks, rng,
+                                 lockf, objectives, sub, work)
+        return streamed
+
+    def registers(syn0, ctx, n_ctx, w, sg, alpha, scores, negs, blocks, rng, lockf, objectives,
+                  sub, work):
+        return _sub_registers(syn0, ctx, n_ctx, w, sg, alpha, scores, negs, blocks, rng, lockf,
+                              objectives, sub)
+    return registers
+
+
+@jit_inline
+def _sub_registers(syn0, ctx, n_ctx, w, sg, alpha, scores, negs, blocks, rng, lockf, objectives,
+                   sub):
+    """:func:`subword_update` with the input and error rows in registers."""
     sub_offsets, sub_rows = sub
     z = rzero(blocks)
     a32 = np.float32(alpha)
@@ -208,3 +240,107 @@ def subword_update(syn0, ctx, n_ctx, w, sg, alpha, scores, negs, blocks, rng, lo
             add_to_rows(syn0, sub_rows, sub_offsets[c], sub_offsets[c + 1], e, f, z)
     return (loss + saturated_loss(hs_scores, n_sat), loss_ns + saturated_loss(ns_scores, n_nsat),
             path_rows, neg_rows)
+
+
+@jit_inline
+def _compose_mem(syn0, rows, a, b, out, i, blocks):
+    """``out[i] += sum of rows syn0[rows[a:b]]``, streamed block by block (list order)."""
+    for bl in range(len(blocks)):
+        h = bload(out, i, bl)
+        for q in range(a, b):
+            h = badd(h, bload(syn0, rows[q], bl))
+        bstore(out, i, bl, h)
+
+
+@jit_inline
+def _add_mem(syn0, rows, a, b, e, k, f, blocks):
+    """``syn0[r] += f * e[k]`` for each row ``r`` of ``rows[a:b]`` (one FMA a float)."""
+    fv = bsplat(f)
+    for q in range(a, b):
+        r = rows[q]
+        for bl in range(len(blocks)):
+            bstore(syn0, r, bl, bfma(fv, bload(e, k, bl), bload(syn0, r, bl)))
+
+
+@jit
+def _predict_mem(work, w, a32, scores, negs, rng, objectives, blocks):
+    """One prediction of ``w`` from row ``work[0]``, its error row in ``work[1]`` (zeroed
+    here), streamed. Returns (loss, loss_ns, path_rows, noise_rows). (A call, not inlined:
+    skip-gram and CBOW share one compiled copy.)"""
+    path, noise, _ = objectives
+    hs, syn1, codes, points, offsets = path
+    negative, syn1neg, neg_prob, neg_alias, neg_map = noise
+    third = scores.shape[0] // 3
+    hs_sat = scores[:third]
+    ns_sat = scores[third:2 * third]
+    gs = scores[2 * third:]
+    e = work[1:]
+    szero(e, 0, blocks)
+    loss = 0.0
+    loss_ns = 0.0
+    plen = 0
+    nupd = 0
+    if hs:
+        start = offsets[w]
+        plen = offsets[w + 1] - start
+        part, n_sat = hs_row_mem(work, 0, e, syn1, codes, points, start, plen, a32, hs_sat, 0,
+                                 gs, blocks)
+        loss += part + saturated_loss(hs_sat, n_sat)
+    if negative > 0:
+        draw_negatives(w, negative, neg_prob, neg_alias, neg_map, rng, negs, 0, syn1neg,
+                       rzero(blocks))
+        part, n_sat, nupd = ns_row_mem(work, 0, e, syn1neg, negs, 0, a32, ns_sat, 0, gs, blocks)
+        loss_ns += part + saturated_loss(ns_sat, n_sat)
+    return loss, loss_ns, plen, nupd
+
+
+@jit_inline
+def _sub_streamed(syn0, ctx, n_ctx, w, sg, alpha, scores, negs, blocks, rng, lockf, objectives,
+                  sub, work):
+    """:func:`subword_update` with the rows streamed from memory (rows too wide for the
+    target's registers): ``work[0]`` the input ``h``, ``work[1]`` a prediction's error row,
+    ``work[2]`` their sum. The arithmetic of :func:`_sub_registers`."""
+    sub_offsets, sub_rows = sub
+    a32 = np.float32(alpha)
+    loss = 0.0
+    loss_ns = 0.0
+    path_rows = 0
+    neg_rows = 0
+    locked = lockf.shape[0] > 0
+    szero(work, 0, blocks)
+    if sg:
+        a, b = sub_offsets[w], sub_offsets[w + 1]
+        _compose_mem(syn0, sub_rows, a, b, work, 0, blocks)
+        inv = bsplat(np.float32(1.0 / (b - a)))
+        for bl in range(len(blocks)):
+            bstore(work, 0, bl, bmul(inv, bload(work, 0, bl)))
+        szero(work, 2, blocks)
+        for k in range(n_ctx):
+            part, part_ns, pu, nu = _predict_mem(work, ctx[k], a32, scores, negs, rng,
+                                                 objectives, blocks)
+            loss += part
+            loss_ns += part_ns
+            path_rows += pu
+            neg_rows += nu
+            for bl in range(len(blocks)):  # h += e; acc += e
+                e = bload(work, 1, bl)
+                bstore(work, 0, bl, badd(bload(work, 0, bl), e))
+                bstore(work, 2, bl, badd(bload(work, 2, bl), e))
+        f = lockf[w] if locked else np.float32(1.0)
+        _add_mem(syn0, sub_rows, a, b, work, 2, f, blocks)
+    else:
+        m = 0
+        for k in range(n_ctx):
+            c = ctx[k]
+            _compose_mem(syn0, sub_rows, sub_offsets[c], sub_offsets[c + 1], work, 0, blocks)
+            m += sub_offsets[c + 1] - sub_offsets[c]
+        inv = bsplat(np.float32(1.0 / m))
+        for bl in range(len(blocks)):
+            bstore(work, 0, bl, bmul(inv, bload(work, 0, bl)))
+        loss, loss_ns, path_rows, neg_rows = _predict_mem(work, w, a32, scores, negs, rng,
+                                                          objectives, blocks)
+        for k in range(n_ctx):
+            c = ctx[k]
+            f = lockf[c] if locked else np.float32(1.0)
+            _add_mem(syn0, sub_rows, sub_offsets[c], sub_offsets[c + 1], work, 1, f, blocks)
+    return loss, loss_ns, path_rows, neg_rows
