@@ -64,6 +64,13 @@ class _Group(click.Group):
 
     _running: list[str] = []  # the command given (for a Ctrl-C that no phase names)
 
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except BrokenPipeError:  # `hsw2v --help | head -1` (--help and --version print here)
+            _stdout_gone()
+            raise click.exceptions.Exit(141) from None
+
     def resolve_command(self, ctx: click.Context, args: list[str]):
         name, cmd, rest = super().resolve_command(ctx, args)
         if name is not None:
@@ -78,8 +85,7 @@ class _Group(click.Group):
             click.echo(f"hsw2v: {'error: ' if code == 2 else ''}{exc}", err=True)
             ctx.exit(code)
         except BrokenPipeError:  # `hsw2v similar ... | head`: the reader has what it wanted
-            # stdout goes nowhere from now on, so Python's flush at exit cannot fail again
-            _os.dup2(_os.open(_os.devnull, _os.O_WRONLY), sys.stdout.fileno())
+            _stdout_gone()
             ctx.exit(141)  # as a tool that SIGPIPE ended (128 + 13)
         except OSError as exc:  # e.g. disk full, permission denied while writing
             if exc.filename is not None:
@@ -88,6 +94,12 @@ class _Group(click.Group):
                 msg = str(exc)
             click.echo(f"hsw2v: error: {msg}", err=True)
             ctx.exit(2)
+
+
+def _stdout_gone() -> None:
+    """The reader of stdout has gone: send stdout nowhere from now on, so that Python's flush
+    at exit cannot fail again (with an error line on stderr)."""
+    _os.dup2(_os.open(_os.devnull, _os.O_WRONLY), sys.stdout.fileno())
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

@@ -253,3 +253,80 @@ def test_ctrl_c_says_what_it_stopped_and_what_was_not_written(tmp_path, corpus, 
     assert "Traceback" not in r.stderr and "aborted" not in r.stderr
     assert r.stdout == ""
     assert sorted(os.listdir(tmp_path)) == []  # no output, no temporary file
+
+
+# ------------------------------------------------------------------- --quiet, closed pipes
+def _run(args: list[str], cwd, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "hsw2v", *args], capture_output=True, text=True,
+                          cwd=cwd, timeout=300, **kwargs)
+
+
+@pytest.mark.parametrize("command", ["train", "vocab", "phrases", "convert"])
+def test_quiet_means_no_output_at_all_on_success(tmp_path, corpus, vectors, command):
+    """-q: nothing on stdout or stderr (no progress, no log line, no 'wrote' line); the file is
+    written. (A real process: the CLI's log lines go to its stderr.)"""
+    out = tmp_path / "out.txt"
+    args = {"train": ["train", corpus, "-o", str(out), "--dim", "8", "--epochs", "1",
+                      "--min-count", "2", "--threads", "1", "--log-every", "0.000001"],
+            "vocab": ["vocab", corpus, "-o", str(out), "--min-count", "2"],
+            "phrases": ["phrases", corpus, "-o", str(out), "--min-count", "2"],
+            "convert": ["convert", vectors, str(out)]}[command]
+    loud = _run(args, ROOT)
+    assert loud.returncode == 0, loud.stderr
+    assert loud.stdout + loud.stderr != ""  # (without -q there is something to silence)
+    out.unlink()
+    quiet = _run(args + ["-q"], ROOT)
+    assert quiet.returncode == 0, quiet.stderr
+    assert (quiet.stdout, quiet.stderr) == ("", "")
+    assert out.stat().st_size > 0
+
+
+def test_quiet_demo_prints_only_its_verdict(tmp_path):
+    """demo's -q keeps what it exists to show (the two figures and PASS/FAIL), nothing else."""
+    r = _run(["demo", "-q", "--threads", "1", "--epochs", "2", "-o", str(tmp_path / "d.bin")],
+             ROOT)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert [ln.split(":")[0] for ln in lines[:2]] == ["neighbours", "analogies"]
+    assert lines[2].startswith("PASS") and len(lines) == 3 and r.stderr == ""
+
+
+def _closed_stdout_run(args: list[str], cwd) -> subprocess.CompletedProcess:
+    """``hsw2v ARGS`` writing to a pipe whose reader has already gone."""
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        return subprocess.run([sys.executable, "-m", "hsw2v", *args], stdout=write,
+                              stderr=subprocess.PIPE, text=True, cwd=cwd, timeout=300)
+    finally:
+        os.close(write)
+
+
+@pytest.mark.parametrize("args", [
+    ["info", "{v}"], ["similar", "{v}", "w1", "-k", "3"], ["analogy", "{v}", "w1", "w2", "w3"],
+    ["evaluate", "{v}", "--analogies", "{q}"], ["vocab", "{c}"], ["phrases", "{c}", "-o", "-", "-q"],
+    ["convert", "{v}", "{t}/c.bin"], ["demo", "-q", "--threads", "1", "--epochs", "1"],
+    ["--help"], ["--version"], ["plot", "--help"], ["similar", "--help"],
+], ids=lambda a: " ".join(a[:2]))
+def test_a_reader_that_has_gone_ends_every_command_quietly(tmp_path, corpus, vectors, args):
+    """``hsw2v ... | head -1``: no error line, the status of a tool that SIGPIPE ended."""
+    questions = tmp_path / "q.txt"
+    questions.write_text(": section\nw1 w2 w3 w4\n")
+    args = [a.format(v=vectors, c=corpus, q=questions, t=tmp_path) for a in args]
+    r = _closed_stdout_run(args, tmp_path)
+    assert r.stderr == "", r.stderr
+    assert r.returncode == 141
+
+
+def test_a_reader_that_stops_after_one_line_mid_output(tmp_path, vectors):
+    """A reader that takes the first line and goes (``| head -1``) while the command still has
+    hundreds of kilobytes to write: the command ends quietly as soon as it notices."""
+    words = [f"w{i}" for i in range(400)]
+    proc = subprocess.Popen([sys.executable, "-m", "hsw2v", "similar", vectors, *words,
+                             "-k", "40"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            cwd=tmp_path)
+    first = proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=300) == 141
+    assert first == b"nearest to w0:\n" and err == ""
