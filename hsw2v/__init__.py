@@ -24,6 +24,7 @@ it (``tests/test_layout.py`` checks this list against the code)::
     formats.py      word2vec text/binary files
     weights.py      Weights (syn0, syn1, syn1neg, syn1sm); a run's start: fresh, a model's...
     modelfile.py    the full model's file
+    fasttextfile.py fastText's .bin model files, read and written
     checkpoint.py   save/resume a run's position
     engine.py       what a run asks of the engine that trains its epochs
     threads.py      the local engine: Hogwild threads over chunks of the id stream
