@@ -320,8 +320,8 @@ def _is_number(text: str) -> bool:
               help="Also save the full model (vocabulary, tree, every weight, options) to "
                    "train further or load in Python.")
 @click.option("--from-model", metavar="MODEL",
-              help="Train this saved model further on CORPUS (its vocabulary, tree and options; "
-                   "the learning rate starts again from --alpha).")
+              help="Train this saved model (or a fastText .bin) further on CORPUS (its "
+                   "vocabulary, tree and options; the learning rate starts again from --alpha).")
 @click.option("--grow-vocab", is_flag=True, default=None,
               help="With --from-model: add the new words that reach --min-count.")
 @click.option("--init-vectors", metavar="VECTORS",
@@ -730,23 +730,30 @@ def evaluate(vectors_path, analogies, pairs, restrict, pairs_restrict, case_sens
 @main.command()
 @click.argument("src", metavar="IN", type=_EXISTING_FILE)
 @click.argument("dst", metavar="OUT", type=click.Path(dir_okay=False))
-@click.option("--to", type=click.Choice(["text", "binary"]),
-              help="Output format [default: binary if OUT ends in .bin or .bin.gz, else text].")
+@click.option("--to", type=click.Choice(["text", "binary", "fasttext"]),
+              help="Output format [default: binary if OUT ends in .bin or .bin.gz, else text]; "
+                   "fasttext: a fastText .bin model, from a model file (.npz or fastText .bin).")
 @click.option("-q", "--quiet", is_flag=True,
               help="Nothing on success: no progress and no 'wrote' line.")
 @_vector_input_options
 def convert(src, dst, to, quiet, fmt, limit, encoding_errors):
-    """Convert a vectors file between word2vec text and binary (.gz compresses).
+    """Convert a vectors file between word2vec text and binary (.gz compresses), or a
+    model to a fastText .bin (--to fasttext).
 
     OUT is replaced atomically and may not be IN (write a new file, then rename it);
-    the text format keeps float32 values exactly.
+    the text format keeps float32 values exactly. IN may be a model file (hsw2v's .npz or a
+    fastText .bin): its word vectors are converted.
 
     \b
     Examples:
       hsw2v convert vectors.bin vectors.txt
       hsw2v convert wiki.en.vec wiki.en.bin --limit 100000
+      hsw2v convert model.npz model.bin --to fasttext
     """
     _check_not_inputs({"OUT": dst}, {"IN": src})
+    if to == "fasttext":
+        _convert_to_fasttext(src, dst, fmt, limit, quiet)
+        return
     vectors = _load_vectors(src, fmt, limit, encoding_errors, quiet)
     binary = None if to is None else to == "binary"
     with _interrupt.phase(f"writing {dst}", f"{dst} was not written (no partial file)"):
@@ -755,6 +762,30 @@ def convert(src, dst, to, quiet, fmt, limit, encoding_errors):
         return
     kind = to or ("binary" if _is_binary_name(dst) else "text")
     click.echo(f"wrote {len(vectors)} words x {vectors.vector_size} dimensions ({kind}) to {dst}")
+
+
+def _convert_to_fasttext(src: str, dst: str, fmt: str, limit: int | None, quiet: bool) -> None:
+    """``convert --to fasttext``: a model file (hsw2v's or fastText's) as a fastText .bin."""
+    from hsw2v.errors import ConfigError
+    from hsw2v.fasttextfile import is_fasttext_bin, read_any_model, write_fasttext_bin
+    from hsw2v.modelfile import is_model_file
+
+    if limit is not None or fmt != "auto":
+        raise ConfigError("--to fasttext writes a whole model: drop --limit and --format")
+    if not (is_model_file(src) or is_fasttext_bin(src)):
+        raise ConfigError(f"--to fasttext needs a model and {src!r} is not one (a vectors file "
+                          "holds neither n-grams nor output rows): give the file of hsw2v "
+                          "train --save-model, or a fastText .bin")
+    with _interrupt.phase(f"reading {src}"):
+        model = read_any_model(src)
+    with _interrupt.phase(f"writing {dst}", f"{dst} was not written (no partial file)"):
+        write_fasttext_bin(dst, model)
+    if quiet:
+        return
+    sw = model.weights.subwords
+    grams = "no subwords" if sw is None else f"subwords {sw.minn}-{sw.maxn}, {sw.nbuckets} buckets"
+    click.echo(f"wrote {len(model.words)} words x {model.weights.dim} dimensions (fastText .bin, "
+               f"{grams}) to {dst}")
 
 
 @main.command()
@@ -772,12 +803,14 @@ def info(vectors_path, top, as_json, fmt, limit, encoding_errors):
       hsw2v info vectors.bin --top 20
       hsw2v info model.npz
     """
-    from hsw2v.modelfile import is_model_file, read_model
+    from hsw2v.fasttextfile import is_fasttext_bin, read_any_model
+    from hsw2v.modelfile import is_model_file
 
-    if fmt == "auto" and is_model_file(vectors_path):  # hsw2v train --save-model
-        model = read_model(vectors_path)
+    fasttext = fmt == "auto" and is_fasttext_bin(vectors_path)
+    if fmt == "auto" and (is_model_file(vectors_path) or fasttext):  # --save-model, fastText
+        model = read_any_model(vectors_path)
         vectors = _Vectors.from_model(model, limit)
-        kind, trained = "model", _trained_with(model.config)
+        kind, trained = "fastText model" if fasttext else "model", _trained_with(model.config)
     else:
         vectors = _load_vectors(vectors_path, fmt, limit, encoding_errors)
         binary = _detect_binary(vectors_path) if fmt == "auto" else fmt == "binary"

@@ -13,8 +13,9 @@ from typing import Any
 
 import numpy as np
 
+from hsw2v.fasttextfile import read_any_model
 from hsw2v.huffman import HuffmanTree, build_huffman
-from hsw2v.modelfile import ModelData, read_model, write_model
+from hsw2v.modelfile import ModelData, write_model
 from hsw2v.train import model_data, train_result
 from hsw2v.vectors import Vectors
 
@@ -109,14 +110,15 @@ class Model:
 
 
 def load_model(path: str | os.PathLike) -> Model:
-    """Read a model saved by :meth:`Model.save` or ``hsw2v train --save-model``.
+    """Read a model saved by :meth:`Model.save` or ``hsw2v train --save-model``, or a fastText
+    ``.bin`` (:func:`hsw2v.fasttextfile.read_fasttext_bin`).
 
     Raises
     ------
     hsw2v.modelfile.ModelFileError
         Missing, not a model, damaged, or from an incompatible version (one line).
     """
-    return Model(read_model(path))
+    return Model(read_any_model(path))
 
 
 def train(corpus, config: str | os.PathLike | None = None, resume: str | None = None,

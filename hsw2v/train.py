@@ -38,10 +38,11 @@ from hsw2v.distributed import ClusterEngine
 from hsw2v.engine import Engine, Model, TrainResult
 from hsw2v.errors import (CheckpointError, ConfigError, DistributedError, Hsw2vError,
                           TrainingInterrupted)
+from hsw2v.fasttextfile import read_any_model
 from hsw2v.formats import write_word2vec
 from hsw2v.huffman import HuffmanTree, build_huffman
 from hsw2v.interrupt import StopSignals, phase
-from hsw2v.modelfile import ModelData, read_model, write_model
+from hsw2v.modelfile import ModelData, write_model
 from hsw2v.outputs import check_not_inputs, check_output_path, write_json_atomic
 from hsw2v.progress import Progress
 from hsw2v.sentences import SENTENCES, is_paths, spool_sentences
@@ -101,7 +102,7 @@ def run(corpus: Sequence[str | os.PathLike] | str | os.PathLike | None, cfg: Tra
     checkpoint = checkpoint or cfg.checkpoint
     if start is None and cfg.from_model and resume is None:
         with phase(f"reading --from-model {cfg.from_model}"):
-            start = read_model(cfg.from_model)
+            start = read_any_model(cfg.from_model)
     if start is not None:
         check_model_fits(start, cfg)
     init = None
@@ -564,7 +565,7 @@ def configure(config_file: str | os.PathLike | None, resume: str | None, *,
 
         path = load_config(config_file).get("from_model")
     if start is None and path is not None:
-        start = read_model(path)
+        start = read_any_model(path)
     if start is not None:
         return None, further_config(start, config_file, origin=origin,
                                     **options).resolved(), start

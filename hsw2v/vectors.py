@@ -15,6 +15,7 @@ from hsw2v.errors import Hsw2vError
 from hsw2v.evaluate import AnalogyReport, PairsReport, evaluate_analogies, evaluate_pairs
 from hsw2v.formats import (ENCODING_ERRORS, read_word2vec_indexed, detect_binary, is_binary_name,
                            read_word2vec, write_word2vec)
+from hsw2v.fasttextfile import is_fasttext_bin, read_fasttext_bin
 from hsw2v.modelfile import ModelData, is_model_file, read_model
 from hsw2v.subwords import Subwords, compose
 
@@ -435,10 +436,13 @@ class Vectors:
         quiet: bool = True,
     ) -> Vectors:
         """Read a word2vec text or binary file; see :func:`read_word2vec` (``quiet=False``
-        shows the rows read on stderr). A model file (``hsw2v train --save-model``) gives its
-        word vectors (``binary`` None, the default)."""
+        shows the rows read on stderr). A model file (``hsw2v train --save-model``) or a
+        fastText ``.bin`` (told by its magic number) gives its word vectors and, with subwords,
+        vectors for words outside the vocabulary (``binary`` None, the default)."""
         if binary is None and is_model_file(path):
             return cls.from_model(read_model(path), limit)
+        if binary is None and is_fasttext_bin(path):
+            return cls.from_model(read_fasttext_bin(path), limit)
         words, matrix, key_to_index = read_word2vec_indexed(path, binary, limit, encoding_errors,
                                                              quiet)
         return cls._trusted(words, matrix, key_to_index)
