@@ -9,6 +9,7 @@ from hsw2v import kernels as K
 from hsw2v.subwords import Subwords, composed_vectors, ngrams_of
 
 from test_kernels import RefRng, ref_hs, tree_of
+from test_objectives import ref_ns
 
 
 # ------------------------------------------------------------------------------------------
@@ -98,7 +99,8 @@ def test_composed_vectors_are_the_mean_of_each_words_rows():
 # The training step against a reference
 # ------------------------------------------------------------------------------------------
 
-def ref_subword_step(rows0, sub, ctx, w, sg, alpha, codes, points, offsets, syn1):
+def ref_subword_step(rows0, sub, ctx, w, sg, alpha, codes, points, offsets, syn1,
+                     noise=None):
     """fastText's step with hierarchical softmax, float64: skip-gram predicts each context
     word from the center word's mean row, adding each error row to every row of the center
     word before the next prediction; CBOW predicts ``w`` from the mean of every row of every
@@ -109,6 +111,10 @@ def ref_subword_step(rows0, sub, ctx, w, sg, alpha, codes, points, offsets, syn1
     def predict(x, target):
         nonlocal loss
         e = np.zeros_like(x)
+        if noise is not None:  # negative sampling alone
+            syn1neg, negative, prob, alias, rng = noise
+            loss += ref_ns(x, e, syn1neg, target, negative, prob, alias, rng, alpha)
+            return e
         for q in range(offsets[target], offsets[target + 1]):
             p = points[q]
             g, nll = ref_hs(float(x @ syn1[p]), int(codes[q]), alpha)
@@ -130,9 +136,11 @@ def ref_subword_step(rows0, sub, ctx, w, sg, alpha, codes, points, offsets, syn1
     return loss
 
 
+@pytest.mark.parametrize("ns", [False, True])
 @pytest.mark.parametrize("sg", [True, False])
 @pytest.mark.parametrize("dim", [5, 40])
-def test_subword_step_matches_the_reference(sg, dim):
+def test_subword_step_matches_the_reference(sg, dim, ns):
+    """(dim 5 keeps the rows in registers, dim 40 streams them on AVX2 and SSE targets)"""
     words = ["cat", "cats", "dog", "dogs", "catalog", "bird"]
     v = len(words)
     sw = Subwords.build(words, 3, 5, 97)
@@ -147,20 +155,30 @@ def test_subword_step_matches_the_reference(sg, dim):
     ctx = np.array([1, 4, 2], np.int32)
     w, alpha = 3, 0.2
     empty = np.zeros((0, rows0.shape[1]), np.float32)
-    objectives = ((True, syn1, codes, points, offsets),
-                  (0, empty, np.zeros(0), np.zeros(0, np.int32), np.zeros(0, np.int32)),
-                  (False, empty, np.zeros(0)))
+    negative = 3
+    out_start = ((rng.random((v, dim)) - 0.5) * 0.5).astype(np.float32)
+    syn1neg = K.padded_rows(out_start)[1]
+    prob, alias = np.zeros(v), np.zeros(v, np.int32)
+    K.alias_build(np.arange(1.0, v + 1), prob, alias, np.empty(v, np.int64),
+                  np.empty(v, np.int64))
+    noise = ((negative, syn1neg, prob, alias, np.arange(v, dtype=np.int32)) if ns else
+             (0, empty, np.zeros(0), np.zeros(0, np.int32), np.zeros(0, np.int32)))
+    objectives = ((not ns, syn1, codes, points, offsets), noise, (False, empty, np.zeros(0)))
     loss, loss_ns, _, _ = K.subword_update(
-        rows0, ctx, len(ctx), w, sg, alpha, np.zeros(64, np.float32), np.zeros(8, np.int64),
-        K.blocks_of(rows0), np.array([7], np.uint64), np.zeros(0, np.float32), objectives,
-        sub, K.aligned_rows(3, dim)[1])
+        rows0, ctx, len(ctx), w, sg, alpha, np.zeros(64, np.float32),
+        np.zeros(len(ctx) * (negative + 2), np.int64), K.blocks_of(rows0),
+        np.array([7], np.uint64), np.zeros(0, np.float32), objectives, sub,
+        K.aligned_rows(3, dim)[1])
     ref0, ref1 = start.astype(np.float64), syn1s.astype(np.float64)
+    ref_out = out_start.astype(np.float64)
+    ref_noise = (ref_out, negative, prob, alias, RefRng(7)) if ns else None
     ref_loss = ref_subword_step(ref0, sub, ctx.tolist(), w, sg, alpha, codes, points, offsets,
-                                ref1)
-    assert loss == pytest.approx(ref_loss, rel=1e-4)
-    assert loss_ns == 0.0
+                                ref1, ref_noise)
+    assert (loss_ns if ns else loss) == pytest.approx(ref_loss, rel=1e-4)
+    assert (loss if ns else loss_ns) == 0.0
     assert np.allclose(rows0[:, :dim], ref0, atol=2e-5)
     assert np.allclose(syn1[:, :dim], ref1, atol=2e-5)
+    assert np.allclose(syn1neg[:, :dim], ref_out, atol=2e-5)
     assert not np.allclose(rows0[:, :dim], start, atol=1e-4)  # something was trained
 
 

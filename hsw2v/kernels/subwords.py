@@ -113,12 +113,14 @@ def add_to_rows(syn0, rows, a, b, e, f, z):
 
 
 @jit_inline
-def _predict(x, z, w, a32, hs_scores, n_sat, negs, ns_scores, n_nsat, rng, objectives):
-    """One prediction of ``w`` from ``x`` with every objective of the run (its noise rows drawn
-    here). Returns (e, loss, loss_ns, n_sat, n_nsat, path_rows, noise_rows)."""
+def _predict(x, z, w, a32, hs_scores, n_sat, negs, at, ns_scores, n_nsat, objectives):
+    """One prediction of ``w`` from ``x`` with every objective of the run (its noise rows
+    drawn at ``negs[at]`` by :func:`_draw_all`). Returns (e, loss, loss_ns, n_sat, n_nsat,
+    path_rows, noise_rows)."""
     path, noise, _ = objectives
     hs, syn1, codes, points, offsets = path
-    negative, syn1neg, neg_prob, neg_alias, neg_map = noise
+    syn1neg = noise[1]
+    negative = noise[0]
     e = z
     loss = 0.0
     loss_ns = 0.0
@@ -130,10 +132,29 @@ def _predict(x, z, w, a32, hs_scores, n_sat, negs, ns_scores, n_nsat, rng, objec
         e, part, n_sat = hs_row(x, e, syn1, codes, points, start, plen, a32, hs_scores, n_sat)
         loss += part
     if negative > 0:
-        draw_negatives(w, negative, neg_prob, neg_alias, neg_map, rng, negs, 0, syn1neg, z)
-        e, part, n_nsat, nupd = ns_row(x, e, syn1neg, negs, 0, a32, ns_scores, n_nsat)
+        e, part, n_nsat, nupd = ns_row(x, e, syn1neg, negs, at, a32, ns_scores, n_nsat)
         loss_ns += part
     return e, loss, loss_ns, n_sat, n_nsat, plen, nupd
+
+
+@jit_inline
+def _draw_all(targets, n, objectives, rng, negs, z):
+    """Every prediction's noise rows, drawn (and prefetched) before any is trained, so that
+    their cache misses overlap; in the order word2vec draws them."""
+    negative, syn1neg, neg_prob, neg_alias, neg_map = objectives[1]
+    ends = 0
+    if negative > 0:
+        for k in range(n):
+            ends = draw_negatives(targets[k], negative, neg_prob, neg_alias, neg_map, rng, negs,
+                                  ends, syn1neg, z)
+
+
+@jit_inline
+def _draw_one(w, objectives, rng, negs, z):
+    """The noise rows of one prediction of ``w`` (CBOW's), at ``negs[0]``."""
+    negative, syn1neg, neg_prob, neg_alias, neg_map = objectives[1]
+    if negative > 0:
+        draw_negatives(w, negative, neg_prob, neg_alias, neg_map, rng, negs, 0, syn1neg, z)
 
 
 @jit
@@ -146,7 +167,7 @@ def subword_update(syn0, ctx, n_ctx, w, sg, alpha, scores, negs, blocks, rng, lo
     syn0 : float32 (V + U, S)  the words' rows, then the n-gram rows.
     ctx : int32 (>= n_ctx,)    the context words.
     scores : float32 (>= 3 * (longest path + negative + 1),)  scratch.
-    negs : int64 (>= negative + 2,)  scratch.
+    negs : int64 (>= n_ctx * (negative + 2),)  scratch.
     lockf : float32 (V,) or (0,)   per-word factor of the input rows' updates (0 freezes a word
                                and its n-gram rows in this step).
     objectives : tuple         ``(path, noise, sm)`` as :func:`hsw2v.kernels.loop.mixed_update`
@@ -192,6 +213,7 @@ def _sub_registers(syn0, ctx, n_ctx, w, sg, alpha, scores, negs, blocks, rng, lo
                    sub):
     """:func:`subword_update` with the input and error rows in registers."""
     sub_offsets, sub_rows = sub
+    negative = objectives[1][0]
     z = rzero(blocks)
     a32 = np.float32(alpha)
     half = scores.shape[0] // 2
@@ -208,9 +230,13 @@ def _sub_registers(syn0, ctx, n_ctx, w, sg, alpha, scores, negs, blocks, rng, lo
         a, b = sub_offsets[w], sub_offsets[w + 1]
         h = compose(syn0, sub_rows, a, b, z)
         acc = z
+        _draw_all(ctx, n_ctx, objectives, rng, negs, z)
+        at = 0
         for k in range(n_ctx):
             e, part, part_ns, n_sat, n_nsat, pu, nu = _predict(
-                h, z, ctx[k], a32, hs_scores, n_sat, negs, ns_scores, n_nsat, rng, objectives)
+                h, z, ctx[k], a32, hs_scores, n_sat, negs, at, ns_scores, n_nsat, objectives)
+            if negative > 0:
+                at += 1 + negs[at]
             # (the saturated decisions' exact loss after each prediction: the scratch holds
             # one prediction's)
             loss += part + saturated_loss(hs_scores, n_sat)
@@ -232,8 +258,9 @@ def _sub_registers(syn0, ctx, n_ctx, w, sg, alpha, scores, negs, blocks, rng, lo
                 h = radd(h, rload(syn0, sub_rows[q], z))
             m += sub_offsets[c + 1] - sub_offsets[c]
         h = rscale(np.float32(1.0 / m), h)
+        _draw_one(w, objectives, rng, negs, z)
         e, loss, loss_ns, n_sat, n_nsat, path_rows, neg_rows = _predict(
-            h, z, w, a32, hs_scores, n_sat, negs, ns_scores, n_nsat, rng, objectives)
+            h, z, w, a32, hs_scores, n_sat, negs, 0, ns_scores, n_nsat, objectives)
         for k in range(n_ctx):
             c = ctx[k]
             f = lockf[c] if locked else np.float32(1.0)
@@ -263,7 +290,7 @@ def _add_mem(syn0, rows, a, b, e, k, f, blocks):
 
 
 @jit
-def _predict_mem(work, w, a32, scores, negs, rng, objectives, blocks):
+def _predict_mem(work, w, a32, scores, negs, at, objectives, blocks):
     """One prediction of ``w`` from row ``work[0]``, its error row in ``work[1]`` (zeroed
     here), streamed. Returns (loss, loss_ns, path_rows, noise_rows). (A call, not inlined:
     skip-gram and CBOW share one compiled copy.)"""
@@ -287,9 +314,8 @@ def _predict_mem(work, w, a32, scores, negs, rng, objectives, blocks):
                                  gs, blocks)
         loss += part + saturated_loss(hs_sat, n_sat)
     if negative > 0:
-        draw_negatives(w, negative, neg_prob, neg_alias, neg_map, rng, negs, 0, syn1neg,
-                       rzero(blocks))
-        part, n_sat, nupd = ns_row_mem(work, 0, e, syn1neg, negs, 0, a32, ns_sat, 0, gs, blocks)
+        part, n_sat, nupd = ns_row_mem(work, 0, e, syn1neg, negs, at, a32, ns_sat, 0, gs,
+                                       blocks)
         loss_ns += part + saturated_loss(ns_sat, n_sat)
     return loss, loss_ns, plen, nupd
 
@@ -315,9 +341,13 @@ def _sub_streamed(syn0, ctx, n_ctx, w, sg, alpha, scores, negs, blocks, rng, loc
         for bl in range(len(blocks)):
             bstore(work, 0, bl, bmul(inv, bload(work, 0, bl)))
         szero(work, 2, blocks)
+        _draw_all(ctx, n_ctx, objectives, rng, negs, rzero(blocks))
+        at = 0
         for k in range(n_ctx):
-            part, part_ns, pu, nu = _predict_mem(work, ctx[k], a32, scores, negs, rng,
+            part, part_ns, pu, nu = _predict_mem(work, ctx[k], a32, scores, negs, at,
                                                  objectives, blocks)
+            if objectives[1][0] > 0:
+                at += 1 + negs[at]
             loss += part
             loss_ns += part_ns
             path_rows += pu
@@ -337,7 +367,8 @@ def _sub_streamed(syn0, ctx, n_ctx, w, sg, alpha, scores, negs, blocks, rng, loc
         inv = bsplat(np.float32(1.0 / m))
         for bl in range(len(blocks)):
             bstore(work, 0, bl, bmul(inv, bload(work, 0, bl)))
-        loss, loss_ns, path_rows, neg_rows = _predict_mem(work, w, a32, scores, negs, rng,
+        _draw_one(w, objectives, rng, negs, rzero(blocks))
+        loss, loss_ns, path_rows, neg_rows = _predict_mem(work, w, a32, scores, negs, 0,
                                                           objectives, blocks)
         for k in range(n_ctx):
             c = ctx[k]
