@@ -111,3 +111,38 @@ def test_bench_simd_gives_both_tools_the_same_job():
         assert _flag(c, "-size") == _flag(h, "--dim") and _flag(c, "-iter") == _flag(h, "--epochs")
     assert bench_simd.COMMON_H[:6] == ["--window", "5", "--min-count", "5", "--sample", "1e-3"]
     assert bench_simd.COMMON_C[:6] == ["-window", "5", "-min-count", "5", "-sample", "1e-3"]
+
+
+def test_subword_benchmark_gives_every_tool_the_same_job():
+    import bench_subwords as bs
+
+    cmds = {tool: bs.command(tool, "ns", "c.txt", "out", 3, 2, "/bin/ft")[0]
+            for tool in ("hsw2v", "fasttext", "gensim")}
+    h, f = cmds["hsw2v"], cmds["fasttext"]
+    assert _flag(h, "--subwords") == f"{_flag(f, '-minn')}-{_flag(f, '-maxn')}"
+    for ours, theirs in (("--buckets", "-bucket"), ("--dim", "-dim"), ("--window", "-ws"),
+                         ("--epochs", "-epoch"), ("--min-count", "-minCount"),
+                         ("--negative", "-neg"), ("--sample", "-t"), ("--alpha", "-lr"),
+                         ("--threads", "-thread"), ("--seed", "-seed"), ("--loss", "-loss")):
+        assert _flag(h, ours) == _flag(f, theirs), ours
+    assert "ns" in cmds["gensim"] and "3" in cmds["gensim"]
+    assert "hs=int(hs)" in bs.GENSIM_CODE and f"bucket={bs.BUCKETS}" in bs.GENSIM_CODE
+
+
+def test_subword_benchmark_holds_out_every_fifth_evaluation_word(tmp_path):
+    import bench_subwords as bs
+
+    q = tmp_path / "q.txt"
+    q.write_text(": capital\nathens greece paris france\n: gram1\nbig bigger small smaller\n"
+                 "good better cheap cheaper\n")
+    p = tmp_path / "p.tsv"
+    p.write_text("# c\ncat\tdog\t7\n")
+    vocab = {"big", "bigger", "small", "smaller", "good", "better", "cheap", "cheaper", "cat",
+             "dog", "athens"}
+    held = bs.held_out_words(str(q), str(p), vocab)
+    allw = sorted(vocab - {"athens"})  # (not in a syntactic section)
+    assert held == allw[::5]
+    qo, po = bs.oov_files(str(q), str(p), set(held), vocab, str(tmp_path))
+    kept = [x for x in open(qo) if not x.startswith(":")]
+    assert all(any(w in held for w in x.split()[:3]) for x in kept)
+    assert all(x.split()[3] not in held for x in kept)

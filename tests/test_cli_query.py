@@ -150,11 +150,12 @@ def test_evaluate_json_has_the_documented_shape(runner, vec_path, eval_files):
     report = json.loads(result.stdout)
     assert set(report) == {"analogy", "pairs"}
     analogy = report["analogy"]
-    assert set(analogy) == {"accuracy", "correct", "total", "skipped", "sections"}
+    assert set(analogy) == {"accuracy", "correct", "total", "skipped", "subword", "sections"}
     assert (analogy["total"], analogy["skipped"]) == (3, 1)
     assert analogy["sections"]["royals"]["total"] == 3
-    assert analogy["sections"]["missing"] == {"accuracy": 0.0, "correct": 0, "total": 0, "skipped": 1}
-    assert set(report["pairs"]) == {"spearman", "pearson", "oov"}
+    assert analogy["sections"]["missing"] == {"accuracy": 0.0, "correct": 0, "total": 0,
+                                              "skipped": 1, "subword": 0}
+    assert set(report["pairs"]) == {"spearman", "pearson", "oov", "subword_pairs"}
     assert report["pairs"]["oov"] == pytest.approx(1 / 5)
     only_pairs = json.loads(run(runner, "evaluate", vec_path, "--pairs", pairs, "--json").stdout)
     assert set(only_pairs) == {"pairs"}
