@@ -147,6 +147,7 @@ Examples:
   hsw2v train text8.gz -o vectors.bin
   hsw2v train corpus/ -o vectors.txt --model cbow --dim 200 --threads 8
   hsw2v train text8.gz -o ns.bin --loss ns --negative 5
+  hsw2v train text8.gz -o sub.bin --subwords 3-6 --save-model sub.npz
   hsw2v train more.txt --from-model m.npz -o v2.bin --save-model m2.npz
   zcat big.gz | hsw2v train - -o vectors.bin --config configs/sg-hs.toml
   hsw2v train big.txt -o vectors.bin --checkpoint-every 30   # Ctrl-C stops and saves too
@@ -296,6 +297,12 @@ def _is_number(text: str) -> bool:
 @click.option("--holdout", type=_SHARE, metavar="SHARE",
               help="Hold out this share of the corpus (e.g. 0.005) and report its loss after "
                    "every epoch, beside the training loss.  [default: 0]")
+@click.option("--subwords", type=str, metavar="MIN-MAX",
+              help="Subword vectors as fastText's: each word is the mean of its row and its "
+                   "character n-grams' rows (MIN to MAX characters, e.g. 3-6), so words never "
+                   "seen get vectors too.  [default: off]")
+@click.option("--buckets", type=int, metavar="N",
+              help="Hash buckets of the n-grams (fastText's -bucket).  [default: 2000000]")
 @click.option("--dim", type=int, help="Vector dimensionality.  [default: 100]")
 @click.option("--window", type=int, help="Maximum context window.  [default: 5]")
 @click.option("--min-count", type=int, help="Ignore words seen fewer times.  [default: 5]")
@@ -622,15 +629,18 @@ def similar(vectors_path, words, topn, negative, fmt, limit, encoding_errors):
     negative = list(negative)
     minus = "".join(f" - {w}" for w in negative)  # the query as a heading: king - man
     if words:
-        known = [w for w in words if w in vectors]
-        if negative:
+        # (with subword vectors a word outside the vocabulary is looked up by its n-grams)
+        known = [w for w in words if vectors.has_vector(w)]
+        if negative or any(w not in vectors for w in known):
             tables = [vectors.most_similar([w], topn=topn, negative=negative) for w in known]
         else:
             tables = vectors.most_similar_many(known, topn=topn)
         results = dict(zip(known, tables))
         for w in words:
             if w in results:
-                click.echo(_report.format_table(f"nearest to {w}{minus}:", results[w]) + "\n")
+                oov = "" if w in vectors else " (not in the vocabulary: from its n-grams)"
+                click.echo(_report.format_table(f"nearest to {w}{minus}{oov}:", results[w])
+                           + "\n")
             else:
                 try:
                     vectors.get_index(w)

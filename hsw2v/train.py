@@ -467,6 +467,14 @@ def check_model_fits(start: ModelData, cfg: TrainConfig) -> None:
     if cfg.dim != dim:
         raise ConfigError(f"{cfg.spell('dim', cfg.dim)} differs from the model's {dim}: a model "
                           f"trains further with its own dimension (drop {cfg.spell('dim')})")
+    sw = start.weights.subwords
+    have = None if sw is None else ((sw.minn, sw.maxn), sw.nbuckets)
+    want = None if cfg.subwords is None else (tuple(cfg.subwords), cfg.buckets)
+    if have != want:
+        mine = ("no subwords" if sw is None else
+                f"subwords {sw.minn}-{sw.maxn} in {sw.nbuckets} buckets")
+        raise ConfigError(f"the model has {mine}: a model trains further with its own "
+                          f"(drop {cfg.spell('subwords')} and {cfg.spell('buckets')})")
     loss = start.config.get("loss", "hs")
     if cfg.loss != loss:
         raise ConfigError(f"{cfg.spell('loss', cfg.loss)} differs from the model's {loss}: a "
