@@ -658,6 +658,37 @@ def similar(vectors_path, words, topn, negative, fmt, limit, encoding_errors):
         click.echo(_report.format_table(f"nearest to {' + '.join(line)}{minus}:", result) + "\n")
 
 
+@main.command("vectors", epilog="""\b
+Examples:
+  echo "king kingz" | hsw2v vectors sub.npz
+  hsw2v vectors wiki.en.bin < words.txt > words.vec
+""")
+@click.argument("vectors_path", metavar="MODEL", type=_EXISTING_FILE)
+@_vector_input_options
+def word_vectors(vectors_path, fmt, limit, encoding_errors):
+    """Print the vector of every word read from standard input, one per line: the word, then
+    its numbers (as fastText's print-word-vectors).
+
+    With subword vectors (a model trained with --subwords, or a fastText .bin) a word outside
+    the vocabulary gets the mean of its character n-grams' rows; otherwise such a word gets
+    zeros, and a warning on stderr.
+    """
+    vectors = _load_vectors(vectors_path, fmt, limit, encoding_errors)
+    unknown = 0
+    zeros = [0.0] * vectors.vector_size
+    for line in sys.stdin:
+        for w in line.split():
+            if vectors.has_vector(w):
+                values = vectors[w].tolist()
+            else:
+                values, unknown = zeros, unknown + 1
+            click.echo(w + " " + " ".join(f"{x:.5g}" for x in values))
+    if unknown:
+        click.echo(f"hsw2v: {unknown} word(s) not in the vocabulary got zeros ("
+                   f"{vectors_path} has no subword vectors: train with --subwords for them)",
+                   err=True)
+
+
 @main.command()
 @click.argument("vectors_path", metavar="VECTORS", type=_EXISTING_FILE)
 @click.argument("words", nargs=-1, metavar="[A B C]")

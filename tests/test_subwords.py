@@ -329,3 +329,23 @@ def test_evaluation_scores_unseen_words_through_their_ngrams(tmp_path, small_cor
     assert r.exit_code == 0, r.output
     assert "scored through n-grams 3" in r.output
     assert "1 of the 2 questions scored had an input word outside" in r.output
+
+
+def test_vectors_command_prints_in_and_out_of_vocabulary_vectors(tmp_path, small_corpus):
+    model, plain = tmp_path / "m.npz", tmp_path / "p.txt"
+    hsw2v.train(small_corpus, save_model=str(model), output=tmp_path / "v.bin", **OPTS)
+    hsw2v.train(small_corpus, output=plain, **dict(OPTS, subwords=None))
+    v = Vectors.load(str(model))
+    r = CliRunner().invoke(main, ["vectors", str(model)], input="cow cowz\nhammer\n")
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    assert [x.split()[0] for x in lines] == ["cow", "cowz", "hammer"]
+    for line in lines:
+        word, *numbers = line.split()
+        assert len(numbers) == 12
+        assert np.allclose([float(x) for x in numbers], v[word], rtol=1e-4, atol=1e-6)
+    assert "cowz" not in v and np.abs(v["cowz"]).sum() > 0
+    r = CliRunner().invoke(main, ["vectors", str(plain)], input="cow cowz\n")
+    assert r.exit_code == 0
+    assert r.stdout.splitlines()[1] == "cowz " + " ".join(["0"] * 12)
+    assert "1 word(s) not in the vocabulary got zeros" in r.stderr
