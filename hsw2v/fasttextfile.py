@@ -158,11 +158,13 @@ def write_fasttext_bin(path: str | os.PathLike, data: ModelData) -> None:
         nbuckets, minn, maxn, 100,
         sample if sample > 0 else 1.0)  # fastText's t = 0 would drop every word; 1 keeps all
     counts = np.asarray(data.counts, np.int64)
+    # the tokens of the corpus (fastText's, read from a .bin, counts the ones dropped too)
+    ntokens = int((data.summary.get("fasttext") or {}).get("ntokens") or counts.sum())
     entries = b"".join(w.encode("utf-8", "surrogateescape") + b"\0" + _ENTRY.pack(int(c), 0)
                        for w, c in zip(data.words, counts.tolist()))
     with atomic_binary(path) as f:
         f.write(struct.pack("<2i", MAGIC, VERSION) + args)
-        f.write(_DICT.pack(v, v, 0, int(counts.sum()), -1) + entries)
+        f.write(_DICT.pack(v, v, 0, ntokens, -1) + entries)
         f.write(b"\0" + _MATRIX.pack(v + nbuckets, dim))
         f.write(memoryview(_little(weights.syn0)))
         if sw is not None:

@@ -331,6 +331,9 @@ def test_we_read_gensims_file(corpus, tmp_path, hs):
     assert cosines(ours.vectors, g.wv.vectors).min() >= 0.9999
     assert cosines(np.array([ours[w] for w in OOV]),
                    np.array([g.wv[w] for w in OOV])).min() >= 0.9999
+    if not hs:  # written back, gensim's file is the same to the byte (ntokens kept too)
+        write_fasttext_bin(tmp_path / "again.bin", data)
+        assert (tmp_path / "again.bin").read_bytes() == path.read_bytes()
 
 
 # ------------------------------------------------------------------------------------------
