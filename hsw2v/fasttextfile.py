@@ -41,8 +41,9 @@ the vocabulary.
 Reading (:func:`read_fasttext_bin`) keeps the bucket rows that are not all zero or that a
 vocabulary word's n-grams reach, so the vectors of words outside the vocabulary equal fastText's
 (fastText starts only the first ``thread``/10 of its input matrix at random numbers, the rest at
-zero: a bucket no word trained may hold either). Refused in one line: another file, a newer version, a supervised (classification)
-model, a quantized model (``.ftz``), a pruned dictionary, a truncated or damaged file.
+zero: a bucket no word trained may hold either). Refused in one line: another file, a newer
+version, a supervised (classification) model, a quantized model (``.ftz``), a pruned
+dictionary, a truncated or damaged file.
 """
 from __future__ import annotations
 
