@@ -57,6 +57,30 @@ class Mutation:
 
 
 MUTATIONS = [
+    # ---- issue 28: subword vectors
+    Mutation("ngram-hash-without-sign-extension", "the n-gram hash XORs bytes from 0x80 on "
+             "without fastText's sign extension (gensim #2059)",
+             "                    if byte >= 128:  # int8 sign extension to 32 bits",
+             "                    if byte >= 1000:  # int8 sign extension to 32 bits",
+             ("tests/test_subwords.py", "tests/test_fasttext_bin.py")),
+    Mutation("subword-sg-input-not-updated", "skip-gram with subwords predicts every context "
+             "word from the centre word's vector as it was before the first update",
+             "            h = radd(h, e)\n            acc = radd(acc, e)",
+             "            acc = radd(acc, e)", ("tests/test_subwords.py",)),
+    Mutation("subword-streamed-cbow-sum", "streamed CBOW with subwords predicts from the sum "
+             "of the bag's rows, not their mean", "        inv = bsplat(np.float32(1.0 / m))",
+             "        inv = bsplat(np.float32(1.0))", ("tests/test_subwords.py",)),
+    Mutation("oov-mean-over-known-ngrams", "an unseen word's vector divides by the n-grams "
+             "that have rows, not by all its n-grams (fastText's mean)",
+             "    n = len(positions) + (own is not None)",
+             "    n = int((positions >= 0).sum()) + (own is not None)",
+             ("tests/test_subwords.py", "tests/test_fasttext_bin.py")),
+    Mutation("subword-questions-skipped", "evaluation skips questions with an unseen input "
+             "instead of scoring them through its n-grams",
+             "                        vec = _subword_unit(vectors, w, case_insensitive)\n"
+             "                        subword_ids[w]",
+             "                        vec = None\n                        subword_ids[w]",
+             ("tests/test_subwords.py",)),
     # ---- issue 25/26: one run, one weights type; a worker lost in the first round
     Mutation("first-round-loss-crashes", "a worker lost in round 1 (before any update was "
              "sent) ends the run with an IndexError instead of recovering",
@@ -303,8 +327,9 @@ MUTATIONS = [
              "word2vec file", "            return f.read(4) == b\"PK\\x03\\x04\"",
              "            return False", ("tests/test_model.py",)),
     Mutation("broken-pipe-is-an-error", "a closed pipe on stdout prints an error line",
-             "        except BrokenPipeError:", "        except ZeroDivisionError:",
-             ("tests/test_cli_query.py",)),
+             "        except BrokenPipeError:  # `hsw2v similar ... | head`",
+             "        except ZeroDivisionError:  # `hsw2v similar ... | head`",
+             ("tests/test_cli_query.py", "tests/test_command_output.py")),
     # ---- housekeeping
     Mutation("id-file-kept-named", "the id stream's file keeps its name while open (a killed "
              "process leaves it in the temporary folder)",
@@ -371,7 +396,7 @@ def project_files(root: str) -> list[str]:
         files = [f for f in out.decode().split("\0") if f]
     except (OSError, subprocess.CalledProcessError):
         files = []
-        for top in (PACKAGE, "tests", "configs", ".ci", "scripts"):
+        for top in (PACKAGE, "tests", "configs", ".ci", "scripts", "docs"):
             for folder, dirs, names in os.walk(os.path.join(root, top)):
                 dirs[:] = [d for d in dirs if d != "__pycache__"]
                 files += [os.path.relpath(os.path.join(folder, n), root) for n in names]
