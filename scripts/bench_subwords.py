@@ -15,6 +15,7 @@ are computed from its own n-gram rows):
   answer is still in the vocabulary) and the pairs with a deleted word are scored, the deleted
   words getting their n-grams' vectors.
 
+``--tools hsw2v-plain`` runs hsw2v without subwords on the same job (the cost of subwords).
 Runs append to ``--jsonl`` (one line each; wall and peak RSS by ``/usr/bin/time``); ``--report`` prints the medians and means of a file.
 Runs of the tools alternate (hsw2v, fastText, gensim, hsw2v, ...), so that a slow spell of a
 shared machine falls on all of them.
@@ -76,12 +77,13 @@ def run_measured(cmd: list[str]) -> tuple[float, float, str]:
 def command(tool: str, loss: str, corpus: str, out: str, seed: int, threads: int,
             fasttext: str, epochs: int = EPOCHS) -> tuple[list[str], str]:
     """The command of one run and the model file it writes."""
-    if tool == "hsw2v":
+    if tool in ("hsw2v", "hsw2v-plain"):  # (plain: without subwords, their cost)
         model = out + ".npz"
         return ([sys.executable, "-m", "hsw2v", "train", corpus, "-o", out + ".bin",
                  "--save-model", model, "--model", "sg", "--loss", loss,
                  *(["--negative", str(NEG)] if loss == "ns" else []),
-                 "--subwords", f"{MINN}-{MAXN}", "--buckets", str(BUCKETS), "--dim", str(DIM),
+                 *(["--subwords", f"{MINN}-{MAXN}", "--buckets", str(BUCKETS)]
+                   if tool == "hsw2v" else []), "--dim", str(DIM),
                  "--window", str(WINDOW), "--epochs", str(epochs), "--min-count",
                  str(MIN_COUNT), "--sample", str(SAMPLE), "--alpha", str(ALPHA), "--threads",
                  str(threads), "--seed", str(seed), "-q"], model)
@@ -171,7 +173,8 @@ def report(path: str) -> None:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--fasttext", default="/tmp/ft/fasttext")
-    ap.add_argument("--tools", nargs="+", default=["hsw2v", "fasttext", "gensim"])
+    ap.add_argument("--tools", nargs="+", default=["hsw2v", "fasttext", "gensim"],
+                    choices=["hsw2v", "fasttext", "gensim", "hsw2v-plain"])
     ap.add_argument("--losses", nargs="+", default=["hs", "ns"])
     ap.add_argument("--seeds", nargs="+", type=int, default=[1])
     ap.add_argument("--threads", type=int, default=2)
@@ -222,9 +225,12 @@ def main() -> int:
                                "date": time.strftime("%Y-%m-%d %H:%M")}
                         if tool == "gensim":
                             row["train_seconds"] = round(float(stdout.split()[-1]), 2)
-                        elif tool == "hsw2v":
+                        elif tool.startswith("hsw2v"):
                             s = json.load(open(out + ".bin.json", encoding="utf-8"))
                             row["train_seconds"] = s["seconds_training"]
+                            row["words_per_second"] = round(  # words read, as fastText's
+                                s["training_words_per_epoch"] * len(s["epochs"])
+                                / s["seconds_training"])
                         row.update(scores(model, questions, pairs,
                                           30000 if test == "job" else None))
                         print(json.dumps(row), flush=True)
