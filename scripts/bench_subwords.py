@@ -45,20 +45,25 @@ DATA = os.path.join(os.path.dirname(ROOT), "shared", "data")
 DIM, WINDOW, EPOCHS, MIN_COUNT, SAMPLE, ALPHA, NEG, MINN, MAXN, BUCKETS = (
     100, 5, 5, 5, 1e-4, 0.05, 5, 3, 6, 2_000_000)
 
+# gensim reads the corpus as bench.py feeds it: an iterable of pieces of 10,000 tokens (its
+# corpus_file mode trains only the first 10,000 words of a single-line file such as text8)
 GENSIM_CODE = """
 import sys, time
+sys.path.insert(0, {scripts!r})
+from bench import Pieces
 from gensim.models import FastText
 from gensim.models.fasttext import save_facebook_model
 corpus, out, loss, seed, threads, epochs = sys.argv[1:7]
 hs = loss == "hs"
 t = time.perf_counter()
-m = FastText(corpus_file=corpus, vector_size={dim}, window={window}, epochs=int(epochs),
-             min_count={min_count}, sg=1, hs=int(hs), negative=0 if hs else {neg},
-             sample={sample}, alpha={alpha}, workers=int(threads), min_n={minn}, max_n={maxn},
-             bucket={buckets}, seed=int(seed))
+m = FastText(corpus_iterable=Pieces(corpus), vector_size={dim}, window={window},
+             epochs=int(epochs), min_count={min_count}, sg=1, hs=int(hs),
+             negative=0 if hs else {neg}, sample={sample}, alpha={alpha},
+             workers=int(threads), min_n={minn}, max_n={maxn}, bucket={buckets},
+             seed=int(seed))
 print("train_seconds", time.perf_counter() - t)
 save_facebook_model(m, out)
-""".format(dim=DIM, window=WINDOW, min_count=MIN_COUNT, neg=NEG, sample=SAMPLE, alpha=ALPHA,
+""".format(scripts=os.path.dirname(os.path.abspath(__file__)), dim=DIM, window=WINDOW, min_count=MIN_COUNT, neg=NEG, sample=SAMPLE, alpha=ALPHA,
            minn=MINN, maxn=MAXN, buckets=BUCKETS)
 
 
@@ -205,7 +210,9 @@ def main() -> int:
             held = set(held_out_words(args.questions, args.pairs, vocab))
             reduced = os.path.join(tmp, "reduced.txt")
             with open(reduced, "w", encoding="utf-8") as f:
-                f.write(" ".join(t for t in tokens if t not in held))
+                # (ending in a newline: gensim's corpus_file reader, given one line without
+                # one, trained on a fraction of it and scored far lower)
+                f.write(" ".join(t for t in tokens if t not in held) + "\n")
             q, p = oov_files(args.questions, args.pairs, held, vocab, tmp)
             corpora["oov"] = (reduced, q, p)
             print(f"OOV test: {len(held)} words deleted from the corpus", file=sys.stderr)
