@@ -56,7 +56,7 @@ from gensim.models.fasttext import save_facebook_model
 corpus, out, loss, seed, threads, epochs = sys.argv[1:7]
 hs = loss == "hs"
 t = time.perf_counter()
-m = FastText(corpus_iterable=Pieces(corpus), vector_size={dim}, window={window},
+m = FastText(sentences=Pieces(corpus), vector_size={dim}, window={window},
              epochs=int(epochs), min_count={min_count}, sg=1, hs=int(hs),
              negative=0 if hs else {neg}, sample={sample}, alpha={alpha},
              workers=int(threads), min_n={minn}, max_n={maxn}, bucket={buckets},
