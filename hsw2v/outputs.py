@@ -114,22 +114,12 @@ def json_default(x):
 
 
 def write_npz_atomic(path: str | os.PathLike, arrays: Mapping[str, np.ndarray]) -> None:
-    """Write ``arrays`` as an uncompressed ``.npz`` at ``path``: temporary name, fsync, rename.
+    """Write ``arrays`` as an uncompressed ``.npz`` at ``path`` through :func:`atomic_binary`.
 
     A crash or a full disk never leaves a half-written file at ``path`` (nor the temporary).
     """
-    path = os.fspath(path)
-    tmp = f"{path}.tmp{os.getpid()}"
-    try:
-        with open(tmp, "wb") as f:
-            np.savez(f, **arrays)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    with atomic_binary(path) as f:
+        np.savez(f, **arrays)
 
 
 @contextlib.contextmanager
@@ -138,8 +128,7 @@ def atomic_binary(path: str | os.PathLike) -> Iterator[BinaryIO]:
     renamed onto ``path`` when the block ends without an exception, removed when it raises
     (a failed or interrupted write leaves ``path`` as it was)."""
     path = os.fspath(path)
-    folder, name = os.path.split(os.path.abspath(path))
-    tmp = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
+    tmp = f"{path}.tmp{os.getpid()}"  # (the name every atomic write here uses)
     try:
         with open(tmp, "wb", buffering=1 << 20) as f:
             yield f

@@ -13,6 +13,7 @@ a row as zeros, so fastText computes the same vectors.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Sequence
 
 import numpy as np
@@ -85,10 +86,17 @@ class Subwords:
         """Row of each bucket among the n-gram rows, -1 where it has none."""
         if len(self.buckets) == 0:
             return np.full(len(buckets), -1, np.int64)
-        order = np.argsort(self.buckets, kind="stable")
-        ranked = self.buckets[order]
+        order, ranked = self._ranked
         at = np.minimum(np.searchsorted(ranked, buckets), len(ranked) - 1)
         return np.where(ranked[at] == buckets, order[at], -1).astype(np.int64)
+
+    @functools.cached_property
+    def _ranked(self) -> tuple[np.ndarray, np.ndarray]:
+        """The rows in bucket order and their buckets, sorted once (every unseen word's
+        lookup searches them; ``buckets`` is never changed in place: :meth:`extended` makes
+        a new one)."""
+        order = np.argsort(self.buckets, kind="stable")
+        return order, self.buckets[order]
 
     def word_rows(self, words: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """The kernels' rows of each vocabulary word: its own (its index), then its n-grams'

@@ -1,6 +1,7 @@
 """Shared fixtures: tiny corpora so the suite (JIT included) stays fast."""
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 
@@ -38,6 +39,20 @@ def shared_data():
     if not os.path.isdir(SHARED):
         pytest.fail(f"shared data folder {SHARED} is missing")
     return SHARED
+
+
+@contextlib.contextmanager
+def cluster_client(workers: int = 2):
+    """A client of a fresh :func:`local_cluster`, both closed at the end."""
+    import distributed
+
+    cluster = local_cluster(workers)
+    client = distributed.Client(cluster)
+    try:
+        yield client
+    finally:
+        client.close()
+        cluster.close()
 
 
 def local_cluster(workers: int = 2):

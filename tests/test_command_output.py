@@ -185,12 +185,10 @@ def test_phrases_with_stderr_to_a_file_has_no_carriage_return(tmp_path, corpus):
 def test_a_cluster_run_off_a_terminal_writes_plain_lines(tmp_path, corpus, capsys):
     """``--dask``: the same display as a local run (lines, no bar) on a non-terminal stderr."""
     pytest.importorskip("distributed")
-    import distributed
-
     import hsw2v
-    from conftest import local_cluster
+    from conftest import cluster_client
 
-    with local_cluster(1) as cluster, distributed.Client(cluster) as client:
+    with cluster_client(1) as client:
         hsw2v.train(corpus, dask=client, dim=8, epochs=2, min_count=2, quiet=False,
                     log_every=0.000001)
     err = capsys.readouterr().err

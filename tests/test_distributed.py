@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 import hsw2v
-from conftest import local_cluster, make_corpus_text
+from conftest import cluster_client, make_corpus_text
 from hsw2v import distributed as dist
 from hsw2v.cli import main
 from hsw2v.config import make_config
@@ -32,11 +32,8 @@ OPTS = dict(dim=12, epochs=3, min_count=2, seed=5, quiet=True, threads=1)
 
 @pytest.fixture(scope="module")
 def client():
-    cluster = local_cluster()
-    c = distributed.Client(cluster)
-    yield c
-    c.close()
-    cluster.close()
+    with cluster_client() as c:
+        yield c
 
 
 @pytest.fixture(scope="module")
@@ -251,7 +248,7 @@ def test_a_killed_worker_loses_nothing(tmp_path, client, corpus, overlap, loss, 
     marker = str(tmp_path / "killed")
     # a cluster of its own: the module's keeps its 2 workers (a nanny's replacement can take
     # minutes on a busy machine)
-    with local_cluster() as own, distributed.Client(own) as c:
+    with cluster_client() as c:
         c.register_plugin(_KillRound(f"-round-{kill}-1-", marker), name="kill-round")
         hurt = run(corpus, cfg, client=c)
     assert os.path.exists(marker)  # a worker died mid-run ...

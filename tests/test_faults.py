@@ -18,7 +18,7 @@ import signal
 import numpy as np
 import pytest
 
-from conftest import local_cluster, make_corpus_text
+from conftest import cluster_client, make_corpus_text
 from hsw2v import distributed as dist
 from hsw2v.config import make_config
 from hsw2v.errors import DistributedError
@@ -33,11 +33,8 @@ OPTS = dict(dim=12, epochs=2, min_count=2, seed=5, quiet=True, threads=1, sync_w
 def client():
     """A fresh cluster of 2 worker processes for each test: a test kills or freezes workers,
     and waiting for nannies to replace them was the slow (and, on a busy machine, flaky) part."""
-    cluster = local_cluster()
-    c = distributed.Client(cluster)
-    yield c
-    c.close()
-    cluster.close()
+    with cluster_client() as c:
+        yield c
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +49,7 @@ def corpus(tmp_path_factory):
 def clean(corpus):
     """The undisturbed runs (by held-out share), which every disturbed one must equal (on a
     cluster of the same 2 workers: the same slots)."""
-    with local_cluster() as cluster, distributed.Client(cluster) as c:
+    with cluster_client() as c:
         return {h: run(corpus, make_config(holdout=h, **OPTS), client=c) for h in (0.0, 0.1)}
 
 

@@ -213,10 +213,10 @@ def test_undecodable_bytes_of_another_codec_are_counted(tmp_path, warnings):
 def test_a_cluster_run_reads_the_shards_with_the_encoding(latin1, warnings):
     """``--dask``: the workers read their shards with the run's encoding (the configuration
     they are sent carries it)."""
-    distributed = pytest.importorskip("distributed")
-    from conftest import local_cluster
+    pytest.importorskip("distributed")
+    from conftest import cluster_client
 
-    with local_cluster(2) as cluster, distributed.Client(cluster) as client:
+    with cluster_client(2) as client:
         result = hsw2v.train(latin1, dask=client, encoding="latin-1", min_count=2, dim=8,
                              epochs=1, threads=1, sync_words=4096)
         plain = hsw2v.train(latin1, dask=client, min_count=2, dim=8, epochs=1, threads=1,
