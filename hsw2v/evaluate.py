@@ -229,6 +229,14 @@ def _subword_unit(vectors, word: str, case_insensitive: bool) -> np.ndarray | No
     return (v / n).astype(np.float32) if n > 0 else None  # (no n-gram has a row: unknown)
 
 
+def _unit_rows(unit: np.ndarray, more: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """Rows ``unit[i]`` for ids ``i >= 0`` and ``more[-1 - i]`` (subword vectors of words
+    outside the vocabulary) for ``i < 0``: float32 (n, D)."""
+    out = unit[np.maximum(ids, 0)]
+    out[ids < 0] = more[-1 - ids[ids < 0]]
+    return out
+
+
 def _read_lines(path: str):
     """Yield (line number, text line) of a UTF-8 file; refuse other encodings naming the line."""
     with open(path, "rb") as f:
@@ -336,13 +344,8 @@ def evaluate_analogies(
     more = np.asarray(extra, np.float32).reshape(len(extra), unit.shape[1])
     for start in range(0, len(rows), _ANALOGY_BATCH):
         batch = np.asarray(rows[start:start + _ANALOGY_BATCH], dtype=np.int64)
-
-        def rows_of(col: np.ndarray) -> np.ndarray:
-            out = unit[np.maximum(col, 0)]
-            out[col < 0] = more[-1 - col[col < 0]]
-            return out
-
-        queries = rows_of(batch[:, 1]) - rows_of(batch[:, 0]) + rows_of(batch[:, 2])
+        queries = (_unit_rows(unit, more, batch[:, 1]) - _unit_rows(unit, more, batch[:, 0])
+                   + _unit_rows(unit, more, batch[:, 2]))
         norms = np.linalg.norm(queries, axis=1, keepdims=True)
         queries /= np.where(norms > 0, norms, 1)
         exclude = [[r for r in q if r >= 0] for q in batch.tolist()]
@@ -433,13 +436,8 @@ def evaluate_pairs(
     idx = np.asarray(pair_rows, dtype=np.int64)
     unit = vectors.unit
     more = np.asarray(extra, np.float32).reshape(len(extra), unit.shape[1])
-
-    def rows_of(col: np.ndarray) -> np.ndarray:
-        out = unit[np.maximum(col, 0)]
-        out[col < 0] = more[-1 - col[col < 0]]
-        return out
-
-    model = np.einsum("ij,ij->i", rows_of(idx[:, 0]), rows_of(idx[:, 1]))  # float32 cosines
+    model = np.einsum("ij,ij->i", _unit_rows(unit, more, idx[:, 0]),
+                      _unit_rows(unit, more, idx[:, 1]))  # float32 cosines
     report = PairsReport(p, spearman(gold, model), pearson(gold, model), len(gold), oov, invalid,
                          subword)
     log.debug("%s: Spearman %.4f, Pearson %.4f, %d pairs, %.1f%% with unknown words",
