@@ -280,15 +280,38 @@ def evaluate_analogies(
         If the file is not UTF-8, has a question before its first section line, or has no questions.
     """
     p = os.fspath(path)
-    known = _vocab_index(vectors, restrict, case_insensitive)
     report = AnalogyReport(p, restrict, searched=len(vectors.words[:restrict]))
-    # Questions to score: (section, a, b, c rows, expected, inputs as compared).
-    sections_of: list[SectionScore] = []
-    rows: list[tuple[int, int, int]] = []
-    expected: list[str] = []
-    inputs: list[tuple[str, str, str]] = []
-    extra: list[np.ndarray] = []  # unit subword vectors of inputs outside the vocabulary
-    subword_ids: dict[str, int | None] = {}  # such a word -> -1 - its place in extra
+    questions = _read_questions(vectors, p, restrict, case_insensitive, report)
+    _score_questions(vectors, questions, restrict, case_insensitive)
+    for s in report.sections:
+        log.debug("%s: %.1f%% (%d/%d), %d skipped", s.name, 100 * s.accuracy, s.correct, s.total,
+                 s.skipped)
+    if report.total == 0:
+        log.warning("%s: every question has a word outside the first %d words; nothing scored",
+                    p, report.searched)
+    return report
+
+
+@dataclass
+class _Questions:
+    """The questions of a file that can be scored, in file order."""
+
+    sections: list[SectionScore] = field(default_factory=list)
+    #: (a, b, c) rows: >= 0 a vocabulary row, < 0 ``-1 - k`` the k-th of ``extra``
+    rows: list[tuple[int, int, int]] = field(default_factory=list)
+    expected: list[str] = field(default_factory=list)
+    inputs: list[tuple[str, str, str]] = field(default_factory=list)  # as compared
+    #: unit subword vectors of inputs outside the vocabulary
+    extra: list[np.ndarray] = field(default_factory=list)
+
+
+def _read_questions(vectors: Vectors, p: str, restrict: int | None, case_insensitive: bool,
+                    report: AnalogyReport) -> _Questions:
+    """Read a questions file into ``report``'s sections (their skipped and subword counts)
+    and the questions to score."""
+    known = _vocab_index(vectors, restrict, case_insensitive)
+    q = _Questions()
+    subword_ids: dict[str, int | None] = {}  # a word outside the vocabulary -> -1 - its place
     section = None
     for number, line in _read_lines(p):
         if line.startswith(": "):
@@ -320,54 +343,53 @@ def evaluate_analogies(
                 if ids[k] is None:
                     if w not in subword_ids:
                         vec = _subword_unit(vectors, w, case_insensitive)
-                        subword_ids[w] = None if vec is None else -1 - len(extra)
+                        subword_ids[w] = None if vec is None else -1 - len(q.extra)
                         if vec is not None:
-                            extra.append(vec)
+                            q.extra.append(vec)
                     ids[k] = subword_ids[w]
             if None in ids:
                 section.skipped += 1
                 continue
             section.subword += 1
         a, b, c, d = fields
-        sections_of.append(section)
-        rows.append((ids[0], ids[1], ids[2]))
-        expected.append(d)
-        inputs.append((a, b, c))
-    if not report.sections or not (rows or report.skipped):
+        q.sections.append(section)
+        q.rows.append((ids[0], ids[1], ids[2]))
+        q.expected.append(d)
+        q.inputs.append((a, b, c))
+    if not report.sections or not (q.rows or report.skipped):
         raise EvaluationFileError(
             f"{p}: no analogy questions found; expected ': section' lines followed by lines of "
             "four words 'a b c d' (a is to b as c is to d)"
         )
+    return q
 
+
+def _score_questions(vectors: Vectors, q: _Questions, restrict: int | None,
+                     case_insensitive: bool) -> None:
+    """Answer every question (3CosAdd over the first ``restrict`` words, inputs excluded) and
+    count it in its section."""
     unit = vectors.unit
     words = vectors.words
-    more = np.asarray(extra, np.float32).reshape(len(extra), unit.shape[1])
-    for start in range(0, len(rows), _ANALOGY_BATCH):
-        batch = np.asarray(rows[start:start + _ANALOGY_BATCH], dtype=np.int64)
+    more = np.asarray(q.extra, np.float32).reshape(len(q.extra), unit.shape[1])
+    for start in range(0, len(q.rows), _ANALOGY_BATCH):
+        batch = np.asarray(q.rows[start:start + _ANALOGY_BATCH], dtype=np.int64)
         queries = (_unit_rows(unit, more, batch[:, 1]) - _unit_rows(unit, more, batch[:, 0])
                    + _unit_rows(unit, more, batch[:, 2]))
         norms = np.linalg.norm(queries, axis=1, keepdims=True)
         queries /= np.where(norms > 0, norms, 1)
-        exclude = [[r for r in q if r >= 0] for q in batch.tolist()]
+        exclude = [[r for r in row if r >= 0] for row in batch.tolist()]
         top, scores = vectors.top_k(queries, _ANALOGY_CANDIDATES, exclude, restrict)
         for j, (cands, cand_scores) in enumerate(zip(top.tolist(), scores)):
-            q = start + j
+            k = start + j
             predicted = None
             for cand, score in zip(cands, cand_scores):
                 if score == -np.inf:  # fewer candidates than asked for: an excluded input
                     break
                 predicted = words[cand].upper() if case_insensitive else words[cand]
-                if predicted not in inputs[q]:  # a case variant of an input does not count
+                if predicted not in q.inputs[k]:  # a case variant of an input does not count
                     break
-            sections_of[q].total += 1
-            sections_of[q].correct += predicted == expected[q]
-    for s in report.sections:
-        log.debug("%s: %.1f%% (%d/%d), %d skipped", s.name, 100 * s.accuracy, s.correct, s.total,
-                 s.skipped)
-    if report.total == 0:
-        log.warning("%s: every question has a word outside the first %d words; nothing scored",
-                    p, report.searched)
-    return report
+            q.sections[k].total += 1
+            q.sections[k].correct += predicted == q.expected[k]
 
 
 def evaluate_pairs(

@@ -270,6 +270,7 @@ class Trainer:
         self.stream = stream
         self.remap = np.ascontiguousarray(remap, dtype=np.int32)
         self.keep = keep_probabilities(model.vocab.counts, cfg.sample)
+        self.reading = kernels.Reading(self.remap, self.keep, cfg.model == "sg", cfg.window)
         self.stop = stop or threading.Event()
         t = cfg.threads
         self.threads = t
@@ -514,17 +515,25 @@ class Trainer:
         rows_sm = self.rows_sm if self.rows_sm is None else (
             self.rows_sm_shared if private is None else private[0])
         n = kernels.train_chunk(
-            ids, self.remap, self.keep, self.rows0, self.rows1, tree.codes, points,
-            tree.offsets, cfg.model == "sg", cfg.window, alpha, step, cfg.min_alpha,
-            self.rngs[t], sent, ctx, scores, neu1e, self.stats[t], hot, hs=self.hs,
-            negative=self.negative, syn1neg=self.rows_neg, neg_prob=self.noise[0],
-            neg_alias=self.noise[1], neg_map=neg_map, neg_hot=neg_hot, syn1sm=rows_sm,
-            probs=probs, lockf=self.lockf, subwords=self.sub)
+            ids, self.rows0, self.reading, kernels.Rate(alpha, step, cfg.min_alpha),
+            kernels.Scratch(self.rngs[t], sent, ctx, scores, neu1e, self.stats[t]),
+            path=kernels.Path(self.rows1, tree.codes, points, tree.offsets, hot) if self.hs
+            else None, noise=self._noise(neg_map, neg_hot),
+            softmax=None if rows_sm is None else kernels.Softmax(rows_sm, probs),
+            lockf=self.lockf, subwords=self.sub)
         if private is not None:  # the shared rows hold every update at chunk boundaries
             _, base, own, first = private
             kernels.merge_hot_rows(self.rows_sm, 0, own, base, first,
                                    kernels.blocks_of(self.rows_sm))
         return n
+
+    def _noise(self, neg_map: np.ndarray | None, neg_hot: tuple | None) -> kernels.Noise | None:
+        """Negative sampling's group for a kernel call (a thread's rows map and private rows),
+        or None without negative sampling."""
+        if not self.negative:
+            return None
+        return kernels.Noise(self.negative, self.rows_neg, self.noise[0], self.noise[1],
+                             neg_map, neg_hot)
 
     def warm_up(self) -> None:
         """Compile (or load from the cache) the kernel before the clock and the bar start.
@@ -608,12 +617,12 @@ class Trainer:
         for c in np.flatnonzero(self.held):
             a, b = int(self.starts[c]), int(self.starts[c + 1])
             kernels.train_chunk(
-                self.stream.read(a, b - a), self.remap, self.keep, self.rows0, self.rows1,
-                tree.codes, tree.points, tree.offsets, cfg.model == "sg", cfg.window, 0.0, 0.0,
-                0.0, rng, sent, ctx, scores, neu1e, stats, None, hs=self.hs,
-                negative=self.negative, syn1neg=self.rows_neg, neg_prob=self.noise[0],
-                neg_alias=self.noise[1],
-                syn1sm=None if self.rows_sm is None else self.rows_sm_shared, probs=probs,
+                self.stream.read(a, b - a), self.rows0, self.reading, kernels.Rate(0.0, 0.0, 0.0),
+                kernels.Scratch(rng, sent, ctx, scores, neu1e, stats),
+                path=kernels.Path(self.rows1, tree.codes, tree.points, tree.offsets) if self.hs
+                else None, noise=self._noise(None, None),
+                softmax=None if self.rows_sm is None else kernels.Softmax(self.rows_sm_shared,
+                                                                           probs),
                 subwords=self.sub)
         return float(stats[0] + stats[4]), float(stats[1])
 

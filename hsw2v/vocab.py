@@ -124,9 +124,9 @@ class TokenTable:
         m = tokens = pieces = pos = 0
         while True:
             m, t, p, run, pos = kernels.scan_tokens(
-                buf, pos, file_end, max_sentence_length, run, insert, self._slots,
-                self._hashes, self._heads, self._offsets, self._lengths, self._counts,
-                self._arena, self._used, out, m)
+                buf, pos, file_end, max_sentence_length, run, insert,
+                (self._slots, self._hashes, self._heads, self._offsets, self._lengths,
+                 self._counts, self._arena, self._used), out, m)
             tokens += t
             pieces += p
             if pos >= len(buf):

@@ -107,9 +107,11 @@ class Slice:
         if bounds[-1] < len(ids):
             bounds.append(len(ids))
         for a, b in zip(bounds, bounds[1:]):
-            K.train_chunk(ids[a:b], self.remap, self.keep, rows0, rows1, self.tree.codes, points,
-                          self.tree.offsets, self.cfg.model == "sg", self.cfg.window,
-                          self.cfg.alpha, 0.0, self.cfg.min_alpha, rng, *scratch, st, hot)
+            K.train_chunk(ids[a:b], rows0,
+                          K.Reading(self.remap, self.keep, self.cfg.model == "sg", self.cfg.window),
+                          K.Rate(self.cfg.alpha, 0.0, self.cfg.min_alpha),
+                          K.Scratch(rng, *scratch, st),
+                          path=K.Path(rows1, self.tree.codes, points, self.tree.offsets, hot))
         return st
 
 
@@ -173,20 +175,20 @@ def ns_kernel_alone(sl: Slice, reps: int, negative: int) -> dict:
 
     prob, alias = noise_table(sl.counts, 0.75)
     _, neg = K.padded_rows(np.zeros((sl.V, sl.cfg.dim), np.float32))
-    no_rows = np.zeros((0, sl.stride), np.float32)
 
     def run(rows0, rows_neg, seed):
         st = K.private_zeros(5, np.float64)
         rng = K.private_zeros(1, np.uint64)
         rng[0] = seed
         w2 = 2 * sl.cfg.window
-        K.train_chunk(sl.ids, sl.remap, sl.keep, rows0, no_rows, sl.tree.codes, sl.tree.points,
-                      sl.tree.offsets, sl.cfg.model == "sg", sl.cfg.window, sl.cfg.alpha, 0.0,
-                      sl.cfg.min_alpha, rng, K.private_zeros(sl.cfg.max_sentence_length, np.int32),
-                      K.private_zeros(w2, np.int32),
-                      K.private_zeros((w2 + 1) * (negative + 1), np.float32),
-                      K.private_zeros((w2, sl.stride), np.float32), st, None, hs=False,
-                      negative=negative, syn1neg=rows_neg, neg_prob=prob, neg_alias=alias)
+        K.train_chunk(sl.ids, rows0, K.Reading(sl.remap, sl.keep, sl.cfg.model == "sg",
+                                               sl.cfg.window),
+                      K.Rate(sl.cfg.alpha, 0.0, sl.cfg.min_alpha),
+                      K.Scratch(rng, K.private_zeros(sl.cfg.max_sentence_length, np.int32),
+                                K.private_zeros(w2, np.int32),
+                                K.private_zeros((w2 + 1) * (negative + 1), np.float32),
+                                K.private_zeros((w2, sl.stride), np.float32), st),
+                      noise=K.Noise(negative, rows_neg, prob, alias))
         return st
 
     rows0, rows_neg = sl.warm0.copy(), neg.copy()

@@ -215,9 +215,11 @@ def test_train_chunk_rejects_unpadded_rows():
     codes, points, offsets = tree_of(4, 0)
     syn0, syn1 = weights(4, 5, 0)
     with pytest.raises(ValueError, match="padded_rows"):
-        K.train_chunk(np.array([0, 1, -1], np.int32), np.arange(4, dtype=np.int32), np.ones(4),
-                      syn0, syn1, codes, points, offsets, True, 2, 0.1, 0.0, 0.0,
-                      np.array([7], np.uint64), *scratch(2, 6, 5), np.zeros(4))
+        K.train_chunk(np.array([0, 1, -1], np.int32), syn0,
+                      K.Reading(np.arange(4, dtype=np.int32), np.ones(4), True, 2),
+                      K.Rate(0.1, 0.0, 0.0),
+                      K.Scratch(np.array([7], np.uint64), *scratch(2, 6, 5), np.zeros(4)),
+                      path=K.Path(syn1, codes, points, offsets))
 
 
 # ------------------------------------------------------------------------------------------
@@ -324,8 +326,10 @@ def test_train_chunk_matches_reference(sg, dim, alpha_step):
     _, k1 = K.padded_rows(syn1)
     state = np.array([0x1234_5678_9ABC_DEF1], np.uint64)
     stats = np.zeros(4)
-    seen = K.train_chunk(ids, remap, keep, k0, k1, codes, points, offsets, sg, window, 0.2,
-                         alpha_step, 0.05, state, *scratch(window, 6, k0.shape[1]), stats)
+    seen = K.train_chunk(ids, k0, K.Reading(remap, keep, sg, window),
+                         K.Rate(0.2, alpha_step, 0.05),
+                         K.Scratch(state, *scratch(window, 6, k0.shape[1]), stats),
+                         path=K.Path(k1, codes, points, offsets))
     ref_rng = RefRng(0x1234_5678_9ABC_DEF1)
     ref = ref_train_chunk(ids, remap, keep, r0, r1, codes, points, offsets, sg, window, 0.2,
                           alpha_step, 0.05, ref_rng)
@@ -505,10 +509,13 @@ def test_one_thread_with_private_rows_trains_like_shared_rows(sg):
     _, b1 = K.padded_rows(syn1)
     pts, hot = K.private_hot_rows(a1, n_words - 1, points, 2, count=3)[0]
     sa, sb = np.zeros(4), np.zeros(4)
-    K.train_chunk(ids, *args, a0, a1, codes, pts, offsets, sg, window, 0.2, 0, 0.05,
-                  np.array([7], np.uint64), *scratch(window, 6, 32, 400), sa, hot)
-    K.train_chunk(ids, *args, b0, b1, codes, points, offsets, sg, window, 0.2, 0, 0.05,
-                  np.array([7], np.uint64), *scratch(window, 6, 32, 400), sb)
+    reading, rate = K.Reading(*args, sg, window), K.Rate(0.2, 0, 0.05)
+    K.train_chunk(ids, a0, reading, rate,
+                  K.Scratch(np.array([7], np.uint64), *scratch(window, 6, 32, 400), sa),
+                  path=K.Path(a1, codes, pts, offsets, hot))
+    K.train_chunk(ids, b0, reading, rate,
+                  K.Scratch(np.array([7], np.uint64), *scratch(window, 6, 32, 400), sb),
+                  path=K.Path(b1, codes, points, offsets))
     assert sa.tolist() == pytest.approx(sb.tolist(), rel=1e-6)
     np.testing.assert_allclose(a1[:n_words - 1], b1, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(a0, b0, rtol=1e-5, atol=1e-6)

@@ -388,13 +388,11 @@ def test_private_noise_rows_merge_into_the_shared_ones():
         rn = K.padded_rows(np.zeros((v, d), np.float32), 2 * K.HOT_NEG_ROWS)[1]
         neg = K.private_neg_rows(rn, v, 2, K.HOT_NEG_ROWS)[0] if private else (None, None)
         stats = np.zeros(5)
-        empty = np.zeros((0, r0.shape[1]), np.float32)
-        K.train_chunk(ids, remap, keep, r0, empty, np.zeros(0, np.uint8), np.zeros(0, np.int32),
-                      np.zeros(v + 1, np.int64), True, 3, 0.01, 0.0, 0.0,
-                      np.array([5], np.uint64), np.zeros(200, np.int32), np.zeros(6, np.int32),
-                      np.zeros(6 * (k + 2), np.float32), np.zeros((6, r0.shape[1]), np.float32),
-                      stats, hs=False, negative=k, syn1neg=rn, neg_prob=prob, neg_alias=alias,
-                      neg_map=neg[0], neg_hot=neg[1])
+        K.train_chunk(ids, r0, K.Reading(remap, keep, True, 3), K.Rate(0.01, 0.0, 0.0),
+                      K.Scratch(np.array([5], np.uint64), np.zeros(200, np.int32),
+                                np.zeros(6, np.int32), np.zeros(6 * (k + 2), np.float32),
+                                np.zeros((6, r0.shape[1]), np.float32), stats),
+                      noise=K.Noise(k, rn, prob, alias, neg[0], neg[1]))
         results.append((r0[:v, :d].copy(), rn[:v, :d].copy(), stats.copy()))
     (a0, an, sa), (b0, bn, sb) = results
     assert sa[1] * k > NEG_SYNC_UPDATES  # long enough for merges inside the chunk

@@ -113,9 +113,10 @@ def compare(sg, n_ids, seed, sync_every, run_kernel):
 
 
 def kernel(ids, remap, k0, k1, codes, pts, offsets, sg, alpha, step, min_alpha, rng, hot):
-    K.train_chunk(ids, remap, np.ones(N_WORDS), k0, k1, codes, pts, offsets, sg, WINDOW,
-                  alpha, step, min_alpha, rng, *scratch(WINDOW, 6, k0.shape[1], len(ids)),
-                  np.zeros(4), hot)
+    K.train_chunk(ids, k0, K.Reading(remap, np.ones(N_WORDS), sg, WINDOW),
+                  K.Rate(alpha, step, min_alpha),
+                  K.Scratch(rng, *scratch(WINDOW, 6, k0.shape[1], len(ids)), np.zeros(4)),
+                  path=K.Path(k1, codes, pts, offsets, hot))
 
 
 @pytest.mark.parametrize("sg", [True, False])

@@ -40,9 +40,10 @@ def record_kernel_calls(monkeypatch):
         arg = signature.bind(*args, **kwargs).arguments
         trainer = trainers[-1]
         # training calls only: a thread's own generator, and more than the warm-up's piece end
-        if len(arg["ids"]) > 1 and any(arg["rng"] is r for r in trainer.rngs):
-            calls.append((trainer.epoch, float(arg["alpha"]), float(arg["alpha_step"]),
-                          float(arg["min_alpha"]), int(n)))
+        rate = arg["rate"]
+        if len(arg["ids"]) > 1 and any(arg["scratch"].rng is r for r in trainer.rngs):
+            calls.append((trainer.epoch, float(rate.alpha), float(rate.step), float(rate.floor),
+                          int(n)))
         return n
 
     monkeypatch.setattr(threads_mod.Trainer, "__init__", keep)

@@ -261,7 +261,7 @@ def test_a_thread_that_finishes_first_takes_chunks_from_the_back_of_another(monk
     calls = []  # (thread, entries of the call)
 
     def spy(ids, *args, **kwargs):
-        rng = args[12]
+        rng = args[3].rng  # (syn0, reading, rate, scratch)
         t = next(i for i, r in enumerate(trainers[0].rngs) if r is rng)
         calls.append((t, len(ids)))
         if t == 0:

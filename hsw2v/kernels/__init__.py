@@ -85,7 +85,8 @@ from hsw2v.kernels.logistic import (
                                sigmoid_and_nll,
                                table_nll,
 )
-from hsw2v.kernels.loop import mixed_update, train_chunk, train_rows
+from hsw2v.kernels.loop import (
+    Noise, Path, Rate, Reading, Scratch, Softmax, mixed_update, train_chunk, train_rows)
 from hsw2v.kernels.ns import cbow_ns_update, draw_negatives, ns_row, sg_ns_update
 from hsw2v.kernels.policy import FASTMATH, JIT_OPTIONS, jit
 from hsw2v.kernels.rounds import combine_rows, path_counts, take_changed, take_delta
@@ -130,5 +131,5 @@ __all__ = [
     "wide_space_width", "hs_row", "mixed_update", "draw_negatives", "ns_row", "sg_ns_update",
     "cbow_ns_update", "private_neg_rows", "alias_build", "alias_draw", "softmax_inplace",
     "softmax_row", "combine_rows", "path_counts", "take_changed", "take_delta",
-    "ngram_buckets", "subword_update",
+    "ngram_buckets", "subword_update", "Noise", "Path", "Rate", "Reading", "Scratch", "Softmax",
 ]

@@ -12,6 +12,8 @@ compiled loop per row width.
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from hsw2v.kernels.hot import HOT_SYNC_UPDATES, merge_hot_rows
@@ -29,49 +31,105 @@ from hsw2v.kernels.subwords import subword_update
 NEG_SYNC_UPDATES = 16384
 
 
-def train_chunk(ids, remap, keep, syn0, syn1, codes, points, offsets, sg, window,
-                alpha, alpha_step, min_alpha, rng, sent, ctx, scores, neu1e, stats, hot=None,
-                *, hs=True, negative=0, syn1neg=None, neg_prob=None, neg_alias=None,
-                neg_map=None, neg_hot=None, syn1sm=None, probs=None, lockf=None, subwords=None):
+class Reading(NamedTuple):
+    """How a run reads its chunks (the same for every chunk of the run)."""
+
+    #: int32 (P,): stream id -> vocabulary id, or ``-1`` for a word not in the vocabulary.
+    remap: np.ndarray
+    #: float64 (V,): probability of keeping each word under subsampling.
+    keep: np.ndarray
+    #: skip-gram if true, else CBOW.
+    sg: bool
+    #: maximum window (>= 1).
+    window: int
+
+
+class Rate(NamedTuple):
+    """The learning rate over a chunk: ``alpha`` at its first word, less ``step`` per
+    in-vocabulary word read, never below ``floor``."""
+
+    alpha: float
+    step: float
+    floor: float
+
+
+class Scratch(NamedTuple):
+    """One thread's generator, scratch arrays and accumulators (each thread its own)."""
+
+    #: uint64 (1,): the generator's state, advanced in place.
+    rng: np.ndarray
+    #: int32 (>= longest piece,): the kept words of a piece.
+    sent: np.ndarray
+    #: int32 (>= 2 * window,): context ids.
+    ctx: np.ndarray
+    #: float32 (>= (2 * window + 1) * (longest path + negative + 1),).
+    scores: np.ndarray
+    #: float32 (2 * window, S): error rows (at least 3 rows with subwords).
+    neu1e: np.ndarray
+    #: float64 (>= 4,): accumulates [loss, predictions, words read, words trained] and, with
+    #: both hierarchical softmax and negative sampling, ``stats[4]`` the negative-sampling loss
+    #: (``stats[0]`` then holds the hierarchical softmax's).
+    stats: np.ndarray
+
+
+class Path(NamedTuple):
+    """Hierarchical softmax: the inner-node rows and the flat Huffman paths."""
+
+    #: float32 (V - 1, S): inner-node rows.
+    syn1: np.ndarray
+    #: uint8 (total,): code bits.
+    codes: np.ndarray
+    #: int32 (total,): inner nodes (a thread's ``points_t`` with ``hot``).
+    points: np.ndarray
+    #: int64 (V + 1,): where each word's path starts.
+    offsets: np.ndarray
+    #: this thread's private top rows (:func:`~hsw2v.kernels.hot.private_hot_rows`), or None.
+    hot: tuple | None = None
+
+
+class Noise(NamedTuple):
+    """Negative sampling: ``negative`` noise words per prediction from an alias table."""
+
+    negative: int
+    #: float32 (>= V, S): output rows.
+    syn1neg: np.ndarray
+    #: float64, int32 (V,): the noise distribution's alias table.
+    prob: np.ndarray
+    alias: np.ndarray
+    #: int32 (V,): word -> row of ``syn1neg`` for this thread (None: the identity).
+    neg_map: np.ndarray | None = None
+    #: this thread's private rows of ``syn1neg`` (:func:`~hsw2v.kernels.hot.private_neg_rows`).
+    hot: tuple | None = None
+
+
+class Softmax(NamedTuple):
+    """The exact softmax: every word's output row, and scratch for the probabilities."""
+
+    #: float32 (V, S): output rows.
+    syn1sm: np.ndarray
+    #: float64 (>= V,): scratch.
+    probs: np.ndarray
+
+
+def train_chunk(ids, syn0, reading, rate, scratch, *, path=None, noise=None, softmax=None,
+                lockf=None, subwords=None):
     """Train on every sentence piece of a chunk of the encoded corpus.
 
     This checks the row layout and calls the jitted :func:`train_rows` (compiled once per row
-    width).
+    width and kind of run). The objectives are the groups given: ``path``, ``noise``,
+    ``softmax`` (hierarchical softmax and negative sampling may go together; at least one).
 
     Parameters
     ----------
     ids : int32 (n,)        stream entries; ``-1`` ends a piece, the chunk ends with ``-1``.
-    remap : int32 (P,)      stream id -> vocabulary id, or ``-1`` for a word not in the vocabulary.
-    keep : float64 (V,)     probability of keeping each word under subsampling.
     syn0 : float32 (V, S)   input rows as made by :func:`~hsw2v.kernels.rows.padded_rows` (S a
                             multiple of 16), updated in place (Hogwild: other threads may write).
-    syn1 : float32 (V - 1, S)  inner-node rows (hierarchical softmax; 0 rows without it).
-    codes, points : uint8, int32 (total,)  flat Huffman paths; offsets : int64 (V + 1,).
-    sg : bool               skip-gram if true, else CBOW.
-    window : int            maximum window (>= 1).
-    alpha : float           learning rate at the first word of the chunk.
-    alpha_step : float      decrease of the learning rate per in-vocabulary word read.
-    min_alpha : float       floor of the learning rate.
-    rng : uint64 (1,)       this thread's generator state, advanced in place.
-    sent : int32 (>= longest piece,)   scratch for the kept words of a piece.
-    ctx : int32 (>= 2 * window,)       scratch for context ids.
-    scores : float32 (>= (2 * window + 1) * (longest path + negative + 1),)  scratch.
-    neu1e : float32 (2 * window, S)  scratch (at least 3 rows with ``subwords``).
-    stats : float64 (>= 4,) accumulates [loss, predictions, words read, words trained] and, with
-                            both ``hs`` and ``negative``, ``stats[4]`` the negative-sampling
-                            loss (``stats[0]`` then holds the hierarchical softmax's).
-    hot : tuple, optional   this thread's private top tree rows, from
-                            :func:`~hsw2v.kernels.hot.private_hot_rows` (then ``points`` must be
-                            that thread's ``points_t``).
-    hs : bool               train the hierarchical softmax.
-    negative : int          noise words per prediction (0: no negative sampling).
-    syn1neg : float32 (>= V, S)      negative sampling's output rows.
-    neg_prob, neg_alias : float64, int32 (V,)  the noise distribution's alias table.
-    neg_map : int32 (V,)    word -> row of ``syn1neg`` for this thread (default: the identity).
-    neg_hot : tuple, optional        this thread's private rows of ``syn1neg``
-                            (:func:`~hsw2v.kernels.hot.private_neg_rows`).
-    syn1sm : float32 (V, S)  exact softmax's output rows (None: no softmax).
-    probs : float64 (>= V,)  scratch of the exact softmax.
+    reading : Reading       the run's vocabulary map, subsampling, model and window.
+    rate : Rate             the learning rate.
+    scratch : Scratch       this thread's generator, scratch and accumulators.
+    path : Path, optional   hierarchical softmax.
+    noise : Noise, optional negative sampling.
+    softmax : Softmax, optional  the exact softmax.
     lockf : float32 (V,), optional   per-word factor of the input rows' updates: 0 keeps a
                             word's vector fixed (gensim's ``lockf``), 1 trains it.
     subwords : tuple, optional  ``(offsets, rows)``: int64 (V + 1,) and int32 (total,), each
@@ -84,12 +142,17 @@ def train_chunk(ids, remap, keep, syn0, syn1, codes, points, offsets, sg, window
     int
         In-vocabulary words read.
     """
+    remap, keep, sg, window = reading
+    rng, sent, ctx, scores, neu1e, stats = scratch
     width = syn0.shape[1]
     empty = _empty_rows(width)
-    syn1 = empty if syn1 is None else syn1
-    syn1neg = empty if syn1neg is None else syn1neg
-    softmax = syn1sm is not None
-    syn1sm = empty if syn1sm is None else syn1sm
+    hs = path is not None
+    syn1, codes, points, offsets, hot = (
+        (empty, _NO_U8, _NO_I32, _NO_I64_1, None) if path is None else path)
+    negative = 0 if noise is None else int(noise.negative)
+    syn1neg, neg_prob, neg_alias, neg_map, neg_hot = (
+        (empty, _NO_F64, _NO_I32, None, None) if noise is None else noise[1:])
+    syn1sm, probs = (empty, _NO_F64) if softmax is None else softmax
     for name, a in (("syn0", syn0), ("syn1", syn1), ("neu1e", neu1e), ("syn1neg", syn1neg),
                     ("syn1sm", syn1sm)):
         if a.ndim != 2 or a.shape[1] % LANES or not a.flags.c_contiguous:
@@ -111,42 +174,41 @@ def train_chunk(ids, remap, keep, syn0, syn1, codes, points, offsets, sg, window
     if hs and syn1.shape[0] < n_words - 1:
         raise ValueError("hierarchical softmax needs syn1 rows for the V - 1 inner nodes")
     if negative > 0:
-        if syn1neg.shape[0] < n_words or neg_prob is None or neg_alias is None:
+        if syn1neg.shape[0] < n_words:
             raise ValueError("negative sampling needs syn1neg (V rows) and the alias table")
         if neg_map is None:
             neg_map = _identity(n_words)
     else:
         neg_prob, neg_alias, neg_map = _NO_F64, _NO_I32, _NO_I32
-    if softmax:
-        if syn1sm.shape[0] != n_words or probs is None or probs.shape[0] < n_words:
+    if softmax is not None:
+        if syn1sm.shape[0] != n_words or probs.shape[0] < n_words:
             raise ValueError("the exact softmax needs syn1sm (V rows) and probs (V,) scratch")
-    else:
-        probs = _NO_F64
     if hs and negative > 0 and stats.shape[0] < 5:
         raise ValueError("stats needs 5 entries with both hs and negative sampling")
     if lockf is None:
         lockf = _NO_F32
     elif lockf.shape != (n_words,) or lockf.dtype != np.float32:
         raise ValueError("lockf must be float32 (V,)")
-    if not (hs or negative > 0 or softmax):
-        raise ValueError("no objective to train: hs, negative > 0 or syn1sm")
+    if not (hs or negative > 0 or softmax is not None):
+        raise ValueError("no objective to train: path, noise with negative > 0, or softmax")
     top, own, base, first = (0, 0, empty, 0) if hot is None else hot
     ntop, nown, nbase, nfirst = (0, 0, empty, 0) if neg_hot is None else neg_hot
     if subwords is not None:
         rows = train_rows_sub
-    elif hs and negative == 0 and not softmax:
+    elif hs and negative == 0 and softmax is None:
         rows = train_rows_hs_sg if sg else train_rows_hs_cbow
-    elif negative > 0 and not hs and not softmax:
+    elif negative > 0 and not hs and softmax is None:
         rows = train_rows_ns_sg if sg else train_rows_ns_cbow
     else:
         rows = train_rows
+    alpha, alpha_step, min_alpha = rate
     return rows((ids, remap, keep, syn0, sg, window, alpha, alpha_step, min_alpha, rng, sent, ctx,
                  scores, neu1e, stats, blocks_of(syn0)),
                 (hs, syn1, codes, points, offsets, top, own, base, first,
                  HOT_SYNC_UPDATES["sg" if sg else "cbow"]),
                 (negative, syn1neg, neg_prob, neg_alias, neg_map, ntop, nown, nbase, nfirst,
                  NEG_SYNC_UPDATES),
-                (softmax, syn1sm, probs, lockf), (sub_offsets, sub_rows))
+                (softmax is not None, syn1sm, probs, lockf), (sub_offsets, sub_rows))
 
 
 _EMPTY: dict[int, np.ndarray] = {}
@@ -155,6 +217,8 @@ _NO_F64 = np.zeros(0, np.float64)
 _NO_I64 = np.zeros(0, np.int64)
 _NO_I32 = np.zeros(0, np.int32)
 _NO_F32 = np.zeros(0, np.float32)
+_NO_U8 = np.zeros(0, np.uint8)
+_NO_I64_1 = np.zeros(1, np.int64)
 
 
 def _empty_rows(width: int) -> np.ndarray:

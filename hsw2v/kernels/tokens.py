@@ -111,8 +111,7 @@ def _lowest_byte(may):
 
 
 @jit
-def scan_tokens(buf, start, file_end, max_len, run, insert, slots, hashes, heads, offsets,
-                lengths, counts, arena, used, out, m):
+def scan_tokens(buf, start, file_end, max_len, run, insert, table, out, m):
     """Tokenize a block of UTF-8 and write the id of each token, and -1 after each piece.
 
     Tokens are separated by ``str.isspace()`` characters. A newline ends the current sentence
@@ -138,8 +137,9 @@ def scan_tokens(buf, start, file_end, max_len, run, insert, slots, hashes, heads
         Tokens of the unfinished piece carried from before ``start``.
     insert : bool
         Count and add tokens (True) or only look them up (False).
-    slots, hashes, heads, offsets, lengths, counts, arena, used
-        The token table (see the section's header), updated in place.
+    table : tuple
+        The token table ``(slots, hashes, heads, offsets, lengths, counts, arena, used)``
+        (see the section's header), updated in place.
     out : int32 (n + 3,)
         Out: ids and -1 piece ends, from ``out[m]`` on (a block never makes more than
         ``n + 3`` entries: at most one piece end per token, plus one).
@@ -153,6 +153,7 @@ def scan_tokens(buf, start, file_end, max_len, run, insert, slots, hashes, heads
         of the unfinished piece, and the position reached: ``n`` when the block is done,
         otherwise the start of the token that did not fit.
     """
+    slots, hashes, heads, offsets, lengths, counts, arena, used = table
     n = buf.shape[0]
     mask = np.uint64(slots.shape[0] - 1)
     n_ids = used[0]
