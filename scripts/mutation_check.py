@@ -422,6 +422,21 @@ def apply(copy: str, m: Mutation) -> str:
     return rel
 
 
+#: Test files that check the kernels against their references: a whole-suite run takes them
+#: first, so a mutation of a kernel is caught in a minute instead of after every CLI test.
+FIRST = ("tests/test_kernels.py", "tests/test_objectives.py", "tests/test_simd.py",
+         "tests/test_subwords.py", "tests/test_numerics.py", "tests/test_private_rows.py",
+         "tests/test_rounds_kernels.py")
+
+
+def suite_order(copy: str) -> tuple[str, ...]:
+    """Every test file of ``copy``: :data:`FIRST`, then the others by name."""
+    rest = sorted(f"tests/{f}" for f in os.listdir(os.path.join(copy, "tests"))
+                  if f.startswith("test_") and f.endswith(".py"))
+    first = [f for f in FIRST if f in rest]
+    return (*first, *(f for f in rest if f not in first))
+
+
 def run_suite(copy: str, tests: tuple[str, ...], timeout: float,
               stop: bool = True) -> tuple[str, str, float]:
     """Run the fast tests in ``copy``: ('passed' | 'failed' | 'error' | 'timeout', output, s).
@@ -430,7 +445,7 @@ def run_suite(copy: str, tests: tuple[str, ...], timeout: float,
     cache = tempfile.mkdtemp(prefix="numba-cache-", dir=copy)
     env = dict(os.environ, NUMBA_CACHE_DIR=cache, PYTHONPATH=copy, PYTHONDONTWRITEBYTECODE="1")
     cmd = [sys.executable, "-m", "pytest", "-q", *(["-x"] if stop else []), "-p",
-           "no:cacheprovider", *tests]
+           "no:cacheprovider", *(tests or suite_order(copy))]
     t = time.monotonic()
     try:
         p = subprocess.run(cmd, cwd=copy, env=env, capture_output=True, text=True,

@@ -143,7 +143,13 @@ def train_chunk(ids, syn0, reading, rate, scratch, *, path=None, noise=None, sof
         In-vocabulary words read.
     """
     remap, keep, sg, window = reading
+    sg, window = bool(sg), int(window)
     rng, sent, ctx, scores, neu1e, stats = scratch
+    if ids.flags.writeable:
+        # The trainer's chunks are read-only (the id stream); numba compiles a loop per
+        # flag, so an array from elsewhere is passed as a read-only view: one loop for both.
+        ids = ids.view()
+        ids.flags.writeable = False
     width = syn0.shape[1]
     empty = _empty_rows(width)
     hs = path is not None
@@ -201,7 +207,7 @@ def train_chunk(ids, syn0, reading, rate, scratch, *, path=None, noise=None, sof
         rows = train_rows_ns_sg if sg else train_rows_ns_cbow
     else:
         rows = train_rows
-    alpha, alpha_step, min_alpha = rate
+    alpha, alpha_step, min_alpha = (float(x) for x in rate)  # (an int would compile anew)
     return rows((ids, remap, keep, syn0, sg, window, alpha, alpha_step, min_alpha, rng, sent, ctx,
                  scores, neu1e, stats, blocks_of(syn0)),
                 (hs, syn1, codes, points, offsets, top, own, base, first,
