@@ -545,3 +545,38 @@ def test_editing_a_kernel_module_drops_the_stale_cache(tmp_path):
         f.write("\n# edited\n")
     subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=tmp_path)
     assert not (cache / "loop.train_rows-1.py311.nbi").exists()  # an edit: dropped
+
+
+@pytest.mark.parametrize("loss", ["hs", "ns", "hs+ns"])
+def test_the_loss_does_not_depend_on_where_kernel_calls_end(loss):
+    """One kernel call over a chunk, or one call per sentence piece of it: the same vectors and
+    the same float64 sums bit for bit. (The loss is one running sum across calls; a sum per
+    call added at its end made the epoch's loss depend on how a run cut its calls: a cluster's
+    rounds or a thread's claims.)"""
+    n_words, window, dim, k = 7, 3, 8, 3
+    codes, points, offsets = tree_of(n_words, 5)
+    syn0, syn1 = weights(n_words, dim, 5, 0.2)
+    ids = np.random.default_rng(4).integers(0, n_words, 400).astype(np.int32)
+    ids[[40, 95, 170, 230, 305, 399]] = -1
+    prob, alias = np.zeros(n_words), np.zeros(n_words, np.int32)
+    K.alias_build(np.arange(1.0, n_words + 1), prob, alias, np.empty(n_words, np.int64),
+                  np.empty(n_words, np.int64))
+    out = []
+    for cuts in ([399], [40, 95, 170, 230, 305, 399]):
+        _, k0 = K.padded_rows(syn0)
+        _, k1 = K.padded_rows(syn1)
+        _, kn = K.padded_rows(syn0 * 0.5)
+        state = K.Scratch(np.array([11], np.uint64), *scratch(window, 6 + k, k0.shape[1], 400),
+                          np.zeros(5))
+        reading = K.Reading(np.arange(n_words, dtype=np.int32), np.ones(n_words), True, window)
+        start = 0
+        for cut in cuts:
+            K.train_chunk(ids[start:cut + 1], k0, reading, K.Rate(0.1, 0.0, 0.0), state,
+                          path=K.Path(k1, codes, points, offsets) if "hs" in loss else None,
+                          noise=K.Noise(k, kn, prob, alias) if "ns" in loss else None)
+            start = cut + 1
+        out.append((k0, k1, kn, state.stats))
+    (a0, a1, an, sa), (b0, b1, bn, sb) = out
+    assert np.array_equal(a0, b0) and np.array_equal(a1, b1) and np.array_equal(an, bn)
+    assert sa[1] > 100 and sa[0] > 0
+    assert sa.tolist() == sb.tolist()

@@ -153,7 +153,7 @@ def test_subword_step_matches_the_reference(sg, dim, ns):
     rows0 = K.padded_rows(start)[1]
     syn1 = K.padded_rows(syn1s)[1]
     ctx = np.array([1, 4, 2], np.int32)
-    w, alpha = 3, 0.2
+    w, alpha = np.int32(3), 0.2  # (int32 as in the training loop: the same compiled step)
     empty = np.zeros((0, rows0.shape[1]), np.float32)
     negative = 3
     out_start = ((rng.random((v, dim)) - 0.5) * 0.5).astype(np.float32)

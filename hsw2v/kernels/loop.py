@@ -391,8 +391,12 @@ def _loop(kind, sg_kind, run, hs_args, ns_args, sm_args, sub):
     nsince = 0
     seen = 0
     trained = 0
-    loss = 0.0
-    loss_ns = 0.0
+    # The losses are running sums continued from ``stats`` (not a sum per call added at its
+    # end): the same words give the same float64 sums however a run cuts its kernel calls
+    # (a thread's claims, a cluster's rounds). With both hs and ns each objective has its own.
+    mixed = hs and negative > 0
+    loss = stats[0]
+    loss_ns = stats[4] if mixed else 0.0
     pairs = 0
     i = 0
     while i < n:
@@ -472,21 +476,27 @@ def _loop(kind, sg_kind, run, hs_args, ns_args, sm_args, sub):
                 else:
                     part_ns, m = cbow_ns_update(syn0, ctx, k, w, rng, a, scores, neu1e, negs,
                                                 blocks, lockf, noise)
-                loss_ns += part_ns
+                loss += part_ns  # (never mixed: the one loss)
                 nsince += np.int64(m)
             elif kind == 3:
                 part, part_ns, pu, nu = subword_update(syn0, ctx, k, w, sg, a, scores, negs,
                                                        blocks, rng, lockf, objectives, sub,
                                                        neu1e)
                 loss += part
-                loss_ns += part_ns
+                if mixed:
+                    loss_ns += part_ns
+                else:
+                    loss += part_ns
                 since += np.int64(pu)
                 nsince += np.int64(nu)
             else:
                 part, part_ns, pu, nu = mixed_update(syn0, ctx, k, w, sg, a, scores, negs,
                                                      blocks, rng, lockf, objectives)
                 loss += part
-                loss_ns += part_ns
+                if mixed:
+                    loss_ns += part_ns
+                else:
+                    loss += part_ns
                 since += np.int64(pu)
                 nsince += np.int64(nu)
             pairs += k if sg else 1
@@ -495,11 +505,9 @@ def _loop(kind, sg_kind, run, hs_args, ns_args, sm_args, sub):
         merge_hot_rows(syn1, top, own, base, first, blocks)
     if nbase.shape[0] > 0:
         merge_hot_rows(syn1neg, ntop, nown, nbase, nfirst, blocks)
-    if hs and negative > 0:
-        stats[0] += loss
-        stats[4] += loss_ns
-    else:
-        stats[0] += loss + loss_ns
+    stats[0] = loss
+    if mixed:
+        stats[4] = loss_ns
     stats[1] += pairs
     stats[2] += seen
     stats[3] += trained
