@@ -159,6 +159,10 @@ def test_epoch_figures_are_summed_exactly_past_float32(small_corpus):
     assert np.array_equal(big.state().stats, carried)
     total = big.run_epoch(0)
     assert fresh[1] > 0 and fresh[2] == big.model.vocab.total
-    assert total.tolist() == (carried[0] + fresh).tolist()
+    # the counts add exactly; the loss continues its running sum from the carried one (the
+    # same additions in another grouping than carried + fresh: equal to float64 rounding, far
+    # below float32's step of 8 there)
+    assert total[1:].tolist() == (carried[0] + fresh)[1:].tolist()
+    assert abs(total[0] - (carried[0][0] + fresh[0])) < 1e-6
     plain.stream.close()
     big.stream.close()
