@@ -1433,7 +1433,11 @@ class ClusterEngine(Engine):
         """Every slot's result of a task ``task(slot, worker) = (function, *arguments)``, run
         on the slot's worker (or the ``futures`` already submitted). A task lost with its
         worker, or with data scattered to it, runs again on a live worker (the least loaded),
-        up to :data:`ATTEMPTS` times in all."""
+        up to :data:`ATTEMPTS` times in all; so does a task that hangs (a frozen worker): one
+        still unanswered :data:`HANG_FACTOR` times longer than the slowest slot that finished
+        the same task (and at least :data:`HANG_SECONDS`) since its worker was last free. With
+        a single slot, or before any slot has finished, nothing tells a hang from a long task:
+        Dask's ``worker-ttl`` then applies."""
         from distributed import wait
 
         def submit(s: int, host: str):
@@ -1445,6 +1449,8 @@ class ClusterEngine(Engine):
         todo = dict(enumerate(futures))
         results: dict[int, dict] = {}
         attempts = dict.fromkeys(todo, 0)
+        since = dict.fromkeys(todo, time.monotonic())  # a slot's task submitted, or its worker free
+        took = 0.0  # the slowest finished slot's seconds
         while todo:
             try:
                 wait(list(todo.values()), timeout=POLL_SECONDS)
@@ -1454,31 +1460,55 @@ class ClusterEngine(Engine):
                 if f.status == "pending":  # running, or waiting for a worker to come
                     if not self._live():
                         self._workers(name)  # one within NO_WORKER_SECONDS, or the error
+                    elif results and time.monotonic() - since[s] > max(HANG_SECONDS,
+                                                                      HANG_FACTOR * took):
+                        worker = self.where[s]
+                        log.warning("%s of slot %d got no answer from worker %s in %.0f s; "
+                                    "submitting it on another worker", name, s, worker,
+                                    time.monotonic() - since[s])
+                        self.hung.add(worker)
+                        f.cancel()
+                        self._again(name, s, attempts, todo, submit, copies,
+                                    f"no answer from {worker}")
+                        since[s] = time.monotonic()
                     continue
                 try:
                     results[s] = self._gather([f])[0]
-                    del todo[s]
                 except Hsw2vError:
                     raise
                 except Exception as exc:
-                    attempts[s] += 1
-                    if attempts[s] >= ATTEMPTS:
-                        raise DistributedError(f"{name} of worker slot {s} failed {attempts[s]} "
-                                               f"times ({type(exc).__name__}: {exc}): check the "
-                                               "Dask workers") from None
                     log.warning("%s of slot %d failed (%s); submitting it again", name, s, exc)
-                    self.resubmitted += 1
-                    live = self._workers(name)
-                    for c in (self.spec_c, getattr(self, "vocab_c", None), *copies):
-                        if c is not None:
-                            c.forget(live)
-                    load = {w: sum(x == w for x in self.where) for w in live}
-                    if not load:
-                        raise self._no_workers(name) from None
-                    host = min(sorted(load), key=load.get)
-                    self.where[s] = host
-                    todo[s] = submit(s, host)
+                    self._again(name, s, attempts, todo, submit, copies,
+                                f"{type(exc).__name__}: {exc}")
+                    since[s] = time.monotonic()
+                    continue
+                del todo[s]
+                now = time.monotonic()
+                took = max(took, now - since[s])
+                for x in todo:  # tasks queued behind this one on its worker start now
+                    if self.where[x] == self.where[s]:
+                        since[x] = now
         return [results[s] for s in range(len(futures))]
+
+    def _again(self, name: str, s: int, attempts: dict[int, int], todo: dict, submit,
+               copies: Sequence[_Copies], why: str) -> None:
+        """Submit slot ``s``'s task ``name`` again, on the least loaded live worker that has
+        not hung (at most :data:`ATTEMPTS` tries in all, then the error)."""
+        attempts[s] += 1
+        if attempts[s] >= ATTEMPTS:
+            raise DistributedError(f"{name} of worker slot {s} failed {attempts[s]} times "
+                                   f"({why}): check the Dask workers") from None
+        self.resubmitted += 1
+        live = self._workers(name) - self.hung
+        for c in (self.spec_c, getattr(self, "vocab_c", None), *copies):
+            if c is not None:
+                c.forget(live)
+        load = {w: sum(x == w for x in self.where) for w in live}
+        if not load:
+            raise self._no_workers(name)
+        host = min(sorted(load), key=load.get)
+        self.where[s] = host
+        todo[s] = submit(s, host)
 
     def _collect(self, j: int, futures: list, recover) -> list[dict]:
         """Every slot's result of round ``j``: a slot whose worker was lost, or lacked the

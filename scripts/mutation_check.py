@@ -86,6 +86,11 @@ MUTATIONS = [
              "sent) ends the run with an IndexError instead of recovering",
              "        if self.bytes_sent:  # the bytes of the round", "        if True:  # the bytes "
              "of the round", ("tests/test_distributed.py",)),
+    Mutation("setup-hang-never-resubmitted", "a worker frozen while it counts its shard or "
+             "sets its slot up hangs the run (its task is never submitted elsewhere)",
+             "                    elif results and time.monotonic() - since[s] > max(",
+             "                    elif False and time.monotonic() - since[s] > max(",
+             ("tests/test_faults.py",)),
     Mutation("cluster-summary-without-curve", "a cluster run records no loss curve (ticks "
              "never reach the shared progress)",
              "            tick()\n        return None if self.stop.is_set()",

@@ -11,6 +11,7 @@ The table of these cells is in scripts/README.md ("Faults at every moment").
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -132,6 +133,37 @@ def test_a_frozen_worker_does_not_hang_the_run(tmp_path, client, corpus, clean, 
     per = rounds_per_epoch(clean)
     hurt, folder = faulted(client, tmp_path, f"-round-{per}-1-", corpus, how=signal.SIGSTOP)
     assert os.listdir(folder)
+    assert np.array_equal(clean[0.0].model.weights.syn0, hurt.model.weights.syn0)
+    assert hurt.summary["distributed"]["round_tasks_resubmitted"] >= 1
+
+
+@contextlib.contextmanager
+def deadline(seconds: int):
+    """Fail (instead of hanging the suite) if the block takes longer than ``seconds``."""
+    def expired(*_):
+        raise TimeoutError(f"still running after {seconds} s: the run hangs")
+
+    old = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+
+
+@pytest.mark.parametrize("phase", ["counting", "slot set-up"])
+def test_a_worker_frozen_before_the_rounds_does_not_hang_the_run(tmp_path, client, corpus,
+                                                                 clean, monkeypatch, phase):
+    """A worker stopped (SIGSTOP) while it counts its shard or sets its slot up gives no answer:
+    once the other slot has finished the same task, and after the hang bound, the task goes to
+    the other worker, and the run ends with the same vectors."""
+    monkeypatch.setattr(dist, "HANG_SECONDS", 2.0)
+    monkeypatch.setattr(dist, "HANG_FACTOR", 3.0)
+    needle = {"counting": "-count-1-", "slot set-up": "-setup-1-"}[phase]
+    with deadline(120):
+        hurt, folder = faulted(client, tmp_path, needle, corpus, how=signal.SIGSTOP)
+    assert os.listdir(folder), f"no worker was frozen at {phase}"
     assert np.array_equal(clean[0.0].model.weights.syn0, hurt.model.weights.syn0)
     assert hurt.summary["distributed"]["round_tasks_resubmitted"] >= 1
 
