@@ -434,23 +434,30 @@ FIRST = ("tests/test_kernels.py", "tests/test_objectives.py", "tests/test_simd.p
          "tests/test_rounds_kernels.py")
 
 
-def suite_order(copy: str) -> tuple[str, ...]:
-    """Every test file of ``copy``: :data:`FIRST`, then the others by name."""
+def suite_order(copy: str, mutated: str | None = None) -> tuple[str, ...]:
+    """Every test file of ``copy``: :data:`FIRST`, then those that name the mutated module
+    (``hsw2v/threads.py``: ``threads``), then the others by name."""
     rest = sorted(f"tests/{f}" for f in os.listdir(os.path.join(copy, "tests"))
                   if f.startswith("test_") and f.endswith(".py"))
     first = [f for f in FIRST if f in rest]
+    if mutated and not mutated.startswith(f"{PACKAGE}/kernels/"):
+        module = os.path.splitext(os.path.basename(mutated))[0]
+        pattern = re.compile(rf"\b(?:{PACKAGE}\.{module}\b|import {module}\b|{module}_mod\b)")
+        named = [f for f in rest if f not in first
+                 and pattern.search(open(os.path.join(copy, f), encoding="utf-8").read())]
+        first = named + first
     return (*first, *(f for f in rest if f not in first))
 
 
 def run_suite(copy: str, tests: tuple[str, ...], timeout: float,
-              stop: bool = True) -> tuple[str, str, float]:
+              stop: bool = True, mutated: str | None = None) -> tuple[str, str, float]:
     """Run the fast tests in ``copy``: ('passed' | 'failed' | 'error' | 'timeout', output, s).
 
     With ``stop`` pytest stops at the first failure (``-x``)."""
     cache = tempfile.mkdtemp(prefix="numba-cache-", dir=copy)
     env = dict(os.environ, NUMBA_CACHE_DIR=cache, PYTHONPATH=copy, PYTHONDONTWRITEBYTECODE="1")
     cmd = [sys.executable, "-m", "pytest", "-q", *(["-x"] if stop else []), "-p",
-           "no:cacheprovider", *(tests or suite_order(copy))]
+           "no:cacheprovider", *(tests or suite_order(copy, mutated))]
     t = time.monotonic()
     try:
         p = subprocess.run(cmd, cwd=copy, env=env, capture_output=True, text=True,
@@ -564,7 +571,8 @@ def main(argv: list[str] | None = None) -> int:
             make_copy(ROOT, copy)
             rel = apply(copy, m)
             tests = tuple(args.tests or ()) or (() if args.full else m.tests)
-            status, out, secs = run_suite(copy, tests, args.timeout, stop=not args.all)
+            status, out, secs = run_suite(copy, tests, args.timeout, stop=not args.all,
+                                          mutated=rel)
             if args.show:
                 print(out)
             if status == "error":
