@@ -101,7 +101,7 @@ class Slice:
         rng[0] = seed
         scratch = self.scratch()
         # Chunks cut as the trainer cuts them (kernels.chunk_cuts: whole sentence pieces).
-        cuts = np.empty((2, len(ids) // (chunk or len(ids)) + 1), np.int64)
+        cuts = np.empty((2, len(ids) // max(1, chunk or len(ids)) + 1), np.int64)
         k, _, _ = K.chunk_cuts(ids, self.remap, 0, 0, 0, chunk or len(ids), cuts[0], cuts[1])
         bounds = [0, *cuts[0, :k].tolist()]
         if bounds[-1] < len(ids):
