@@ -1463,13 +1463,12 @@ class ClusterEngine(Engine):
                     elif results and time.monotonic() - since[s] > max(HANG_SECONDS,
                                                                       HANG_FACTOR * took):
                         worker = self.where[s]
-                        log.warning("%s of slot %d got no answer from worker %s in %.0f s; "
-                                    "submitting it on another worker", name, s, worker,
-                                    time.monotonic() - since[s])
+                        waited = time.monotonic() - since[s]
                         self.hung.add(worker)
                         f.cancel()
                         self._again(name, s, attempts, todo, submit, copies,
-                                    f"no answer from {worker}")
+                                    f"no answer from {worker} in {waited:.0f} s",
+                                    "submitting it on another worker")
                         since[s] = time.monotonic()
                     continue
                 try:
@@ -1477,9 +1476,8 @@ class ClusterEngine(Engine):
                 except Hsw2vError:
                     raise
                 except Exception as exc:
-                    log.warning("%s of slot %d failed (%s); submitting it again", name, s, exc)
                     self._again(name, s, attempts, todo, submit, copies,
-                                f"{type(exc).__name__}: {exc}")
+                                f"{type(exc).__name__}: {exc}", "submitting it again")
                     since[s] = time.monotonic()
                     continue
                 del todo[s]
@@ -1491,13 +1489,15 @@ class ClusterEngine(Engine):
         return [results[s] for s in range(len(futures))]
 
     def _again(self, name: str, s: int, attempts: dict[int, int], todo: dict, submit,
-               copies: Sequence[_Copies], why: str) -> None:
+               copies: Sequence[_Copies], why: str, what: str) -> None:
         """Submit slot ``s``'s task ``name`` again, on the least loaded live worker that has
-        not hung (at most :data:`ATTEMPTS` tries in all, then the error)."""
+        not hung (at most :data:`ATTEMPTS` tries in all, then the error); ``why`` it failed,
+        ``what`` is done about it (the warning's words)."""
         attempts[s] += 1
         if attempts[s] >= ATTEMPTS:
             raise DistributedError(f"{name} of worker slot {s} failed {attempts[s]} times "
                                    f"({why}): check the Dask workers") from None
+        log.warning("%s of slot %d failed (%s); %s", name, s, why, what)
         self.resubmitted += 1
         live = self._workers(name) - self.hung
         for c in (self.spec_c, getattr(self, "vocab_c", None), *copies):
