@@ -156,6 +156,14 @@ ATTEMPTS = 4
 #: submitted again on another worker.
 HANG_SECONDS = 60.0
 HANG_FACTOR = 10.0
+
+
+def hang_bound(slowest: float) -> float:
+    """Seconds after which a task with no answer is taken for hung, given the slowest
+    finished task of its kind (see :data:`HANG_SECONDS`)."""
+    return max(HANG_SECONDS, HANG_FACTOR * slowest)
+
+
 #: Seconds between looks at the cluster while a round's results are awaited (is any worker
 #: left? has the bound above passed?).
 POLL_SECONDS = 5.0
@@ -1460,8 +1468,7 @@ class ClusterEngine(Engine):
                 if f.status == "pending":  # running, or waiting for a worker to come
                     if not self._live():
                         self._workers(name)  # one within NO_WORKER_SECONDS, or the error
-                    elif results and time.monotonic() - since[s] > max(HANG_SECONDS,
-                                                                      HANG_FACTOR * took):
+                    elif results and time.monotonic() - since[s] > hang_bound(took):
                         worker = self.where[s]
                         waited = time.monotonic() - since[s]
                         self.hung.add(worker)
@@ -1522,7 +1529,7 @@ class ClusterEngine(Engine):
         since = time.monotonic()
         alone = None  # since when no worker was seen
         while todo:
-            bound = max(HANG_SECONDS, HANG_FACTOR * self.slowest)
+            bound = hang_bound(self.slowest)
             left = since + bound - time.monotonic()
             try:
                 wait([futures[s] for s in todo], timeout=max(0.1, min(POLL_SECONDS, left)))

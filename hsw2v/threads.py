@@ -507,7 +507,7 @@ class Trainer:
 
     def _kernel(self, t: int, ids: np.ndarray, alpha: float, step: float) -> int:
         """Run :func:`kernels.train_chunk` for thread ``t``; return the words it read."""
-        cfg, tree = self.cfg, self.model.tree
+        cfg = self.cfg
         sent, ctx, scores, neu1e, probs = self.scratch[t]
         points, hot = self.hot[t]
         neg_map, neg_hot = self.neg[t]
@@ -517,8 +517,7 @@ class Trainer:
         n = kernels.train_chunk(
             ids, self.rows0, self.reading, kernels.Rate(alpha, step, cfg.min_alpha),
             kernels.Scratch(self.rngs[t], sent, ctx, scores, neu1e, self.stats[t]),
-            path=kernels.Path(self.rows1, tree.codes, points, tree.offsets, hot) if self.hs
-            else None, noise=self._noise(neg_map, neg_hot),
+            path=self._path(points, hot), noise=self._noise(neg_map, neg_hot),
             softmax=None if rows_sm is None else kernels.Softmax(rows_sm, probs),
             lockf=self.lockf, subwords=self.sub)
         if private is not None:  # the shared rows hold every update at chunk boundaries
@@ -526,6 +525,14 @@ class Trainer:
             kernels.merge_hot_rows(self.rows_sm, 0, own, base, first,
                                    kernels.blocks_of(self.rows_sm))
         return n
+
+    def _path(self, points: np.ndarray, hot: tuple | None) -> kernels.Path | None:
+        """Hierarchical softmax's group for a kernel call (a thread's points and private top
+        rows), or None without it."""
+        if not self.hs:
+            return None
+        tree = self.model.tree
+        return kernels.Path(self.rows1, tree.codes, points, tree.offsets, hot)
 
     def _noise(self, neg_map: np.ndarray | None, neg_hot: tuple | None) -> kernels.Noise | None:
         """Negative sampling's group for a kernel call (a thread's rows map and private rows),
@@ -619,8 +626,7 @@ class Trainer:
             kernels.train_chunk(
                 self.stream.read(a, b - a), self.rows0, self.reading, kernels.Rate(0.0, 0.0, 0.0),
                 kernels.Scratch(rng, sent, ctx, scores, neu1e, stats),
-                path=kernels.Path(self.rows1, tree.codes, tree.points, tree.offsets) if self.hs
-                else None, noise=self._noise(None, None),
+                path=self._path(tree.points, None), noise=self._noise(None, None),
                 softmax=None if self.rows_sm is None else kernels.Softmax(self.rows_sm_shared,
                                                                            probs),
                 subwords=self.sub)

@@ -63,8 +63,9 @@ m = FastText(sentences=Pieces(corpus), vector_size={dim}, window={window},
              seed=int(seed))
 print("train_seconds", time.perf_counter() - t)
 save_facebook_model(m, out)
-""".format(scripts=os.path.dirname(os.path.abspath(__file__)), dim=DIM, window=WINDOW, min_count=MIN_COUNT, neg=NEG, sample=SAMPLE, alpha=ALPHA,
-           minn=MINN, maxn=MAXN, buckets=BUCKETS)
+""".format(scripts=os.path.dirname(os.path.abspath(__file__)), dim=DIM, window=WINDOW,
+           min_count=MIN_COUNT, neg=NEG, sample=SAMPLE, alpha=ALPHA, minn=MINN, maxn=MAXN,
+           buckets=BUCKETS)
 
 
 def run_measured(cmd: list[str]) -> tuple[float, float, str]:

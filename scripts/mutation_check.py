@@ -88,8 +88,8 @@ MUTATIONS = [
              "of the round", ("tests/test_distributed.py",)),
     Mutation("setup-hang-never-resubmitted", "a worker frozen while it counts its shard or "
              "sets its slot up hangs the run (its task is never submitted elsewhere)",
-             "                    elif results and time.monotonic() - since[s] > max(",
-             "                    elif False and time.monotonic() - since[s] > max(",
+             "                    elif results and time.monotonic() - since[s] > hang_bound(",
+             "                    elif False and time.monotonic() - since[s] > hang_bound(",
              ("tests/test_faults.py",)),
     Mutation("cluster-summary-without-curve", "a cluster run records no loss curve (ticks "
              "never reach the shared progress)",
