@@ -1590,6 +1590,10 @@ class ClusterEngine(Engine):
             if futures[s].status != "pending":
                 continue
             worker = self.where[s]
+            if not self._live() - self.hung - {worker}:
+                # no other worker to take it (a round queued behind another slot's on the
+                # last healthy worker looks hung too): wait for the answer
+                continue
             attempts[s] += 1
             if attempts[s] >= ATTEMPTS:
                 raise DistributedError(f"round {j} of worker slot {s} got no answer {attempts[s]} "
