@@ -398,9 +398,20 @@ def test_fastmath_is_set_in_one_place_and_keeps_nan_inf():
             assert not re.search(r"numba\.(njit|jit)\(|@(numba\.)?n?jit\(", src), path
         # an overload's implementation is compiled with the options it is given: the policy's
         for call in re.findall(r"@overload\([^)]*\)", src):
-            assert "jit_options=OVERLOAD_OPTIONS" in call, (path, call)
+            assert re.search(r"jit_options=(STEP_)?OVERLOAD_OPTIONS\)", call), (path, call)
     assert named == {os.path.join("kernels", "policy.py"): 1}
     assert not {"nnan", "ninf", "fast"} & set(K.FASTMATH)
+
+
+def test_the_per_word_steps_are_compiled_without_reference_counting():
+    # Each reference-counted call locks the weights' shared counts twice per array argument:
+    # ~20 locked instructions per word, on cache lines every thread writes (see policy.py).
+    found = {name.rsplit(".", 1)[1]: f for name, f in dispatchers().items()}
+    steps = ["sg_update", "cbow_update", "sg_ns_update", "cbow_ns_update", "mixed_update",
+             "subword_update", "merge_hot_rows", "next_u64", "alias_draw"]
+    for name in steps:
+        assert found[name].targetoptions.get("_nrt") is False, name
+    assert found["train_rows"].targetoptions.get("_nrt", True) is True  # it allocates
 
 
 def test_kernels_import_nothing_else_from_the_package():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from hsw2v.kernels.policy import jit
+from hsw2v.kernels.policy import jit_step
 from hsw2v.kernels.rows import private_zeros, radd, rfma, rload, rstore, rzero
 
 #: Inner-node rows each training thread keeps a private copy of (the top of the Huffman tree:
@@ -118,7 +118,7 @@ def private_neg_rows(syn1neg: np.ndarray, n_words: int, threads: int, count: int
     return out
 
 
-@jit
+@jit_step
 def merge_hot_rows(syn1, top, own, base, first, blocks):
     """Add a thread's change to its private rows into the shared rows, then refresh its copy.
 

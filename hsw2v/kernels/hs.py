@@ -15,7 +15,7 @@ from hsw2v.kernels.logistic import (MAX_EXP, SIGMOID_TABLE, _HALF32, _MAX_EXP32,
                                     _ONE32, _SCALE, _SCALE32, sigmoid_and_nll, table_nll)
 from numba.extending import overload
 
-from hsw2v.kernels.policy import OVERLOAD_OPTIONS, jit, jit_inline
+from hsw2v.kernels.policy import STEP_OVERLOAD_OPTIONS, jit, jit_inline, jit_step
 from hsw2v.kernels.rows import (radd, rfma, rload, rstore, rdot, rzero, streams,
                                 sadd_row, sdot, spath, szero)
 
@@ -116,7 +116,7 @@ def hs_row_mem(syn0, c, neu1e, syn1, codes, points, start, plen, a32, scores, n_
     return loss, n_sat
 
 
-@jit
+@jit_step
 def sg_update(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores, neu1e, blocks,
               lockf=None):
     """One skip-gram hierarchical-softmax step for one center word and its context words.
@@ -162,7 +162,7 @@ def _sg_step(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores, 
     raise NotImplementedError("only callable from jitted code")
 
 
-@overload(_sg_step, jit_options=OVERLOAD_OPTIONS)
+@overload(_sg_step, jit_options=STEP_OVERLOAD_OPTIONS)
 def _sg_step_for(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores, neu1e,
                  blocks, lockf):
     if streams(blocks.count, 3):
@@ -219,7 +219,7 @@ def _sg_streamed(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scor
     return loss + saturated_loss(scores, n_sat)
 
 
-@jit
+@jit_step
 def sg_update_streamed(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores, neu1e,
                        blocks, lockf=None):
     """:func:`sg_update` with the rows streamed whatever the target (for the tests: both ways
@@ -228,7 +228,7 @@ def sg_update_streamed(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha
                         neu1e, blocks, lockf)
 
 
-@jit
+@jit_step
 def cbow_update(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores, neu1e,
                 blocks, lockf=None):
     """One CBOW hierarchical-softmax step: the mean of the context vectors predicts the center.
@@ -268,7 +268,7 @@ def _cbow_step(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores
     raise NotImplementedError("only callable from jitted code")
 
 
-@overload(_cbow_step, jit_options=OVERLOAD_OPTIONS)
+@overload(_cbow_step, jit_options=STEP_OVERLOAD_OPTIONS)
 def _cbow_step_for(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores, neu1e,
                    blocks, lockf):
     if streams(blocks.count, 3):

@@ -20,7 +20,7 @@ from hsw2v.kernels.hot import HOT_SYNC_UPDATES, merge_hot_rows
 from hsw2v.kernels.context import add_to_context, context_mean, saturated_loss
 from hsw2v.kernels.hs import cbow_update, hs_row, sg_update
 from hsw2v.kernels.ns import cbow_ns_update, draw_negatives, ns_row, sg_ns_update
-from hsw2v.kernels.policy import jit, jit_inline
+from hsw2v.kernels.policy import jit, jit_inline, jit_step
 from hsw2v.kernels.rng import next_u64, next_uniform
 from hsw2v.kernels.rows import LANES, blocks_of, radd, rfma, rload, rprefetch, rstore, rzero
 from hsw2v.kernels.softmax import softmax_row
@@ -275,7 +275,7 @@ def predict(x, e, w, a32, scores, n_sat, negs, at, nscores, n_nsat, path, noise,
     return e, loss, loss_ns, n_sat, n_nsat, plen, nupd
 
 
-@jit
+@jit_step
 def mixed_update(syn0, ctx, n_ctx, w, sg, alpha, scores, negs, blocks, rng, lockf, objectives):
     """One center word with any objectives but plain hierarchical softmax or plain negative
     sampling (which have the tuned :func:`~hsw2v.kernels.hs.sg_update`,

@@ -20,7 +20,7 @@ from hsw2v.kernels.context import (add_to_context, context_mean, context_mean_me
                                    saturated_loss)
 from hsw2v.kernels.logistic import (SIGMOID_TABLE, _HALF32, _MAX_EXP32, _ONE32, _SCALE32,
                                     table_nll)
-from hsw2v.kernels.policy import OVERLOAD_OPTIONS, jit, jit_inline
+from hsw2v.kernels.policy import STEP_OVERLOAD_OPTIONS, jit_inline, jit_step
 from hsw2v.kernels.rows import (radd, rdot, rfma, rload, rprefetch, streams,
                                 rstore, rzero, sadd_row, sdot, spath, szero)
 from hsw2v.kernels.sampling import alias_draw
@@ -160,7 +160,7 @@ def _ns_context(syn0, c, z, neu1e, syn1neg, negs, at, a32, scores, n_sat, gs, bl
     raise NotImplementedError("only callable from jitted code")
 
 
-@overload(_ns_context, jit_options=OVERLOAD_OPTIONS)
+@overload(_ns_context, jit_options=STEP_OVERLOAD_OPTIONS)
 def _ns_context_for(syn0, c, z, neu1e, syn1neg, negs, at, a32, scores, n_sat, gs, blocks,
                     lockf):
     if streams(blocks.count, 3):
@@ -184,7 +184,7 @@ def _ns_context_for(syn0, c, z, neu1e, syn1neg, negs, at, a32, scores, n_sat, gs
     return registers
 
 
-@jit
+@jit_step
 def sg_ns_update(syn0, ctx, n_ctx, w, rng, alpha, scores, neu1e, negs, blocks, lockf, noise):
     """One skip-gram negative-sampling step (``--loss ns``): each context row predicts the
     center word ``w`` against ``negative`` noise words of its own, in word2vec's order (see
@@ -240,7 +240,7 @@ def sg_ns_update(syn0, ctx, n_ctx, w, rng, alpha, scores, neu1e, negs, blocks, l
     return loss + saturated_loss(scores, n_sat), rows
 
 
-@jit
+@jit_step
 def cbow_ns_update(syn0, ctx, n_ctx, w, rng, alpha, scores, neu1e, negs, blocks, lockf, noise):
     """One CBOW negative-sampling step (``--loss ns``): the mean of the context rows predicts
     ``w`` against ``negative`` noise words, and the error row is added to every context row
@@ -260,7 +260,7 @@ def _ns_cbow(syn0, ctx, n_ctx, z, neu1e, syn1neg, negs, a32, scores, negative, b
     raise NotImplementedError("only callable from jitted code")
 
 
-@overload(_ns_cbow, jit_options=OVERLOAD_OPTIONS)
+@overload(_ns_cbow, jit_options=STEP_OVERLOAD_OPTIONS)
 def _ns_cbow_for(syn0, ctx, n_ctx, z, neu1e, syn1neg, negs, a32, scores, negative, blocks,
                  lockf):
     if streams(blocks.count, 3):

@@ -31,6 +31,17 @@ OVERLOAD_OPTIONS = {k: v for k, v in JIT_OPTIONS.items() if k not in ("nogil", "
 #: of SIMD values): numba inlines them into their caller, so the rows never leave registers
 #: through a call.
 jit_inline = numba.njit(inline="always", **JIT_OPTIONS)
+#: The same options without numba's reference counting (NRT), for the steps the training loop
+#: calls once per word (and the helpers they call): they allocate nothing and every array
+#: they get is borrowed from the loop. A reference-counted call increments and decrements the
+#: count of every array it takes, each a locked instruction through a call, on a cache line
+#: that all threads share (the weights' counts): ~20 of them per word, measured at ~230 ns of
+#: the ~400 ns a CBOW word cost on one thread besides its Huffman path (znver3), and more with
+#: two threads passing those lines back and forth. A step that allocated would fail to compile.
+STEP_OPTIONS = dict(JIT_OPTIONS, _nrt=False)
+jit_step = numba.njit(**STEP_OPTIONS)
+#: :data:`STEP_OPTIONS` for ``overload`` implementations of a step's body.
+STEP_OVERLOAD_OPTIONS = dict(OVERLOAD_OPTIONS, _nrt=False)
 
 
 def load_numba_without_scipy() -> None:

@@ -5,7 +5,7 @@ No global NumPy RNG is used by any kernel; every thread's state is derived from 
 """
 import numpy as np
 
-from hsw2v.kernels.policy import jit
+from hsw2v.kernels.policy import jit, jit_step
 
 _XS_MULT = np.uint64(0x2545F4914F6CDD1D)
 _SM_GAMMA = np.uint64(0x9E3779B97F4A7C15)
@@ -22,7 +22,7 @@ def splitmix64(x):
     return z ^ (z >> np.uint64(31))
 
 
-@jit
+@jit_step
 def next_u64(state):
     """Advance the xorshift64* generator in ``state`` (uint64, shape (1,)); return 64 random bits."""
     x = state[0]
@@ -33,7 +33,7 @@ def next_u64(state):
     return x * _XS_MULT
 
 
-@jit
+@jit_step
 def next_uniform(state):
     """Return a float64 uniform on [0, 1) from ``state`` (53 random bits)."""
     return np.float64(next_u64(state) >> np.uint64(11)) * (1.0 / 9007199254740992.0)

@@ -9,7 +9,7 @@ costs one random number, one multiplication and one comparison per draw, O(1):
 """
 import numpy as np
 
-from hsw2v.kernels.policy import jit
+from hsw2v.kernels.policy import jit, jit_step
 from hsw2v.kernels.rng import next_u64
 
 
@@ -56,7 +56,7 @@ def alias_build(weights, prob, alias, small, large):
         prob[small[q]] = 1.0
 
 
-@jit
+@jit_step
 def alias_draw(prob, alias, rng):
     """One draw from an alias table (see :func:`alias_build`), advancing ``rng`` (uint64 (1,)).
 

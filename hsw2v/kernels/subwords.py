@@ -28,7 +28,7 @@ from numba.extending import overload
 from hsw2v.kernels.context import saturated_loss
 from hsw2v.kernels.hs import hs_row, hs_row_mem
 from hsw2v.kernels.ns import draw_negatives, ns_row, ns_row_mem
-from hsw2v.kernels.policy import OVERLOAD_OPTIONS, jit, jit_inline
+from hsw2v.kernels.policy import STEP_OVERLOAD_OPTIONS, jit, jit_inline, jit_step
 from hsw2v.kernels.rows import (badd, bfma, bload, bmul, bsplat, bstore, radd, rfma,
                                 rload, rscale, rstore, rzero, streams, szero)
 
@@ -157,7 +157,7 @@ def _draw_one(w, objectives, rng, negs, z):
         draw_negatives(w, negative, neg_prob, neg_alias, neg_map, rng, negs, 0, syn1neg, z)
 
 
-@jit
+@jit_step
 def subword_update(syn0, ctx, n_ctx, w, sg, alpha, scores, negs, blocks, rng, lockf,
                    objectives, sub, work):
     """One center word ``w`` with subword rows, any objectives (see the module docstring).
@@ -191,7 +191,7 @@ def _sub_step(syn0, ctx, n_ctx, w, sg, alpha, scores, negs, blocks, rng, lockf, 
     raise NotImplementedError("only callable from jitted code")
 
 
-@overload(_sub_step, jit_options=OVERLOAD_OPTIONS)
+@overload(_sub_step, jit_options=STEP_OVERLOAD_OPTIONS)
 def _sub_step_for(syn0, ctx, n_ctx, w, sg, alpha, scores, negs, blocks, rng, lockf, objectives,
                   sub, work):
     if streams(blocks.count, 3):
@@ -289,7 +289,7 @@ def _add_mem(syn0, rows, a, b, e, k, f, blocks):
             bstore(syn0, r, bl, bfma(fv, bload(e, k, bl), bload(syn0, r, bl)))
 
 
-@jit
+@jit_step
 def _predict_mem(work, w, a32, scores, negs, at, objectives, blocks):
     """One prediction of ``w`` from row ``work[0]``, its error row in ``work[1]`` (zeroed
     here), streamed. Returns (loss, loss_ns, path_rows, noise_rows). (A call, not inlined:
