@@ -270,7 +270,8 @@ class Trainer:
         self.stream = stream
         self.remap = np.ascontiguousarray(remap, dtype=np.int32)
         self.keep = keep_probabilities(model.vocab.counts, cfg.sample)
-        self.reading = kernels.Reading(self.remap, self.keep, cfg.model == "sg", cfg.window)
+        self.reading = kernels.Reading(self.remap, self.keep, cfg.model == "sg", cfg.window,
+                                       cfg.dim)
         self.stop = stop or threading.Event()
         t = cfg.threads
         self.threads = t

@@ -108,7 +108,8 @@ class Slice:
             bounds.append(len(ids))
         for a, b in zip(bounds, bounds[1:]):
             K.train_chunk(ids[a:b], rows0,
-                          K.Reading(self.remap, self.keep, self.cfg.model == "sg", self.cfg.window),
+                          K.Reading(self.remap, self.keep, self.cfg.model == "sg", self.cfg.window,
+                                    self.cfg.dim),
                           K.Rate(self.cfg.alpha, 0.0, self.cfg.min_alpha),
                           K.Scratch(rng, *scratch, st),
                           path=K.Path(rows1, self.tree.codes, points, self.tree.offsets, hot))
@@ -182,7 +183,7 @@ def ns_kernel_alone(sl: Slice, reps: int, negative: int) -> dict:
         rng[0] = seed
         w2 = 2 * sl.cfg.window
         K.train_chunk(sl.ids, rows0, K.Reading(sl.remap, sl.keep, sl.cfg.model == "sg",
-                                               sl.cfg.window),
+                                               sl.cfg.window, sl.cfg.dim),
                       K.Rate(sl.cfg.alpha, 0.0, sl.cfg.min_alpha),
                       K.Scratch(rng, K.private_zeros(sl.cfg.max_sentence_length, np.int32),
                                 K.private_zeros(w2, np.int32),

@@ -41,7 +41,7 @@ def test_streaming_rule_follows_the_registers():
     assert len(K.blocks_of(np.zeros((1, 112), np.float32))) == 112 // R.VLANES
 
 
-def run_sg(kernel, dim, ctx, w, seed, lockf=None, scale=0.5):
+def run_sg(kernel, dim, ctx, w, seed, lockf=None, scale=0.5, live=False):
     n_words = 9
     codes, points, offsets = tree_of(n_words, seed)
     syn0, syn1 = weights(n_words, dim, seed, scale)
@@ -50,8 +50,38 @@ def run_sg(kernel, dim, ctx, w, seed, lockf=None, scale=0.5):
     ctx = np.asarray(ctx, np.int32)
     loss = kernel(k0, k1, ctx, len(ctx), codes, points, offsets[w], offsets[w + 1], 0.3,
                   np.zeros(12 * 8, np.float32), np.zeros((10, k0.shape[1]), np.float32),
-                  K.blocks_of(k0), lockf)
+                  K.blocks_of(k0, dim if live else 0), lockf)
     return loss, k0, k1, (syn0, syn1, codes, points, offsets)
+
+
+def test_blocks_of_a_dimension():
+    rows = np.zeros((1, 112), np.float32)
+    assert len(K.blocks_of(rows)) == 112 // R.VLANES
+    assert len(K.blocks_of(rows, 100)) == -(-100 // R.VLANES)
+    assert len(K.blocks_of(rows, 97)) == -(-97 // R.VLANES)
+    for bad in (96, 113):  # the stride of dim 96 is 96; 113 does not fit
+        with pytest.raises(ValueError, match=f"dim {bad}"):
+            K.blocks_of(rows, bad)
+
+
+# 100 and 84: 13 and 11 blocks of 8 lanes (remainders 1 and 3 of the streamed path's groups of
+# four), 25 and 21 of 4
+@pytest.mark.parametrize("dim", [100, 84])
+def test_blocks_of_padding_only_are_left_out_with_the_same_floats(dim):
+    ctx, w = [2, 5, 2, 7, 1], 3
+    for kernel in (K.sg_update_streamed, K.cbow_update):
+        whole = run_sg(kernel, dim, ctx, w, seed=dim)
+        live = run_sg(kernel, dim, ctx, w, seed=dim, live=True)
+        assert whole[0] == live[0], kernel
+        assert np.array_equal(whole[1], live[1]) and np.array_equal(whole[2], live[2]), kernel
+        assert not np.any(live[1][:, dim:]) and not np.any(live[2][:, dim:])
+    loss, k0, k1, (syn0, syn1, codes, points, offsets) = run_sg(K.sg_update_streamed, dim, ctx,
+                                                                 w, seed=1, live=True)
+    r0, r1 = syn0.astype(np.float64), syn1.astype(np.float64)
+    path = slice(offsets[w], offsets[w + 1])
+    assert loss == pytest.approx(ref_sg(r0, r1, ctx, codes[path], points[path], 0.3), rel=1e-5)
+    np.testing.assert_allclose(k0[:, :dim], r0, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(k1[:, :dim], r1, rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("dim", [5, 16, 33])

@@ -42,6 +42,9 @@ class Reading(NamedTuple):
     sg: bool
     #: maximum window (>= 1).
     window: int
+    #: the vectors' dimension: the kernels skip the row blocks that hold only padding
+    #: (:func:`~hsw2v.kernels.rows.blocks_of`); 0: they work on the whole row stride.
+    dim: int = 0
 
 
 class Rate(NamedTuple):
@@ -124,7 +127,7 @@ def train_chunk(ids, syn0, reading, rate, scratch, *, path=None, noise=None, sof
     ids : int32 (n,)        stream entries; ``-1`` ends a piece, the chunk ends with ``-1``.
     syn0 : float32 (V, S)   input rows as made by :func:`~hsw2v.kernels.rows.padded_rows` (S a
                             multiple of 16), updated in place (Hogwild: other threads may write).
-    reading : Reading       the run's vocabulary map, subsampling, model and window.
+    reading : Reading       the run's vocabulary map, subsampling, model, window and dim.
     rate : Rate             the learning rate.
     scratch : Scratch       this thread's generator, scratch and accumulators.
     path : Path, optional   hierarchical softmax.
@@ -142,7 +145,7 @@ def train_chunk(ids, syn0, reading, rate, scratch, *, path=None, noise=None, sof
     int
         In-vocabulary words read.
     """
-    remap, keep, sg, window = reading
+    remap, keep, sg, window, dim = reading
     sg, window = bool(sg), int(window)
     rng, sent, ctx, scores, neu1e, stats = scratch
     if ids.flags.writeable:
@@ -209,7 +212,7 @@ def train_chunk(ids, syn0, reading, rate, scratch, *, path=None, noise=None, sof
         rows = train_rows
     alpha, alpha_step, min_alpha = (float(x) for x in rate)  # (an int would compile anew)
     return rows((ids, remap, keep, syn0, sg, window, alpha, alpha_step, min_alpha, rng, sent, ctx,
-                 scores, neu1e, stats, blocks_of(syn0)),
+                 scores, neu1e, stats, blocks_of(syn0, dim)),
                 (hs, syn1, codes, points, offsets, top, own, base, first,
                  HOT_SYNC_UPDATES["sg" if sg else "cbow"]),
                 (negative, syn1neg, neg_prob, neg_alias, neg_map, ntop, nown, nbase, nfirst,
