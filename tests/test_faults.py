@@ -137,11 +137,16 @@ def test_a_frozen_worker_does_not_hang_the_run(tmp_path, client, corpus, clean, 
     assert hurt.summary["distributed"]["round_tasks_resubmitted"] >= 1
 
 
+class Hung(BaseException):
+    """Raised by :func:`deadline`: not an ``Exception``, which the driver's waiting loops
+    catch (a lost task is an exception there) and would have swallowed."""
+
+
 @contextlib.contextmanager
 def deadline(seconds: int):
     """Fail (instead of hanging the suite) if the block takes longer than ``seconds``."""
     def expired(*_):
-        raise TimeoutError(f"still running after {seconds} s: the run hangs")
+        raise Hung(f"still running after {seconds} s: the run hangs")
 
     old = signal.signal(signal.SIGALRM, expired)
     signal.alarm(seconds)

@@ -629,7 +629,7 @@ def test_warm_up_default_compiles_the_default_training_loop():
 
     from hsw2v.kernels import loop  # noqa: PLC0415
     importlib.import_module("hsw2v.train").warm_up_default()
-    width = len(kernels.blocks_of(np.zeros((1, kernels.row_stride(100)), np.float32)))
+    width = len(kernels.blocks_of(np.zeros((1, kernels.row_stride(100)), np.float32), 100))
     assert width in {sig[0][15].count for sig in loop.train_rows_hs_sg.signatures}  # blocks
 
 
