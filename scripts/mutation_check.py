@@ -101,7 +101,19 @@ MUTATIONS = [
              "    return bsum(badd(a0, a1))", "    return bsum(a0)"),
     Mutation("streamed-path-skips-tail-blocks", "a streamed path update skips the last two "
              "blocks of rows that are not a multiple of four blocks",
-             "    if nb % 4 == 2:\n        _spath2(", "    if nb % 4 == 3:\n        _spath2("),
+             "        if nb % 4 >= 2:\n            _spath2(",
+             "        if nb % 4 == 3:\n            _spath2("),
+    Mutation("streamed-path-skips-odd-block", "a streamed path update skips the last block of "
+             "an odd count (dims past a whole number of 16-float lines)",
+             "        if nb % 2 == 1:\n            _spath1(",
+             "        if False:\n            _spath1(", ("tests/test_simd.py",)),
+    Mutation("padding-blocks-kept", "the kernels work on the whole stride, padding included "
+             "(the live-width saving lost)", "    return (0,) * -(-int(dim) // VLANES)",
+             "    return (0,) * (stride // VLANES)", ("tests/test_simd.py",)),
+    Mutation("steps-reference-counted", "the per-word steps compile with numba's reference "
+             "counting (locked count updates on shared lines, every call)",
+             "STEP_OPTIONS = dict(JIT_OPTIONS, _nrt=False)", "STEP_OPTIONS = dict(JIT_OPTIONS)",
+             ("tests/test_kernels.py",)),
     Mutation("streamed-cbow-mean-is-a-sum", "the streamed CBOW input is the sum of the context "
              "rows, not their mean", "        bstore(out, i, b, bmul(f, h))",
              "        bstore(out, i, b, h)"),
