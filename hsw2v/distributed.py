@@ -920,7 +920,12 @@ class ClusterEngine(Engine):
 
     # ----------------------------------------------------------------------------- helpers
     def _submit(self, fn, *args, worker: str | None = None, name: str = "", **kwargs):
-        where = {} if worker is None else {"workers": [worker], "allow_other_workers": True}
+        # A task may run on another worker than its slot's (Dask moves queued tasks to idle
+        # workers), except once a worker has hung: to the scheduler a frozen worker is idle,
+        # and a task moved there never ran (a set-up queued behind another on the last healthy
+        # worker was moved to the frozen one, then that worker was taken for hung too).
+        where = {} if worker is None else {"workers": [worker],
+                                           "allow_other_workers": not self.hung}
         return self.client.submit(fn, *args, key=f"{self.job}-{name}-{uuid.uuid4().hex[:8]}",
                                   pure=False, retries=1, **where, **kwargs)
 

@@ -110,6 +110,10 @@ MUTATIONS = [
     Mutation("padding-blocks-kept", "the kernels work on the whole stride, padding included "
              "(the live-width saving lost)", "    return (0,) * -(-int(dim) // VLANES)",
              "    return (0,) * (stride // VLANES)", ("tests/test_simd.py",)),
+    Mutation("hung-worker-tasks-not-pinned", "after a worker hung, queued tasks may still be "
+             "moved to it (a frozen worker looks idle to Dask)",
+             '"allow_other_workers": not self.hung}', '"allow_other_workers": True}',
+             ("tests/test_faults.py",)),
     Mutation("steps-reference-counted", "the per-word steps compile with numba's reference "
              "counting (locked count updates on shared lines, every call)",
              "STEP_OPTIONS = dict(JIT_OPTIONS, _nrt=False)", "STEP_OPTIONS = dict(JIT_OPTIONS)",

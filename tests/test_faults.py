@@ -307,3 +307,21 @@ def test_sigint_to_the_driver_before_the_rounds_resumes(tmp_path, client, corpus
     ck, cfg, _ = configure(None, ckpt)
     resumed = run(ck.meta["corpus"], cfg, resume=ck, client=client)
     assert np.array_equal(clean[0.0].model.weights.syn0, resumed.model.weights.syn0)
+
+
+def test_tasks_are_pinned_to_their_worker_once_a_worker_hung():
+    # To Dask a frozen worker is idle: a queued task allowed other workers may be moved there
+    # and never run (a cold suite once lost a set-up that way). Before any hang, tasks may move.
+    submitted = []
+
+    class Client:
+        def submit(self, fn, *args, **kwargs):
+            submitted.append(kwargs)
+
+    engine = dist.ClusterEngine.__new__(dist.ClusterEngine)
+    engine.client, engine.job, engine.hung = Client(), "job", set()
+    engine._submit(print, worker="tcp://a:1", name="setup-0")
+    engine.hung.add("tcp://b:2")
+    engine._submit(print, worker="tcp://a:1", name="setup-1")
+    assert [k["workers"] for k in submitted] == [["tcp://a:1"]] * 2
+    assert [k["allow_other_workers"] for k in submitted] == [True, False]
