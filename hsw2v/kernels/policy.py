@@ -1,8 +1,9 @@
 """The one compilation policy of every kernel: fastmath flags and JIT options.
 
-Every jitted function of the package is compiled with :data:`jit` (or, where it needs other
-options, with :data:`JIT_OPTIONS`); no kernel module names fastmath flags of its own, and a test
-checks that.
+Every jitted function of the package is compiled with :data:`jit`, :data:`jit_inline` (row
+helpers inlined into their caller) or :data:`jit_step` (the per-word steps, without reference
+counting), all built from :data:`JIT_OPTIONS`; no kernel module names fastmath flags of its
+own, and a test checks that.
 """
 import sys
 
