@@ -451,12 +451,17 @@ FIRST = ("tests/test_kernels.py", "tests/test_objectives.py", "tests/test_simd.p
 
 
 def suite_order(copy: str, mutated: str | None = None) -> tuple[str, ...]:
-    """Every test file of ``copy``: :data:`FIRST`, then those that name the mutated module
-    (``hsw2v/threads.py``: ``threads``), then the others by name."""
+    """Every test file of ``copy``: :data:`FIRST` (a mutated kernel module's own file first),
+    then those that name the mutated module (``hsw2v/threads.py``: ``threads``), then the
+    others by name."""
     rest = sorted(f"tests/{f}" for f in os.listdir(os.path.join(copy, "tests"))
                   if f.startswith("test_") and f.endswith(".py"))
     first = [f for f in FIRST if f in rest]
-    if mutated and not mutated.startswith(f"{PACKAGE}/kernels/"):
+    if mutated and mutated.startswith(f"{PACKAGE}/kernels/"):
+        # a kernel module's own test file first (kernels/rounds.py: test_rounds_kernels.py)
+        module = os.path.splitext(os.path.basename(mutated))[0]
+        first.sort(key=lambda f: module not in os.path.basename(f))
+    elif mutated:
         module = os.path.splitext(os.path.basename(mutated))[0]
         pattern = re.compile(rf"\b(?:{PACKAGE}\.{module}\b|import {module}\b|{module}_mod\b)")
         named = [f for f in rest if f not in first
