@@ -431,7 +431,7 @@ def _loop(kind, sg_kind, run, hs_args, ns_args, sm_args, sub):
             hi = pos + window + 1 - b
             if hi > length:
                 hi = length
-            k = 0
+            k = np.int64(0)  # not a literal 0: numba would compile each step for it too
             for j in range(lo, hi):
                 if j != pos:
                     ctx[k] = sent[j]
