@@ -114,6 +114,10 @@ MUTATIONS = [
              "moved to it (a frozen worker looks idle to Dask)",
              '"allow_other_workers": not self.hung}', '"allow_other_workers": True}',
              ("tests/test_faults.py",)),
+    Mutation("close-waits-on-hung-worker", "a run whose last round hung on a frozen worker "
+             "asks that worker too to forget the job at its close (and waits forever)",
+             "live = self._live() - self.hung  # (a hung worker would never answer)",
+             "live = self._live()", ("tests/test_faults.py",)),
     Mutation("steps-reference-counted", "the per-word steps compile with numba's reference "
              "counting (locked count updates on shared lines, every call)",
              "STEP_OPTIONS = dict(JIT_OPTIONS, _nrt=False)", "STEP_OPTIONS = dict(JIT_OPTIONS)",
