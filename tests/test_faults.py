@@ -211,8 +211,10 @@ class _RealCluster:
                  "--no-nanny", "--no-dashboard"], stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL, env=self.env))
 
-    def client(self, workers: int = 2):
-        c = distributed.Client(scheduler_file=self.file, timeout=30)
+    def client(self, workers: int = 2, timeout: float = 30):
+        """A client; ``timeout`` also bounds how long it tries to reconnect to a lost scheduler
+        before its futures fail."""
+        c = distributed.Client(scheduler_file=self.file, timeout=timeout)
         c.wait_for_workers(workers, timeout=120)
         return c
 
@@ -267,7 +269,7 @@ def test_a_lost_scheduler_saves_the_last_round_and_resumes_elsewhere(tmp_path, c
     real = _RealCluster(tmp_path)
     ckpt = str(tmp_path / "run.ckpt")
     try:
-        c = real.client()
+        c = real.client(timeout=8)  # (30 s of reconnecting otherwise: most of the test's time)
         interrupt(monkeypatch, (0, 2), real.scheduler.kill)
         with pytest.raises(DistributedError) as err:
             run(corpus, make_config(checkpoint=ckpt, **OPTS), client=c)
