@@ -353,6 +353,11 @@ def _is_number(text: str) -> bool:
                    "[default: 2**22 / workers**4 (2 workers: 262144; 8 workers: 4096), at "
                    "least 4096 per thread; with negative sampling 2**19 / workers**4 (2 "
                    "workers: 32768)]")
+@click.option("--dask-slots", type=int, metavar="N",
+              help="With --dask: cut the corpus into N parts, each trained in a slot of its own "
+                   "(slots share workers when there are fewer). The schedule, and so the "
+                   "vectors, then do not depend on how many workers are up when the run starts. "
+                   " [default: one per worker at the start]")
 @click.option("--combine", type=str, metavar="RULE",
               help="With --dask: how the workers' changes to a row are combined: mixed (sum "
                    "for rarely updated rows, mean for hot ones; with --loss hs, hot ones are "

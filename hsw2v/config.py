@@ -70,6 +70,9 @@ class TrainConfig:
     quiet: bool = False
     dask: str | None = None
     sync_words: int | None = None
+    #: with dask: the parts the corpus is cut into (each trained in its own slot); None: one
+    #: per worker alive when the run starts
+    dask_slots: int | None = None
     combine: str = "mixed"
     overlap: bool = False
     #: character n-gram lengths (MIN, MAX) of subword vectors, or None (plain word2vec);
@@ -199,6 +202,8 @@ class TrainConfig:
             _check_float("log_every", self.log_every, 0.0, float("inf"), open_low=True)
         if self.sync_words is not None:
             _check_int("sync_words", self.sync_words, 1)
+        if self.dask_slots is not None:
+            _check_int("dask_slots", self.dask_slots, 1)
         if self.combine not in COMBINES:
             raise ConfigError(f"unknown {_given('combine', self.combine, True)}: choose "
                               f"{', '.join(COMBINES)}")

@@ -871,6 +871,7 @@ class ClusterEngine(Engine):
         self.bytes_sent: list[int] = []
         self.bytes_received: list[int] = []
         self.resent_full = 0
+        self.workers_at_start = 0  # (the slots are as many unless --dask-slots says)
         self.resubmitted = 0
         self.moves = 0  # rounds of a slot that ran on another worker than its last one
         self.rounds_before = 0  # rounds of the run this one resumes
@@ -968,7 +969,10 @@ class ClusterEngine(Engine):
         return sorted(w for w in set(self.where) if w in live) or sorted(live)
 
     def describe(self) -> str:
-        return f"; {self.n} workers x {self.cfg.threads} threads"
+        if self.n == self.workers_at_start:
+            return f"; {self.n} workers x {self.cfg.threads} threads"
+        return (f"; {self.n} slots on {self.workers_at_start} workers x {self.cfg.threads} "
+                "threads")
 
     # ----------------------------------------------------------------------------- reading
     def read(self, fixed: Vocab | None, start: ModelData | None,
@@ -977,6 +981,7 @@ class ClusterEngine(Engine):
         infos = _check_workers(client)
         self.seconds["cluster_start"] = time.perf_counter() - self.t0
         workers = sorted(infos)
+        self.workers_at_start = len(workers)
         nthreads = client.nthreads()
         if cfg.threads is None:
             cfg.threads = min(nthreads.get(w, 1) for w in workers)
@@ -986,7 +991,7 @@ class ClusterEngine(Engine):
                                   "resume it without --dask")
         self.old = old
         # ---- plan: on a worker (the corpus paths are the workers')
-        parts = len(workers) if old is None else old["slots"]
+        parts = (cfg.dask_slots or len(workers)) if old is None else old["slots"]
         files, groups = self._gather([self._submit(_plan, self.paths, parts, name="plan")])[0]
         # (sentences from Python: their temporary file's name differs from run to run)
         files, shards = self._shown(files), self._shown(_describe(groups))
@@ -1394,7 +1399,8 @@ class ClusterEngine(Engine):
         rounds_done = self.rounds_before + self.version - 1  # round 0 is not a round
         return {"distributed": {
             "scheduler": self.address,
-            "workers": self.n,
+            "workers": self.workers_at_start,  # (alive when the run started)
+            "slots": self.n,
             "threads_per_worker": cfg.threads,
             "sync_words": self.sync,
             "chunk": self.chunk,
@@ -1531,11 +1537,16 @@ class ClusterEngine(Engine):
         results: dict[int, dict] = {}
         attempts = dict.fromkeys(range(n), 0)
         todo = set(range(n))
-        since = time.monotonic()
+        # a slot's round submitted, or its worker free (a round queued behind another slot's
+        # on the same worker starts only then: it is not hung while it waits)
+        since = dict.fromkeys(todo, time.monotonic())
+        freed: set[int] = set()  # slots whose round is finished (its worker free for the next)
         alone = None  # since when no worker was seen
         while todo:
             bound = hang_bound(self.slowest)
-            left = since + bound - time.monotonic()
+            waiting = todo - freed
+            left = (min(since[s] for s in waiting) + bound - time.monotonic() if waiting
+                    else POLL_SECONDS)
             try:
                 wait([futures[s] for s in todo], timeout=max(0.1, min(POLL_SECONDS, left)))
             except Exception as exc:  # a round lost with its worker (and with it the next): below
@@ -1547,9 +1558,18 @@ class ClusterEngine(Engine):
                         if time.monotonic() - alone >= NO_WORKER_SECONDS:
                             raise self._no_workers("the rounds") from None
                         continue
-                    if left <= POLL_SECONDS:
-                        self._hung(j, futures, todo, attempts, bound)
-                        since = time.monotonic()
+                    now = time.monotonic()
+                    for s in sorted(todo - freed):  # (taken below once every round is in)
+                        if futures[s].status == "finished":
+                            freed.add(s)
+                            for x in todo - freed:  # queued behind it on its worker: start now
+                                if self.where[x] == self.where[s]:
+                                    since[x] = now
+                    overdue = {s for s in todo - freed if now - since[s] >= bound}
+                    if overdue:
+                        self._hung(j, futures, overdue, attempts, bound)
+                        for s in overdue:
+                            since[s] = now
                     continue
                 log.debug("waiting for round %d", j, exc_info=True)
             # One gather for the finished tasks (a round trip each would add up per round).
@@ -1575,6 +1595,8 @@ class ClusterEngine(Engine):
                                 exc)
                     self.resubmitted += 1
                     recover(j, s, None)
+                    since[s] = time.monotonic()
+                    freed.discard(s)
                     continue
                 if r.get("stale"):
                     attempts[s] += 1
@@ -1582,6 +1604,8 @@ class ClusterEngine(Engine):
                         raise DistributedError(f"worker {r['worker']} could not get the model "
                                                f"of round {j}: check the Dask workers")
                     recover(j, s, r)
+                    since[s] = time.monotonic()
+                    freed.discard(s)
                     continue
                 results[s] = r
                 todo.discard(s)

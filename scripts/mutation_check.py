@@ -114,6 +114,19 @@ MUTATIONS = [
              "moved to it (a frozen worker looks idle to Dask)",
              '"allow_other_workers": not self.hung}', '"allow_other_workers": True}',
              ("tests/test_faults.py",)),
+    Mutation("dask-slots-ignored", "--dask-slots is ignored: the corpus is cut into one slot "
+             "per worker alive at the start (a worker being replaced changes the schedule)",
+             "parts = (cfg.dask_slots or len(workers)) if old is None else old[\"slots\"]",
+             "parts = len(workers) if old is None else old[\"slots\"]",
+             ("tests/test_distributed.py",)),
+    Mutation("queued-round-timed-from-submission", "a round queued behind another slot's on "
+             "its worker is timed from its submission, not from when its worker became free "
+             "(taken for hung; its worker then is too, and a truly frozen one is never replaced)",
+             "                            for x in todo - freed:  # queued behind it on its "
+             "worker: start now\n                                if self.where[x] == self.where[s]:",
+             "                            for x in todo - freed:  # queued behind it on its "
+             "worker: start now\n                                if False:",
+             ("tests/test_faults.py",)),
     Mutation("close-waits-on-hung-worker", "a run whose last round hung on a frozen worker "
              "asks that worker too to forget the job at its close (and waits forever)",
              "live = self._live() - self.hung  # (a hung worker would never answer)",

@@ -109,6 +109,28 @@ def test_both_engines_log_and_record_the_same(tmp_path, client, corpus, caplog):
     assert lines["local"] == lines["cluster"] == [f"epoch {e}/3" for e in (1, 2, 3)]
 
 
+def test_given_slots_train_the_same_schedule_on_any_number_of_workers(tmp_path, client, corpus):
+    """--dask-slots 2: one worker trains both slots (in turn) to the vectors two workers give
+    (without it the slots would be the workers alive at the start: another schedule)."""
+    two = run(corpus, make_config(dask_slots=2, sync_words=4000, **OPTS), client=client)
+    out = tmp_path / "one.bin"
+    r = cli("train", *corpus, "-o", out, "--dim", 12, "--epochs", 3, "--min-count", 2,
+            "--seed", 5, "--threads", 1, "-q", "--dask", "local:1", "--dask-slots", 2,
+            "--sync-words", 4000)
+    assert r.exit_code == 0, r.output
+    one = Vectors.load(str(out))
+    assert one.words == two.model.vocab.words
+    assert np.array_equal(one.vectors, two.model.weights.syn0[:, :12])
+    import json
+
+    d = json.loads((tmp_path / "one.bin.json").read_text())["distributed"]
+    assert (d["slots"], d["workers"]) == (2, 1)
+    assert (two.summary["distributed"]["slots"], two.summary["distributed"]["workers"]) == (2, 2)
+    r = cli("train", *corpus, "-o", tmp_path / "bad.bin", "--dask", "local:1", "--dask-slots", 0)
+    assert r.exit_code == 2 and "--dask-slots 0 is out of range" in r.output
+    assert not (tmp_path / "bad.bin").exists()
+
+
 def test_two_workers_count_exactly_the_local_vocabulary(tmp_path, client, corpus):
     hsw2v.train(corpus, save_vocab=str(tmp_path / "local.vocab"), **OPTS)
     result = run(corpus, make_config(save_vocab=str(tmp_path / "dask.vocab"), **OPTS),

@@ -332,3 +332,63 @@ def test_tasks_are_pinned_to_their_worker_once_a_worker_hung():
     engine._submit(print, worker="tcp://a:1", name="setup-1")
     assert [k["workers"] for k in submitted] == [["tcp://a:1"]] * 2
     assert [k["allow_other_workers"] for k in submitted] == [True, False]
+
+
+@pytest.mark.parametrize("frozen", [False, True])
+def test_a_round_queued_behind_another_on_its_worker_is_not_taken_for_hung(monkeypatch, frozen):
+    """Four slots on two workers (as with --dask-slots 4): each worker runs its second slot's
+    round after its first (rounds of 10 s; the bound 15 s). The queued round is timed from
+    when its worker became free, not from its submission: no false hang. A round that never
+    answers is still resubmitted (``frozen``: slot 3's worker stops), at 10 + 15 s."""
+    clock = [0.0]
+
+    class Time:
+        @staticmethod
+        def monotonic():
+            return clock[0]
+
+    class Future:
+        def __init__(self, finish, value):
+            self.finish, self.value = finish, value
+
+        @property
+        def status(self):
+            return "finished" if clock[0] >= self.finish else "pending"
+
+        def cancel(self):
+            self.finish = float("inf")
+
+    def wait(fs, timeout):
+        if clock[0] > 1000:
+            raise Hung("slot 3's round never resubmitted: the run would wait for worker-ttl")
+        last = max(f.finish for f in fs)
+        if last <= clock[0] + timeout:
+            clock[0] = max(clock[0], last)
+            return
+        clock[0] += timeout
+        raise TimeoutError
+
+    import distributed as dd
+
+    monkeypatch.setattr(dd, "wait", wait)
+    monkeypatch.setattr(dist, "time", Time)
+    monkeypatch.setattr(dist, "HANG_SECONDS", 1.0)
+    monkeypatch.setattr(dist, "HANG_FACTOR", 1.5)
+    finish = [10.0, 19.0, 10.0, float("inf") if frozen else 19.0]
+    futures = [Future(t, {"slot": s}) for s, t in enumerate(finish)]
+    engine = dist.ClusterEngine.__new__(dist.ClusterEngine)
+    engine.where, engine.hung = ["A", "A", "B", "B"], set()
+    engine.slowest, engine.resubmitted = 10.0, 0
+    engine._live = lambda: {"A", "B"}
+    engine._gather = lambda fs: [f.value for f in fs]
+    again = []
+
+    def recover(j, s, prev, avoid=None):
+        again.append((s, clock[0], avoid))
+        futures[s] = Future(clock[0] + 1.0, {"slot": s})
+
+    engine._recover = recover
+    results = engine._collect(0, futures, recover)
+    assert [r["slot"] for r in results] == [0, 1, 2, 3]
+    assert again == ([(3, 25.0, "B")] if frozen else [])
+    assert engine.hung == ({"B"} if frozen else set())
