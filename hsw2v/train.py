@@ -690,6 +690,10 @@ def _write_outputs(result: TrainResult, cfg: TrainConfig, output: str, binary: b
         os.unlink(checkpoint)
     result.summary["seconds_writing"] = round(time.perf_counter() - t, 3)
     result.summary["output"] = os.path.abspath(output)
-    write_json_atomic(output + ".json", result.summary)
+    written = output if not cfg.save_model else f"{output} and {cfg.save_model}"
+    with phase(f"writing the summary to {output}.json",
+               f"{written} {'were' if cfg.save_model else 'was'} written; {output}.json was not "
+               "(no partial file)"):
+        write_json_atomic(output + ".json", result.summary)
     log.info("wrote %s (%d words x %d) and %s.json", output, len(result.model.vocab),
              cfg.dim, output)

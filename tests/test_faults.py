@@ -115,6 +115,41 @@ def test_a_worker_killed_at_any_phase_loses_nothing(tmp_path, client, corpus, cl
         e["loss"] for e in want.summary["epochs"]]
 
 
+def test_a_worker_killed_while_a_checkpoint_is_written_loses_nothing(tmp_path, client, corpus,
+                                                                     clean, monkeypatch):
+    """A worker SIGKILLed while the driver writes a periodic checkpoint: the run ends with the
+    undisturbed vectors, and that checkpoint resumes to them too."""
+    import importlib
+    import shutil
+
+    train_mod = importlib.import_module("hsw2v.train")  # (hsw2v.train is the function)
+    real = train_mod.save_checkpoint
+    ckpt, kept = str(tmp_path / "run.ckpt"), str(tmp_path / "kept.ckpt")
+    killed = []
+
+    def save_and_kill(path, *args, **kwargs):
+        if not killed:
+            pid = sorted(client.run(os.getpid).values())[0]
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
+            real(path, *args, **kwargs)
+            shutil.copy(path, kept)
+        else:
+            real(path, *args, **kwargs)
+
+    monkeypatch.setattr(train_mod, "save_checkpoint", save_and_kill)
+    hurt = run(corpus, make_config(checkpoint=ckpt, checkpoint_every=1e-6, **OPTS),
+               client=client)
+    assert killed
+    assert np.array_equal(clean[0.0].model.weights.syn0, hurt.model.weights.syn0)
+    monkeypatch.undo()
+    from hsw2v.train import configure
+
+    ck, cfg, _ = configure(None, kept)
+    resumed = run(ck.meta["corpus"], cfg, resume=ck, client=client)
+    assert np.array_equal(clean[0.0].model.weights.syn0, resumed.model.weights.syn0)
+
+
 def test_a_second_worker_lost_while_the_first_is_recovered(tmp_path, client, corpus, clean):
     """Both workers die one after the other in the same round (Dask's nannies start new
     ones): the round is submitted again, with the whole model, to whoever is there."""

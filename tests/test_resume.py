@@ -447,6 +447,37 @@ def test_a_second_sigint_while_the_corpus_is_read_stops_at_once_and_writes_nothi
     assert os.listdir(out.parent) == []
 
 
+def test_sigint_while_the_summary_is_written_keeps_the_vectors_and_says_so(tmp_path,
+                                                                           small_corpus):
+    """Ctrl-C while OUT.json is written (the vectors are in place): the abort says the vectors
+    were written and the summary was not, and no partial OUT.json is left."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "out" / "v.txt"
+    out.parent.mkdir()
+    code = ("import json, sys\n"
+            "real = json.dump\n"
+            "def interrupted(data, f, **k):\n"
+            "    if isinstance(data, dict) and 'seconds_writing' in data:\n"
+            "        f.write('{\"partial')\n"
+            "        raise KeyboardInterrupt\n"
+            "    return real(data, f, **k)\n"
+            "json.dump = interrupted\n"
+            "from hsw2v.cli import main\n"
+            "sys.argv = ['hsw2v', 'train', sys.argv[1], '-o', sys.argv[2], '-q',\n"
+            "            '--min-count', '2', '--dim', '8', '--epochs', '1']\n"
+            "main()\n")
+    r = subprocess.run([sys.executable, "-c", code, str(small_corpus), str(out)],
+                       capture_output=True, text=True)
+    assert r.returncode == 130, r.stderr
+    assert r.stderr.strip().splitlines()[-1] == (
+        f"hsw2v: interrupted while writing the summary to {out}.json; {out} was written; "
+        f"{out}.json was not (no partial file)"), r.stderr
+    assert "Traceback" not in r.stderr
+    assert os.listdir(out.parent) == ["v.txt"]
+
+
 def test_sigint_while_the_vectors_are_written_leaves_nothing_at_the_output(tmp_path,
                                                                           small_corpus):
     """Ctrl-C during the writing of OUT (after training): exit 130-like abort, no partial file

@@ -175,8 +175,8 @@ def test_shipped_configs_are_valid():
     assert set(default) >= FIELDS - {"alpha", "min_alpha", "threads", "max_vocab", "format",
                                      "save_vocab", "read_vocab", "checkpoint",
                                      "checkpoint_every", "resume", "negative", "from_model",
-                                     "save_model", "init_vectors", "dask",
-                                     "sync_words", "subwords"}  # (None by default: commented out)
+                                     "save_model", "init_vectors", "dask", "sync_words",
+                                     "dask_slots", "subwords"}  # (None by default: commented out)
 
 
 @pytest.mark.parametrize("key,value,msg", [
