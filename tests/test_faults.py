@@ -115,10 +115,12 @@ def test_a_worker_killed_at_any_phase_loses_nothing(tmp_path, client, corpus, cl
         e["loss"] for e in want.summary["epochs"]]
 
 
-def test_a_worker_killed_while_a_checkpoint_is_written_loses_nothing(tmp_path, client, corpus,
-                                                                     clean, monkeypatch):
-    """A worker SIGKILLed while the driver writes a periodic checkpoint: the run ends with the
-    undisturbed vectors, and that checkpoint resumes to them too."""
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGSTOP], ids=["killed", "frozen"])
+def test_a_worker_lost_while_a_checkpoint_is_written_loses_nothing(tmp_path, client, corpus,
+                                                                   clean, monkeypatch, how):
+    """A worker SIGKILLed, or stopped (SIGSTOP, past the hang bound), while the driver writes a
+    periodic checkpoint: the run ends with the undisturbed vectors, and that checkpoint resumes
+    to them too."""
     import importlib
     import shutil
 
@@ -130,7 +132,7 @@ def test_a_worker_killed_while_a_checkpoint_is_written_loses_nothing(tmp_path, c
     def save_and_kill(path, *args, **kwargs):
         if not killed:
             pid = sorted(client.run(os.getpid).values())[0]
-            os.kill(pid, signal.SIGKILL)
+            os.kill(pid, how)
             killed.append(pid)
             real(path, *args, **kwargs)
             shutil.copy(path, kept)
@@ -138,9 +140,18 @@ def test_a_worker_killed_while_a_checkpoint_is_written_loses_nothing(tmp_path, c
             real(path, *args, **kwargs)
 
     monkeypatch.setattr(train_mod, "save_checkpoint", save_and_kill)
-    hurt = run(corpus, make_config(checkpoint=ckpt, checkpoint_every=1e-6, **OPTS),
-               client=client)
+    monkeypatch.setattr(dist, "HANG_SECONDS", 2.0)
+    monkeypatch.setattr(dist, "HANG_FACTOR", 3.0)
+    try:
+        with deadline(120):
+            hurt = run(corpus, make_config(checkpoint=ckpt, checkpoint_every=1e-6, **OPTS),
+                       client=client)
+    finally:
+        if how == signal.SIGSTOP and killed:  # (it must close with the cluster)
+            os.kill(killed[0], signal.SIGCONT)
     assert killed
+    if how == signal.SIGSTOP:
+        assert hurt.summary["distributed"]["round_tasks_resubmitted"] >= 1
     assert np.array_equal(clean[0.0].model.weights.syn0, hurt.model.weights.syn0)
     monkeypatch.undo()
     from hsw2v.train import configure
@@ -160,7 +171,8 @@ def test_a_second_worker_lost_while_the_first_is_recovered(tmp_path, client, cor
     assert hurt.summary["distributed"]["full_model_resends"] >= 1
 
 
-@pytest.mark.parametrize("phase", ["a round", "the last round"])
+@pytest.mark.parametrize("phase", ["round 1", "a round", "an epoch's last round",
+                                   "the last round"])
 def test_a_frozen_worker_does_not_hang_the_run(tmp_path, client, corpus, clean, monkeypatch,
                                                phase):
     """A worker stopped (SIGSTOP) in a round gives no answer: after the hang bound the round
@@ -169,7 +181,8 @@ def test_a_frozen_worker_does_not_hang_the_run(tmp_path, client, corpus, clean, 
     monkeypatch.setattr(dist, "HANG_SECONDS", 2.0)
     monkeypatch.setattr(dist, "HANG_FACTOR", 3.0)
     per = rounds_per_epoch(clean)
-    at = {"a round": per, "the last round": 2 * per - 1}[phase]
+    at = {"round 1": 0, "a round": per, "an epoch's last round": per - 1,
+          "the last round": 2 * per - 1}[phase]
     with deadline(120):
         hurt, folder = faulted(client, tmp_path, f"-round-{at}-1-", corpus, how=signal.SIGSTOP)
     assert os.listdir(folder), f"no worker was frozen in {phase}"
