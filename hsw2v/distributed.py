@@ -971,8 +971,8 @@ class ClusterEngine(Engine):
     def describe(self) -> str:
         if self.n == self.workers_at_start:
             return f"; {self.n} workers x {self.cfg.threads} threads"
-        return (f"; {self.n} slots on {self.workers_at_start} workers x {self.cfg.threads} "
-                "threads")
+        w = self.workers_at_start
+        return f"; {self.n} slots on {w} worker{'s' if w != 1 else ''} x {self.cfg.threads} threads"
 
     # ----------------------------------------------------------------------------- reading
     def read(self, fixed: Vocab | None, start: ModelData | None,
