@@ -1501,10 +1501,15 @@ class ClusterEngine(Engine):
                 del todo[s]
                 now = time.monotonic()
                 took = max(took, now - since[s])
-                for x in todo:  # tasks queued behind this one on its worker start now
-                    if self.where[x] == self.where[s]:
-                        since[x] = now
+                self._start_queued(s, todo, since, now)
         return [results[s] for s in range(len(futures))]
+
+    def _start_queued(self, s: int, waiting, since: dict[int, float], now: float) -> None:
+        """Slot ``s``'s task has finished: the tasks of ``waiting`` slots queued behind it on
+        its worker start now, so their hang bound counts from ``now`` (``since``)."""
+        for x in waiting:
+            if self.where[x] == self.where[s]:
+                since[x] = now
 
     def _again(self, name: str, s: int, attempts: dict[int, int], todo: dict, submit,
                copies: Sequence[_Copies], why: str, what: str) -> None:
@@ -1562,9 +1567,7 @@ class ClusterEngine(Engine):
                     for s in sorted(todo - freed):  # (taken below once every round is in)
                         if futures[s].status == "finished":
                             freed.add(s)
-                            for x in todo - freed:  # queued behind it on its worker: start now
-                                if self.where[x] == self.where[s]:
-                                    since[x] = now
+                            self._start_queued(s, todo - freed, since, now)
                     overdue = {s for s in todo - freed if now - since[s] >= bound}
                     if overdue:
                         self._hung(j, futures, overdue, attempts, bound)

@@ -122,10 +122,8 @@ MUTATIONS = [
     Mutation("queued-round-timed-from-submission", "a round queued behind another slot's on "
              "its worker is timed from its submission, not from when its worker became free "
              "(taken for hung; its worker then is too, and a truly frozen one is never replaced)",
-             "                            for x in todo - freed:  # queued behind it on its "
-             "worker: start now\n                                if self.where[x] == self.where[s]:",
-             "                            for x in todo - freed:  # queued behind it on its "
-             "worker: start now\n                                if False:",
+             "                            self._start_queued(s, todo - freed, since, now)",
+             "                            pass",
              ("tests/test_faults.py",)),
     Mutation("close-waits-on-hung-worker", "a run whose last round hung on a frozen worker "
              "asks that worker too to forget the job at its close (and waits forever)",

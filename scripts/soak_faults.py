@@ -131,14 +131,11 @@ def main() -> int:
                 _, err = p.communicate()
                 got = md5(out)
                 lines = [x for x in err.strip().splitlines() if x.startswith("hsw2v:")]
-                slots = None
+                slots = workers = None
                 if os.path.exists(out + ".json"):
                     with open(out + ".json") as f:
-                        slots = json.load(f)["distributed"]["slots"]
-                workers = None
-                if os.path.exists(out + ".json"):
-                    with open(out + ".json") as f:
-                        workers = json.load(f)["distributed"]["workers"]
+                        d = json.load(f)["distributed"]
+                    slots, workers = d["slots"], d["workers"]
                 ok = (p.returncode == 0 and got == want) or (
                     p.returncode == 2 and len(lines) == 1 and got is None)
                 row = {"run": i, "kill_after_s": round(delay, 2), "worker_pid": victim,

@@ -83,6 +83,13 @@ def faulted(client, tmp_path, needle, corpus, times=1, how=signal.SIGKILL, **opt
                 os.kill(int(f.split("-")[1]), signal.SIGCONT)
 
 
+def short_hang_bound(monkeypatch) -> None:
+    """A task with no answer is taken for hung after max(2 s, 3x the slowest of its kind), not
+    max(60 s, 10x): the frozen-worker tests' runs end in seconds."""
+    monkeypatch.setattr(dist, "HANG_SECONDS", 2.0)
+    monkeypatch.setattr(dist, "HANG_FACTOR", 3.0)
+
+
 def rounds_per_epoch(clean) -> int:
     return clean[0.0].summary["distributed"]["rounds_per_epoch"]
 
@@ -140,8 +147,7 @@ def test_a_worker_lost_while_a_checkpoint_is_written_loses_nothing(tmp_path, cli
             real(path, *args, **kwargs)
 
     monkeypatch.setattr(train_mod, "save_checkpoint", save_and_kill)
-    monkeypatch.setattr(dist, "HANG_SECONDS", 2.0)
-    monkeypatch.setattr(dist, "HANG_FACTOR", 3.0)
+    short_hang_bound(monkeypatch)
     try:
         with deadline(120):
             hurt = run(corpus, make_config(checkpoint=ckpt, checkpoint_every=1e-6, **OPTS),
@@ -178,8 +184,7 @@ def test_a_frozen_worker_does_not_hang_the_run(tmp_path, client, corpus, clean, 
     """A worker stopped (SIGSTOP) in a round gives no answer: after the hang bound the round
     goes to the other worker, and the run ends with the same vectors. In the run's last round
     (the final gather) the run also ends without waiting on the frozen worker at its close."""
-    monkeypatch.setattr(dist, "HANG_SECONDS", 2.0)
-    monkeypatch.setattr(dist, "HANG_FACTOR", 3.0)
+    short_hang_bound(monkeypatch)
     per = rounds_per_epoch(clean)
     at = {"round 1": 0, "a round": per, "an epoch's last round": per - 1,
           "the last round": 2 * per - 1}[phase]
@@ -216,8 +221,7 @@ def test_a_worker_frozen_before_the_rounds_does_not_hang_the_run(tmp_path, clien
     """A worker stopped (SIGSTOP) while it counts its shard or sets its slot up gives no answer:
     once the other slot has finished the same task, and after the hang bound, the task goes to
     the other worker, and the run ends with the same vectors."""
-    monkeypatch.setattr(dist, "HANG_SECONDS", 2.0)
-    monkeypatch.setattr(dist, "HANG_FACTOR", 3.0)
+    short_hang_bound(monkeypatch)
     needle = {"counting": "-count-1-", "slot set-up": "-setup-1-"}[phase]
     with deadline(120):
         hurt, folder = faulted(client, tmp_path, needle, corpus, how=signal.SIGSTOP)
