@@ -101,12 +101,19 @@ MUTATIONS = [
              "    return bsum(badd(a0, a1))", "    return bsum(a0)"),
     Mutation("streamed-path-skips-tail-blocks", "a streamed path update skips the last two "
              "blocks of rows that are not a multiple of four blocks",
-             "        if nb % 4 >= 2:\n            _spath2(",
-             "        if nb % 4 == 3:\n            _spath2("),
+             "            _spath2(x, i, e, y, rows, start, n, gs, full)\n        return fours_then_two\n",
+             "            pass\n        return fours_then_two\n", ("tests/test_simd.py",)),
     Mutation("streamed-path-skips-odd-block", "a streamed path update skips the last block of "
              "an odd count (dims past a whole number of 16-float lines)",
-             "        if nb % 2 == 1:\n            _spath1(",
-             "        if False:\n            _spath1(", ("tests/test_simd.py",)),
+             "            _spath1(x, i, e, y, rows, start, n, gs, nb - 1)\n        return fours_then_two_and_one",
+             "            pass\n        return fours_then_two_and_one", ("tests/test_simd.py",)),
+    Mutation("streamed-path-five-as-four", "a streamed path update of 4k + 1 blocks leaves "
+             "the last block out (dim 100 on AVX2: 13 blocks)",
+             "            _spath5(x, i, e, y, rows, start, n, gs, nb - 5)",
+             "            _spath4(x, i, e, y, rows, start, n, gs, nb - 5)", ("tests/test_simd.py",)),
+    Mutation("ns-streamed-repeats-batched", "a streamed NS prediction that drew a row twice "
+             "scores every decision before any update (the second draw sees a stale row)",
+             "    step = m if distinct and m > 0 else 1", "    step = m if m > 0 else 1"),
     Mutation("padding-blocks-kept", "the kernels work on the whole stride, padding included "
              "(the live-width saving lost)", "    return (0,) * -(-int(dim) // VLANES)",
              "    return (0,) * (stride // VLANES)", ("tests/test_simd.py",)),

@@ -137,19 +137,16 @@ def ns_row_mem(syn0, c, neu1e, syn1neg, negs, at, a32, scores, n_sat, gs, blocks
             if negs[at + 1 + d] == negs[at + 1 + q]:
                 distinct = False
     loss = 0.0
-    if distinct:
-        for d in range(m):
+    # All m decisions in one group, or (a row drawn twice) one group per decision; one call
+    # site of sdot and spath either way (each inlined site costs its own compile time)
+    step = m if distinct and m > 0 else 1
+    for d0 in range(0, m, step):
+        for d in range(d0, d0 + step):
             gs[d] = sdot(syn0, c, syn1neg, negs[at + 1 + d], blocks)
-        for d in range(m):
+        for d in range(d0, d0 + step):
             part, n_sat = _ns_g(gs[d], d, a32, gs, scores, n_sat)
             loss += part
-        spath(syn0, c, neu1e, syn1neg, negs, at + 1, m, gs, blocks)
-    else:
-        for d in range(m):
-            part, n_sat = _ns_g(sdot(syn0, c, syn1neg, negs[at + 1 + d], blocks), d, a32, gs,
-                                scores, n_sat)
-            loss += part
-            spath(syn0, c, neu1e, syn1neg, negs, at + 1 + d, 1, gs[d:], blocks)
+        spath(syn0, c, neu1e, syn1neg, negs, at + 1 + d0, step, gs[d0:], blocks)
     return loss, n_sat, m
 
 

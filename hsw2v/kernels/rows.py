@@ -33,9 +33,9 @@ import numpy as np
 from llvmlite import ir
 from numba import types
 from numba.core import cgutils
-from numba.extending import intrinsic, models, register_model
+from numba.extending import intrinsic, models, overload, register_model
 
-from hsw2v.kernels.policy import jit_inline
+from hsw2v.kernels.policy import OVERLOAD_OPTIONS, jit_inline
 
 
 #: Floats per unit of the row stride (one 64-byte cache line).
@@ -644,27 +644,52 @@ def _spath1(x, i, e, y, rows, start, n, gs, b):
     bstore(e, 0, b, e0)
 
 
-@jit_inline
 def spath(x, i, e, y, rows, start, n, gs, blocks):
     """A path's updates, streamed: for each ``t < n`` with ``gs[t] != 0``, ``e[0] += gs[t] *
     y[r]`` then ``y[r] += gs[t] * x[i]``, ``r = rows[start + t]`` (the register kernels'
     ``e = rfma(g, y, e)`` and ``y = rfma(g, x, y)``, node after node; the rows ``r`` are
     distinct). Four blocks at a time: their blocks of ``e`` and ``x`` stay in registers while
-    the rows pass; the last one to three blocks two and one at a time (a row's blocks past
-    its dimension are left out, :func:`blocks_of`, so their count may be odd)."""
-    nb = len(blocks)
+    the rows pass; the last one to three blocks two and one at a time, or the last five
+    together where four and one would be left (a row's blocks past its dimension are left
+    out, :func:`blocks_of`, so their count may be odd). Only callable from jitted code."""
+    raise NotImplementedError("only callable from jitted code")
+
+
+@overload(spath, inline="always", jit_options=OVERLOAD_OPTIONS)
+def _spath_for(x, i, e, y, rows, start, n, gs, blocks):
+    # The groups are chosen here, from the block count of ``blocks``'s type, so that each
+    # call site types only the group helpers its width uses (numba types every inlined helper
+    # again at each site: typing all five groups at every width doubled the compile time).
+    nb = blocks.count if isinstance(blocks, types.BaseTuple) else 0
     if nb % 4 == 1 and nb >= 5:
-        for b in range(0, nb - 5, 4):
-            _spath4(x, i, e, y, rows, start, n, gs, b)
-        _spath5(x, i, e, y, rows, start, n, gs, nb - 5)
-    else:
-        full = nb - nb % 4
-        for b in range(0, full, 4):
-            _spath4(x, i, e, y, rows, start, n, gs, b)
-        if nb % 4 >= 2:
+        def four_then_five(x, i, e, y, rows, start, n, gs, blocks):
+            for b in range(0, nb - 5, 4):
+                _spath4(x, i, e, y, rows, start, n, gs, b)
+            _spath5(x, i, e, y, rows, start, n, gs, nb - 5)
+        return four_then_five
+    full = nb - nb % 4
+    if nb % 4 == 0:
+        def fours(x, i, e, y, rows, start, n, gs, blocks):
+            for b in range(0, full, 4):
+                _spath4(x, i, e, y, rows, start, n, gs, b)
+        return fours
+    if nb % 4 == 2:
+        def fours_then_two(x, i, e, y, rows, start, n, gs, blocks):
+            for b in range(0, full, 4):
+                _spath4(x, i, e, y, rows, start, n, gs, b)
             _spath2(x, i, e, y, rows, start, n, gs, full)
-        if nb % 2 == 1:
+        return fours_then_two
+    if nb % 4 == 3:
+        def fours_then_two_and_one(x, i, e, y, rows, start, n, gs, blocks):
+            for b in range(0, full, 4):
+                _spath4(x, i, e, y, rows, start, n, gs, b)
+            _spath2(x, i, e, y, rows, start, n, gs, full)
             _spath1(x, i, e, y, rows, start, n, gs, nb - 1)
+        return fours_then_two_and_one
+
+    def one(x, i, e, y, rows, start, n, gs, blocks):
+        _spath1(x, i, e, y, rows, start, n, gs, 0)
+    return one
 
 
 @jit_inline

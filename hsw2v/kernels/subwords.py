@@ -342,7 +342,7 @@ def _sub_streamed(syn0, ctx, n_ctx, w, sg, alpha, scores, negs, blocks, rng, loc
             bstore(work, 0, bl, bmul(inv, bload(work, 0, bl)))
         szero(work, 2, blocks)
         _draw_all(ctx, n_ctx, objectives, rng, negs, rzero(blocks))
-        at = 0
+        at = np.int64(0)
         for k in range(n_ctx):
             part, part_ns, pu, nu = _predict_mem(work, ctx[k], a32, scores, negs, at,
                                                  objectives, blocks)
@@ -368,8 +368,9 @@ def _sub_streamed(syn0, ctx, n_ctx, w, sg, alpha, scores, negs, blocks, rng, loc
         for bl in range(len(blocks)):
             bstore(work, 0, bl, bmul(inv, bload(work, 0, bl)))
         _draw_one(w, objectives, rng, negs, rzero(blocks))
-        loss, loss_ns, path_rows, neg_rows = _predict_mem(work, w, a32, scores, negs, 0,
-                                                          objectives, blocks)
+        # (at = np.int64(0), not a literal 0: numba would compile _predict_mem again for it)
+        loss, loss_ns, path_rows, neg_rows = _predict_mem(work, w, a32, scores, negs,
+                                                          np.int64(0), objectives, blocks)
         for k in range(n_ctx):
             c = ctx[k]
             f = lockf[c] if locked else np.float32(1.0)
