@@ -444,3 +444,64 @@ def test_a_round_queued_behind_another_on_its_worker_is_not_taken_for_hung(monke
     assert [r["slot"] for r in results] == [0, 1, 2, 3]
     assert again == ([(3, 25.0, "B")] if frozen else [])
     assert engine.hung == ({"B"} if frozen else set())
+
+
+def test_a_set_up_task_is_timed_when_it_finishes_not_when_the_others_do(monkeypatch):
+    """Two slots count their shards; slot 0 answers after 0.5 s, slot 1's worker is frozen.
+    Slot 0's time, which sets the hang bound (max(2 s, 3 x 0.5 s) here), is taken when it
+    answers: slot 1's count goes to the other worker at 2 s. (Timed when a wait for every
+    slot gave up, every 5 s, it was 5 s and the bound 15 s.)"""
+    clock = [0.0]
+
+    class Time:
+        @staticmethod
+        def monotonic():
+            return clock[0]
+
+    class Future:
+        def __init__(self, finish, value):
+            self.finish, self.value = finish, value
+
+        @property
+        def status(self):
+            return "finished" if clock[0] >= self.finish else "pending"
+
+        def cancel(self):
+            self.finish = float("inf")
+
+    def wait(fs, timeout, return_when="ALL_COMPLETED"):
+        if clock[0] > 1000:
+            raise Hung("slot 1's count never resubmitted")
+        ends = [f.finish for f in fs if f.finish > clock[0]] or [clock[0]]
+        end = min(ends) if return_when == "FIRST_COMPLETED" else max(ends)
+        if end <= clock[0] + timeout:
+            clock[0] = end
+            return
+        clock[0] += timeout
+        raise TimeoutError
+
+    import distributed as dd
+
+    monkeypatch.setattr(dd, "wait", wait)
+    monkeypatch.setattr(dist, "time", Time)
+    monkeypatch.setattr(dist, "HANG_SECONDS", 2.0)
+    monkeypatch.setattr(dist, "HANG_FACTOR", 3.0)
+    engine = dist.ClusterEngine.__new__(dist.ClusterEngine)
+    engine.n, engine.where, engine.hung, engine.resubmitted = 2, ["A", "B"], set(), 0
+    engine.spec_c = None
+    engine._live = lambda: {"A", "B"}
+    engine._workers = lambda name: {"A", "B"}
+    engine._gather = lambda fs: [f.value for f in fs]
+    submitted = []
+
+    def submit(fn, *args, worker, name):
+        submitted.append((name, worker, clock[0]))
+        return Future(clock[0] + 0.5 if not submitted[1:] else clock[0] + 1.0, {"slot": name})
+
+    futures = [Future(0.5, {"slot": 0}), Future(float("inf"), {"slot": 1})]
+    engine._submit = submit
+    results = engine._each_slot("count", lambda s, h: (None,), futures=futures)
+    assert [r["slot"] for r in results] == [0, "count-1"]
+    (name, worker, at), = submitted
+    assert (name, worker) == ("count-1", "A") and 2.0 <= at <= 2.5, submitted
+    assert engine.hung == {"B"}
