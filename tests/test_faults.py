@@ -285,8 +285,7 @@ def interrupt(monkeypatch, at, action):
     monkeypatch.setattr(dist.ClusterEngine, "on_round", hook)
 
 
-def test_no_worker_left_saves_the_last_round_and_resumes(tmp_path, client, corpus, clean,
-                                                         monkeypatch):
+def test_no_worker_left_saves_the_last_round_and_resumes(tmp_path, corpus, clean, monkeypatch):
     """Every worker dies (no nannies): a one-line error that names the checkpoint of the last
     round; with new workers the run resumes to the undisturbed vectors."""
     monkeypatch.setattr(dist, "POLL_SECONDS", 0.5)
