@@ -101,11 +101,13 @@ MUTATIONS = [
              "    return bsum(badd(a0, a1))", "    return bsum(a0)"),
     Mutation("streamed-path-skips-tail-blocks", "a streamed path update skips the last two "
              "blocks of rows that are not a multiple of four blocks",
-             "            _spath2(x, i, e, y, rows, start, n, gs, full)\n        return fours_then_two\n",
+             "            _spath2(x, i, e, y, rows, start, n, gs, full)\n"
+             "        return fours_then_two\n",
              "            pass\n        return fours_then_two\n", ("tests/test_simd.py",)),
     Mutation("streamed-path-skips-odd-block", "a streamed path update skips the last block of "
              "an odd count (dims past a whole number of 16-float lines)",
-             "            _spath1(x, i, e, y, rows, start, n, gs, nb - 1)\n        return fours_then_two_and_one",
+             "            _spath1(x, i, e, y, rows, start, n, gs, nb - 1)\n"
+             "        return fours_then_two_and_one",
              "            pass\n        return fours_then_two_and_one", ("tests/test_simd.py",)),
     Mutation("set-up-task-timed-when-all-answer", "a cluster set-up task is timed when every "
              "slot's has answered (or the 5 s poll gave up), so a frozen worker's count waits "
@@ -114,7 +116,8 @@ MUTATIONS = [
     Mutation("streamed-path-five-as-four", "a streamed path update of 4k + 1 blocks leaves "
              "the last block out (dim 100 on AVX2: 13 blocks)",
              "            _spath5(x, i, e, y, rows, start, n, gs, nb - 5)",
-             "            _spath4(x, i, e, y, rows, start, n, gs, nb - 5)", ("tests/test_simd.py",)),
+             "            _spath4(x, i, e, y, rows, start, n, gs, nb - 5)",
+             ("tests/test_simd.py",)),
     Mutation("ns-streamed-repeats-batched", "a streamed NS prediction that drew a row twice "
              "scores every decision before any update (the second draw sees a stale row)",
              "    step = m if distinct and m > 0 else 1", "    step = m if m > 0 else 1"),
