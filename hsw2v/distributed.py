@@ -1472,12 +1472,7 @@ class ClusterEngine(Engine):
         took = 0.0  # the slowest finished slot's seconds
         while todo:
             try:
-                # (woken by the first answer: a slot's time, which sets the hang bound, is
-                # taken when it finishes, not when every other slot has too)
-                left = (min(since[s] for s in todo) + hang_bound(took) - time.monotonic()
-                        if results else POLL_SECONDS)
-                wait(list(todo.values()), timeout=max(0.1, min(POLL_SECONDS, left)),
-                     return_when="FIRST_COMPLETED")
+                wait(list(todo.values()), timeout=POLL_SECONDS)
             except Exception:  # lost with its worker, or still running: below
                 log.debug("waiting for %s", name, exc_info=True)
             for s, f in sorted(todo.items()):

@@ -109,10 +109,6 @@ MUTATIONS = [
              "            _spath1(x, i, e, y, rows, start, n, gs, nb - 1)\n"
              "        return fours_then_two_and_one",
              "            pass\n        return fours_then_two_and_one", ("tests/test_simd.py",)),
-    Mutation("set-up-task-timed-when-all-answer", "a cluster set-up task is timed when every "
-             "slot's has answered (or the 5 s poll gave up), so a frozen worker's count waits "
-             "3x that poll, not 3x the real count", 'return_when="FIRST_COMPLETED")',
-             'return_when="ALL_COMPLETED")', ("tests/test_faults.py",)),
     Mutation("streamed-path-five-as-four", "a streamed path update of 4k + 1 blocks leaves "
              "the last block out (dim 100 on AVX2: 13 blocks)",
              "            _spath5(x, i, e, y, rows, start, n, gs, nb - 5)",
