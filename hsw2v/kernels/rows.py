@@ -644,6 +644,13 @@ def _spath1(x, i, e, y, rows, start, n, gs, b):
     bstore(e, 0, b, e0)
 
 
+@jit_inline
+def _spath_fours(x, i, e, y, rows, start, n, gs, stop):
+    """:func:`spath` for blocks ``0 .. stop - 1``, four at a time (``stop`` a multiple of 4)."""
+    for b in range(0, stop, 4):
+        _spath4(x, i, e, y, rows, start, n, gs, b)
+
+
 def spath(x, i, e, y, rows, start, n, gs, blocks):
     """A path's updates, streamed: for each ``t < n`` with ``gs[t] != 0``, ``e[0] += gs[t] *
     y[r]`` then ``y[r] += gs[t] * x[i]``, ``r = rows[start + t]`` (the register kernels'
@@ -663,26 +670,22 @@ def _spath_for(x, i, e, y, rows, start, n, gs, blocks):
     nb = blocks.count if isinstance(blocks, types.BaseTuple) else 0
     if nb % 4 == 1 and nb >= 5:
         def four_then_five(x, i, e, y, rows, start, n, gs, blocks):
-            for b in range(0, nb - 5, 4):
-                _spath4(x, i, e, y, rows, start, n, gs, b)
+            _spath_fours(x, i, e, y, rows, start, n, gs, nb - 5)
             _spath5(x, i, e, y, rows, start, n, gs, nb - 5)
         return four_then_five
     full = nb - nb % 4
     if nb % 4 == 0:
         def fours(x, i, e, y, rows, start, n, gs, blocks):
-            for b in range(0, full, 4):
-                _spath4(x, i, e, y, rows, start, n, gs, b)
+            _spath_fours(x, i, e, y, rows, start, n, gs, full)
         return fours
     if nb % 4 == 2:
         def fours_then_two(x, i, e, y, rows, start, n, gs, blocks):
-            for b in range(0, full, 4):
-                _spath4(x, i, e, y, rows, start, n, gs, b)
+            _spath_fours(x, i, e, y, rows, start, n, gs, full)
             _spath2(x, i, e, y, rows, start, n, gs, full)
         return fours_then_two
     if nb % 4 == 3:
         def fours_then_two_and_one(x, i, e, y, rows, start, n, gs, blocks):
-            for b in range(0, full, 4):
-                _spath4(x, i, e, y, rows, start, n, gs, b)
+            _spath_fours(x, i, e, y, rows, start, n, gs, full)
             _spath2(x, i, e, y, rows, start, n, gs, full)
             _spath1(x, i, e, y, rows, start, n, gs, nb - 1)
         return fours_then_two_and_one
