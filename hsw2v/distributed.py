@@ -170,6 +170,9 @@ POLL_SECONDS = 5.0
 #: A cluster with no worker for this long is given up (Dask's nannies replace a killed worker
 #: within seconds; workers started without one never come back).
 NO_WORKER_SECONDS = 60.0
+#: Seconds the end of a run waits for the workers to drop its data: a frozen worker that no
+#: round marked hung (it froze after its last task) would otherwise hold the exit forever.
+FORGET_SECONDS = 10.0
 #: Occurrences in a round (over the workers that changed it) from which a row counts as hot
 #: for ``--combine mixed`` at the starting learning rate: its change is divided by
 #: ``clip(occurrences / hot, 1, workers)``, where ``hot`` rises from HOT as the learning rate
@@ -661,6 +664,28 @@ def _worker_count(dask_scheduler=None) -> int:
     return len(dask_scheduler.workers)
 
 
+def _within(seconds: float, fn: Callable, *args, **kwargs) -> bool:
+    """Call ``fn(*args, **kwargs)`` in a daemon thread and wait at most ``seconds`` for it:
+    True if it returned (its errors are raised here), False if it is still waiting."""
+    outcome: list = []
+
+    def call() -> None:
+        try:
+            fn(*args, **kwargs)
+            outcome.append(None)
+        except BaseException as exc:  # handed to the caller below
+            outcome.append(exc)
+
+    t = threading.Thread(target=call, name="hsw2v-bounded-call", daemon=True)
+    t.start()
+    t.join(seconds)
+    if not outcome:
+        return False
+    if outcome[0] is not None:
+        raise outcome[0]
+    return True
+
+
 def _forget(job_id: str) -> None:
     with _JOBS_LOCK:
         job = _JOBS.pop(job_id, None)
@@ -914,8 +939,11 @@ class ClusterEngine(Engine):
         if self.client is not None:
             try:
                 live = self._live() - self.hung  # (a hung worker would never answer)
-                if live:
-                    self.client.run(_forget, self.job, workers=sorted(live))
+                if live and not _within(FORGET_SECONDS, self.client.run, _forget, self.job,
+                                        workers=sorted(live)):
+                    log.warning("workers %s did not drop job %s within %.0f s (frozen?); "
+                                "its arrays stay there until they restart",
+                                ", ".join(sorted(live)), self.job, FORGET_SECONDS)
             except Exception:  # a worker lost at the end: its process took the job with it
                 log.debug("forgetting job %s failed", self.job, exc_info=True)
 

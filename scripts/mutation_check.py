@@ -139,6 +139,10 @@ MUTATIONS = [
              "asks that worker too to forget the job at its close (and waits forever)",
              "live = self._live() - self.hung  # (a hung worker would never answer)",
              "live = self._live()", ("tests/test_faults.py",)),
+    Mutation("close-waits-forever", "the end of a run waits without a bound for workers to "
+             "drop its data (a worker that froze after its last answer holds the exit forever)",
+             "if live and not _within(FORGET_SECONDS, self.client.run,",
+             "if live and not _within(None, self.client.run,", ("tests/test_faults.py",)),
     Mutation("steps-reference-counted", "the per-word steps compile with numba's reference "
              "counting (locked count updates on shared lines, every call)",
              "STEP_OPTIONS = dict(JIT_OPTIONS, _nrt=False)", "STEP_OPTIONS = dict(JIT_OPTIONS)",

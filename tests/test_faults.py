@@ -443,3 +443,45 @@ def test_a_round_queued_behind_another_on_its_worker_is_not_taken_for_hung(monke
     assert [r["slot"] for r in results] == [0, 1, 2, 3]
     assert again == ([(3, 25.0, "B")] if frozen else [])
     assert engine.hung == ({"B"} if frozen else set())
+
+
+def test_the_end_of_a_run_does_not_wait_on_a_worker_that_froze_after_its_last_task(
+        monkeypatch, caplog):
+    """A worker frozen after its last answer is not marked hung, so the close asks it to drop
+    the job's data like the others: the close gives up after FORGET_SECONDS, with a warning,
+    instead of waiting forever (a fresh-clone CI once hung there)."""
+    import threading
+    import time
+
+    never = threading.Event()
+    calls = []
+
+    class Client:
+        def run(self, fn, *args, workers):
+            calls.append(workers)
+            never.wait(30)  # a frozen worker's answer
+
+    monkeypatch.setattr(dist, "FORGET_SECONDS", 0.3)
+    engine = dist.ClusterEngine.__new__(dist.ClusterEngine)
+    engine.client, engine.futures, engine.hung, engine.job = Client(), {}, {"C"}, "job-x"
+    engine._live = lambda: {"A", "B", "C"}
+    start = time.monotonic()
+    with caplog.at_level("WARNING", logger="hsw2v.distributed"):
+        engine.close()
+    took = time.monotonic() - start
+    never.set()
+    assert calls == [["A", "B"]]  # the worker marked hung is not even asked
+    assert 0.25 < took < 5, took
+    assert "did not drop job job-x" in caplog.text
+
+
+def test_the_end_of_a_run_raises_nothing_when_a_worker_is_lost_as_it_drops_the_job(
+        monkeypatch):
+    class Client:
+        def run(self, fn, *args, workers):
+            raise OSError("connection closed")
+
+    engine = dist.ClusterEngine.__new__(dist.ClusterEngine)
+    engine.client, engine.futures, engine.hung, engine.job = Client(), {}, set(), "job-y"
+    engine._live = lambda: {"A"}
+    engine.close()  # logged at debug level, not raised
