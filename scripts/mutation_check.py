@@ -99,6 +99,10 @@ MUTATIONS = [
     # ---- issue 24: kernels sized for the target's SIMD
     Mutation("streamed-dot-drops-odd-chain", "a streamed dot product forgets its odd blocks",
              "    return bsum(badd(a0, a1))", "    return bsum(a0)"),
+    Mutation("streamed-dot-drops-last-odd-block", "a streamed dot product of an odd number "
+             "of blocks leaves the last one out",
+             "    if nb % 2 == 1:\n        a0 = bfma(bload(a, i, nb - 1)",
+             "    if nb % 2 == 7:\n        a0 = bfma(bload(a, i, nb - 1)"),
     Mutation("streamed-path-skips-tail-blocks", "a streamed path update skips the last two "
              "blocks of rows that are not a multiple of four blocks",
              "            _spath2(x, i, e, y, rows, start, n, gs, full)\n"

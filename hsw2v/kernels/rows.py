@@ -516,11 +516,13 @@ def sdot(a, i, c, j, blocks):
     if nb == 1:
         return bsum(a0)
     a1 = bmul(bload(a, i, 1), bload(c, j, 1))
-    for b in range(2, nb):
-        if b % 2 == 0:
-            a0 = bfma(bload(a, i, b), bload(c, j, b), a0)
-        else:
-            a1 = bfma(bload(a, i, b), bload(c, j, b), a1)
+    # Two blocks per step, no branch: a loop that picked the chain by parity stayed a loop
+    # of one block and a branch where LLVM did not unroll it (25 blocks of SSE at dim 100).
+    for b in range(2, nb - 1, 2):
+        a0 = bfma(bload(a, i, b), bload(c, j, b), a0)
+        a1 = bfma(bload(a, i, b + 1), bload(c, j, b + 1), a1)
+    if nb % 2 == 1:
+        a0 = bfma(bload(a, i, nb - 1), bload(c, j, nb - 1), a0)
     return bsum(badd(a0, a1))
 
 
