@@ -85,9 +85,11 @@ def faulted(client, tmp_path, needle, corpus, times=1, how=signal.SIGKILL, **opt
 
 def short_hang_bound(monkeypatch) -> None:
     """A task with no answer is taken for hung after max(2 s, 3x the slowest of its kind), not
-    max(60 s, 10x): the frozen-worker tests' runs end in seconds."""
+    max(60 s, 10x), and the driver looks every 0.5 s, not 5 s (a set-up slot's time is taken
+    when the driver looks): the frozen-worker tests' runs end in seconds."""
     monkeypatch.setattr(dist, "HANG_SECONDS", 2.0)
     monkeypatch.setattr(dist, "HANG_FACTOR", 3.0)
+    monkeypatch.setattr(dist, "POLL_SECONDS", 0.5)
 
 
 def rounds_per_epoch(clean) -> int:
