@@ -64,9 +64,10 @@ def test_blocks_of_a_dimension():
             K.blocks_of(rows, bad)
 
 
-# 72 and 56: 9 and 7 blocks of 8 lanes (remainders 1 and 3 of the streamed path's groups of
-# four; both streamed on AVX2), 18 and 14 of 4. (Small widths: each width is compiled anew.)
-@pytest.mark.parametrize("dim", [72, 56])
+# 100 and 56: 13 and 7 live blocks of 8 lanes in rows of 14 and 8 (remainders 1 and 3 of the
+# streamed path's groups of four; both streamed on AVX2), 25 and 14 of 4 lanes in rows of 28
+# and 16. (100: a width the other tests compile anyway; each new width costs seconds.)
+@pytest.mark.parametrize("dim", [100, 56])
 def test_blocks_of_padding_only_are_left_out_with_the_same_floats(dim):
     ctx, w = [2, 5, 2, 7, 1], 3
     for kernel in (K.sg_update_streamed, K.cbow_update):
