@@ -173,6 +173,8 @@ NO_WORKER_SECONDS = 60.0
 #: Seconds the end of a run waits for the workers to drop its data: a frozen worker that no
 #: round marked hung (it froze after its last task) would otherwise hold the exit forever.
 FORGET_SECONDS = 10.0
+#: Seconds a scheduler has to answer before it is taken for lost (see ``_reachable``).
+REACHABLE_SECONDS = 5.0
 #: Occurrences in a round (over the workers that changed it) from which a row counts as hot
 #: for ``--combine mixed`` at the starting learning rate: its change is divided by
 #: ``clip(occurrences / hot, 1, workers)``, where ``hot`` rises from HOT as the learning rate
@@ -666,7 +668,9 @@ def _worker_count(dask_scheduler=None) -> int:
 
 def _within(seconds: float, fn: Callable, *args, **kwargs) -> bool:
     """Call ``fn(*args, **kwargs)`` in a daemon thread and wait at most ``seconds`` for it:
-    True if it returned (its errors are raised here), False if it is still waiting."""
+    True if it returned (its errors are raised here), False if it is still waiting (a call to
+    a frozen worker or a lost scheduler; the thread is left behind and never holds the exit,
+    as a thread pool's would)."""
     outcome: list = []
 
     def call() -> None:
@@ -1302,16 +1306,12 @@ class ClusterEngine(Engine):
 
     def _reachable(self) -> bool:
         """Whether the scheduler answers within a few seconds."""
-        import concurrent.futures
-
-        pool = concurrent.futures.ThreadPoolExecutor(1)
         try:
-            pool.submit(self.client.scheduler_info).result(timeout=5)
-            return self.client.status == "running"
+            # (a call that hangs is left behind, in a daemon thread: it cannot hold the exit)
+            return (_within(REACHABLE_SECONDS, self.client.scheduler_info)
+                    and self.client.status == "running")
         except Exception:
             return False
-        finally:
-            pool.shutdown(wait=False)  # (a call that hangs is left behind)
 
     def _train_epoch(self, epoch: int, tick: Callable[[], None]) -> np.ndarray | None:
         cfg, n, rounds = self.cfg, self.n, self.rounds

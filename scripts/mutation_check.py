@@ -147,6 +147,10 @@ MUTATIONS = [
              "drop its data (a worker that froze after its last answer holds the exit forever)",
              "if live and not _within(FORGET_SECONDS, self.client.run,",
              "if live and not _within(None, self.client.run,", ("tests/test_faults.py",)),
+    Mutation("hung-scheduler-taken-for-reachable", "a scheduler that never answers is taken "
+             "for reachable (the check waits without a bound)",
+             "return (_within(REACHABLE_SECONDS, self.client.scheduler_info)",
+             "return (_within(None, self.client.scheduler_info)", ("tests/test_faults.py",)),
     Mutation("steps-reference-counted", "the per-word steps compile with numba's reference "
              "counting (locked count updates on shared lines, every call)",
              "STEP_OPTIONS = dict(JIT_OPTIONS, _nrt=False)", "STEP_OPTIONS = dict(JIT_OPTIONS)",

@@ -487,3 +487,34 @@ def test_the_end_of_a_run_raises_nothing_when_a_worker_is_lost_as_it_drops_the_j
     engine.client, engine.futures, engine.hung, engine.job = Client(), {}, set(), "job-y"
     engine._live = lambda: {"A"}
     engine.close()  # logged at debug level, not raised
+
+
+@pytest.mark.parametrize("answer", ["hangs", "fails", "answers", "closed"])
+def test_a_scheduler_is_reachable_only_when_it_answers_in_time(monkeypatch, answer):
+    """The check before giving up on a cluster: a scheduler whose answer hangs (frozen, or
+    unreachable) or fails is lost, within REACHABLE_SECONDS; one that answers is there, unless
+    the client itself is closed."""
+    import threading
+    import time
+
+    never = threading.Event()
+
+    class Client:
+        status = "closed" if answer == "closed" else "running"
+
+        def scheduler_info(self):
+            if answer == "hangs":
+                never.wait(30)
+            if answer == "fails":
+                raise OSError("connection refused")
+            return {}
+
+    monkeypatch.setattr(dist, "REACHABLE_SECONDS", 0.3)
+    engine = dist.ClusterEngine.__new__(dist.ClusterEngine)
+    engine.client = Client()
+    start = time.monotonic()
+    reachable = engine._reachable()
+    took = time.monotonic() - start
+    never.set()
+    assert reachable == (answer == "answers")
+    assert took < 5, took
