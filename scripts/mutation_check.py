@@ -105,18 +105,16 @@ MUTATIONS = [
              "    if nb % 2 == 7:\n        a0 = bfma(bload(a, i, nb - 1)"),
     Mutation("streamed-path-skips-tail-blocks", "a streamed path update skips the last two "
              "blocks of rows that are not a multiple of four blocks",
-             "            _spath2(x, i, e, y, rows, start, n, gs, full)\n"
-             "        return fours_then_two\n",
-             "            pass\n        return fours_then_two\n", ("tests/test_simd.py",)),
+             "            _spath2(x, i, e, y, rows, start, n, gs, full)\n",
+             "            pass\n", ("tests/test_simd.py",)),
     Mutation("streamed-path-skips-odd-block", "a streamed path update skips the last block of "
              "an odd count (dims past a whole number of 16-float lines)",
-             "            _spath1(x, i, e, y, rows, start, n, gs, nb - 1)\n"
-             "        return fours_then_two_and_one",
-             "            pass\n        return fours_then_two_and_one", ("tests/test_simd.py",)),
+             "            _spath1(x, i, e, y, rows, start, n, gs, nb - 1)\n",
+             "            pass\n", ("tests/test_simd.py",)),
     Mutation("streamed-path-five-as-four", "a streamed path update of 4k + 1 blocks leaves "
              "the last block out (dim 100 on AVX2: 13 blocks)",
-             "            _spath5(x, i, e, y, rows, start, n, gs, nb - 5)",
-             "            _spath4(x, i, e, y, rows, start, n, gs, nb - 5)",
+             "        _spath5(x, i, e, y, rows, start, n, gs, full)",
+             "        _spath4(x, i, e, y, rows, start, n, gs, full)",
              ("tests/test_simd.py",)),
     Mutation("ns-streamed-repeats-batched", "a streamed NS prediction that drew a row twice "
              "scores every decision before any update (the second draw sees a stale row)",

@@ -356,201 +356,199 @@ def mixed_update(syn0, ctx, n_ctx, w, sg, alpha, scores, negs, blocks, rng, lock
             path_rows, neg_rows)
 
 
-@jit_inline
-def _loop(kind, sg_kind, run, hs_args, ns_args, sm_args, sub):
-    """The loop of :func:`train_chunk` (its arguments in four groups: the run's, hierarchical
-    softmax's, negative sampling's, the exact softmax's and ``lockf``, as the entry points
-    below pass them); ``blocks`` is ``blocks_of(syn0)``. ``kind`` (0: plain
-    hierarchical softmax, 1: plain negative sampling, 2: any objectives, 3: any objectives with
-    subword rows, ``sub``: see :func:`~hsw2v.kernels.subwords.subword_update`) and ``sg_kind`` (1:
-    skip-gram) are constants in each entry point below, so the branches another kind takes are
-    pruned before typing and their steps never compiled: a run compiles only its own.
+def _loop_for(kind, sg_kind):
+    """The training loop of one kind of run, as a function for :data:`jit` to compile
+    (:func:`train_chunk` calls one of the entry points below).
 
-    While a word trains, the rows the next word needs (its path in ``syn1`` and the context
-    word entering the window) are prefetched. If ``base`` (``nbase``) has rows, this thread's
-    private rows of ``syn1`` (``syn1neg``) are merged (:func:`~hsw2v.kernels.hot.merge_hot_rows`)
-    once ``sync_every`` (``neg_sync_every``) of those rows have been updated since the last
-    merge, and at the end.
-
-    Returns
-    -------
-    int
-        In-vocabulary words read.
+    ``kind`` (0: plain hierarchical softmax, 1: plain negative sampling, 2: any objectives,
+    3: any objectives with subword rows) and ``sg_kind`` (1: skip-gram) are constants of the
+    closure: numba prunes the branches of the other kinds before typing, so a run compiles
+    only its own steps (the loop is not an inlined helper: inlining copied its IR, ~0.6 s
+    of a first run).
     """
-    (ids, remap, keep, syn0, sg, window, alpha, alpha_step, min_alpha, rng, sent, ctx, scores,
-     neu1e, stats, blocks) = run
-    (hs, syn1, codes, points, offsets, top, own, base, first, sync_every) = hs_args
-    (negative, syn1neg, neg_prob, neg_alias, neg_map, ntop, nown, nbase, nfirst,
-     neg_sync_every) = ns_args
-    (softmax, syn1sm, probs, lockf) = sm_args
-    sub_offsets, sub_rows = sub
-    # the objectives' groups the steps take
-    noise = (negative, syn1neg, neg_prob, neg_alias, neg_map)
-    objectives = ((hs, syn1, codes, points, offsets), noise, (softmax, syn1sm, probs))
-    z = rzero(blocks)
-    negs = np.empty(2 * window * (negative + 2), np.int64)
-    n = ids.shape[0]
-    since = 0
-    nsince = 0
-    seen = 0
-    trained = 0
-    # The losses are running sums continued from ``stats`` (not a sum per call added at its
-    # end): the same words give the same float64 sums however a run cuts its kernel calls
-    # (a thread's claims, a cluster's rounds). With both hs and ns each objective has its own.
-    mixed = hs and negative > 0
-    loss = stats[0]
-    loss_ns = stats[4] if mixed else 0.0
-    pairs = 0
-    i = 0
-    while i < n:
-        # The learning rate is held for one piece (at most max_sentence_length words), like
-        # word2vec, which refreshes it every 10,000 words.
-        a = alpha - alpha_step * seen
-        if a < min_alpha:
-            a = min_alpha
-        length = 0
+    def loop(run, hs_args, ns_args, sm_args, sub):
+        """The loop of :func:`train_chunk` (its arguments in four groups: the run's, hierarchical
+        softmax's, negative sampling's, the exact softmax's and ``lockf``, as the entry points
+        below pass them); ``blocks`` is ``blocks_of(syn0)``. ``kind`` (0: plain
+        hierarchical softmax, 1: plain negative sampling, 2: any objectives, 3: any objectives with
+        subword rows, ``sub``: see :func:`~hsw2v.kernels.subwords.subword_update`) and ``sg_kind`` (1:
+        skip-gram) are constants in each entry point below, so the branches another kind takes are
+        pruned before typing and their steps never compiled: a run compiles only its own.
+
+        While a word trains, the rows the next word needs (its path in ``syn1`` and the context
+        word entering the window) are prefetched. If ``base`` (``nbase``) has rows, this thread's
+        private rows of ``syn1`` (``syn1neg``) are merged (:func:`~hsw2v.kernels.hot.merge_hot_rows`)
+        once ``sync_every`` (``neg_sync_every``) of those rows have been updated since the last
+        merge, and at the end.
+
+        Returns
+        -------
+        int
+            In-vocabulary words read.
+        """
+        (ids, remap, keep, syn0, sg, window, alpha, alpha_step, min_alpha, rng, sent, ctx, scores,
+         neu1e, stats, blocks) = run
+        (hs, syn1, codes, points, offsets, top, own, base, first, sync_every) = hs_args
+        (negative, syn1neg, neg_prob, neg_alias, neg_map, ntop, nown, nbase, nfirst,
+         neg_sync_every) = ns_args
+        (softmax, syn1sm, probs, lockf) = sm_args
+        sub_offsets, sub_rows = sub
+        # the objectives' groups the steps take
+        noise = (negative, syn1neg, neg_prob, neg_alias, neg_map)
+        objectives = ((hs, syn1, codes, points, offsets), noise, (softmax, syn1sm, probs))
+        z = rzero(blocks)
+        negs = np.empty(2 * window * (negative + 2), np.int64)
+        n = ids.shape[0]
+        since = 0
+        nsince = 0
+        seen = 0
+        trained = 0
+        # The losses are running sums continued from ``stats`` (not a sum per call added at its
+        # end): the same words give the same float64 sums however a run cuts its kernel calls
+        # (a thread's claims, a cluster's rounds). With both hs and ns each objective has its own.
+        mixed = hs and negative > 0
+        loss = stats[0]
+        loss_ns = stats[4] if mixed else 0.0
+        pairs = 0
+        i = 0
         while i < n:
-            t = ids[i]
-            i += 1
-            if t < 0:
-                break
-            w = remap[t]
-            if w < 0:
-                continue
-            seen += 1
-            p = keep[w]
-            if p < 1.0 and next_uniform(rng) >= p:
-                continue
-            sent[length] = w
-            length += 1
-        for pos in range(length):
-            b = np.int64(next_u64(rng) % np.uint64(window))
-            lo = pos - window + b
-            if lo < 0:
-                lo = 0
-            hi = pos + window + 1 - b
-            if hi > length:
-                hi = length
-            k = np.int64(0)  # not a literal 0: numba would compile each step for it too
-            for j in range(lo, hi):
-                if j != pos:
-                    ctx[k] = sent[j]
-                    k += 1
-            if kind == 3:
-                # the rows the next step composes: random rows of a large matrix (n-grams),
-                # each a likely cache miss; fetched while this word trains
-                nxt = -1
-                if sg and pos + 1 < length:  # the next center word
+            # The learning rate is held for one piece (at most max_sentence_length words), like
+            # word2vec, which refreshes it every 10,000 words.
+            a = alpha - alpha_step * seen
+            if a < min_alpha:
+                a = min_alpha
+            length = 0
+            while i < n:
+                t = ids[i]
+                i += 1
+                if t < 0:
+                    break
+                w = remap[t]
+                if w < 0:
+                    continue
+                seen += 1
+                p = keep[w]
+                if p < 1.0 and next_uniform(rng) >= p:
+                    continue
+                sent[length] = w
+                length += 1
+            for pos in range(length):
+                b = np.int64(next_u64(rng) % np.uint64(window))
+                lo = pos - window + b
+                if lo < 0:
+                    lo = 0
+                hi = pos + window + 1 - b
+                if hi > length:
+                    hi = length
+                k = np.int64(0)  # not a literal 0: numba would compile each step for it too
+                for j in range(lo, hi):
+                    if j != pos:
+                        ctx[k] = sent[j]
+                        k += 1
+                if kind == 3:
+                    # the rows the next step composes: random rows of a large matrix (n-grams),
+                    # each a likely cache miss; fetched while this word trains
+                    nxt = -1
+                    if sg and pos + 1 < length:  # the next center word
+                        nxt = sent[pos + 1]
+                    elif not sg and pos + window + 1 < length:  # the word entering the window
+                        nxt = sent[pos + window + 1]
+                    if nxt >= 0:
+                        for q in range(sub_offsets[nxt], sub_offsets[nxt + 1]):
+                            rprefetch(syn0, sub_rows[q], z)
+                if pos + 1 < length:
                     nxt = sent[pos + 1]
-                elif not sg and pos + window + 1 < length:  # the word entering the window
-                    nxt = sent[pos + window + 1]
-                if nxt >= 0:
-                    for q in range(sub_offsets[nxt], sub_offsets[nxt + 1]):
-                        rprefetch(syn0, sub_rows[q], z)
-            if pos + 1 < length:
-                nxt = sent[pos + 1]
-                if hs:
-                    for q in range(offsets[nxt], offsets[nxt + 1]):
-                        rprefetch(syn1, points[q], z)
-                if pos + window + 1 < length:
-                    rprefetch(syn0, sent[pos + window + 1], z)
-            if k == 0:
-                continue
-            w = sent[pos]
-            if since >= sync_every and base.shape[0] > 0:
-                merge_hot_rows(syn1, top, own, base, first, blocks)
-                since = 0
-            if nsince >= neg_sync_every and nbase.shape[0] > 0:
-                merge_hot_rows(syn1neg, ntop, nown, nbase, nfirst, blocks)
-                nsince = 0
-            if kind == 0:
-                if sg_kind == 1:
-                    loss += sg_update(syn0, syn1, ctx, k, codes, points, offsets[w],
-                                      offsets[w + 1], a, scores, neu1e, blocks, lockf)
-                    since += k * (offsets[w + 1] - offsets[w])
+                    if hs:
+                        for q in range(offsets[nxt], offsets[nxt + 1]):
+                            rprefetch(syn1, points[q], z)
+                    if pos + window + 1 < length:
+                        rprefetch(syn0, sent[pos + window + 1], z)
+                if k == 0:
+                    continue
+                w = sent[pos]
+                if since >= sync_every and base.shape[0] > 0:
+                    merge_hot_rows(syn1, top, own, base, first, blocks)
+                    since = 0
+                if nsince >= neg_sync_every and nbase.shape[0] > 0:
+                    merge_hot_rows(syn1neg, ntop, nown, nbase, nfirst, blocks)
+                    nsince = 0
+                if kind == 0:
+                    if sg_kind == 1:
+                        loss += sg_update(syn0, syn1, ctx, k, codes, points, offsets[w],
+                                          offsets[w + 1], a, scores, neu1e, blocks, lockf)
+                        since += k * (offsets[w + 1] - offsets[w])
+                    else:
+                        loss += cbow_update(syn0, syn1, ctx, k, codes, points, offsets[w],
+                                            offsets[w + 1], a, scores, neu1e, blocks, lockf)
+                        since += offsets[w + 1] - offsets[w]
+                elif kind == 1:
+                    if sg_kind == 1:
+                        part_ns, m = sg_ns_update(syn0, ctx, k, w, rng, a, scores, neu1e, negs,
+                                                  blocks, lockf, noise)
+                    else:
+                        part_ns, m = cbow_ns_update(syn0, ctx, k, w, rng, a, scores, neu1e, negs,
+                                                    blocks, lockf, noise)
+                    loss += part_ns  # (never mixed: the one loss)
+                    nsince += np.int64(m)
+                elif kind == 3:
+                    part, part_ns, pu, nu = subword_update(syn0, ctx, k, w, sg, a, scores, negs,
+                                                           blocks, rng, lockf, objectives, sub,
+                                                           neu1e)
+                    loss += part
+                    if mixed:
+                        loss_ns += part_ns
+                    else:
+                        loss += part_ns
+                    since += np.int64(pu)
+                    nsince += np.int64(nu)
                 else:
-                    loss += cbow_update(syn0, syn1, ctx, k, codes, points, offsets[w],
-                                        offsets[w + 1], a, scores, neu1e, blocks, lockf)
-                    since += offsets[w + 1] - offsets[w]
-            elif kind == 1:
-                if sg_kind == 1:
-                    part_ns, m = sg_ns_update(syn0, ctx, k, w, rng, a, scores, neu1e, negs,
-                                              blocks, lockf, noise)
-                else:
-                    part_ns, m = cbow_ns_update(syn0, ctx, k, w, rng, a, scores, neu1e, negs,
-                                                blocks, lockf, noise)
-                loss += part_ns  # (never mixed: the one loss)
-                nsince += np.int64(m)
-            elif kind == 3:
-                part, part_ns, pu, nu = subword_update(syn0, ctx, k, w, sg, a, scores, negs,
-                                                       blocks, rng, lockf, objectives, sub,
-                                                       neu1e)
-                loss += part
-                if mixed:
-                    loss_ns += part_ns
-                else:
-                    loss += part_ns
-                since += np.int64(pu)
-                nsince += np.int64(nu)
-            else:
-                part, part_ns, pu, nu = mixed_update(syn0, ctx, k, w, sg, a, scores, negs,
-                                                     blocks, rng, lockf, objectives)
-                loss += part
-                if mixed:
-                    loss_ns += part_ns
-                else:
-                    loss += part_ns
-                since += np.int64(pu)
-                nsince += np.int64(nu)
-            pairs += k if sg else 1
-        trained += length
-    if base.shape[0] > 0:
-        merge_hot_rows(syn1, top, own, base, first, blocks)
-    if nbase.shape[0] > 0:
-        merge_hot_rows(syn1neg, ntop, nown, nbase, nfirst, blocks)
-    stats[0] = loss
-    if mixed:
-        stats[4] = loss_ns
-    stats[1] += pairs
-    stats[2] += seen
-    stats[3] += trained
-    return seen
+                    part, part_ns, pu, nu = mixed_update(syn0, ctx, k, w, sg, a, scores, negs,
+                                                         blocks, rng, lockf, objectives)
+                    loss += part
+                    if mixed:
+                        loss_ns += part_ns
+                    else:
+                        loss += part_ns
+                    since += np.int64(pu)
+                    nsince += np.int64(nu)
+                pairs += k if sg else 1
+            trained += length
+        if base.shape[0] > 0:
+            merge_hot_rows(syn1, top, own, base, first, blocks)
+        if nbase.shape[0] > 0:
+            merge_hot_rows(syn1neg, ntop, nown, nbase, nfirst, blocks)
+        stats[0] = loss
+        if mixed:
+            stats[4] = loss_ns
+        stats[1] += pairs
+        stats[2] += seen
+        stats[3] += trained
+        return seen
+    return loop
 
 
 # Entry points of the loop, one per kind of run (see :func:`_loop`, whose arguments they take
 # in its four groups): each compiles only the steps it calls (a first run compiled all of them).
 
-@jit
-def train_rows(run, hs_args, ns_args, sm_args, sub):
-    """:func:`_loop` for any objectives (``sg`` at run time)."""
-    return _loop(2, 0, run, hs_args, ns_args, sm_args, sub)
+#: :func:`_loop` for any objectives (``sg`` at run time).
+train_rows = jit(_loop_for(2, 0))
 
 
-@jit
-def train_rows_hs_sg(run, hs_args, ns_args, sm_args, sub):
-    """:func:`_loop` for skip-gram with hierarchical softmax alone."""
-    return _loop(0, 1, run, hs_args, ns_args, sm_args, sub)
+#: :func:`_loop` for skip-gram with hierarchical softmax alone.
+train_rows_hs_sg = jit(_loop_for(0, 1))
 
 
-@jit
-def train_rows_hs_cbow(run, hs_args, ns_args, sm_args, sub):
-    """:func:`_loop` for CBOW with hierarchical softmax alone."""
-    return _loop(0, 0, run, hs_args, ns_args, sm_args, sub)
+#: :func:`_loop` for CBOW with hierarchical softmax alone.
+train_rows_hs_cbow = jit(_loop_for(0, 0))
 
 
-@jit
-def train_rows_ns_sg(run, hs_args, ns_args, sm_args, sub):
-    """:func:`_loop` for skip-gram with negative sampling alone."""
-    return _loop(1, 1, run, hs_args, ns_args, sm_args, sub)
+#: :func:`_loop` for skip-gram with negative sampling alone.
+train_rows_ns_sg = jit(_loop_for(1, 1))
 
 
-@jit
-def train_rows_ns_cbow(run, hs_args, ns_args, sm_args, sub):
-    """:func:`_loop` for CBOW with negative sampling alone."""
-    return _loop(1, 0, run, hs_args, ns_args, sm_args, sub)
+#: :func:`_loop` for CBOW with negative sampling alone.
+train_rows_ns_cbow = jit(_loop_for(1, 0))
 
 
-@jit
-def train_rows_sub(run, hs_args, ns_args, sm_args, sub):
-    """:func:`_loop` with subword rows, any objectives (``sg`` at run time)."""
-    return _loop(3, 0, run, hs_args, ns_args, sm_args, sub)
+#: :func:`_loop` with subword rows, any objectives (``sg`` at run time).
+train_rows_sub = jit(_loop_for(3, 0))

@@ -33,9 +33,9 @@ import numpy as np
 from llvmlite import ir
 from numba import types
 from numba.core import cgutils
-from numba.extending import intrinsic, models, overload, register_model
+from numba.extending import intrinsic, models, register_model
 
-from hsw2v.kernels.policy import OVERLOAD_OPTIONS, jit_inline
+from hsw2v.kernels.policy import jit_inline
 
 
 #: Floats per unit of the row stride (one 64-byte cache line).
@@ -647,12 +647,6 @@ def _spath1(x, i, e, y, rows, start, n, gs, b):
 
 
 @jit_inline
-def _spath_fours(x, i, e, y, rows, start, n, gs, stop):
-    """:func:`spath` for blocks ``0 .. stop - 1``, four at a time (``stop`` a multiple of 4)."""
-    for b in range(0, stop, 4):
-        _spath4(x, i, e, y, rows, start, n, gs, b)
-
-
 def spath(x, i, e, y, rows, start, n, gs, blocks):
     """A path's updates, streamed: for each ``t < n`` with ``gs[t] != 0``, ``e[0] += gs[t] *
     y[r]`` then ``y[r] += gs[t] * x[i]``, ``r = rows[start + t]`` (the register kernels'
@@ -660,41 +654,26 @@ def spath(x, i, e, y, rows, start, n, gs, blocks):
     distinct). Four blocks at a time: their blocks of ``e`` and ``x`` stay in registers while
     the rows pass; the last one to three blocks two and one at a time, or the last five
     together where four and one would be left (a row's blocks past its dimension are left
-    out, :func:`blocks_of`, so their count may be odd). Only callable from jitted code."""
-    raise NotImplementedError("only callable from jitted code")
+    out, :func:`blocks_of`, so their count may be odd).
 
-
-@overload(spath, inline="always", jit_options=OVERLOAD_OPTIONS)
-def _spath_for(x, i, e, y, rows, start, n, gs, blocks):
-    # The groups are chosen here, from the block count of ``blocks``'s type, so that each
-    # call site types only the group helpers its width uses (numba types every inlined helper
-    # again at each site: typing all five groups at every width doubled the compile time).
-    nb = blocks.count if isinstance(blocks, types.BaseTuple) else 0
-    if nb % 4 == 1 and nb >= 5:
-        def four_then_five(x, i, e, y, rows, start, n, gs, blocks):
-            _spath_fours(x, i, e, y, rows, start, n, gs, nb - 5)
-            _spath5(x, i, e, y, rows, start, n, gs, nb - 5)
-        return four_then_five
+    The block count is a constant of ``blocks``'s type, so LLVM folds the branches below and
+    keeps only the groups the width uses. (An ``overload`` that chose them while typing, so
+    that only those were typed, cost more: numba compiled it once and typed it again at each
+    of the ~4 times type inference resolved the call, ~1 s of a first run.)
+    """
+    nb = len(blocks)
     full = nb - nb % 4
-    if nb % 4 == 0:
-        def fours(x, i, e, y, rows, start, n, gs, blocks):
-            _spath_fours(x, i, e, y, rows, start, n, gs, full)
-        return fours
-    if nb % 4 == 2:
-        def fours_then_two(x, i, e, y, rows, start, n, gs, blocks):
-            _spath_fours(x, i, e, y, rows, start, n, gs, full)
+    if nb % 4 == 1 and nb >= 5:
+        full -= 4  # five at the end, not four and one
+    for b in range(0, full, 4):
+        _spath4(x, i, e, y, rows, start, n, gs, b)
+    if nb - full == 5:
+        _spath5(x, i, e, y, rows, start, n, gs, full)
+    else:
+        if nb - full >= 2:
             _spath2(x, i, e, y, rows, start, n, gs, full)
-        return fours_then_two
-    if nb % 4 == 3:
-        def fours_then_two_and_one(x, i, e, y, rows, start, n, gs, blocks):
-            _spath_fours(x, i, e, y, rows, start, n, gs, full)
-            _spath2(x, i, e, y, rows, start, n, gs, full)
+        if (nb - full) % 2 == 1:
             _spath1(x, i, e, y, rows, start, n, gs, nb - 1)
-        return fours_then_two_and_one
-
-    def one(x, i, e, y, rows, start, n, gs, blocks):
-        _spath1(x, i, e, y, rows, start, n, gs, 0)
-    return one
 
 
 @jit_inline
