@@ -223,8 +223,8 @@ MUTATIONS = [
              "a = alpha - alpha_step * seen",
              "a = alpha - alpha_step * 0"),
     Mutation("min-alpha-floor-dropped", "the learning rate may fall below min_alpha",
-             "        if a < min_alpha:\n            a = min_alpha\n",
-             "        if a < min_alpha:\n            a = a\n"),
+             "            if a < min_alpha:\n                a = min_alpha\n",
+             "            if a < min_alpha:\n                a = a\n"),
     # ---- the trainer
     Mutation("stats-in-float32", "loss and word counts summed in float32 accumulators",
              "np.float64) for _ in range(t)]",

@@ -146,3 +146,12 @@ def test_subword_benchmark_holds_out_every_fifth_evaluation_word(tmp_path):
     kept = [x for x in open(qo) if not x.startswith(":")]
     assert all(any(w in held for w in x.split()[:3]) for x in kept)
     assert all(x.split()[3] not in held for x in kept)
+
+
+def test_every_mutation_snippet_is_found_once_in_the_package():
+    # A refactoring that moves a mutated line (re-indents it, say) must move its mutation too,
+    # or the mutation check stops before running anything.
+    import mutation_check  # noqa: PLC0415
+
+    for m in mutation_check.MUTATIONS:
+        mutation_check.locate(mutation_check.ROOT, m)  # raises MutationError if not once
