@@ -156,11 +156,23 @@ MAX_FUNCTION_LINES = 110
 def functions():
     """(module, function, its number of parameters, its lines, jitted?) for every function."""
     for name, tree in modules():
+        # also jitted: functions a module compiles with a call, ``jit(f)`` or ``jit(f(...))``
+        # (a factory of closures), and the functions nested in those
+        compiled = {arg.id if isinstance(arg, ast.Name) else arg.func.id
+                    for call in ast.walk(tree)
+                    if isinstance(call, ast.Call) and "jit" in ast.unparse(call.func) and call.args
+                    for arg in call.args[:1]
+                    if isinstance(arg, ast.Name)
+                    or isinstance(arg, ast.Call) and isinstance(arg.func, ast.Name)}
+        inside = {id(inner) for node in ast.walk(tree)
+                  if isinstance(node, ast.FunctionDef) and node.name in compiled
+                  for inner in ast.walk(node)}
         for node in ast.walk(tree):
             if isinstance(node, ast.FunctionDef):
                 a = node.args
                 params = len(a.posonlyargs) + len(a.args) + len(a.kwonlyargs)
-                jitted = any("jit" in ast.unparse(d) for d in node.decorator_list)
+                jitted = (any("jit" in ast.unparse(d) for d in node.decorator_list)
+                          or id(node) in inside)
                 yield name, node.name, params, node.end_lineno - node.lineno + 1, jitted
 
 

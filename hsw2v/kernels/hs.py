@@ -77,22 +77,9 @@ def hs_row(x, e, syn1, codes, points, start, plen, a32, scores, n_sat):
 
 
 @jit_inline
-def hs_row_mem(syn0, c, neu1e, syn1, codes, points, start, plen, a32, scores, n_sat, gs,
-               blocks):
-    """:func:`hs_row` for the input row ``syn0[c]`` streamed from memory, its error row
-    accumulating in ``neu1e[0]``, for rows too wide to keep in the target's registers (see
-    :mod:`~hsw2v.kernels.rows`).
-
-    In three passes: every node's score, then every node's step ``g`` (into ``gs``), then the
-    updates block by block. A path's rows are distinct and ``x`` does not change along it, so
-    each score is the one :func:`hs_row`'s node-by-node walk computes, and each float of ``e``
-    and of the path rows gets the same operations in the same order: the same floats. The
-    scores are independent of each other, so the CPU overlaps them (in :func:`hs_row` each
-    node waited for the last one's update).
-
-    Parameters
-    ----------
-    gs : float32 (>= plen,)   scratch.
+def hs_steps_mem(syn0, c, syn1, codes, points, start, plen, a32, scores, n_sat, gs, blocks):
+    """The first two passes of :func:`hs_row_mem`: every node's score, then every node's step
+    ``g`` into ``gs`` (0 for a saturated node, whose log-odds go to ``scores[n_sat]``).
 
     Returns
     -------
@@ -112,6 +99,34 @@ def hs_row_mem(syn0, c, neu1e, syn1, codes, points, start, plen, a32, scores, n_
             gs[j] = 0.0  # not updated
             scores[n_sat] = s if code == 0 else -s  # log-odds of the observed branch
             n_sat += 1
+    return loss, n_sat
+
+
+@jit_inline
+def hs_row_mem(syn0, c, neu1e, syn1, codes, points, start, plen, a32, scores, n_sat, gs,
+               blocks):
+    """:func:`hs_row` for the input row ``syn0[c]`` streamed from memory, its error row
+    accumulating in ``neu1e[0]``, for rows too wide to keep in the target's registers (see
+    :mod:`~hsw2v.kernels.rows`).
+
+    In three passes: every node's score, then every node's step ``g`` (into ``gs``; these two
+    are :func:`hs_steps_mem`), then the updates block by block (:func:`spath`). A path's rows
+    are distinct and ``x`` does not change along it, so each score is the one
+    :func:`hs_row`'s node-by-node walk computes, and each float of ``e`` and of the path rows
+    gets the same operations in the same order: the same floats. The scores are independent
+    of each other, so the CPU overlaps them (in :func:`hs_row` each node waited for the last
+    one's update).
+
+    Parameters
+    ----------
+    gs : float32 (>= plen,)   scratch.
+
+    Returns
+    -------
+    (loss, n_sat)
+    """
+    loss, n_sat = hs_steps_mem(syn0, c, syn1, codes, points, start, plen, a32, scores, n_sat,
+                               gs, blocks)
     spath(syn0, c, neu1e, syn1, points, start, plen, gs, blocks)
     return loss, n_sat
 
@@ -165,24 +180,14 @@ def _sg_step(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores, 
 @overload(_sg_step, jit_options=STEP_OVERLOAD_OPTIONS)
 def _sg_step_for(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores, neu1e,
                  blocks, lockf):
-    if streams(blocks.count, 3):
-        def streamed(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores, neu1e,
-                     blocks, lockf):
-            return _sg_streamed(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha,
-                                scores, neu1e, blocks, lockf)
-        return streamed
+    # the forms themselves, not wrappers that inline them: see _sg_streamed
+    return _sg_streamed if streams(blocks.count, 3) else _sg_registers
 
-    def registers(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores, neu1e,
+
+def _sg_registers(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores, neu1e,
                   blocks, lockf):
-        return _sg_registers(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores,
-                             blocks, lockf)
-    return registers
-
-
-@jit_inline
-def _sg_registers(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores, blocks,
-                  lockf):
-    """:func:`sg_update` with each context row and its error row in registers."""
+    """:func:`sg_update` with each context row and its error row in registers (``neu1e`` is
+    not used)."""
     plen = stop - start
     z = rzero(blocks)
     a32 = np.float32(alpha)
@@ -200,10 +205,16 @@ def _sg_registers(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, sco
     return loss + saturated_loss(scores, n_sat)
 
 
-@jit_inline
 def _sg_streamed(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores, neu1e,
                  blocks, lockf):
-    """:func:`sg_update` with the rows streamed (:func:`hs_row_mem`): the same floats."""
+    """:func:`sg_update` with the rows streamed (:func:`hs_row_mem`): the same floats.
+
+    A plain function, compiled as the overload's implementation, that calls the helpers of
+    :func:`hs_row_mem` itself: numba copies an inlined helper's IR block by block, each copy
+    with every variable of its scope, so the cost of an inline grows with the product of the
+    two; helpers inlined inside helpers were copied again at each level (~1.6 s of a first
+    run's compile for this step).
+    """
     plen = stop - start
     a32 = np.float32(alpha)
     loss = 0.0
@@ -212,11 +223,15 @@ def _sg_streamed(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scor
     for k in range(n_ctx):
         c = ctx[k]
         szero(neu1e, 0, blocks)
-        part, n_sat = hs_row_mem(syn0, c, neu1e, syn1, codes, points, start, plen, a32,
-                                 scores, n_sat, gs, blocks)
+        part, n_sat = hs_steps_mem(syn0, c, syn1, codes, points, start, plen, a32, scores,
+                                   n_sat, gs, blocks)
+        spath(syn0, c, neu1e, syn1, points, start, plen, gs, blocks)
         loss += part
         sadd_row(syn0, c, neu1e, 0, lockf, blocks)
     return loss + saturated_loss(scores, n_sat)
+
+
+_sg_streamed_inline = jit_inline(_sg_streamed)
 
 
 @jit_step
@@ -224,8 +239,8 @@ def sg_update_streamed(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha
                        blocks, lockf=None):
     """:func:`sg_update` with the rows streamed whatever the target (for the tests: both ways
     give the same floats)."""
-    return _sg_streamed(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores,
-                        neu1e, blocks, lockf)
+    return _sg_streamed_inline(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha,
+                               scores, neu1e, blocks, lockf)
 
 
 @jit_step
