@@ -78,8 +78,22 @@ def hs_row(x, e, syn1, codes, points, start, plen, a32, scores, n_sat):
 
 @jit_inline
 def hs_steps_mem(syn0, c, syn1, codes, points, start, plen, a32, scores, n_sat, gs, blocks):
-    """The first two passes of :func:`hs_row_mem`: every node's score, then every node's step
-    ``g`` into ``gs`` (0 for a saturated node, whose log-odds go to ``scores[n_sat]``).
+    """:func:`hs_row` for the input row ``syn0[c]`` streamed from memory, for rows too wide to
+    keep in the target's registers (see :mod:`~hsw2v.kernels.rows`): its first two passes.
+
+    A streamed path goes in three passes: every node's score, then every node's step ``g``
+    (into ``gs``; 0 for a saturated node, whose log-odds go to ``scores[n_sat]``), both here;
+    then the updates block by block, :func:`~hsw2v.kernels.rows.spath` (the caller's, with the
+    error row in scratch memory). A path's rows are distinct and ``x`` does not change along
+    it, so each score is the one :func:`hs_row`'s node-by-node walk computes, and each float
+    of ``e`` and of the path rows gets the same operations in the same order: the same floats.
+    The scores are independent of each other, so the CPU overlaps them (in :func:`hs_row` each
+    node waited for the last one's update). (Two helpers, not one that calls ``spath``: see
+    :func:`_sg_streamed`.)
+
+    Parameters
+    ----------
+    gs : float32 (>= plen,)   scratch: the steps.
 
     Returns
     -------
@@ -99,35 +113,6 @@ def hs_steps_mem(syn0, c, syn1, codes, points, start, plen, a32, scores, n_sat, 
             gs[j] = 0.0  # not updated
             scores[n_sat] = s if code == 0 else -s  # log-odds of the observed branch
             n_sat += 1
-    return loss, n_sat
-
-
-@jit_inline
-def hs_row_mem(syn0, c, neu1e, syn1, codes, points, start, plen, a32, scores, n_sat, gs,
-               blocks):
-    """:func:`hs_row` for the input row ``syn0[c]`` streamed from memory, its error row
-    accumulating in ``neu1e[0]``, for rows too wide to keep in the target's registers (see
-    :mod:`~hsw2v.kernels.rows`).
-
-    In three passes: every node's score, then every node's step ``g`` (into ``gs``; these two
-    are :func:`hs_steps_mem`), then the updates block by block (:func:`spath`). A path's rows
-    are distinct and ``x`` does not change along it, so each score is the one
-    :func:`hs_row`'s node-by-node walk computes, and each float of ``e`` and of the path rows
-    gets the same operations in the same order: the same floats. The scores are independent
-    of each other, so the CPU overlaps them (in :func:`hs_row` each node waited for the last
-    one's update).
-
-    Parameters
-    ----------
-    gs : float32 (>= plen,)   scratch.
-
-    Returns
-    -------
-    (loss, n_sat)
-    """
-    loss, n_sat = hs_steps_mem(syn0, c, syn1, codes, points, start, plen, a32, scores, n_sat,
-                               gs, blocks)
-    spath(syn0, c, neu1e, syn1, points, start, plen, gs, blocks)
     return loss, n_sat
 
 
@@ -207,13 +192,15 @@ def _sg_registers(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, sco
 
 def _sg_streamed(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores, neu1e,
                  blocks, lockf):
-    """:func:`sg_update` with the rows streamed (:func:`hs_row_mem`): the same floats.
+    """:func:`sg_update` with the rows streamed (:func:`hs_steps_mem` and ``spath``): the same
+    floats.
 
-    A plain function, compiled as the overload's implementation, that calls the helpers of
-    :func:`hs_row_mem` itself: numba copies an inlined helper's IR block by block, each copy
-    with every variable of its scope, so the cost of an inline grows with the product of the
-    two; helpers inlined inside helpers were copied again at each level (~1.6 s of a first
-    run's compile for this step).
+    A plain function, compiled as the overload's implementation, that calls both helpers
+    itself: numba copies an inlined helper's IR block by block, each copy with every variable
+    of its scope, so the cost of an inline grows with the product of the two, and helpers
+    inlined inside helpers were copied again at each level (~1.6 s of a first run's compile
+    for this step, when a wrapper inlined this and this inlined one helper that inlined
+    ``spath``).
     """
     plen = stop - start
     a32 = np.float32(alpha)

@@ -118,7 +118,7 @@ def _ns_g(s, d, a32, gs, scores, n_sat):
 @jit_inline
 def ns_row_mem(syn0, c, neu1e, syn1neg, negs, at, a32, scores, n_sat, gs, blocks):
     """:func:`ns_row` for the input row ``syn0[c]`` streamed from memory, its error row
-    accumulating in ``neu1e[0]`` (see :func:`~hsw2v.kernels.hs.hs_row_mem`): every score
+    accumulating in ``neu1e[0]`` (see :func:`~hsw2v.kernels.hs.hs_steps_mem`): every score
     first, then the updates, which gives :func:`ns_row`'s floats while the rows are distinct;
     a prediction that drew a row twice (the second sees the first's update) goes row by row.
 

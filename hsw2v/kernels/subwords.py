@@ -26,11 +26,11 @@ import numpy as np
 from numba.extending import overload
 
 from hsw2v.kernels.context import saturated_loss
-from hsw2v.kernels.hs import hs_row, hs_row_mem
+from hsw2v.kernels.hs import hs_row, hs_steps_mem
 from hsw2v.kernels.ns import draw_negatives, ns_row, ns_row_mem
 from hsw2v.kernels.policy import STEP_OVERLOAD_OPTIONS, jit, jit_inline, jit_step
 from hsw2v.kernels.rows import (badd, bfma, bload, bmul, bsplat, bstore, radd, rfma,
-                                rload, rscale, rstore, rzero, streams, szero)
+                                rload, rscale, rstore, rzero, spath, streams, szero)
 
 #: FNV-1a's 32-bit offset basis and prime.
 FNV_OFFSET = 2166136261
@@ -310,8 +310,9 @@ def _predict_mem(work, w, a32, scores, negs, at, objectives, blocks):
     if hs:
         start = offsets[w]
         plen = offsets[w + 1] - start
-        part, n_sat = hs_row_mem(work, 0, e, syn1, codes, points, start, plen, a32, hs_sat, 0,
-                                 gs, blocks)
+        part, n_sat = hs_steps_mem(work, 0, syn1, codes, points, start, plen, a32, hs_sat, 0,
+                                   gs, blocks)
+        spath(work, 0, e, syn1, points, start, plen, gs, blocks)
         loss += part + saturated_loss(hs_sat, n_sat)
     if negative > 0:
         part, n_sat, nupd = ns_row_mem(work, 0, e, syn1neg, negs, at, a32, ns_sat, 0, gs,
