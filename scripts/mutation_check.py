@@ -118,7 +118,7 @@ MUTATIONS = [
              ("tests/test_simd.py",)),
     Mutation("ns-streamed-repeats-batched", "a streamed NS prediction that drew a row twice "
              "scores every decision before any update (the second draw sees a stale row)",
-             "    step = m if distinct and m > 0 else 1", "    step = m if m > 0 else 1"),
+             "    return m, (m if distinct and m > 0 else 1)", "    return m, (m if m > 0 else 1)"),
     Mutation("padding-blocks-kept", "the kernels work on the whole stride, padding included "
              "(the live-width saving lost)", "    return (0,) * -(-int(dim) // VLANES)",
              "    return (0,) * (stride // VLANES)", ("tests/test_simd.py",)),

@@ -116,6 +116,33 @@ def _ns_g(s, d, a32, gs, scores, n_sat):
 
 
 @jit_inline
+def ns_group_mem(syn0, c, syn1neg, negs, at, d0, step, a32, loss, scores, n_sat, gs, blocks):
+    """The scores and steps (into ``gs``) of decisions ``d0 .. d0 + step - 1`` of the
+    prediction at ``negs[at]``, from the input row ``syn0[c]`` (streamed), their losses added
+    to ``loss`` one by one. Returns (loss, n_sat)."""
+    for d in range(d0, d0 + step):
+        gs[d] = sdot(syn0, c, syn1neg, negs[at + 1 + d], blocks)
+    for d in range(d0, d0 + step):
+        part, n_sat = _ns_g(gs[d], d, a32, gs, scores, n_sat)
+        loss += part
+    return loss, n_sat
+
+
+@jit_inline
+def ns_group_size(negs, at):
+    """Decisions scored together before their updates in a streamed prediction: all ``m`` of
+    them while their rows are distinct, one at a time where a row was drawn twice (the second
+    must see the first's update). Returns (m, group)."""
+    m = negs[at]
+    distinct = True
+    for d in range(1, m):
+        for q in range(d):
+            if negs[at + 1 + d] == negs[at + 1 + q]:
+                distinct = False
+    return m, (m if distinct and m > 0 else 1)
+
+
+@jit_inline
 def ns_row_mem(syn0, c, neu1e, syn1neg, negs, at, a32, scores, n_sat, gs, blocks):
     """:func:`ns_row` for the input row ``syn0[c]`` streamed from memory, its error row
     accumulating in ``neu1e[0]`` (see :func:`~hsw2v.kernels.hs.hs_steps_mem`): every score
@@ -130,22 +157,12 @@ def ns_row_mem(syn0, c, neu1e, syn1neg, negs, at, a32, scores, n_sat, gs, blocks
     -------
     (loss, n_sat, updates)
     """
-    m = negs[at]
-    distinct = True
-    for d in range(1, m):
-        for q in range(d):
-            if negs[at + 1 + d] == negs[at + 1 + q]:
-                distinct = False
+    m, step = ns_group_size(negs, at)
     loss = 0.0
-    # All m decisions in one group, or (a row drawn twice) one group per decision; one call
-    # site of sdot and spath either way (each inlined site costs its own compile time)
-    step = m if distinct and m > 0 else 1
+    # one call site of sdot and spath either way (each inlined site costs its own compile time)
     for d0 in range(0, m, step):
-        for d in range(d0, d0 + step):
-            gs[d] = sdot(syn0, c, syn1neg, negs[at + 1 + d], blocks)
-        for d in range(d0, d0 + step):
-            part, n_sat = _ns_g(gs[d], d, a32, gs, scores, n_sat)
-            loss += part
+        loss, n_sat = ns_group_mem(syn0, c, syn1neg, negs, at, d0, step, a32, loss, scores,
+                                   n_sat, gs, blocks)
         spath(syn0, c, neu1e, syn1neg, negs, at + 1 + d0, step, gs[d0:], blocks)
     return loss, n_sat, m
 
@@ -157,18 +174,28 @@ def _ns_context(syn0, c, z, neu1e, syn1neg, negs, at, a32, scores, n_sat, gs, bl
     raise NotImplementedError("only callable from jitted code")
 
 
+def _ns_context_streamed(syn0, c, z, neu1e, syn1neg, negs, at, a32, scores, n_sat, gs, blocks,
+                         lockf):
+    """:func:`_ns_context` streamed: :func:`ns_row_mem` between zeroing the error row and
+    adding it to ``syn0[c]``, its helpers called here (a plain function compiled as the
+    overload's implementation: nested inlines are copied again at each level, see
+    :func:`~hsw2v.kernels.hs._sg_streamed`)."""
+    szero(neu1e, 0, blocks)
+    m, step = ns_group_size(negs, at)
+    loss = 0.0
+    for d0 in range(0, m, step):
+        loss, n_sat = ns_group_mem(syn0, c, syn1neg, negs, at, d0, step, a32, loss, scores,
+                                   n_sat, gs, blocks)
+        spath(syn0, c, neu1e, syn1neg, negs, at + 1 + d0, step, gs[d0:], blocks)
+    sadd_row(syn0, c, neu1e, 0, lockf, blocks)
+    return loss, n_sat, m
+
+
 @overload(_ns_context, jit_options=STEP_OVERLOAD_OPTIONS)
 def _ns_context_for(syn0, c, z, neu1e, syn1neg, negs, at, a32, scores, n_sat, gs, blocks,
                     lockf):
     if streams(blocks.count, 3):
-        def streamed(syn0, c, z, neu1e, syn1neg, negs, at, a32, scores, n_sat, gs, blocks,
-                     lockf):
-            szero(neu1e, 0, blocks)
-            part, n_sat, m = ns_row_mem(syn0, c, neu1e, syn1neg, negs, at, a32, scores, n_sat,
-                                        gs, blocks)
-            sadd_row(syn0, c, neu1e, 0, lockf, blocks)
-            return part, n_sat, m
-        return streamed
+        return _ns_context_streamed
 
     def registers(syn0, c, z, neu1e, syn1neg, negs, at, a32, scores, n_sat, gs, blocks, lockf):
         e, part, n_sat, m = ns_row(rload(syn0, c, z), z, syn1neg, negs, at, a32, scores,
