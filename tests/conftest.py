@@ -55,11 +55,33 @@ def cluster_client(workers: int = 2):
         cluster.close()
 
 
+_FORKSERVER = []
+
+
+def _workers_forked_from_a_warm_server() -> None:
+    """Start the tests' worker processes by forking a server process that has already imported
+    hsw2v (multiprocessing's ``forkserver``, preloaded) instead of a fresh interpreter each
+    (Dask's default, ``spawn``): each worker then skips importing numpy, numba, dask and hsw2v,
+    ~2 CPU s, and the cluster tests start some 80 workers (a cluster per fault test, a
+    replacement per killed worker). Still separate processes: a kill is a real kill. Once per
+    test process, before its first cluster."""
+    if _FORKSERVER:
+        return
+    import dask
+    from distributed.utils import get_mp_context
+
+    dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"})
+    ctx = get_mp_context()  # Dask's own preload list, set once; ours replaces it
+    ctx.set_forkserver_preload(["distributed", "numpy", "numba", "hsw2v", "hsw2v.distributed"])
+    _FORKSERVER.append(ctx)
+
+
 def local_cluster(workers: int = 2):
     """A Dask LocalCluster of ``workers`` processes x 1 thread, quiet (the cluster tests')."""
     import logging
 
     import distributed
 
+    _workers_forked_from_a_warm_server()
     return distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                     dashboard_address=":0", silence_logs=logging.CRITICAL)

@@ -2,7 +2,9 @@
 local run, a killed worker loses nothing, bad clusters are refused in one line.
 
 One LocalCluster of 2 worker processes x 1 thread serves the module (starting one costs
-seconds); the one-worker exactness test starts its own through ``--dask local:1``.
+seconds); the one-worker exactness test starts its own through ``--dask local:1``. Worker
+processes are forked from a warm server (see ``conftest.local_cluster``); one test trains
+through a command line of its own, whose workers are spawned as a user's are.
 """
 from __future__ import annotations
 
@@ -446,6 +448,24 @@ def test_a_worker_with_another_hsw2v_is_refused(tmp_path, client, corpus):
     finally:
         client.run(set_version, old, workers=[victim])
     assert_one_line_error(r, out, f"Dask worker {victim} runs hsw2v 0.0.1", "install the same")
+
+
+def test_a_command_line_local_cluster_spawns_workers_that_train_bit_for_bit(tmp_path, corpus):
+    # The tests' clusters fork their workers from a server that has imported hsw2v
+    # (conftest); a user's `--dask local:N` starts them as Dask does by default, each a fresh
+    # interpreter that imports hsw2v itself (spawn). That way, in a process of its own.
+    import subprocess
+    import sys
+
+    common = ["--dim", "12", "--epochs", "1", "--min-count", "2", "--seed", "5", "--threads",
+              "1", "-q"]
+    assert cli("train", *corpus, "-o", tmp_path / "local.bin", *common).exit_code == 0
+    proc = subprocess.run([sys.executable, "-m", "hsw2v", "train", *corpus, "-o",
+                           str(tmp_path / "remote.bin"), *common, "--dask", "local:1"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    a, b = Vectors.load(str(tmp_path / "local.bin")), Vectors.load(str(tmp_path / "remote.bin"))
+    assert a.words == b.words and np.array_equal(a.vectors, b.vectors)
 
 
 def test_without_dask_installed_the_error_names_the_extra(tmp_path, corpus, monkeypatch):
