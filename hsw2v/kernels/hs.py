@@ -218,7 +218,17 @@ def _sg_streamed(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scor
     return loss + saturated_loss(scores, n_sat)
 
 
-_sg_streamed_inline = jit_inline(_sg_streamed)
+def _sg_streamed_step(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores,
+                      neu1e, blocks, lockf):
+    """:func:`_sg_streamed` whatever the width (the overload below: compiled as a function of
+    its own, as :func:`sg_update` compiles it, not inlined into the caller)."""
+    raise NotImplementedError("only callable from jitted code")
+
+
+@overload(_sg_streamed_step, jit_options=STEP_OVERLOAD_OPTIONS)
+def _sg_streamed_step_for(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores,
+                          neu1e, blocks, lockf):
+    return _sg_streamed
 
 
 @jit_step
@@ -226,8 +236,8 @@ def sg_update_streamed(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha
                        blocks, lockf=None):
     """:func:`sg_update` with the rows streamed whatever the target (for the tests: both ways
     give the same floats)."""
-    return _sg_streamed_inline(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha,
-                               scores, neu1e, blocks, lockf)
+    return _sg_streamed_step(syn0, syn1, ctx, n_ctx, codes, points, start, stop, alpha, scores,
+                             neu1e, blocks, lockf)
 
 
 @jit_step
