@@ -119,7 +119,16 @@ def _ns_g(s, d, a32, gs, scores, n_sat):
 def ns_group_mem(syn0, c, syn1neg, negs, at, d0, step, a32, loss, scores, n_sat, gs, blocks):
     """The scores and steps (into ``gs``) of decisions ``d0 .. d0 + step - 1`` of the
     prediction at ``negs[at]``, from the input row ``syn0[c]`` (streamed), their losses added
-    to ``loss`` one by one. Returns (loss, n_sat)."""
+    to ``loss`` one by one. Returns (loss, n_sat).
+
+    :func:`ns_row` for rows too wide for the target's registers goes group by group
+    (:func:`ns_group_size`): this, then the group's updates with
+    :func:`~hsw2v.kernels.rows.spath` (see :func:`~hsw2v.kernels.hs.hs_steps_mem`): every
+    score first, then the updates, which gives :func:`ns_row`'s floats while the rows are
+    distinct. The callers write that loop themselves rather than call one helper that holds
+    it: numba copies nested inlined helpers again at each level (see
+    :func:`~hsw2v.kernels.hs._sg_streamed`).
+    """
     for d in range(d0, d0 + step):
         gs[d] = sdot(syn0, c, syn1neg, negs[at + 1 + d], blocks)
     for d in range(d0, d0 + step):
@@ -142,31 +151,6 @@ def ns_group_size(negs, at):
     return m, (m if distinct and m > 0 else 1)
 
 
-@jit_inline
-def ns_row_mem(syn0, c, neu1e, syn1neg, negs, at, a32, scores, n_sat, gs, blocks):
-    """:func:`ns_row` for the input row ``syn0[c]`` streamed from memory, its error row
-    accumulating in ``neu1e[0]`` (see :func:`~hsw2v.kernels.hs.hs_steps_mem`): every score
-    first, then the updates, which gives :func:`ns_row`'s floats while the rows are distinct;
-    a prediction that drew a row twice (the second sees the first's update) goes row by row.
-
-    Parameters
-    ----------
-    gs : float32 (>= negative + 1,)   scratch.
-
-    Returns
-    -------
-    (loss, n_sat, updates)
-    """
-    m, step = ns_group_size(negs, at)
-    loss = 0.0
-    # one call site of sdot and spath either way (each inlined site costs its own compile time)
-    for d0 in range(0, m, step):
-        loss, n_sat = ns_group_mem(syn0, c, syn1neg, negs, at, d0, step, a32, loss, scores,
-                                   n_sat, gs, blocks)
-        spath(syn0, c, neu1e, syn1neg, negs, at + 1 + d0, step, gs[d0:], blocks)
-    return loss, n_sat, m
-
-
 def _ns_context(syn0, c, z, neu1e, syn1neg, negs, at, a32, scores, n_sat, gs, blocks, lockf):
     """One skip-gram prediction of :func:`sg_ns_update` from context row ``c``, streamed or in
     registers by the row width (typed by the overload below: only one form is compiled).
@@ -176,10 +160,9 @@ def _ns_context(syn0, c, z, neu1e, syn1neg, negs, at, a32, scores, n_sat, gs, bl
 
 def _ns_context_streamed(syn0, c, z, neu1e, syn1neg, negs, at, a32, scores, n_sat, gs, blocks,
                          lockf):
-    """:func:`_ns_context` streamed: :func:`ns_row_mem` between zeroing the error row and
-    adding it to ``syn0[c]``, its helpers called here (a plain function compiled as the
-    overload's implementation: nested inlines are copied again at each level, see
-    :func:`~hsw2v.kernels.hs._sg_streamed`)."""
+    """:func:`_ns_context` streamed (see :func:`ns_group_mem`), between zeroing the error row
+    and adding it to ``syn0[c]``: a plain function compiled as the overload's implementation
+    (an inlined wrapper would copy it again, see :func:`~hsw2v.kernels.hs._sg_streamed`)."""
     szero(neu1e, 0, blocks)
     m, step = ns_group_size(negs, at)
     loss = 0.0
@@ -292,8 +275,14 @@ def _ns_cbow_for(syn0, ctx, n_ctx, z, neu1e, syn1neg, negs, a32, scores, negativ
                      lockf):
             context_mean_mem(syn0, ctx, n_ctx, neu1e, 1, blocks)
             szero(neu1e, 0, blocks)
-            loss, n_sat, m = ns_row_mem(neu1e, 1, neu1e, syn1neg, negs, 0, a32, scores, 0,
-                                        scores[negative + 1:], blocks)
+            gs = scores[negative + 1:]
+            m, step = ns_group_size(negs, 0)
+            loss = 0.0
+            n_sat = 0
+            for d0 in range(0, m, step):  # (see ns_group_mem)
+                loss, n_sat = ns_group_mem(neu1e, 1, syn1neg, negs, 0, d0, step, a32, loss,
+                                           scores, n_sat, gs, blocks)
+                spath(neu1e, 1, neu1e, syn1neg, negs, 1 + d0, step, gs[d0:], blocks)
             for k in range(n_ctx):
                 sadd_row(syn0, ctx[k], neu1e, 0, lockf, blocks)
             return loss, n_sat, m

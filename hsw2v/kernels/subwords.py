@@ -27,7 +27,7 @@ from numba.extending import overload
 
 from hsw2v.kernels.context import saturated_loss
 from hsw2v.kernels.hs import hs_row, hs_steps_mem
-from hsw2v.kernels.ns import draw_negatives, ns_row, ns_row_mem
+from hsw2v.kernels.ns import draw_negatives, ns_group_mem, ns_group_size, ns_row
 from hsw2v.kernels.policy import STEP_OVERLOAD_OPTIONS, jit, jit_inline, jit_step
 from hsw2v.kernels.rows import (badd, bfma, bload, bmul, bsplat, bstore, radd, rfma,
                                 rload, rscale, rstore, rzero, spath, streams, szero)
@@ -315,8 +315,13 @@ def _predict_mem(work, w, a32, scores, negs, at, objectives, blocks):
         spath(work, 0, e, syn1, points, start, plen, gs, blocks)
         loss += part + saturated_loss(hs_sat, n_sat)
     if negative > 0:
-        part, n_sat, nupd = ns_row_mem(work, 0, e, syn1neg, negs, at, a32, ns_sat, 0, gs,
-                                       blocks)
+        nupd, step = ns_group_size(negs, at)
+        part = 0.0
+        n_sat = 0
+        for d0 in range(0, nupd, step):  # (see ns_group_mem)
+            part, n_sat = ns_group_mem(work, 0, syn1neg, negs, at, d0, step, a32, part, ns_sat,
+                                       n_sat, gs, blocks)
+            spath(work, 0, e, syn1neg, negs, at + 1 + d0, step, gs[d0:], blocks)
         loss_ns += part + saturated_loss(ns_sat, n_sat)
     return loss, loss_ns, plen, nupd
 
