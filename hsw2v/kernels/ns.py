@@ -128,6 +128,13 @@ def ns_group_mem(syn0, c, syn1neg, negs, at, d0, step, a32, loss, scores, n_sat,
     distinct. The callers write that loop themselves rather than call one helper that holds
     it: numba copies nested inlined helpers again at each level (see
     :func:`~hsw2v.kernels.hs._sg_streamed`).
+
+    Parameters
+    ----------
+    negs : int64 (>= at + 1 + m,)   the prediction's ``m`` at ``negs[at]``, then its ``m``
+                                    output rows (the target's first).
+    scores : float32 (>= n_sat + step,)  receives the saturated decisions' log-odds.
+    gs : float32 (>= m,)            scratch: the scores, then the steps.
     """
     for d in range(d0, d0 + step):
         gs[d] = sdot(syn0, c, syn1neg, negs[at + 1 + d], blocks)
