@@ -369,17 +369,16 @@ def _loop_for(kind, sg_kind):
     def loop(run, hs_args, ns_args, sm_args, sub):
         """The loop of :func:`train_chunk` (its arguments in four groups: the run's, hierarchical
         softmax's, negative sampling's, the exact softmax's and ``lockf``, as the entry points
-        below pass them); ``blocks`` is ``blocks_of(syn0)``. ``kind`` (0: plain
-        hierarchical softmax, 1: plain negative sampling, 2: any objectives, 3: any objectives with
-        subword rows, ``sub``: see :func:`~hsw2v.kernels.subwords.subword_update`) and ``sg_kind`` (1:
-        skip-gram) are constants in each entry point below, so the branches another kind takes are
+        below pass them); ``blocks`` is ``blocks_of(syn0)``; ``sub``: see
+        :func:`~hsw2v.kernels.subwords.subword_update`. ``kind`` and ``sg_kind`` are the
+        closure's constants (see :func:`_loop_for`), so the branches another kind takes are
         pruned before typing and their steps never compiled: a run compiles only its own.
 
         While a word trains, the rows the next word needs (its path in ``syn1`` and the context
-        word entering the window) are prefetched. If ``base`` (``nbase``) has rows, this thread's
-        private rows of ``syn1`` (``syn1neg``) are merged (:func:`~hsw2v.kernels.hot.merge_hot_rows`)
-        once ``sync_every`` (``neg_sync_every``) of those rows have been updated since the last
-        merge, and at the end.
+        word entering the window) are prefetched. If ``base`` (``nbase``) has rows, this
+        thread's private rows of ``syn1`` (``syn1neg``) are merged
+        (:func:`~hsw2v.kernels.hot.merge_hot_rows`) once ``sync_every`` (``neg_sync_every``) of
+        those rows have been updated since the last merge, and at the end.
 
         Returns
         -------
@@ -527,28 +526,29 @@ def _loop_for(kind, sg_kind):
     return loop
 
 
-# Entry points of the loop, one per kind of run (see :func:`_loop`, whose arguments they take
-# in its four groups): each compiles only the steps it calls (a first run compiled all of them).
+# Entry points of the loop, one per kind of run (see :func:`_loop_for`; they take the loop's
+# arguments in its four groups): each compiles only the steps it calls (a first run compiled all
+# of them).
 
-#: :func:`_loop` for any objectives (``sg`` at run time).
+#: The loop for any objectives (``sg`` at run time).
 train_rows = jit(_loop_for(2, 0))
 
 
-#: :func:`_loop` for skip-gram with hierarchical softmax alone.
+#: The loop for skip-gram with hierarchical softmax alone.
 train_rows_hs_sg = jit(_loop_for(0, 1))
 
 
-#: :func:`_loop` for CBOW with hierarchical softmax alone.
+#: The loop for CBOW with hierarchical softmax alone.
 train_rows_hs_cbow = jit(_loop_for(0, 0))
 
 
-#: :func:`_loop` for skip-gram with negative sampling alone.
+#: The loop for skip-gram with negative sampling alone.
 train_rows_ns_sg = jit(_loop_for(1, 1))
 
 
-#: :func:`_loop` for CBOW with negative sampling alone.
+#: The loop for CBOW with negative sampling alone.
 train_rows_ns_cbow = jit(_loop_for(1, 0))
 
 
-#: :func:`_loop` with subword rows, any objectives (``sg`` at run time).
+#: The loop with subword rows, any objectives (``sg`` at run time).
 train_rows_sub = jit(_loop_for(3, 0))
