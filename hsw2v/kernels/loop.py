@@ -489,20 +489,14 @@ def _loop_for(kind, sg_kind):
                                                     blocks, lockf, noise)
                     loss += part_ns  # (never mixed: the one loss)
                     nsince += np.int64(m)
-                elif kind == 3:
-                    part, part_ns, pu, nu = subword_update(syn0, ctx, k, w, sg, a, scores, negs,
-                                                           blocks, rng, lockf, objectives, sub,
-                                                           neu1e)
-                    loss += part
-                    if mixed:
-                        loss_ns += part_ns
-                    else:
-                        loss += part_ns
-                    since += np.int64(pu)
-                    nsince += np.int64(nu)
                 else:
-                    part, part_ns, pu, nu = mixed_update(syn0, ctx, k, w, sg, a, scores, negs,
-                                                         blocks, rng, lockf, objectives)
+                    if kind == 3:
+                        part, part_ns, pu, nu = subword_update(syn0, ctx, k, w, sg, a, scores,
+                                                               negs, blocks, rng, lockf,
+                                                               objectives, sub, neu1e)
+                    else:
+                        part, part_ns, pu, nu = mixed_update(syn0, ctx, k, w, sg, a, scores,
+                                                             negs, blocks, rng, lockf, objectives)
                     loss += part
                     if mixed:
                         loss_ns += part_ns
