@@ -342,7 +342,8 @@ class Trainer:
             (kernels.private_zeros(cfg.max_sentence_length, np.int32),
              kernels.private_zeros(w2, np.int32),
              kernels.private_zeros((w2 + 1) * (longest + self.negative + 1), np.float32),
-             kernels.private_zeros((max(w2, 3), dim), np.float32),
+             kernels.private_zeros((max(w2, 2 * w2 + 3 if self.sub is not None else 0), dim),
+                                   np.float32),
              kernels.private_zeros(n_words if self.rows_sm is not None else 1, np.float64))
             for _ in range(t)
         ]

@@ -63,13 +63,29 @@ MUTATIONS = [
              "                    if byte >= 128:  # int8 sign extension to 32 bits",
              "                    if byte >= 1000:  # int8 sign extension to 32 bits",
              ("tests/test_subwords.py", "tests/test_fasttext_bin.py")),
-    Mutation("subword-sg-input-not-updated", "skip-gram with subwords predicts every context "
-             "word from the centre word's vector as it was before the first update",
-             "            h = radd(h, e)\n            acc = radd(acc, e)",
-             "            acc = radd(acc, e)", ("tests/test_subwords.py",)),
+    Mutation("subword-sg-input-not-updated", "skip-gram with subwords (streamed rows) predicts "
+             "from each context position's vector as it was before its first update",
+             "            bstore(ring, s, bl, badd(bload(ring, s, bl), e))",
+             "            bstore(ring, s, bl, bload(ring, s, bl))", ("tests/test_subwords.py",)),
+    Mutation("subword-sg-registers-input-not-updated", "the same with the rows in registers",
+             "        rstore(ring, s, radd(x, e))", "        rstore(ring, s, x)",
+             ("tests/test_subwords.py",)),
+    Mutation("subword-ring-flushed-early", "skip-gram with subwords sends a position's summed "
+             "error to its rows while a window may still use it",
+             "                    old = pos - window - 1\n", "                    old = pos - window\n",
+             ("tests/test_subwords.py",)),
+    Mutation("subword-ring-last-not-flushed", "the last position of a piece never gets its "
+             "summed error",
+             "                for j in range(max(0, length - window - 1), length):",
+             "                for j in range(max(0, length - window - 1), length - 1):",
+             ("tests/test_subwords.py",)),
+    Mutation("subword-compose-four-drops-block", "a composed vector leaves out the third block "
+             "of every group of four",
+             "            h2 = badd(h2, bload(syn0, r, b0 + 2))", "            h2 = h2",
+             ("tests/test_subwords.py",)),
     Mutation("subword-streamed-cbow-sum", "streamed CBOW with subwords predicts from the sum "
-             "of the bag's rows, not their mean", "        inv = bsplat(np.float32(1.0 / m))",
-             "        inv = bsplat(np.float32(1.0))", ("tests/test_subwords.py",)),
+             "of the bag's rows, not their mean", "    inv = bsplat(np.float32(1.0 / m))",
+             "    inv = bsplat(np.float32(1.0))", ("tests/test_subwords.py",)),
     Mutation("oov-mean-over-known-ngrams", "an unseen word's vector divides by the n-grams "
              "that have rows, not by all its n-grams (fastText's mean)",
              "    n = len(positions) + (own is not None)",
@@ -198,8 +214,13 @@ MUTATIONS = [
              "hi = pos + window + 1 - b",
              "hi = pos + window - b"),
     Mutation("center-in-own-context", "a word is its own context word",
-             "                if j != pos:\n",
-             "                if j != pos or j == pos:\n"),
+             "                        if j != pos:\n                            ctx[k] = sent[j]",
+             "                        if True:\n                            ctx[k] = sent[j]"),
+    Mutation("subword-center-in-own-context", "with subwords, a skip-gram position predicts "
+             "its own word",
+             "                        if j != pos:\n                            ctx[k] = j % nslots",
+             "                        if True:\n                            ctx[k] = j % nslots",
+             ("tests/test_subwords.py",)),
     Mutation("cbow-sum-not-mean", "CBOW sums the context vectors instead of averaging them",
              "    return rscale(np.float32(1.0 / n_ctx), h)\n",
              "    return rscale(np.float32(1.0), h)\n"),

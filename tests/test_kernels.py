@@ -408,7 +408,8 @@ def test_the_per_word_steps_are_compiled_without_reference_counting():
     # ~20 locked instructions per word, on cache lines every thread writes (see policy.py).
     found = {name.rsplit(".", 1)[1]: f for name, f in dispatchers().items()}
     steps = ["sg_update", "cbow_update", "sg_ns_update", "cbow_ns_update", "mixed_update",
-             "subword_update", "merge_hot_rows", "next_u64", "alias_draw"]
+             "subword_sg_update", "subword_cbow_update", "merge_hot_rows", "next_u64",
+             "alias_draw"]
     for name in steps:
         assert found[name].targetoptions.get("_nrt") is False, name
     assert found["train_rows"].targetoptions.get("_nrt", True) is True  # it allocates

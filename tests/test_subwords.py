@@ -99,87 +99,173 @@ def test_composed_vectors_are_the_mean_of_each_words_rows():
 # The training step against a reference
 # ------------------------------------------------------------------------------------------
 
-def ref_subword_step(rows0, sub, ctx, w, sg, alpha, codes, points, offsets, syn1,
-                     noise=None):
-    """fastText's step with hierarchical softmax, float64: skip-gram predicts each context
-    word from the center word's mean row, adding each error row to every row of the center
-    word before the next prediction; CBOW predicts ``w`` from the mean of every row of every
-    context word and adds the error row to each."""
-    sub_off, sub_rows = sub
-    loss = 0.0
-
-    def predict(x, target):
-        nonlocal loss
-        e = np.zeros_like(x)
-        if noise is not None:  # negative sampling alone
-            syn1neg, negative, prob, alias, rng = noise
-            loss += ref_ns(x, e, syn1neg, target, negative, prob, alias, rng, alpha)
-            return e
-        for q in range(offsets[target], offsets[target + 1]):
-            p = points[q]
-            g, nll = ref_hs(float(x @ syn1[p]), int(codes[q]), alpha)
-            loss += nll
-            e += g * syn1[p]
-            syn1[p] += g * x
+def ref_predict(x, target, alpha, codes, points, offsets, syn1, noise, loss):
+    """One prediction of ``target`` from ``x`` (float64): hierarchical softmax, or negative
+    sampling alone when ``noise`` is given. Returns the error row; adds to ``loss[0]``."""
+    e = np.zeros_like(x)
+    if noise is not None:
+        syn1neg, negative, prob, alias, rng = noise
+        loss[0] += ref_ns(x, e, syn1neg, target, negative, prob, alias, rng, alpha)
         return e
-
-    if sg:
-        mine = sub_rows[sub_off[w]:sub_off[w + 1]]
-        for c in ctx:
-            e = predict(rows0[mine].mean(axis=0), c)
-            rows0[mine] += e
-    else:
-        bag = np.concatenate([sub_rows[sub_off[c]:sub_off[c + 1]] for c in ctx])
-        e = predict(rows0[bag].mean(axis=0), w)
-        for r in bag:
-            rows0[r] += e
-    return loss
+    for q in range(offsets[target], offsets[target + 1]):
+        p = points[q]
+        g, nll = ref_hs(float(x @ syn1[p]), int(codes[q]), alpha)
+        loss[0] += nll
+        e += g * syn1[p]
+        syn1[p] += g * x
+    return e
 
 
-@pytest.mark.parametrize("ns", [False, True])
-@pytest.mark.parametrize("sg", [True, False])
-@pytest.mark.parametrize("dim", [5, 40])
-def test_subword_step_matches_the_reference(sg, dim, ns):
-    """(dim 5 keeps the rows in registers, dim 40 streams them on AVX2 and SSE targets)"""
+def ref_subword_cbow_step(rows0, sub, ctx, w, alpha, codes, points, offsets, syn1, noise=None):
+    """fastText's CBOW step, float64: the mean of every row of every context word predicts
+    ``w``, and the error row goes to each of those rows."""
+    sub_off, sub_rows = sub
+    loss = [0.0]
+    bag = np.concatenate([sub_rows[sub_off[c]:sub_off[c + 1]] for c in ctx])
+    e = ref_predict(rows0[bag].mean(axis=0), w, alpha, codes, points, offsets, syn1, noise, loss)
+    for r in bag:
+        rows0[r] += e
+    return loss[0]
+
+
+def ref_subword_sg_chunk(ids, remap, rows0, sub, window, alpha, rng, codes, points, offsets,
+                         syn1, noise=None):
+    """Skip-gram with subwords over a chunk (every word kept), float64, as the kernels'
+    docstring says: each context position's composed vector predicts the center word; a
+    position is composed once, when it enters the widest window, takes ``h += e`` after each
+    of its predictions, and its summed error goes to its rows after its last one. Returns
+    (loss, predictions)."""
+    sub_off, sub_rows = sub
+    loss, pairs = [0.0], 0
+    pieces, sent = [], []
+    for t in ids:
+        if t < 0:
+            pieces.append(sent)
+            sent = []
+        elif remap[t] >= 0:
+            sent.append(int(remap[t]))
+    for sent in pieces:
+        h, acc = {}, {}
+
+        def enter(j):
+            mine = sub_rows[sub_off[sent[j]]:sub_off[sent[j] + 1]]
+            h[j], acc[j] = rows0[mine].mean(axis=0), np.zeros(rows0.shape[1])
+
+        def leave(j):
+            for r in sub_rows[sub_off[sent[j]]:sub_off[sent[j] + 1]]:
+                rows0[r] += acc[j]
+            del h[j], acc[j]
+
+        for j in range(min(window, len(sent))):
+            enter(j)
+        for pos, w in enumerate(sent):
+            b = rng.u64() % window
+            lo, hi = max(pos - window + b, 0), min(pos + window + 1 - b, len(sent))
+            if pos - window - 1 >= 0:
+                leave(pos - window - 1)
+            if pos + window < len(sent):
+                enter(pos + window)
+            for j in range(lo, hi):
+                if j != pos:
+                    e = ref_predict(h[j], w, alpha, codes, points, offsets, syn1, noise, loss)
+                    h[j] += e
+                    acc[j] += e
+                    pairs += 1
+        for j in sorted(h):
+            leave(j)
+    return loss[0], pairs
+
+
+def subword_fixture(dim, ns):
+    """Six words with shared n-grams, their rows, a path tree and a noise table."""
     words = ["cat", "cats", "dog", "dogs", "catalog", "bird"]
     v = len(words)
     sw = Subwords.build(words, 3, 5, 97)
     sub = sw.word_rows(words)
     rng = np.random.default_rng(3)
-    n_rows = v + len(sw.buckets)
-    start = ((rng.random((n_rows, dim)) - 0.5) * 0.5).astype(np.float32)
+    start = ((rng.random((v + len(sw.buckets), dim)) - 0.5) * 0.5).astype(np.float32)
     syn1s = ((rng.random((v - 1, dim)) - 0.5) * 0.5).astype(np.float32)
-    codes, points, offsets = tree_of(v, 1)
+    out_start = ((rng.random((v, dim)) - 0.5) * 0.5).astype(np.float32)
+    prob, alias = np.zeros(v), np.zeros(v, np.int32)
+    K.alias_build(np.arange(1.0, v + 1), prob, alias, np.empty(v, np.int64),
+                  np.empty(v, np.int64))
+    return v, sub, start, syn1s, out_start, prob, alias, tree_of(v, 1)
+
+
+@pytest.mark.parametrize("ns", [False, True])
+@pytest.mark.parametrize("dim", [5, 40])
+def test_subword_cbow_step_matches_the_reference(dim, ns):
+    """(dim 5 keeps the rows in registers, dim 40 streams them on AVX2 and SSE targets)"""
+    v, sub, start, syn1s, out_start, prob, alias, (codes, points, offsets) = subword_fixture(
+        dim, ns)
     rows0 = K.padded_rows(start)[1]
     syn1 = K.padded_rows(syn1s)[1]
+    syn1neg = K.padded_rows(out_start)[1]
     ctx = np.array([1, 4, 2], np.int32)
     w, alpha = np.int32(3), 0.2  # (int32 as in the training loop: the same compiled step)
     empty = np.zeros((0, rows0.shape[1]), np.float32)
     negative = 3
-    out_start = ((rng.random((v, dim)) - 0.5) * 0.5).astype(np.float32)
-    syn1neg = K.padded_rows(out_start)[1]
-    prob, alias = np.zeros(v), np.zeros(v, np.int32)
-    K.alias_build(np.arange(1.0, v + 1), prob, alias, np.empty(v, np.int64),
-                  np.empty(v, np.int64))
     noise = ((negative, syn1neg, prob, alias, np.arange(v, dtype=np.int32)) if ns else
              (0, empty, np.zeros(0), np.zeros(0, np.int32), np.zeros(0, np.int32)))
     objectives = ((not ns, syn1, codes, points, offsets), noise, (False, empty, np.zeros(0)))
-    loss, loss_ns, _, _ = K.subword_update(
-        rows0, ctx, len(ctx), w, sg, alpha, np.zeros(64, np.float32),
+    loss, loss_ns, _, _ = K.subword_cbow_update(
+        rows0, ctx, len(ctx), w, alpha, np.zeros(64, np.float32),
         np.zeros(len(ctx) * (negative + 2), np.int64), K.blocks_of(rows0),
         np.array([7], np.uint64), np.zeros(0, np.float32), objectives, sub,
         K.aligned_rows(3, dim)[1])
     ref0, ref1 = start.astype(np.float64), syn1s.astype(np.float64)
     ref_out = out_start.astype(np.float64)
     ref_noise = (ref_out, negative, prob, alias, RefRng(7)) if ns else None
-    ref_loss = ref_subword_step(ref0, sub, ctx.tolist(), w, sg, alpha, codes, points, offsets,
-                                ref1, ref_noise)
+    ref_loss = ref_subword_cbow_step(ref0, sub, ctx.tolist(), w, alpha, codes, points, offsets,
+                                     ref1, ref_noise)
     assert (loss_ns if ns else loss) == pytest.approx(ref_loss, rel=1e-4)
     assert (loss if ns else loss_ns) == 0.0
     assert np.allclose(rows0[:, :dim], ref0, atol=2e-5)
     assert np.allclose(syn1[:, :dim], ref1, atol=2e-5)
     assert np.allclose(syn1neg[:, :dim], ref_out, atol=2e-5)
     assert not np.allclose(rows0[:, :dim], start, atol=1e-4)  # something was trained
+
+
+@pytest.mark.parametrize("ns", [False, True])
+@pytest.mark.parametrize("dim", [5, 56])
+def test_subword_skipgram_chunk_matches_the_reference(dim, ns):
+    """The whole loop with the ring of composed positions: pieces longer and shorter than the
+    window, a word repeated within a window, an out-of-vocabulary id. (dim 5 keeps the rows in
+    registers; dim 56, 7 blocks on AVX2, streams them, and composes 4 + 3 blocks.)"""
+    v, sub, start, syn1s, out_start, prob, alias, (codes, points, offsets) = subword_fixture(
+        dim, ns)
+    rows0 = K.padded_rows(start)[1]
+    syn1 = K.padded_rows(syn1s)[1]
+    syn1neg = K.padded_rows(out_start)[1]
+    window, negative, alpha = 3, 3, 0.1
+    remap = np.array([0, 1, 2, 3, 4, 5, -1], np.int32)
+    ids = np.array([0, 1, 2, 1, 3, 6, 4, 5, 0, 0, 2, 3, 4, 1, 5, -1, 2, 4, -1, 3, -1,
+                    5, 4, 3, 2, 1, 0, 5, -1], np.int32)
+    empty = np.zeros((0, rows0.shape[1]), np.float32)
+    state = np.array([0x1234_5678_9ABC_DEF1], np.uint64)
+    stats = np.zeros(4)
+    w2 = 2 * window
+    scratch = (np.zeros(64, np.int32), np.zeros(w2, np.int32),
+               np.zeros((w2 + 1) * (8 + negative + 1), np.float32),
+               K.aligned_rows(2 * w2 + 3, dim)[1], stats)
+    K.train_chunk(ids, rows0, K.Reading(remap, np.ones(v), True, window, dim),
+                  K.Rate(alpha, 0.0, alpha), K.Scratch(state, *scratch),
+                  path=None if ns else K.Path(syn1, codes, points, offsets),
+                  noise=K.Noise(negative, syn1neg, prob, alias) if ns else None, subwords=sub)
+    ref0, ref1 = start.astype(np.float64), syn1s.astype(np.float64)
+    ref_out = out_start.astype(np.float64)
+    ref_rng = RefRng(0x1234_5678_9ABC_DEF1)
+    ref_noise = (ref_out, negative, prob, alias, ref_rng) if ns else None
+    ref_loss, pairs = ref_subword_sg_chunk(ids, remap, ref0, sub, window, alpha, ref_rng, codes,
+                                           points, offsets, ref1, ref_noise)
+    assert int(state[0]) == ref_rng.x  # the same random numbers, in the same order
+    assert stats[1] == pairs
+    assert stats[0] == pytest.approx(ref_loss, rel=1e-4)
+    assert np.allclose(rows0[:, :dim], ref0, atol=2e-5)
+    assert np.allclose(syn1[:, :dim], ref1, atol=2e-5)
+    assert np.allclose(syn1neg[:, :dim], ref_out, atol=2e-5)
+    assert not np.allclose(rows0[:, :dim], start, atol=1e-3)  # something was trained
+    assert not np.any(rows0[:, dim:])
 
 
 # ------------------------------------------------------------------------------------------

@@ -22,9 +22,11 @@ from hsw2v.kernels.hs import cbow_update, hs_row, sg_update
 from hsw2v.kernels.ns import cbow_ns_update, draw_negatives, ns_row, sg_ns_update
 from hsw2v.kernels.policy import jit, jit_inline, jit_step
 from hsw2v.kernels.rng import next_u64, next_uniform
-from hsw2v.kernels.rows import LANES, blocks_of, radd, rfma, rload, rprefetch, rstore, rzero
+from hsw2v.kernels.rows import (LANES, blocks_of, eprefetch, radd, rfma, rload, rprefetch,
+                                rstore, rzero)
 from hsw2v.kernels.softmax import softmax_row
-from hsw2v.kernels.subwords import subword_update
+from hsw2v.kernels.subwords import (ring_compose, ring_flush, subword_cbow_update,
+                                    subword_sg_update)
 
 #: Output rows a thread updates, for negative sampling, between two merges of its private copies
 #: of the most frequent words' rows (see :data:`hsw2v.kernels.hot.HOT_NEG_ROWS`).
@@ -67,7 +69,8 @@ class Scratch(NamedTuple):
     ctx: np.ndarray
     #: float32 (>= (2 * window + 1) * (longest path + negative + 1),).
     scores: np.ndarray
-    #: float32 (2 * window, S): error rows (at least 3 rows with subwords).
+    #: float32 (2 * window, S): error rows; with subwords at least ``4 * window + 3`` (skip-gram's
+    #: ring of composed positions, :mod:`~hsw2v.kernels.subwords`) and at least 2.
     neu1e: np.ndarray
     #: float64 (>= 4,): accumulates [loss, predictions, words read, words trained] and, with
     #: both hierarchical softmax and negative sampling, ``stats[4]`` the negative-sampling loss
@@ -173,8 +176,8 @@ def train_chunk(ids, syn0, reading, rate, scratch, *, path=None, noise=None, sof
     if subwords is not None:
         sub_offsets, sub_rows = subwords
         n_words = sub_offsets.shape[0] - 1
-        if neu1e.shape[0] < 3:
-            raise ValueError("neu1e needs 3 rows with subwords")
+        if neu1e.shape[0] < max(4 * window + 3 if sg else 2, 2):
+            raise ValueError("neu1e needs 4 * window + 3 rows with subwords (2 with CBOW)")
         if (sub_offsets.dtype != np.int64 or sub_rows.dtype != np.int32 or n_words > syn0.shape[0]
                 or (len(sub_rows) and not 0 <= sub_rows.min() <= sub_rows.max() < syn0.shape[0])):
             raise ValueError("subwords must be int64 offsets (V + 1,) and int32 rows of syn0")
@@ -203,7 +206,7 @@ def train_chunk(ids, syn0, reading, rate, scratch, *, path=None, noise=None, sof
     top, own, base, first = (0, 0, empty, 0) if hot is None else hot
     ntop, nown, nbase, nfirst = (0, 0, empty, 0) if neg_hot is None else neg_hot
     if subwords is not None:
-        rows = train_rows_sub
+        rows = train_rows_sub_sg if sg else train_rows_sub_cbow
     elif hs and negative == 0 and softmax is None:
         rows = train_rows_hs_sg if sg else train_rows_hs_cbow
     elif negative > 0 and not hs and softmax is None:
@@ -397,6 +400,8 @@ def _loop_for(kind, sg_kind):
         objectives = ((hs, syn1, codes, points, offsets), noise, (softmax, syn1sm, probs))
         z = rzero(blocks)
         negs = np.empty(2 * window * (negative + 2), np.int64)
+        nslots = np.int64(2 * window + 1)  # (skip-gram with subwords: the ring's slots)
+        locked = lockf.shape[0] > 0
         n = ids.shape[0]
         since = 0
         nsince = 0
@@ -431,6 +436,13 @@ def _loop_for(kind, sg_kind):
                     continue
                 sent[length] = w
                 length += 1
+            if kind == 3 and sg_kind == 1:
+                # skip-gram with subwords: each position's composed vector enters a ring of
+                # 2 * window + 1 slots before its first prediction (the widest window) and its
+                # summed error leaves for its rows after the last (see kernels.subwords)
+                for j in range(min(window, length)):
+                    ring_compose(syn0, sub_offsets, sub_rows, sent[j], neu1e, j % nslots,
+                                 nslots, blocks)
             for pos in range(length):
                 b = np.int64(next_u64(rng) % np.uint64(window))
                 lo = pos - window + b
@@ -440,21 +452,50 @@ def _loop_for(kind, sg_kind):
                 if hi > length:
                     hi = length
                 k = np.int64(0)  # not a literal 0: numba would compile each step for it too
-                for j in range(lo, hi):
-                    if j != pos:
-                        ctx[k] = sent[j]
-                        k += 1
+                if kind == 3 and sg_kind == 1:
+                    for j in range(lo, hi):
+                        if j != pos:
+                            ctx[k] = j % nslots  # the ring slots of the context positions
+                            k += 1
+                    # (the flush first: the position leaving and the one entering share a slot)
+                    old = pos - window - 1
+                    if old >= 0:
+                        c = sent[old]
+                        ring_flush(syn0, sub_offsets, sub_rows, c, neu1e, old % nslots, nslots,
+                                   lockf[c] if locked else np.float32(1.0), blocks)
+                    new = pos + window
+                    if new < length:
+                        ring_compose(syn0, sub_offsets, sub_rows, sent[new], neu1e,
+                                     new % nslots, nslots, blocks)
+                else:
+                    for j in range(lo, hi):
+                        if j != pos:
+                            ctx[k] = sent[j]
+                            k += 1
                 if kind == 3:
-                    # the rows the next step composes: random rows of a large matrix (n-grams),
-                    # each a likely cache miss; fetched while this word trains
-                    nxt = -1
-                    if sg and pos + 1 < length:  # the next center word
-                        nxt = sent[pos + 1]
-                    elif not sg and pos + window + 1 < length:  # the word entering the window
+                    # the rows of the word that the window takes in next (skip-gram composes
+                    # it, CBOW averages it): random rows of a large matrix (n-grams), each a
+                    # likely cache miss; fetched while this word trains, and their row numbers
+                    # one word before that (a miss of their own)
+                    if pos + window + 2 < length:
+                        nxt = sent[pos + window + 2]
+                        for q in range(sub_offsets[nxt], sub_offsets[nxt + 1], 16):
+                            eprefetch(sub_rows, q)
+                    if pos + window + 1 < length:
                         nxt = sent[pos + window + 1]
-                    if nxt >= 0:
                         for q in range(sub_offsets[nxt], sub_offsets[nxt + 1]):
                             rprefetch(syn0, sub_rows[q], z)
+                    if sg_kind == 1 and pos >= window:
+                        # the rows the next flush adds to: composed 2 * window words ago
+                        nxt = sent[pos - window]
+                        for q in range(sub_offsets[nxt], sub_offsets[nxt + 1]):
+                            rprefetch(syn0, sub_rows[q], z)
+                if hs and pos + 2 < length:
+                    # the path after next: its nodes' row numbers and code bits (the rows
+                    # themselves one word ahead, below, once these are in cache)
+                    q = offsets[sent[pos + 2]]
+                    eprefetch(points, q)
+                    eprefetch(codes, q)
                 if pos + 1 < length:
                     nxt = sent[pos + 1]
                     if hs:
@@ -490,10 +531,14 @@ def _loop_for(kind, sg_kind):
                     loss += part_ns  # (never mixed: the one loss)
                     nsince += np.int64(m)
                 else:
-                    if kind == 3:
-                        part, part_ns, pu, nu = subword_update(syn0, ctx, k, w, sg, a, scores,
-                                                               negs, blocks, rng, lockf,
-                                                               objectives, sub, neu1e)
+                    if kind == 3 and sg_kind == 1:
+                        part, part_ns, pu, nu = subword_sg_update(neu1e, ctx, k, w, nslots, a,
+                                                                  scores, negs, blocks, rng,
+                                                                  objectives)
+                    elif kind == 3:
+                        part, part_ns, pu, nu = subword_cbow_update(syn0, ctx, k, w, a, scores,
+                                                                    negs, blocks, rng, lockf,
+                                                                    objectives, sub, neu1e)
                     else:
                         part, part_ns, pu, nu = mixed_update(syn0, ctx, k, w, sg, a, scores,
                                                              negs, blocks, rng, lockf, objectives)
@@ -505,6 +550,11 @@ def _loop_for(kind, sg_kind):
                     since += np.int64(pu)
                     nsince += np.int64(nu)
                 pairs += k if sg else 1
+            if kind == 3 and sg_kind == 1:
+                for j in range(max(0, length - window - 1), length):
+                    c = sent[j]
+                    ring_flush(syn0, sub_offsets, sub_rows, c, neu1e, j % nslots, nslots,
+                               lockf[c] if locked else np.float32(1.0), blocks)
             trained += length
         if base.shape[0] > 0:
             merge_hot_rows(syn1, top, own, base, first, blocks)
@@ -544,5 +594,6 @@ train_rows_ns_sg = jit(_loop_for(1, 1))
 train_rows_ns_cbow = jit(_loop_for(1, 0))
 
 
-#: The loop with subword rows, any objectives (``sg`` at run time).
-train_rows_sub = jit(_loop_for(3, 0))
+#: The loops with subword rows, any objectives: skip-gram, CBOW.
+train_rows_sub_sg = jit(_loop_for(3, 1))
+train_rows_sub_cbow = jit(_loop_for(3, 0))

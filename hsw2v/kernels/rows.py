@@ -403,6 +403,27 @@ def rprefetch(typingctx, a, i, like):
 
 
 
+@intrinsic
+def eprefetch(typingctx, a, i):
+    """Ask the CPU to fetch the cache line holding ``a[i]`` (1-D ``a``; a hint, it never
+    faults): an index array's entries, ahead of the rows they name."""
+    if not (isinstance(a, types.Array) and a.ndim == 1 and isinstance(i, types.Integer)):
+        return None
+
+    def codegen(context, builder, sig, args):
+        arr = context.make_array(sig.args[0])(context, builder, args[0])
+        idx = context.cast(builder, args[1], sig.args[1], types.intp)
+        ptr = cgutils.get_item_pointer(context, builder, sig.args[0], arr, [idx],
+                                       wraparound=False)
+        i8p = ir.IntType(8).as_pointer()
+        fn = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(ir.VoidType(), [i8p, _I32, _I32, _I32]), "llvm.prefetch.p0")
+        builder.call(fn, [builder.bitcast(ptr, i8p), ir.Constant(_I32, 0), ir.Constant(_I32, 3),
+                          ir.Constant(_I32, 1)])
+        return context.get_dummy_value()
+    return types.void(a, i), codegen
+
+
 # --- Block intrinsics: one SIMD block of a row in memory, for the streaming kernels ---------
 
 def _block_ptr(context, builder, aryty, ary, idxty, idx, bty, b):
