@@ -241,7 +241,6 @@ def test_subword_skipgram_chunk_matches_the_reference(dim, ns):
     remap = np.array([0, 1, 2, 3, 4, 5, -1], np.int32)
     ids = np.array([0, 1, 2, 1, 3, 6, 4, 5, 0, 0, 2, 3, 4, 1, 5, -1, 2, 4, -1, 3, -1,
                     5, 4, 3, 2, 1, 0, 5, -1], np.int32)
-    empty = np.zeros((0, rows0.shape[1]), np.float32)
     state = np.array([0x1234_5678_9ABC_DEF1], np.uint64)
     stats = np.zeros(4)
     w2 = 2 * window
