@@ -475,8 +475,10 @@ def _loop_for(kind, sg_kind):
                 if kind == 3:
                     # the rows of the word that the window takes in next (skip-gram composes
                     # it, CBOW averages it): random rows of a large matrix (n-grams), each a
-                    # likely cache miss; fetched while this word trains, and their row numbers
-                    # one word before that (a miss of their own)
+                    # likely cache miss; fetched while this word trains, their row numbers one
+                    # word before that, and where those start one word before that
+                    if pos + window + 3 < length:
+                        eprefetch(sub_offsets, sent[pos + window + 3])
                     if pos + window + 2 < length:
                         nxt = sent[pos + window + 2]
                         for q in range(sub_offsets[nxt], sub_offsets[nxt + 1], 16):
@@ -491,8 +493,11 @@ def _loop_for(kind, sg_kind):
                         for q in range(sub_offsets[nxt], sub_offsets[nxt + 1]):
                             rprefetch(syn0, sub_rows[q], z)
                 if hs and pos + 2 < length:
-                    # the path after next: its nodes' row numbers and code bits (the rows
-                    # themselves one word ahead, below, once these are in cache)
+                    # a chain of misses fetched in stages: where the path three words ahead
+                    # starts; the path after next's row numbers and code bits; the next path's
+                    # rows (below)
+                    if pos + 3 < length:
+                        eprefetch(offsets, sent[pos + 3])
                     q = offsets[sent[pos + 2]]
                     eprefetch(points, q)
                     eprefetch(codes, q)

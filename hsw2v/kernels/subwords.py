@@ -166,8 +166,8 @@ def _draw(w, n, objectives, rng, negs, z):
 @jit_inline
 def _compose_mem(syn0, rows, a, b, out, i, blocks):
     """``out[i] += sum of rows syn0[rows[a:b]]``, streamed four blocks at a time (then the
-    last one to three one at a time): each float summed in list order, and four chains of adds
-    in flight, with each row's index read once per four blocks."""
+    last one to three together): each float summed in list order, several chains of adds in
+    flight, and each row's number read once per group of blocks."""
     nb = len(blocks)
     full = nb - nb % 4
     for b0 in range(0, full, 4):
@@ -185,11 +185,23 @@ def _compose_mem(syn0, rows, a, b, out, i, blocks):
         bstore(out, i, b0 + 1, h1)
         bstore(out, i, b0 + 2, h2)
         bstore(out, i, b0 + 3, h3)
-    for bl in range(full, nb):
-        h = bload(out, i, bl)
+    rest = nb - full
+    if rest > 0:  # (rest is a constant: LLVM keeps the branches it needs)
+        h0 = bload(out, i, full)
+        h1 = bload(out, i, full + 1) if rest > 1 else h0
+        h2 = bload(out, i, full + 2) if rest > 2 else h0
         for q in range(a, b):
-            h = badd(h, bload(syn0, rows[q], bl))
-        bstore(out, i, bl, h)
+            r = rows[q]
+            h0 = badd(h0, bload(syn0, r, full))
+            if rest > 1:
+                h1 = badd(h1, bload(syn0, r, full + 1))
+            if rest > 2:
+                h2 = badd(h2, bload(syn0, r, full + 2))
+        bstore(out, i, full, h0)
+        if rest > 1:
+            bstore(out, i, full + 1, h1)
+        if rest > 2:
+            bstore(out, i, full + 2, h2)
 
 
 @jit_inline
