@@ -372,13 +372,14 @@ def _loop_for(kind, sg_kind):
     def loop(run, hs_args, ns_args, sm_args, sub):
         """The loop of :func:`train_chunk` (its arguments in four groups: the run's, hierarchical
         softmax's, negative sampling's, the exact softmax's and ``lockf``, as the entry points
-        below pass them); ``blocks`` is ``blocks_of(syn0)``; ``sub``: see
-        :func:`~hsw2v.kernels.subwords.subword_update`. ``kind`` and ``sg_kind`` are the
+        below pass them); ``blocks`` is ``blocks_of(syn0)``; ``sub``: each word's rows (see
+        :mod:`~hsw2v.kernels.subwords`). ``kind`` and ``sg_kind`` are the
         closure's constants (see :func:`_loop_for`), so the branches another kind takes are
         pruned before typing and their steps never compiled: a run compiles only its own.
 
-        While a word trains, the rows the next word needs (its path in ``syn1`` and the context
-        word entering the window) are prefetched. If ``base`` (``nbase``) has rows, this
+        While a word trains, the rows the next word needs (its path in ``syn1``, the context
+        word entering the window, with subwords its n-gram rows) are prefetched, and the
+        arrays that say where those rows are a word or two before. If ``base`` (``nbase``) has rows, this
         thread's private rows of ``syn1`` (``syn1neg``) are merged
         (:func:`~hsw2v.kernels.hot.merge_hot_rows`) once ``sync_every`` (``neg_sync_every``) of
         those rows have been updated since the last merge, and at the end.

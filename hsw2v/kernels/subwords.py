@@ -22,13 +22,12 @@ mean of its rows) predicting the center word, as word2vec's skip-gram does with 
 (fastText goes the other way round: the center word's ``h`` predicts each context word; every
 pair within a window is met both ways over a corpus, so the two train the same pairs). This
 way the center word's Huffman path (or its output row) serves all of its context words while
-it is in cache, where fastText's way walks another path for every context word (2.1x the time
-of plain skip-gram on one thread, against ~1.3x). Composing ``h`` for every pair would cost a
-composition per pair, so a piece's positions are composed once each into a ring of ``2 *
-window + 1`` slots (:func:`ring_compose`, when a position enters the widest window), each
-prediction adds its error row to the slot's ``h`` and to its sum ``acc``
-(:func:`subword_sg_update`), and ``acc`` goes to every row of the word once the position has
-left every window (:func:`ring_flush`). Adding ``e`` to every row adds ``e`` to their mean, so
+it is in cache, where fastText's way walks another path for every context word. Composing
+``h`` for every pair would cost a composition per pair, so a piece's positions are composed
+once each into a ring of ``2 * window + 1`` slots (:func:`ring_compose`, when a position
+enters the widest window), each prediction adds its error row to the slot's ``h`` and to its
+sum ``acc`` (:func:`subword_sg_update`), and ``acc`` goes to every row of the word once the
+position has left every window (:func:`ring_flush`). Adding ``e`` to every row adds ``e`` to their mean, so
 ``h += e`` gives the next prediction from the same position the input fastText's step would
 (up to a row listed twice), and the rows get the summed error once: one pass over them per
 position.
