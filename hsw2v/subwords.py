@@ -178,15 +178,7 @@ def composed_vectors(syn0: np.ndarray, ngram_rows: np.ndarray, offsets: np.ndarr
     -------
     float32 (V, D)
     """
-    v, d = syn0.shape
-    out = np.empty((v, d), np.float32)
-    for a in range(0, v, 2048):  # in blocks: all rows of all words at once would be GBs
-        b = min(a + 2048, v)
-        r = rows[offsets[a]:offsets[b]]
-        own = r < v
-        rows_ = np.empty((len(r), d), np.float64)
-        rows_[own] = syn0[r[own]]
-        rows_[~own] = ngram_rows[r[~own] - v]
-        sums = np.add.reduceat(rows_, offsets[a:b] - offsets[a], axis=0)
-        out[a:b] = sums / np.diff(offsets[a:b + 1])[:, None]
+    out = np.empty(syn0.shape, np.float32)
+    if len(out):
+        kernels.mean_rows(syn0, ngram_rows, offsets, rows, out)
     return out

@@ -111,7 +111,7 @@ from hsw2v.kernels.rows import (
 )
 from hsw2v.kernels.sampling import alias_build, alias_draw
 from hsw2v.kernels.softmax import softmax_inplace, softmax_row
-from hsw2v.kernels.subwords import (ngram_buckets, ring_compose, ring_flush,
+from hsw2v.kernels.subwords import (mean_rows, ngram_buckets, ring_compose, ring_flush,
                                     subword_cbow_update, subword_sg_update)
 from hsw2v.kernels.tokens import (
                                scan_tokens,
@@ -132,6 +132,6 @@ __all__ = [
     "wide_space_width", "hs_row", "mixed_update", "draw_negatives", "ns_row", "sg_ns_update",
     "cbow_ns_update", "private_neg_rows", "alias_build", "alias_draw", "softmax_inplace",
     "softmax_row", "combine_rows", "path_counts", "take_changed", "take_delta",
-    "ngram_buckets", "ring_compose", "ring_flush", "subword_cbow_update",
+    "mean_rows", "ngram_buckets", "ring_compose", "ring_flush", "subword_cbow_update",
     "subword_sg_update", "Noise", "Path", "Rate", "Reading", "Scratch", "Softmax",
 ]

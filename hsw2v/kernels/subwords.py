@@ -108,6 +108,33 @@ def ngram_buckets(data, starts, minn, maxn, nbuckets, offsets, out):
     return total
 
 
+@jit
+def mean_rows(own, ngrams, offsets, rows, out):
+    """Every word's mean of its rows, summed in float64 in list order (the vectors a model
+    writes; not a training step).
+
+    Parameters
+    ----------
+    own : float32 (V, D)        the words' own rows (row ``r < V``).
+    ngrams : float32 (U, D)     the n-gram rows (row ``r >= V`` is ``ngrams[r - V]``).
+    offsets, rows : int64 (W + 1,), int32 (total,)  each word's rows, CSR.
+    out : float32 (W, D)        out: the means.
+    """
+    v = own.shape[0]
+    d = out.shape[1]
+    acc = np.empty(d, np.float64)
+    for w in range(offsets.shape[0] - 1):
+        acc[:] = 0.0
+        for q in range(offsets[w], offsets[w + 1]):
+            r = rows[q]
+            src = own[r] if r < v else ngrams[r - v]
+            for j in range(d):
+                acc[j] += src[j]
+        n = offsets[w + 1] - offsets[w]
+        for j in range(d):
+            out[w, j] = acc[j] / n
+
+
 @jit_inline
 def compose(syn0, rows, a, b, z):
     """The mean of rows ``syn0[rows[a:b]]`` (``b > a``), summed in list order."""
