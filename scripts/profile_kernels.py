@@ -78,6 +78,7 @@ class Slice:
         self.keep = keep_probabilities(vocab.counts, cfg.sample)
         self.V = len(vocab)
         self.counts = vocab.counts
+        self.words = vocab.words
         syn0, syn1 = train_mod.init_weights(self.V, cfg.dim, 1)
         _, self.rows0 = K.padded_rows(syn0)
         _, self.rows1 = K.padded_rows(syn1, 2 * K.HOT_ROWS[model])
