@@ -379,8 +379,8 @@ def _loop_for(kind, sg_kind):
 
         While a word trains, the rows the next word needs (its path in ``syn1``, the context
         word entering the window, with subwords its n-gram rows) are prefetched, and the
-        arrays that say where those rows are a word or two before. If ``base`` (``nbase``) has rows, this
-        thread's private rows of ``syn1`` (``syn1neg``) are merged
+        arrays that say where those rows are a word or two before. If ``base`` (``nbase``) has
+        rows, this thread's private rows of ``syn1`` (``syn1neg``) are merged
         (:func:`~hsw2v.kernels.hot.merge_hot_rows`) once ``sync_every`` (``neg_sync_every``) of
         those rows have been updated since the last merge, and at the end.
 

@@ -27,10 +27,10 @@ it is in cache, where fastText's way walks another path for every context word. 
 once each into a ring of ``2 * window + 1`` slots (:func:`ring_compose`, when a position
 enters the widest window), each prediction adds its error row to the slot's ``h`` and to its
 sum ``acc`` (:func:`subword_sg_update`), and ``acc`` goes to every row of the word once the
-position has left every window (:func:`ring_flush`). Adding ``e`` to every row adds ``e`` to their mean, so
-``h += e`` gives the next prediction from the same position the input fastText's step would
-(up to a row listed twice), and the rows get the summed error once: one pass over them per
-position.
+position has left every window (:func:`ring_flush`). Adding ``e`` to every row adds ``e`` to
+their mean, so ``h += e`` gives the next prediction from the same position the input
+fastText's step would (up to a row listed twice), and the rows get the summed error once: one
+pass over them per position.
 
 The ring: float32 rows, slot ``s`` of ``R`` holds ``h`` in row ``s`` and ``acc`` in row ``R +
 s``; row ``2 * R`` is a prediction's error row.
