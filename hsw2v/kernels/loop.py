@@ -19,14 +19,14 @@ import numpy as np
 from hsw2v.kernels.hot import HOT_SYNC_UPDATES, merge_hot_rows
 from hsw2v.kernels.context import add_to_context, context_mean, saturated_loss
 from hsw2v.kernels.hs import cbow_update, hs_row, sg_update
-from hsw2v.kernels.ns import cbow_ns_update, draw_negatives, ns_row, sg_ns_update
+from hsw2v.kernels.ns import cbow_ns_update, draw_all, ns_row, sg_ns_update
 from hsw2v.kernels.policy import jit, jit_inline, jit_step
 from hsw2v.kernels.rng import next_u64, next_uniform
 from hsw2v.kernels.rows import (LANES, blocks_of, eprefetch, radd, rfma, rload, rprefetch,
                                 rstore, rzero)
 from hsw2v.kernels.softmax import softmax_row
-from hsw2v.kernels.subwords import (ring_compose, ring_flush, subword_cbow_update,
-                                    subword_sg_update)
+from hsw2v.kernels.subwords import (prefetch_word_rows, ring_compose, ring_flush,
+                                    subword_cbow_update, subword_sg_update)
 
 #: Output rows a thread updates, for negative sampling, between two merges of its private copies
 #: of the most frequent words' rows (see :data:`hsw2v.kernels.hot.HOT_NEG_ROWS`).
@@ -313,20 +313,14 @@ def mixed_update(syn0, ctx, n_ctx, w, sg, alpha, scores, negs, blocks, rng, lock
     """
     path, noise, sm = objectives
     hs, offsets = path[0], path[4]
-    negative, syn1neg, neg_prob, neg_alias, neg_map = noise
+    negative = noise[0]
     z = rzero(blocks)
     a32 = np.float32(alpha)
     plen = offsets[w + 1] - offsets[w] if hs else 0
     split = n_ctx * plen if sg else plen
     hs_scores = scores[:split]
     ns_scores = scores[split:]
-    # Negative sampling: every prediction's rows are drawn (and prefetched) before any is
-    # trained, so their cache misses overlap; the draws come in the same order as word2vec's.
-    ends = 0
-    if negative > 0:
-        for k in range(n_ctx if sg else 1):
-            ends = draw_negatives(w, negative, neg_prob, neg_alias, neg_map, rng, negs, ends,
-                                  syn1neg, z)
+    draw_all(w, n_ctx if sg else 1, noise, rng, negs, z)
     at = 0
     loss = 0.0
     loss_ns = 0.0
@@ -485,14 +479,10 @@ def _loop_for(kind, sg_kind):
                         for q in range(sub_offsets[nxt], sub_offsets[nxt + 1], 16):
                             eprefetch(sub_rows, q)
                     if pos + window + 1 < length:
-                        nxt = sent[pos + window + 1]
-                        for q in range(sub_offsets[nxt], sub_offsets[nxt + 1]):
-                            rprefetch(syn0, sub_rows[q], z)
+                        prefetch_word_rows(syn0, sub_offsets, sub_rows, sent[pos + window + 1], z)
                     if sg_kind == 1 and pos >= window:
                         # the rows the next flush adds to: composed 2 * window words ago
-                        nxt = sent[pos - window]
-                        for q in range(sub_offsets[nxt], sub_offsets[nxt + 1]):
-                            rprefetch(syn0, sub_rows[q], z)
+                        prefetch_word_rows(syn0, sub_offsets, sub_rows, sent[pos - window], z)
                 if hs and pos + 2 < length:
                     # a chain of misses fetched in stages: where the path three words ahead
                     # starts; the path after next's row numbers and code bits; the next path's

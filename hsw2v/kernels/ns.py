@@ -198,6 +198,19 @@ def _ns_context_for(syn0, c, z, neu1e, syn1neg, negs, at, a32, scores, n_sat, gs
     return registers
 
 
+@jit_inline
+def draw_all(w, n, noise, rng, negs, z):
+    """The noise rows of ``n`` predictions of ``w``, laid out one after another from
+    ``negs[0]`` (see :func:`draw_negatives`): all drawn (and prefetched) before any is trained,
+    so that their cache misses overlap, in the order word2vec draws them. Nothing when
+    ``noise``'s ``negative`` is 0."""
+    negative, syn1neg, prob, alias, neg_map = noise
+    ends = 0
+    if negative > 0:
+        for k in range(n):
+            ends = draw_negatives(w, negative, prob, alias, neg_map, rng, negs, ends, syn1neg, z)
+
+
 @jit_step
 def sg_ns_update(syn0, ctx, n_ctx, w, rng, alpha, scores, neu1e, negs, blocks, lockf, noise):
     """One skip-gram negative-sampling step (``--loss ns``): each context row predicts the
@@ -237,9 +250,7 @@ def sg_ns_update(syn0, ctx, n_ctx, w, rng, alpha, scores, neu1e, negs, blocks, l
     negative, syn1neg, prob, alias, neg_map = noise
     z = rzero(blocks)
     a32 = np.float32(alpha)
-    ends = 0
-    for k in range(n_ctx):
-        ends = draw_negatives(w, negative, prob, alias, neg_map, rng, negs, ends, syn1neg, z)
+    draw_all(w, n_ctx, noise, rng, negs, z)
     loss = 0.0
     n_sat = 0
     rows = 0

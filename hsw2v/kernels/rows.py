@@ -384,6 +384,16 @@ def rdot(typingctx, x, y):
     return types.float32(x, y), codegen
 
 
+def _prefetch(builder, ptr):
+    """A read prefetch of the cache line at ``ptr`` into every level (``llvm.prefetch``)."""
+    i8p = ir.IntType(8).as_pointer()
+    fn = cgutils.get_or_insert_function(
+        builder.module, ir.FunctionType(ir.VoidType(), [i8p, _I32, _I32, _I32]),
+        "llvm.prefetch.p0")
+    builder.call(fn, [builder.bitcast(ptr, i8p), ir.Constant(_I32, 0), ir.Constant(_I32, 3),
+                      ir.Constant(_I32, 1)])
+
+
 @intrinsic
 def rprefetch(typingctx, a, i, like):
     """Ask the CPU to fetch row ``a[i]`` into its caches (a hint; it never faults)."""
@@ -392,12 +402,8 @@ def rprefetch(typingctx, a, i, like):
 
     def codegen(context, builder, sig, args):
         ptrs = _block_ptrs(context, builder, sig.args[0], args[0], sig.args[1], args[1], like.count)
-        i8p = ir.IntType(8).as_pointer()
-        fn = cgutils.get_or_insert_function(
-            builder.module, ir.FunctionType(ir.VoidType(), [i8p, _I32, _I32, _I32]), "llvm.prefetch.p0")
         for p in ptrs[::max(1, LANES // VLANES)]:  # one per cache line of the row
-            builder.call(fn, [builder.bitcast(p, i8p), ir.Constant(_I32, 0),
-                              ir.Constant(_I32, 3), ir.Constant(_I32, 1)])
+            _prefetch(builder, p)
         return context.get_dummy_value()
     return types.void(a, i, like), codegen
 
@@ -413,14 +419,8 @@ def eprefetch(typingctx, a, i):
     def codegen(context, builder, sig, args):
         arr = context.make_array(sig.args[0])(context, builder, args[0])
         idx = context.cast(builder, args[1], sig.args[1], types.intp)
-        ptr = cgutils.get_item_pointer(context, builder, sig.args[0], arr, [idx],
-                                       wraparound=False)
-        i8p = ir.IntType(8).as_pointer()
-        fn = cgutils.get_or_insert_function(
-            builder.module, ir.FunctionType(ir.VoidType(), [i8p, _I32, _I32, _I32]),
-            "llvm.prefetch.p0")
-        builder.call(fn, [builder.bitcast(ptr, i8p), ir.Constant(_I32, 0), ir.Constant(_I32, 3),
-                          ir.Constant(_I32, 1)])
+        _prefetch(builder, cgutils.get_item_pointer(context, builder, sig.args[0], arr, [idx],
+                                                    wraparound=False))
         return context.get_dummy_value()
     return types.void(a, i), codegen
 

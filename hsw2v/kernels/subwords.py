@@ -40,10 +40,10 @@ from numba.extending import overload
 
 from hsw2v.kernels.context import saturated_loss
 from hsw2v.kernels.hs import hs_row, hs_steps_mem
-from hsw2v.kernels.ns import draw_negatives, ns_group_mem, ns_group_size, ns_row
+from hsw2v.kernels.ns import draw_all, ns_group_mem, ns_group_size, ns_row
 from hsw2v.kernels.policy import STEP_OVERLOAD_OPTIONS, jit, jit_inline, jit_step
 from hsw2v.kernels.rows import (badd, bfma, bload, bmul, bsplat, bstore, radd, rfma,
-                                rload, rscale, rstore, rzero, spath, streams, szero)
+                                rload, rprefetch, rscale, rstore, rzero, spath, streams, szero)
 
 #: FNV-1a's 32-bit offset basis and prime.
 FNV_OFFSET = 2166136261
@@ -155,8 +155,8 @@ def add_to_rows(syn0, rows, a, b, e, f, z):
 @jit_inline
 def _predict(x, z, w, a32, hs_scores, n_sat, negs, at, ns_scores, n_nsat, objectives):
     """One prediction of ``w`` from ``x`` with every objective of the run (its noise rows
-    drawn at ``negs[at]`` by :func:`_draw`). Returns (e, loss, loss_ns, n_sat, n_nsat,
-    path_rows, noise_rows)."""
+    drawn at ``negs[at]`` by :func:`~hsw2v.kernels.ns.draw_all`). Returns (e, loss, loss_ns,
+    n_sat, n_nsat, path_rows, noise_rows)."""
     path, noise, _ = objectives
     hs, syn1, codes, points, offsets = path
     syn1neg = noise[1]
@@ -175,18 +175,6 @@ def _predict(x, z, w, a32, hs_scores, n_sat, negs, at, ns_scores, n_nsat, object
         e, part, n_nsat, nupd = ns_row(x, e, syn1neg, negs, at, a32, ns_scores, n_nsat)
         loss_ns += part
     return e, loss, loss_ns, n_sat, n_nsat, plen, nupd
-
-
-@jit_inline
-def _draw(w, n, objectives, rng, negs, z):
-    """The noise rows of ``n`` predictions of ``w``, drawn (and prefetched) before any is
-    trained, so that their cache misses overlap; in the order word2vec draws them."""
-    negative, syn1neg, neg_prob, neg_alias, neg_map = objectives[1]
-    ends = 0
-    if negative > 0:
-        for k in range(n):
-            ends = draw_negatives(w, negative, neg_prob, neg_alias, neg_map, rng, negs, ends,
-                                  syn1neg, z)
 
 
 @jit_inline
@@ -302,6 +290,13 @@ def ring_compose(syn0, sub_offsets, sub_rows, w, ring, slot, nslots, blocks):
 
 
 @jit_inline
+def prefetch_word_rows(syn0, sub_offsets, sub_rows, w, z):
+    """Ask for every row of word ``w`` (its own and its n-grams') ahead of their use."""
+    for q in range(sub_offsets[w], sub_offsets[w + 1]):
+        rprefetch(syn0, sub_rows[q], z)
+
+
+@jit_inline
 def ring_flush(syn0, sub_offsets, sub_rows, w, ring, slot, nslots, f, blocks):
     """Add ``f`` times the summed error row ``ring[nslots + slot]`` to every row of word ``w``
     (``f``: its ``lockf``, 1 to train it, 0 to leave it)."""
@@ -353,7 +348,7 @@ def _sub_sg_registers(ring, slots, n_ctx, w, nslots, alpha, scores, negs, blocks
     hs_scores = scores[:half]
     ns_scores = scores[half:]
     negative = objectives[1][0]
-    _draw(w, n_ctx, objectives, rng, negs, z)
+    draw_all(w, n_ctx, objectives[1], rng, negs, z)
     at = 0
     loss = 0.0
     loss_ns = 0.0
@@ -383,7 +378,7 @@ def _sub_sg_streamed(ring, slots, n_ctx, w, nslots, alpha, scores, negs, blocks,
     target's registers): the arithmetic of :func:`_sub_sg_registers`."""
     a32 = np.float32(alpha)
     negative = objectives[1][0]
-    _draw(w, n_ctx, objectives, rng, negs, rzero(blocks))
+    draw_all(w, n_ctx, objectives[1], rng, negs, rzero(blocks))
     er = np.int64(2 * nslots)
     at = np.int64(0)
     loss = 0.0
@@ -471,7 +466,7 @@ def _sub_cbow_registers(syn0, ctx, n_ctx, w, alpha, scores, negs, blocks, rng, l
             h = radd(h, rload(syn0, sub_rows[q], z))
         m += sub_offsets[c + 1] - sub_offsets[c]
     h = rscale(np.float32(1.0 / m), h)
-    _draw(w, 1, objectives, rng, negs, z)
+    draw_all(w, 1, objectives[1], rng, negs, z)
     e, loss, loss_ns, n_sat, n_nsat, path_rows, neg_rows = _predict(
         h, z, w, a32, hs_scores, 0, negs, 0, ns_scores, 0, objectives)
     for k in range(n_ctx):
@@ -498,7 +493,7 @@ def _sub_cbow_streamed(syn0, ctx, n_ctx, w, alpha, scores, negs, blocks, rng, lo
     inv = bsplat(np.float32(1.0 / m))
     for bl in range(len(blocks)):
         bstore(work, 0, bl, bmul(inv, bload(work, 0, bl)))
-    _draw(w, 1, objectives, rng, negs, rzero(blocks))
+    draw_all(w, 1, objectives[1], rng, negs, rzero(blocks))
     # (np.int64, not literals: numba would compile _predict_mem again for them)
     loss, loss_ns, path_rows, neg_rows = _predict_mem(work, np.int64(0), np.int64(1), w, a32,
                                                       scores, negs, np.int64(0), objectives,
