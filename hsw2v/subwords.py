@@ -100,13 +100,23 @@ class Subwords:
 
     def word_rows(self, words: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """The kernels' rows of each vocabulary word: its own (its index), then its n-grams'
-        (``len(words)`` + the n-gram row), CSR.
+        (``len(words)`` + the n-gram row), CSR. The last vocabulary's answer is kept (a run
+        asks twice: to train, then to write its vectors); treat the arrays as read-only.
 
         Returns
         -------
         offsets : int64 (V + 1,)
         rows : int32 (total,)
         """
+        key = tuple(words)
+        last = self.__dict__.get("_last_word_rows")
+        if last is not None and last[0] == key:
+            return last[1]
+        found = self._word_rows(words)
+        self.__dict__["_last_word_rows"] = (key, found)
+        return found
+
+    def _word_rows(self, words: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         offsets, buckets = ngrams_of(words, self.minn, self.maxn, self.nbuckets)
         pos = self._positions(buckets)
         if (pos < 0).any():

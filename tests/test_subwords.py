@@ -83,6 +83,15 @@ def test_subwords_rows_cover_the_vocabulary_and_grow():
     assert (pos >= 0).any() and (pos < 0).any()  # "<ap" is known, "plz>" is not
 
 
+def test_word_rows_are_computed_once_per_vocabulary():
+    sw = Subwords.build(["cat", "cats", "dog"], 3, 5, 97)
+    first = sw.word_rows(["cat", "cats", "dog"])
+    assert sw.word_rows(["cat", "cats", "dog"]) is first  # (a run asks to train, then to write)
+    other = sw.word_rows(["cat", "dog"])
+    assert other is not first and len(other[0]) == 3
+    assert np.array_equal(sw.word_rows(["cat", "cats", "dog"])[1], first[1])
+
+
 def test_composed_vectors_are_the_mean_of_each_words_rows():
     sw = Subwords.build(["cat", "cats", "dog"], 3, 4, 50)
     rng = np.random.default_rng(0)
